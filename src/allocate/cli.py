@@ -1,0 +1,163 @@
+"""The `allocate` command line: thin wrappers over the library calls.
+
+Exit codes: 0 solved, 1 unexpected error (a verifier violation is one), 2 bad input,
+3 proven infeasible, 4 no solution within the time limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from allocate.io.errors import InputError
+
+app = typer.Typer(
+    help="Lawful police-station rosters: sworn officers lead auxiliaries, labour law kept, "
+    "uncovered crews reported.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+STATUS_EXIT = {
+    "OPTIMAL": EXIT_OK,
+    "FEASIBLE": EXIT_OK,
+    "INFEASIBLE": EXIT_INFEASIBLE,
+    "UNKNOWN": EXIT_NO_SOLUTION,
+}
+
+DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")]
+
+
+def _bad_input(exc: InputError) -> typer.Exit:
+    err.print(f"[bold red]Bad input[/] ({len(exc.issues)} problem(s)); nothing was written.")
+    for issue in exc.issues[:200]:
+        err.print(f"  - {issue}", markup=False, highlight=False)
+    if len(exc.issues) > 200:
+        err.print(f"  ... and {len(exc.issues) - 200} more")
+    return typer.Exit(EXIT_INPUT)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+@app.command()
+def validate(data: DataArg) -> None:
+    """Check a dataset against the data contract; list every problem with file, line and column."""
+    from allocate.io.load import load_dataset
+
+    try:
+        ds = load_dataset(data)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    err.print(
+        f"[green]OK[/] {data}: {len(ds.stations)} stations, {len(ds.staff)} people, {len(ds.tasks)} tasks, "
+        f"{len(ds.shifts)} shifts, {len(ds.demand)} demand rows, {len(ds.absences)} absences, "
+        f"{len(ds.requests)} requests, {len(ds.history)} history rows"
+    )
+    for warning in ds.extras.get("warnings", []):
+        err.print(f"[yellow]warning[/] {warning}", highlight=False)
+
+
+@app.command()
+def solve(
+    data: DataArg,
+    start: Annotated[
+        str | None, typer.Option(help="First date YYYY-MM-DD (default: first demand date, or next Monday).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=366, help="Days in the horizon (default: demand span, or 7).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out"),
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Wall-clock seconds for the whole solve.")
+    ] = 60.0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, one worker: same roster).")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT workers (default: all cores).")] = None,
+    published: Annotated[
+        Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT."""
+    from allocate.api import run_solve
+
+    start_date = _parse_date(start)
+    try:
+        result, folder = run_solve(
+            data, start=start_date, days=days, out=out, time_limit=time_limit, seed=seed,
+            workers=workers, published=published, console=None if (quiet or as_json) else err,
+        )  # fmt: skip
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    summary = result.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    else:
+        print_summary(summary, folder)
+    verdict = summary.get("verifier")
+    if verdict is not None and not verdict.get("ok", True):
+        err.print("[bold red]The verifier found violations in this roster: this is a bug in allocate.[/]")
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))
+
+
+def print_summary(summary: dict, folder: Path | None = None) -> None:
+    c = summary["counts"]
+    gap = summary["gap"]
+    table = Table(title="allocate: summary", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    h = summary["horizon"]
+    table.add_row("status", summary["status"])
+    table.add_row("horizon", f"{h['start']} + {h['days']} days")
+    table.add_row("people / stations", f"{c['people']} / {c['stations']} ({c['units']} models)")
+    table.add_row("variables / constraints", f"{c['variables']:,} / {c['constraints']:,}")
+    table.add_row("wall time", f"{summary['wall_seconds']:.1f} s")
+    table.add_row("objective / bound", f"{summary['objective']} / {summary['best_bound']}")
+    table.add_row("gap", "-" if gap is None else f"{gap:.2%}")
+    table.add_row("crews staffed", f"{c['crews_staffed']} of {c['crews_required']}")
+    table.add_row("uncovered crews", str(summary["uncovered_crews"]))
+    table.add_row("overtime hours", str(summary["overtime_hours"]))
+    for name, g in summary["goals"].items():
+        table.add_row(f"goal {name}", f"{g['amount']:g} {g['unit']} (cost {g['cost']:g})")
+    if "verifier" in summary:
+        v = summary["verifier"]
+        table.add_row("verifier", "0 violations" if v["ok"] else f"{v['violations']} VIOLATIONS")
+    if folder is not None:
+        table.add_row("written to", str(folder))
+    err.print(table)
+    if summary["uncovered_by_station_task"]:
+        t = Table(title="uncovered crews by station and task", title_justify="left")
+        for col in ("station_id", "task_id", "uncovered"):
+            t.add_column(col)
+        for row in summary["uncovered_by_station_task"][:30]:
+            t.add_row(str(row["station_id"]), str(row["task_id"]), str(row["uncovered"]))
+        err.print(t)
+
+
+def main() -> None:
+    """Console-script entry point: unexpected errors exit with code 1 and a short message."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        sys.exit(130)

@@ -1,0 +1,5 @@
+"""Reading the data contract: tables in, validated domain objects out."""
+
+from allocate.io.errors import InputError, InputIssue
+
+__all__ = ["InputError", "InputIssue"]

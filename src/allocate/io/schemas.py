@@ -1,0 +1,208 @@
+"""Row schemas of the data contract (pydantic at the edge), one model per table.
+
+Cells arrive as text; an empty cell means "not given" so the contract's defaults apply.
+Errors are translated to file/line/column messages by :mod:`allocate.io.load`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from allocate.domain import WEEKDAYS
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
+    except ValueError:
+        raise ValueError("a date as YYYY-MM-DD") from None
+
+
+def _parse_time(value: object) -> int:
+    """Minutes after midnight of ``HH:MM``."""
+    m = _TIME.match(str(value).strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError("a time of day as HH:MM (00:00 to 23:59)")
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("true or false")
+
+
+def _parse_list(value: object) -> frozenset[str]:
+    return frozenset(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip())
+
+
+def _parse_weekday(value: object) -> int:
+    text = str(value).strip()[:3].title()
+    if text not in WEEKDAYS:
+        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    return WEEKDAYS.index(text)
+
+
+def _parse_int(value: object) -> object:
+    """Accept ``12`` and ``12.0`` (spreadsheets), refuse ``12.5``."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError("a whole number") from None
+    if not number.is_integer():
+        raise ValueError("a whole number")
+    return int(number)
+
+
+def _parse_float(value: object) -> object:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise ValueError("a number") from None
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a non-empty id")
+    return value.strip()
+
+
+Id = Annotated[str, AfterValidator(_nonblank)]
+Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+TimeOfDay = Annotated[int, BeforeValidator(_parse_time)]
+Bool = Annotated[bool, BeforeValidator(_parse_bool)]
+Names = Annotated[frozenset[str], BeforeValidator(_parse_list)]
+Weekday = Annotated[int, BeforeValidator(_parse_weekday)]
+Int = Annotated[int, BeforeValidator(_parse_int)]
+Float = Annotated[float, BeforeValidator(_parse_float)]
+Role = Annotated[
+    Literal["sworn", "aux_service", "aux_civilian"], BeforeValidator(lambda v: str(v).strip().lower())
+]
+DutyClass = Annotated[
+    Literal["police_only", "led", "independent", "support"],
+    BeforeValidator(lambda v: str(v).strip().lower()),
+]
+Want = Annotated[Literal["on", "off"], BeforeValidator(lambda v: str(v).strip().lower())]
+
+
+class Row(BaseModel):
+    """Extra columns are allowed by the contract and ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+
+class StationRow(Row):
+    station_id: Id
+    name: str = ""
+    district: str = ""
+    population: Int = Field(ge=0)
+    area_km2: Float | None = Field(None, gt=0)
+    aux_quota: Int | None = Field(None, ge=0)
+
+
+class ShiftRow(Row):
+    shift_id: Id
+    start: TimeOfDay
+    hours: Float = Field(gt=0, le=24)
+    rest_after: Float | None = Field(None, ge=0)
+
+
+class TaskRow(Row):
+    task_id: Id
+    name: str = ""
+    duty_class: DutyClass
+    crews: Id
+    skill: str | None = None
+    priority: Float = Field(1.0, ge=0)
+
+
+class StaffRow(Row):
+    person_id: Id
+    name: str = ""
+    station_id: Id
+    role: Role
+    grade: str | None = None
+    skills: Names = frozenset()
+    hours_per_week: Float = Field(40.0, gt=0, le=168)
+    pre_job_trained: Bool = True
+    training_valid_until: Date | None = None
+    disqualified: Bool = False
+
+
+class DemandRowSchema(Row):
+    station_id: Id
+    date: Date | None = None
+    weekday: Weekday | None = None
+    shift_id: Id
+    task_id: Id
+    crews: Int = Field(ge=0)
+
+
+class AbsenceRow(Row):
+    person_id: Id
+    date_from: Date
+    date_to: Date
+    kind: str = "leave"
+
+
+class RequestRow(Row):
+    person_id: Id
+    date: Date
+    shift_id: str | None = None
+    want: Want
+    weight: Float = Field(1.0, ge=0)
+
+
+class HistoryRow(Row):
+    """A previous roster: only date, person and shift are needed to carry rules across."""
+
+    date: Date
+    person_id: Id
+    shift_id: Id
+    station_id: str = ""
+    task_id: str = ""
+    crew_id: str = ""
+    role: str = ""
+    slot: str = ""
+    lead_id: str = ""
+
+
+SCHEMAS: dict[str, type[Row]] = {
+    "stations": StationRow,
+    "shifts": ShiftRow,
+    "tasks": TaskRow,
+    "staff": StaffRow,
+    "demand": DemandRowSchema,
+    "absences": AbsenceRow,
+    "requests": RequestRow,
+    "history": HistoryRow,
+}
+
+# Columns the contract names as mandatory in a present table (the rest have defaults).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "stations": ("station_id", "name", "district", "population"),
+    "shifts": ("shift_id", "start", "hours"),
+    "tasks": ("task_id", "name", "duty_class", "crews"),
+    "staff": ("person_id", "name", "station_id", "role"),
+    "demand": ("station_id", "shift_id", "task_id", "crews"),
+    "absences": ("person_id", "date_from", "date_to"),
+    "requests": ("person_id", "date", "want"),
+    "history": ("date", "person_id", "shift_id"),
+}

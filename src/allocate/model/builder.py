@@ -1,0 +1,76 @@
+"""The CP-SAT roster model of one planning unit (a station, or a district when lending is on).
+
+The wiring only: variables are created sparsely for lawful person x post pairs, then each rule
+family adds its constraints from its own module, in a fixed order, and the objective is the
+weighted sum of the soft-goal terms. No OR-Tools object leaves this package except through
+:class:`RosterModel`, which :mod:`allocate.solve` reads back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
+from allocate.model import crews, daily, hours, objective, rest, variables, workdays
+from allocate.model.handles import PostVars, Term
+from allocate.policy import Policy
+
+
+class RosterModel:
+    """Builds and holds the CP-SAT model of one planning unit."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        horizon: Horizon,
+        policy: Policy,
+        station_ids: tuple[str, ...],
+        posts: list[Post],
+        published: tuple[Assignment, ...] = (),
+    ) -> None:
+        self.dataset = dataset
+        self.horizon = horizon
+        self.policy = policy
+        self.station_ids = station_ids
+        self.posts = posts
+        self.published = published
+        self.model = cp_model.CpModel()
+        self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
+        self.shifts: dict[str, Shift] = dataset.shift_by_id
+        self.post_vars: list[PostVars] = []
+        # (person index, day index, shift id) -> x variables of that person's posts in that shift
+        self.work: dict[tuple[int, int, str], list[cp_model.IntVar]] = defaultdict(list)
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}  # (person index, post index) -> x
+        self.terms: list[Term] = []
+        self.overtime_hours: list[cp_model.IntVar] = []
+        self._build()
+
+    def _build(self) -> None:
+        variables.add_assignments(self)  # sparse x: rules 1, 4, 5, 6, absences, history rest
+        crews.add_crew_composition(self)  # rule 2: explicit crews from the allowed patterns
+        crews.add_command(self)  # rule 3: aux-only crews need a sworn officer on duty
+        daily.add_one_shift_start_per_day(self)  # rule 7
+        rest.add_min_rest(self)  # rule 7
+        workdays.add_consecutive_days(self)  # rule 7, with history
+        hours.add_weekly_hours(self)  # rule 7: contract + capped overtime
+        hours.add_nights_per_week(self)  # rule 7
+        objective.add_objective(self)  # rule 8
+
+    # Helpers shared by the rule modules -------------------------------------------------------
+
+    def day_vars(self, person: int, day: int) -> list[cp_model.IntVar]:
+        return [v for s in self.shifts for v in self.work.get((person, day, s), ())]
+
+    def days_of(self, dates: tuple[dt.date, ...]) -> list[int]:
+        return [self.horizon.index(d) for d in dates]
+
+    @property
+    def num_variables(self) -> int:
+        return len(self.model.proto.variables)
+
+    @property
+    def num_constraints(self) -> int:
+        return len(self.model.proto.constraints)

@@ -1,0 +1,62 @@
+"""Crews (rules 2 and 3).
+
+Rule 2: the people at a post form whole crews of the task's allowed patterns. With `n_j` crews of
+pattern j (S_j sworn slots, A_j auxiliary slots) and `z` sworn officers filling A slots:
+``sworn = sum S_j n_j + z`` and ``auxiliaries + z = sum A_j n_j``. Anyone eligible for the post
+fills an A slot, so crews can be cut out of the post's members afterwards, each led by a sworn
+member (see :mod:`allocate.crewing`).
+
+Rule 3: auxiliary-only crews (independent tasks) exist only while a sworn officer of the station
+is on duty in that shift to command them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
+
+
+def add_crew_composition(m: RosterModel) -> None:
+    for q, pv in enumerate(m.post_vars):
+        k = pv.post.crews_required
+        m.model.add(sum(pv.crews) <= k)
+        s_slots = sum(p.sworn * n for p, n in zip(pv.patterns, pv.crews, strict=True))
+        a_slots = sum(p.aux * n for p, n in zip(pv.patterns, pv.crews, strict=True))
+        max_a = k * max(p.aux for p in pv.patterns)
+        sworn = sum(x for _, x in pv.sworn)
+        aux = sum(x for _, x in pv.aux)
+        if max_a and pv.sworn:
+            pv.sworn_in_a = m.model.new_int_var(0, min(max_a, len(pv.sworn)), f"z[{q}]")
+            m.model.add(sworn == s_slots + pv.sworn_in_a)
+            m.model.add(aux + pv.sworn_in_a == a_slots)
+        else:
+            m.model.add(sworn == s_slots)
+            m.model.add(aux == a_slots)
+        # A pattern needing more people of a kind than there are eligible is dead: fix it to 0.
+        for p, n in zip(pv.patterns, pv.crews, strict=True):
+            if p.sworn > len(pv.sworn) or p.size > len(pv.sworn) + len(pv.aux):
+                m.model.add(n == 0)
+
+
+def add_command(m: RosterModel) -> None:
+    for pv in m.post_vars:
+        task = m.dataset.task_by_id[pv.post.task_id]
+        if task.duty_class != "independent":
+            continue
+        aux_only = [n for p, n in zip(pv.patterns, pv.crews, strict=True) if p.sworn == 0]
+        if not aux_only:
+            continue
+        day = m.horizon.index(pv.post.date)
+        on_duty = [
+            x
+            for i, person in enumerate(m.people)
+            if person.is_sworn and person.station_id == pv.post.station_id
+            for x in m.work.get((i, day, pv.post.shift_id), ())
+        ]
+        if not on_duty:
+            for n in aux_only:
+                m.model.add(n == 0)
+            continue
+        m.model.add(sum(aux_only) <= pv.post.crews_required * sum(on_duty))

@@ -1,0 +1,43 @@
+"""Handles on the model's variables that the rule modules and the solve step share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from allocate.domain import CrewPattern, Post
+
+
+@dataclass
+class PostVars:
+    """The decision variables of one post."""
+
+    post: Post
+    patterns: tuple[CrewPattern, ...]
+    crews: list[cp_model.IntVar]  # crews staffed per pattern
+    sworn: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)  # (person index, x)
+    aux: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
+    sworn_in_a: cp_model.IntVar | None = None  # sworn officers filling A slots
+
+    @property
+    def staffed(self) -> cp_model.LinearExprT:
+        return sum(self.crews)
+
+    @property
+    def uncovered(self) -> cp_model.LinearExprT:
+        return self.post.crews_required - sum(self.crews)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One soft goal: its raw `amount` (in `unit`) and its `cost` in the objective."""
+
+    name: str
+    amount: cp_model.LinearExprT
+    cost: cp_model.LinearExprT
+    unit: str
+
+    @classmethod
+    def weighted(cls, name: str, amount: cp_model.LinearExprT, weight: int, unit: str) -> Term:
+        return cls(name, amount, weight * amount, unit)

@@ -1,0 +1,51 @@
+"""Weekly hours and night shifts (rule 7), counted per 7-day block from the horizon's start.
+
+Hours are in minutes so that 7.5-hour shifts stay exact. Overtime above contract hours is a soft
+goal (rule 8) but capped hard per role family (auxiliaries: Labour Law Art. 41).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
+
+
+def _block_vars(m: RosterModel, i: int, block) -> list[tuple[str, object]]:
+    return [
+        (shift_id, x)
+        for date in block
+        for shift_id in m.shifts
+        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
+    ]
+
+
+def add_weekly_hours(m: RosterModel) -> None:
+    m.overtime_hours = []
+    for i, person in enumerate(m.people):
+        rules = m.policy.rules_for(person.role)
+        contract = round(person.hours_per_week * 60)
+        cap = contract + round(rules.max_overtime_hours_per_week * 60)
+        for b, block in enumerate(m.horizon.blocks()):
+            items = _block_vars(m, i, block)
+            if not items:
+                continue
+            minutes = sum(m.shifts[s].minutes * x for s, x in items)
+            most = sum(m.shifts[s].minutes for s, _ in items)
+            if most > cap:
+                m.model.add(minutes <= cap)
+            if most > contract:
+                top = -(-(min(most, cap) - contract) // 60)
+                ot = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")
+                m.model.add(60 * ot >= minutes - contract)
+                m.overtime_hours.append(ot)
+
+
+def add_nights_per_week(m: RosterModel) -> None:
+    for i, person in enumerate(m.people):
+        limit = m.policy.rules_for(person.role).max_nights_per_week
+        for block in m.horizon.blocks():
+            nights = [x for s, x in _block_vars(m, i, block) if m.shifts[s].is_night]
+            if len(nights) > limit:
+                m.model.add(sum(nights) <= limit)

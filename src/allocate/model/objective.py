@@ -1,0 +1,105 @@
+"""The soft goals of rule 8 as named terms of one weighted objective.
+
+Each term keeps its raw amount and its weighted cost, so the result can show a planner what the
+roster traded (the per-goal breakdown). Default weights keep the law's order: uncovered crews
+first, then overtime, cost, fairness, personal requests and stability.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from allocate.model.handles import Term
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
+
+WEEKEND = (5, 6)
+
+
+def add_objective(m: RosterModel) -> None:
+    w = m.policy.weights
+    _uncovered(m, w.uncovered)
+    m.terms.append(Term.weighted("overtime", sum(m.overtime_hours), w.overtime, "hours"))
+    sworn_in_a = sum(pv.sworn_in_a for pv in m.post_vars if pv.sworn_in_a is not None)
+    m.terms.append(Term.weighted("cost", sworn_in_a, w.cost, "sworn in A slots"))
+    _fairness(m, w.fairness)
+    _requests(m, w.requests)
+    _stability(m, w.stability)
+    m.model.minimize(sum(t.cost for t in m.terms))
+
+
+def uncovered_weight(priority: float, weight: int) -> int:
+    """Per uncovered crew: the task's priority times the weight, and never free."""
+    return max(1, round(priority * weight))
+
+
+def _uncovered(m: RosterModel, weight: int) -> None:
+    count = sum(pv.uncovered for pv in m.post_vars)
+    cost = sum(
+        uncovered_weight(m.dataset.task_by_id[pv.post.task_id].priority, weight) * pv.uncovered
+        for pv in m.post_vars
+    )
+    m.terms.append(Term("uncovered", count, cost, "crews"))
+
+
+def _fairness(m: RosterModel, weight: int) -> None:
+    """Spread of night and weekend shifts (max - min) within each station and role."""
+    heavy: dict[int, list] = {}
+    for (i, day, shift_id), xs in m.work.items():
+        if m.shifts[shift_id].is_night or m.horizon.dates[day].weekday() in WEEKEND:
+            heavy.setdefault(i, []).extend(xs)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in heavy:
+        p = m.people[i]
+        groups.setdefault((p.station_id, p.role), []).append(i)
+    spreads = []
+    for (station, role), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        top = m.model.new_int_var(0, m.horizon.days, f"fair_max[{station},{role}]")
+        low = m.model.new_int_var(0, m.horizon.days, f"fair_min[{station},{role}]")
+        for i in members:
+            count = sum(heavy[i])
+            m.model.add(top >= count)
+            m.model.add(low <= count)
+        spreads.append(top - low)
+    m.terms.append(Term.weighted("fairness", sum(spreads), weight, "night/weekend shifts of spread"))
+
+
+def _requests(m: RosterModel, weight: int) -> None:
+    """Unmet on/off requests, weighted by their own weight."""
+    index = {p.person_id: i for i, p in enumerate(m.people)}
+    unmet = []
+    for r in m.dataset.requests:
+        i = index.get(r.person_id)
+        if i is None or r.date not in m.horizon:
+            continue
+        day = m.horizon.index(r.date)
+        shifts = [r.shift_id] if r.shift_id else list(m.shifts)
+        xs = [x for s in shifts for x in m.work.get((i, day, s), ())]
+        scale = max(0, round(r.weight))
+        unmet.append(scale * ((1 - sum(xs)) if r.want_on else sum(xs)))
+    m.terms.append(Term.weighted("requests", sum(unmet), weight, "unmet request weight"))
+
+
+def _stability(m: RosterModel, weight: int) -> None:
+    """Changes against a published roster: assignments dropped plus assignments added."""
+    if not m.published:
+        m.terms.append(Term.weighted("stability", 0, weight, "changes"))
+        return
+    index = {p.person_id: i for i, p in enumerate(m.people)}
+    post_index = {pv.post.key: q for q, pv in enumerate(m.post_vars)}
+    kept = set()
+    dropped = []
+    for a in m.published:
+        i, q = index.get(a.person_id), post_index.get((a.station_id, a.date, a.shift_id, a.task_id))
+        x = m.x.get((i, q)) if i is not None and q is not None else None
+        if x is None:
+            if a.date in m.horizon and a.station_id in m.station_ids:
+                dropped.append(1)
+            continue
+        kept.add((i, q))
+        dropped.append(1 - x)
+    added = [x for key, x in m.x.items() if key not in kept]
+    m.terms.append(Term.weighted("stability", sum(dropped) + sum(added), weight, "changes"))

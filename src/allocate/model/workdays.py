@@ -1,0 +1,43 @@
+"""Consecutive working days and the day off in every 7 (rule 7, Labour Law Art. 38).
+
+A day counts as worked when a shift starts on it. Windows reach back into the history so that a
+person who worked the last five days of last week may work at most one more day now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
+
+
+def history_workdays(m: RosterModel) -> dict[str, set[dt.date]]:
+    days: dict[str, set[dt.date]] = {}
+    for row in m.dataset.history:
+        if row.date < m.horizon.start:
+            days.setdefault(row.person_id, set()).add(row.date)
+    return days
+
+
+def add_consecutive_days(m: RosterModel) -> None:
+    past = history_workdays(m)
+    for i, person in enumerate(m.people):
+        rules = m.policy.rules_for(person.role)
+        worked_before = past.get(person.person_id, set())
+        for window in sorted({rules.max_consecutive_days + 1, rules.days_off_window}):
+            _limit_window(m, i, worked_before, window, window - 1)
+
+
+def _limit_window(m: RosterModel, i: int, worked_before: set[dt.date], window: int, limit: int) -> None:
+    """In every `window` consecutive days ending inside the horizon, at most `limit` worked."""
+    for last in range(m.horizon.days):
+        first = last - window + 1
+        xs = [x for day in range(max(first, 0), last + 1) for x in m.day_vars(i, day)]
+        if not xs:
+            continue
+        before = sum(1 for k in range(first, 0) if m.horizon.start + dt.timedelta(days=k) in worked_before)
+        if len(xs) + before <= limit:
+            continue  # the window cannot break the rule, whatever the solver does
+        m.model.add(sum(xs) <= max(limit - before, 0))

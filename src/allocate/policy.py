@@ -1,0 +1,113 @@
+"""Policy: the configurable numbers that are ours, not the law's, with documented defaults.
+
+A `policy.toml` beside the dataset (or a scenario's `[policy]` table) overrides any of them.
+Labour rules are set per role family: `sworn` and `auxiliary` (both auxiliary kinds).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from allocate.domain import Role
+
+
+class LabourRules(BaseModel):
+    """Occupational protection (rule 7) for one role family."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_rest_hours: float = Field(
+        11.0, ge=0, description="Hours between the end of one shift and the next start."
+    )
+    max_consecutive_days: int = Field(6, ge=1, description="Most days in a row with a shift start.")
+    days_off_window: int = Field(
+        7, ge=2, description="Every this many consecutive days hold a day off (Labour Law Art. 38)."
+    )
+    max_nights_per_week: int = Field(
+        4, ge=0, description="Night shifts per 7-day block from the horizon start."
+    )
+    max_overtime_hours_per_week: float = Field(
+        9.0,
+        ge=0,
+        description="Hours above contract hours per 7-day block (Art. 41: 3 h a day, 36 h a month).",
+    )
+
+
+class Weights(BaseModel):
+    """Weights of the soft goals (rule 8), in the law's order of importance.
+
+    Uncovered crews dominate: one uncovered crew of priority 1 outweighs any plausible amount of
+    the other goals, so coverage is never traded for comfort.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uncovered: int = Field(10_000, ge=0, description="Per uncovered crew, times the task priority.")
+    overtime: int = Field(50, ge=0, description="Per hour of overtime.")
+    cost: int = Field(10, ge=0, description="Per sworn officer in an A slot.")
+    fairness: int = Field(
+        5, ge=0, description="Per night/weekend shift above the lowest of a station's role group."
+    )
+    requests: int = Field(3, ge=0, description="Per unit of weight of an unmet personal request.")
+    stability: int = Field(1, ge=0, description="Per change against a published roster.")
+
+
+class Policy(BaseModel):
+    """All policy switches and defaults of one run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sworn: LabourRules = LabourRules()
+    auxiliary: LabourRules = LabourRules()
+    weights: Weights = Weights()
+    lending: bool = Field(False, description="Lend auxiliaries within a district (rule 6); off by default.")
+    max_aux_per_sworn: float | None = Field(
+        None, gt=0, description="Sizing cap: auxiliaries per sworn officer."
+    )
+    max_aux_per_10k_population: float | None = Field(
+        None, gt=0, description="Sizing cap per 10,000 residents."
+    )
+
+    def rules_for(self, role: Role | str) -> LabourRules:
+        return self.sworn if role == "sworn" else self.auxiliary
+
+    def merged(self, overrides: dict) -> Policy:
+        """A copy with nested overrides applied (a scenario's `[policy]` table)."""
+        data = self.model_dump()
+        _deep_update(data, overrides)
+        return Policy.model_validate(data)
+
+
+def _deep_update(base: dict, new: dict) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_update(base[key], value)
+        else:
+            base[key] = value
+
+
+POLICY_FILE = "policy.toml"
+
+
+def load_policy(folder: Path) -> Policy:
+    """The dataset's `policy.toml` if there is one, else the defaults.
+
+    Raises :class:`allocate.io.errors.InputError` naming the key when a value is wrong.
+    """
+    from allocate.io.errors import InputError, issues_from_pydantic
+
+    path = folder / POLICY_FILE if folder.is_dir() else folder.with_name(POLICY_FILE)
+    if not path.is_file():
+        return Policy()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.single(path.name, None, None, None, f"valid TOML ({exc})") from None
+    raw = raw.get("policy", raw)
+    try:
+        return Policy().merged(raw)
+    except Exception as exc:  # pydantic.ValidationError
+        raise InputError(issues_from_pydantic(exc, path.name)) from None

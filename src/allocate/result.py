@@ -1,0 +1,249 @@
+"""Small result objects: what a solve produced, as DataFrames and a JSON-ready summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from allocate.domain import Dataset, Horizon
+from allocate.policy import Policy
+
+ROSTER_COLUMNS = [
+    "date",
+    "station_id",
+    "shift_id",
+    "task_id",
+    "crew_id",
+    "person_id",
+    "role",
+    "slot",
+    "lead_id",
+]
+COVERAGE_COLUMNS = [
+    "date",
+    "station_id",
+    "shift_id",
+    "task_id",
+    "crews_required",
+    "crews_staffed",
+    "shortfall",
+]
+
+# Best first: the status of a run is the worst status of its units.
+STATUS_ORDER = ("OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE", "MODEL_INVALID")
+
+
+@dataclass(frozen=True)
+class GoalAmount:
+    """One soft goal of the solution: raw amount and weighted cost in the objective."""
+
+    amount: float
+    cost: float
+    unit: str
+
+
+@dataclass
+class UnitResult:
+    """The solve of one planning unit (a station, or a district when lending is on)."""
+
+    name: str
+    station_ids: tuple[str, ...]
+    status: str
+    objective: float | None
+    bound: float | None
+    wall_seconds: float
+    build_seconds: float
+    variables: int
+    constraints: int
+    people: int
+    goals: dict[str, GoalAmount] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+
+@dataclass
+class Result:
+    """A roster and everything a planner needs to judge it."""
+
+    dataset: Dataset
+    horizon: Horizon
+    policy: Policy
+    units: list[UnitResult]
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    uncovered_reasons: pd.DataFrame
+    settings: dict[str, Any]
+    wall_seconds: float
+    verification: Any = None  # allocate.verify.VerificationReport once checked
+
+    @property
+    def status(self) -> str:
+        if not self.units:
+            return "OPTIMAL"
+        return max((u.status for u in self.units), key=STATUS_ORDER.index)
+
+    @property
+    def crews(self) -> pd.DataFrame:
+        """One row per crew: post, pattern, lead and members."""
+        if self.roster.empty:
+            return pd.DataFrame(columns=[*ROSTER_COLUMNS[:5], "lead_id", "size", "sworn", "members"])
+        g = self.roster.groupby("crew_id", sort=False)
+        out = g.agg(
+            date=("date", "first"),
+            station_id=("station_id", "first"),
+            shift_id=("shift_id", "first"),
+            task_id=("task_id", "first"),
+            lead_id=("lead_id", "first"),
+            size=("person_id", "size"),
+            sworn=("role", lambda r: int((r == "sworn").sum())),
+            members=("person_id", ";".join),
+        )
+        return out.reset_index()
+
+    @property
+    def objective(self) -> float | None:
+        values = [u.objective for u in self.units if u.objective is not None]
+        return sum(values) if len(values) == len(self.units) else None
+
+    @property
+    def bound(self) -> float | None:
+        values = [u.bound for u in self.units if u.bound is not None]
+        return sum(values) if len(values) == len(self.units) else None
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+
+    def goals(self) -> dict[str, GoalAmount]:
+        """The per-goal breakdown over all units."""
+        total: dict[str, GoalAmount] = {}
+        for unit in self.units:
+            for name, g in unit.goals.items():
+                t = total.get(name)
+                total[name] = g if t is None else GoalAmount(t.amount + g.amount, t.cost + g.cost, g.unit)
+        return total
+
+    def uncovered_by_station_task(self) -> pd.DataFrame:
+        short = self.coverage[self.coverage["shortfall"] > 0]
+        return (
+            short.groupby(["station_id", "task_id"], as_index=False)["shortfall"]
+            .sum()
+            .rename(columns={"shortfall": "uncovered"})
+        )
+
+    def hours_by_person(self) -> pd.DataFrame:
+        """Hours, shifts and nights per person over the horizon (zero rows for the idle)."""
+        shifts = self.dataset.shift_by_id
+        staff = pd.DataFrame(
+            {
+                "person_id": [p.person_id for p in self.dataset.staff],
+                "station_id": [p.station_id for p in self.dataset.staff],
+                "role": [p.role for p in self.dataset.staff],
+                "contract_hours": [p.hours_per_week * self.horizon.days / 7 for p in self.dataset.staff],
+            }
+        )
+        r = self.roster.assign(
+            hours=self.roster["shift_id"].map(lambda s: shifts[s].hours),
+            night=self.roster["shift_id"].map(lambda s: shifts[s].is_night),
+        )
+        per = r.groupby("person_id").agg(
+            shifts=("shift_id", "size"), hours=("hours", "sum"), nights=("night", "sum")
+        )
+        out = staff.merge(per, on="person_id", how="left").fillna({"shifts": 0, "hours": 0.0, "nights": 0})
+        return out.astype({"shifts": int, "nights": int})
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary of the output contract."""
+        cov = self.coverage
+        by_st = self.uncovered_by_station_task()
+        goals = self.goals()
+        flagged = [
+            {"person_id": p.person_id, "station_id": p.station_id, "role": p.role, "reason": reason}
+            for p in self.dataset.staff
+            for reason in _flags(p, self.horizon)
+        ]
+        out: dict[str, Any] = {
+            "status": self.status,
+            "objective": self.objective,
+            "best_bound": self.bound,
+            "gap": self.gap,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "horizon": {"start": self.horizon.start.isoformat(), "days": self.horizon.days},
+            "counts": {
+                "stations": len(self.dataset.stations),
+                "people": len(self.dataset.staff),
+                "posts": len(cov),
+                "crews_required": int(cov["crews_required"].sum()),
+                "crews_staffed": int(cov["crews_staffed"].sum()),
+                "uncovered_crews": int(cov["shortfall"].sum()),
+                "assignments": len(self.roster),
+                "people_assigned": int(self.roster["person_id"].nunique()),
+                "variables": sum(u.variables for u in self.units),
+                "constraints": sum(u.constraints for u in self.units),
+                "units": len(self.units),
+            },
+            "uncovered_crews": int(cov["shortfall"].sum()),
+            "uncovered_by_station_task": by_st.to_dict(orient="records"),
+            "uncovered_posts": self.uncovered_reasons.to_dict(orient="records"),
+            "overtime_hours": goals["overtime"].amount if "overtime" in goals else 0,
+            "goals": {k: {"amount": v.amount, "cost": v.cost, "unit": v.unit} for k, v in goals.items()},
+            "units": [
+                {
+                    "name": u.name,
+                    "stations": list(u.station_ids),
+                    "status": u.status,
+                    "objective": u.objective,
+                    "best_bound": u.bound,
+                    "gap": u.gap,
+                    "wall_seconds": round(u.wall_seconds, 3),
+                    "build_seconds": round(u.build_seconds, 3),
+                    "variables": u.variables,
+                    "constraints": u.constraints,
+                    "people": u.people,
+                }
+                for u in self.units
+            ],
+            "flagged_people": flagged,
+            "warnings": list(self.dataset.extras.get("warnings", [])),
+            "settings": self.settings,
+            "policy": self.policy.model_dump(mode="json"),
+            "dataset": self.dataset.source,
+        }
+        if self.verification is not None:
+            out["verifier"] = self.verification.to_dict()
+        return out
+
+
+def _flags(person, horizon: Horizon) -> list[str]:
+    """Why a person is held back from some or all posts (rule 5), in a planner's words."""
+    reasons = []
+    if person.disqualified:
+        reasons.append("disqualified (criminal/administrative punishment or bad credit): never assigned")
+    if not person.is_sworn and not person.pre_job_trained:
+        reasons.append("no pre-job training: never assigned")
+    lapsed = person.training_valid_until
+    if not person.is_sworn and lapsed is not None and lapsed < horizon.end:
+        when = "before" if lapsed < horizon.start else "during"
+        reasons.append(f"periodic training lapsed {when} the horizon ({lapsed}): support posts only")
+    return reasons
+
+
+def empty_roster() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in ROSTER_COLUMNS})
+
+
+def iso(day: dt.date) -> str:
+    return day.isoformat()

@@ -1,0 +1,237 @@
+"""The verifier's own view of a roster: output tables normalised and joined to the dataset's facts.
+
+Built from the domain objects alone, never from the model builder, so that a mistake there cannot
+hide here. Every roster row keeps its place even when an id is unknown or a date is garbage: such
+rows are reported once (``unknown_id``, ``horizon``) and left out of the checks that need the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from allocate.domain import Assignment, Dataset, Horizon
+from allocate.policy import Policy
+
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "date",
+    "station_id",
+    "shift_id",
+    "task_id",
+    "crew_id",
+    "person_id",
+    "role",
+    "slot",
+    "lead_id",
+)
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "date",
+    "station_id",
+    "shift_id",
+    "task_id",
+    "crews_required",
+    "crews_staffed",
+    "shortfall",
+)
+POST_KEY: list[str] = ["station_id", "date", "shift_id", "task_id"]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
+    """A missing column is a broken output contract, not a violation: stop with its name."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        raise ValueError(f"{source} has no column {names}; expected {', '.join(columns)}")
+
+
+def cell_text(value: object) -> str:
+    """A cell as stripped text; empty for None, NaN and NA."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def iso_date(value: object) -> str | None:
+    """The ISO date of a cell (text, date, datetime or Timestamp), or None if it is not one."""
+    if isinstance(value, dt.datetime):  # also pd.Timestamp; NaT fails the isoformat round trip
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = cell_text(value)
+    if len(text) > 10 and text[10] in " T":
+        text = text[:10]
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the raw date for messages, an ISO `date` (None when unparseable) and a `day` timestamp."""
+    raw = frame["date"]
+    frame["raw_date"] = raw.map(cell_text)
+    iso = {value: iso_date(value) for value in pd.unique(raw)}
+    frame["date"] = raw.map(iso).astype(object)
+    frame["day"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    return frame
+
+
+def normalise_roster(roster: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
+    """The roster's contract columns as stripped text, with parsed dates; a fresh frame."""
+    require_columns(roster, ROSTER_COLUMNS, source)
+    rows = roster.loc[:, list(ROSTER_COLUMNS)].reset_index(drop=True)
+    rows = pd.DataFrame({c: rows[c].map(cell_text).astype(object) for c in ROSTER_COLUMNS[1:]}).assign(
+        date=rows["date"]
+    )
+    return _with_dates(rows)
+
+
+def normalise_coverage(coverage: pd.DataFrame, source: str = "coverage") -> pd.DataFrame:
+    """Coverage rows with text keys, parsed dates, and the three counts as numbers (NaN if not)."""
+    require_columns(coverage, COVERAGE_COLUMNS, source)
+    table = coverage.loc[:, list(COVERAGE_COLUMNS)].reset_index(drop=True)
+    out = pd.DataFrame({c: table[c].map(cell_text).astype(object) for c in POST_KEY[:1] + POST_KEY[2:]})
+    out["date"] = table["date"]
+    for column in ("crews_required", "crews_staffed", "shortfall"):
+        text = table[column].map(cell_text)
+        out[f"{column}_text"] = text
+        out[column] = pd.to_numeric(text, errors="coerce")
+    return _with_dates(out)
+
+
+# --- the dataset's facts as lookup tables, joined onto roster and history rows -------------------
+
+
+def staff_facts(dataset: Dataset) -> pd.DataFrame:
+    districts = {s.station_id: s.district for s in dataset.stations}
+    return pd.DataFrame(
+        {
+            "staff_role": [p.role for p in dataset.staff],
+            "home_station": [p.station_id for p in dataset.staff],
+            "home_district": [districts.get(p.station_id) for p in dataset.staff],
+            "skills": [p.skills for p in dataset.staff],
+            "hours_per_week": [float(p.hours_per_week) for p in dataset.staff],
+            "pre_job_trained": [bool(p.pre_job_trained) for p in dataset.staff],
+            "trained_until": pd.to_datetime([p.training_valid_until for p in dataset.staff]),
+            "disqualified": [bool(p.disqualified) for p in dataset.staff],
+        },
+        index=pd.Index([p.person_id for p in dataset.staff], name="person_id", dtype=object),
+    )
+
+
+def task_facts(dataset: Dataset) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "duty_class": [t.duty_class for t in dataset.tasks],
+            "task_skill": [t.skill or "" for t in dataset.tasks],
+        },
+        index=pd.Index([t.task_id for t in dataset.tasks], name="task_id", dtype=object),
+    )
+
+
+def shift_facts(dataset: Dataset) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "start_min": [s.start_min for s in dataset.shifts],
+            "minutes": [s.minutes for s in dataset.shifts],
+            "hours": [float(s.hours) for s in dataset.shifts],
+            "rest_after": [float("nan") if s.rest_after is None else s.rest_after for s in dataset.shifts],
+            "is_night": [s.is_night for s in dataset.shifts],
+        },
+        index=pd.Index([s.shift_id for s in dataset.shifts], name="shift_id", dtype=object),
+    )
+
+
+def station_facts(dataset: Dataset) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"station_district": [s.district for s in dataset.stations]},
+        index=pd.Index([s.station_id for s in dataset.stations], name="station_id", dtype=object),
+    )
+
+
+def attach_facts(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Join what the dataset says about each row's person, task, shift and station.
+
+    Unknown ids get NaN facts and a False `known_*` flag; checks use the flags, never the NaNs.
+    """
+    rows = rows.assign(
+        known_person=rows["person_id"].isin(list(dataset.person_by_id)),
+        known_task=rows["task_id"].isin(list(dataset.task_by_id)),
+        known_shift=rows["shift_id"].isin(list(dataset.shift_by_id)),
+        known_station=rows["station_id"].isin(list(dataset.station_by_id)),
+    )
+    rows = rows.join(staff_facts(dataset), on="person_id")
+    rows = rows.join(task_facts(dataset), on="task_id")
+    rows = rows.join(shift_facts(dataset), on="shift_id")
+    return rows.join(station_facts(dataset), on="station_id")
+
+
+def history_frame(history: Iterable[Assignment]) -> pd.DataFrame:
+    """Last week's roster in the roster's shape (only date, person and shift matter)."""
+    records = [{c: getattr(a, c) for c in ROSTER_COLUMNS} for a in history]
+    frame = pd.DataFrame.from_records(records, columns=list(ROSTER_COLUMNS))
+    return normalise_roster(frame, "history")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a check needs: the input, the policy, and the roster joined to the facts."""
+
+    dataset: Dataset
+    horizon: Horizon
+    policy: Policy
+    rows: pd.DataFrame  # every roster row, with facts (NaN where an id is unknown)
+    history_rows: pd.DataFrame  # every history row, with facts
+    coverage: pd.DataFrame | None  # normalised coverage.csv, or None when not given
+
+    @cached_property
+    def horizon_start(self) -> pd.Timestamp:
+        return pd.Timestamp(self.horizon.start)
+
+    @cached_property
+    def horizon_end(self) -> pd.Timestamp:
+        return pd.Timestamp(self.horizon.end)
+
+    def inside(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows whose date is a real date inside the horizon."""
+        return frame["day"].between(self.horizon_start, self.horizon_end)
+
+    @cached_property
+    def known(self) -> pd.DataFrame:
+        """Roster rows with a real date whose person, task, shift and station all exist."""
+        r = self.rows
+        mask = r["known_person"] & r["known_task"] & r["known_shift"] & r["known_station"]
+        return r[mask & r["day"].notna()]
+
+    @cached_property
+    def in_horizon(self) -> pd.DataFrame:
+        """Known rows inside the horizon: what the labour rules and coverage count."""
+        return self.known[self.inside(self.known)]
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        """History rows before the horizon whose person and shift exist: carried-over work."""
+        h = self.history_rows
+        return h[h["known_person"] & h["known_shift"] & (h["day"] < self.horizon_start)]
+
+
+def build_context(
+    dataset: Dataset,
+    horizon: Horizon,
+    policy: Policy,
+    roster: pd.DataFrame,
+    coverage: pd.DataFrame | None,
+) -> Context:
+    rows = attach_facts(normalise_roster(roster), dataset)
+    history = attach_facts(history_frame(dataset.history), dataset)
+    table = None if coverage is None else normalise_coverage(coverage)
+    return Context(dataset, horizon, policy, rows, history, table)

@@ -1,0 +1,100 @@
+"""What the verifier found: named violations a planner can read, and a small report object.
+
+Rule names are stable (tests, summaries and dashboards key on them); messages are for people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Every rule the verifier checks, in the order it checks them, with what it protects.
+RULES: dict[str, str] = {
+    "unknown_id": "every person, task, shift and station id names a row of the dataset",
+    "horizon": "every roster date is a real date inside the horizon",
+    "role_mismatch": "the roster's role column agrees with the staff table",
+    "crew_consistency": "all rows of a crew share date, station, shift, task and lead",
+    "crew_composition": "a crew matches one allowed pattern of its task, each member once (rule 2)",
+    "slot_role": "slots are S or A, and an S slot is filled by a sworn officer (rule 2)",
+    "lead": "a crew is led by one of its sworn members, or commanded by an officer on duty (rules 2-3)",
+    "sworn_only": "no auxiliary on a police_only task (rule 1)",
+    "civilian_support_only": "civilian auxiliaries fill support posts only (rule 4)",
+    "disqualified": "disqualified people are never assigned (rule 5)",
+    "untrained": "auxiliaries without pre-job training are never assigned (rule 5)",
+    "training_lapsed": "auxiliaries whose training lapsed fill support posts only (rule 5)",
+    "skill": "every member holds the skill the task requires (rule 5)",
+    "home_station": "people work at their home station; lending only as the policy allows (rule 6)",
+    "absence": "nobody works during an absence (rule 7)",
+    "one_shift_per_day": "at most one shift, in one crew, per person and date (rule 7)",
+    "rest": "enough rest between the end of one shift and the start of the next (rule 7)",
+    "consecutive_days": "no more days in a row than max_consecutive_days (rule 7)",
+    "day_off_in_7": "a day off in every days_off_window consecutive days (rule 7)",
+    "weekly_hours": "hours per 7-day block within contract hours plus overtime (rule 7)",
+    "nights": "night shifts per 7-day block within max_nights_per_week (rule 7)",
+    "coverage": "coverage.csv agrees with demand and roster; no crew beyond demand",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule, located as precisely as the rule allows."""
+
+    rule: str
+    message: str
+    date: str | None = None
+    station_id: str | None = None
+    shift_id: str | None = None
+    task_id: str | None = None
+    crew_id: str | None = None
+    person_id: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return dataclasses.asdict(self)
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """The verifier's verdict: every violation found, and how much was checked."""
+
+    violations: tuple[Violation, ...]
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def by_rule(self) -> dict[str, int]:
+        """Violations per rule, in the order the rules are checked."""
+        counts = Counter(v.rule for v in self.violations)
+        order = list(RULES) + sorted(set(counts) - set(RULES))
+        return {rule: counts[rule] for rule in order if counts[rule]}
+
+    def rules(self) -> set[str]:
+        """The names of the rules broken (empty when the roster is lawful)."""
+        return {v.rule for v in self.violations}
+
+    def to_dict(self, limit: int = 100) -> dict[str, object]:
+        """JSON-ready: the verdict, counts per rule and the first `limit` violations."""
+        return {
+            "ok": self.ok,
+            "violations": len(self.violations),
+            "by_rule": self.by_rule(),
+            "checked": dict(self.checked),
+            "first_violations": [v.to_dict() for v in self.violations[:limit]],
+        }
+
+    def render(self, limit: int = 50) -> str:
+        """Plain text for a terminal or a log: the verdict, then one line per violation."""
+        checked = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        if self.ok:
+            return f"Verification passed: no violation ({checked} checked)."
+        per_rule = ", ".join(f"{rule} {n}" for rule, n in self.by_rule().items())
+        lines = [f"Verification FAILED: {len(self.violations)} violation(s) ({per_rule}); {checked} checked."]
+        lines += [f"  - {v}" for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more")
+        return "\n".join(lines)
