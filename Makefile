@@ -1,0 +1,35 @@
+# Two commands: `make demo` (set up, roster the bundled district) and `make test` (set up, run the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= out/demo
+DEMO_LIMIT ?= 50
+
+.PHONY: demo test lint setup clean data
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/allocate validate data/demo
+	$(BIN)/allocate solve data/demo --start 2026-12-07 --days 7 --time-limit $(DEMO_LIMIT) --out $(DEMO_OUT)
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+data: $(STAMP)
+	$(BIN)/allocate generate --size demo --seed 1 data/demo
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache .hypothesis
