@@ -36,13 +36,14 @@ def run_solve(
     published: Path | None = None,
     policy: Policy | None = None,
     console: Console | None = None,
+    solver_params: dict | None = None,
 ) -> tuple[Result, Path | None]:
     """Load, solve, verify and (if `out`) write: what `allocate solve` does."""
     dataset = load_dataset(data)
     policy = policy or load_policy(Path(data))
     horizon = horizon_for(dataset, start, days)
     pub = load_roster(published) if published else ()
-    kwargs = dict(time_limit=time_limit, seed=seed, workers=workers, published=pub)
+    kwargs = dict(time_limit=time_limit, seed=seed, workers=workers, published=pub, **(solver_params or {}))
     if console is not None:
         from allocate.progress import RichProgress
 

@@ -56,6 +56,32 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
+def _solver_params(pairs: list[str]) -> dict[str, object]:
+    """``KEY=VALUE`` strings as typed CP-SAT parameters, checked against CP-SAT's own names."""
+    from ortools.sat import sat_parameters_pb2
+
+    known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or key not in known:
+            raise typer.BadParameter(
+                f"{pair!r} is not KEY=VALUE with a CP-SAT parameter name", param_hint="--param"
+            )
+        value: object = raw
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            for cast in (int, float):
+                try:
+                    value = cast(raw)
+                    break
+                except ValueError:
+                    continue
+        out[key] = value
+    return out
+
+
 @app.command()
 def validate(data: DataArg) -> None:
     """Check a dataset against the data contract; list every problem with file, line and column."""
@@ -93,6 +119,9 @@ def solve(
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    param: Annotated[
+        list[str] | None, typer.Option(help="A raw CP-SAT parameter KEY=VALUE (repeatable).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT."""
@@ -103,6 +132,7 @@ def solve(
         result, folder = run_solve(
             data, start=start_date, days=days, out=out, time_limit=time_limit, seed=seed,
             workers=workers, published=published, console=None if (quiet or as_json) else err,
+            solver_params=_solver_params(param or []),
         )  # fmt: skip
     except InputError as exc:
         raise _bad_input(exc) from None

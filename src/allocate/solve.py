@@ -101,6 +101,11 @@ def solve(
     coverage = pd.DataFrame(coverage_rows, columns=COVERAGE_COLUMNS)
     settings = {"time_limit": time_limit, "seed": seed, "workers": workers, **solver_params}
     reasons = explain_uncovered(dataset, horizon, policy, roster, coverage)
+    unsolved = {sid for u in units if not u.has_solution for sid in u.station_ids}
+    if unsolved:
+        hit = reasons["station_id"].isin(unsolved)
+        reasons.loc[hit, "reason"] = "no solution within the time limit"
+        reasons.loc[hit, "detail"] = "the station's model found no roster in its share of the time limit"
     return Result(
         dataset, horizon, policy, units, roster, coverage, reasons, settings, time.perf_counter() - started
     )
@@ -139,8 +144,8 @@ def _solve_unit(
         constraints=m.num_constraints,
         people=len(m.people),
     )
-    if not has_solution:
-        return unit, [], []
+    if not has_solution:  # the unit's posts are reported, all unstaffed, under the unit's status
+        return unit, [], [_coverage_row(pv.post, 0) for pv in m.post_vars]
     unit.goals = {t.name: GoalAmount(solver.value(t.amount), solver.value(t.cost), t.unit) for t in m.terms}
     return unit, *_extract(m, solver)
 
@@ -172,9 +177,12 @@ def _extract(m: RosterModel, solver: cp_model.CpSolver) -> tuple[list[tuple], li
                     (post.date.isoformat(), post.station_id, post.shift_id, post.task_id, f"{stem}-{k}",
                      person_id, roles[person_id], slot, crew.lead_id)
                 )  # fmt: skip
-        staffed = len(crews)
-        coverage.append(
-            (post.date.isoformat(), post.station_id, post.shift_id, post.task_id,
-             post.crews_required, staffed, post.crews_required - staffed)
-        )  # fmt: skip
+        coverage.append(_coverage_row(post, len(crews)))
     return roster, coverage
+
+
+def _coverage_row(post: Post, staffed: int) -> tuple:
+    return (
+        post.date.isoformat(), post.station_id, post.shift_id, post.task_id,
+        post.crews_required, staffed, post.crews_required - staffed,
+    )  # fmt: skip

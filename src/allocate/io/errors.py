@@ -61,6 +61,10 @@ def issues_from_pydantic(
         column = ".".join(str(p) for p in loc) or None
         msg = err["msg"]
         msg = msg.removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            msg = "one of " + msg.removeprefix("Input should be ")
+        else:
+            msg = msg.removeprefix("Input should be ")
         if err["type"] == "extra_forbidden":
             msg = "a known key (this one is not)"
         elif err["type"] == "missing":

@@ -72,8 +72,12 @@ def _unknown(
 ) -> bool:
     if value in known:
         return False
-    issues.append(InputIssue(file, line, column, value, f"a {what} defined in {what.split()[0]}s"))
+    issues.append(InputIssue(file, line, column, value, f"a {column} that exists in {what}"))
     return True
+
+
+def _raw_ids(table: RawTable, column: str) -> set[str]:
+    return {row[column] for row in table.rows if row.get(column)}
 
 
 def load_dataset(source: str | Path) -> Dataset:
@@ -100,13 +104,15 @@ def load_dataset(source: str | Path) -> Dataset:
     _duplicates(f["shifts"], "shift_id", ((ln, r.shift_id) for ln, r in rows["shifts"]), issues, "shift_id")
 
     tasks = _tasks(f["tasks"], rows["tasks"], issues)
-    station_ids = {s.station_id for s in stations}
-    shift_ids = {s.shift_id for s in shifts}
-    task_ids = {t.task_id for t in tasks}
+    # Ids are known from the raw tables, so a row that failed validation does not also make
+    # every reference to it an "unknown id" error: one mistake, one message.
+    station_ids = _raw_ids(raw["stations"], "station_id")
+    shift_ids = _raw_ids(raw["shifts"], "shift_id")
+    task_ids = _raw_ids(raw["tasks"], "task_id")
 
     staff = []
     for line, r in rows["staff"]:
-        _unknown(f["staff"], "station_id", line, r.station_id, station_ids, "station_id", issues)
+        _unknown(f["staff"], "station_id", line, r.station_id, station_ids, "stations.csv", issues)
         staff.append(
             Person(
                 r.person_id,
@@ -122,13 +128,13 @@ def load_dataset(source: str | Path) -> Dataset:
             )
         )
     _duplicates(f["staff"], "person_id", ((ln, r.person_id) for ln, r in rows["staff"]), issues, "person_id")
-    person_ids = {p.person_id for p in staff}
+    person_ids = _raw_ids(raw["staff"], "person_id")
 
     demand = _demand(f["demand"], rows["demand"], station_ids, shift_ids, task_ids, issues)
 
     absences = []
     for line, r in rows["absences"]:
-        _unknown(f["absences"], "person_id", line, r.person_id, person_ids, "person_id", issues)
+        _unknown(f["absences"], "person_id", line, r.person_id, person_ids, "staff.csv", issues)
         if r.date_to < r.date_from:
             issues.append(
                 InputIssue(
@@ -143,14 +149,14 @@ def load_dataset(source: str | Path) -> Dataset:
 
     requests = []
     for line, r in rows["requests"]:
-        _unknown(f["requests"], "person_id", line, r.person_id, person_ids, "person_id", issues)
+        _unknown(f["requests"], "person_id", line, r.person_id, person_ids, "staff.csv", issues)
         if r.shift_id:
-            _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, "shift_id", issues)
+            _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues)
         requests.append(Request(r.person_id, r.date, r.want == "on", r.shift_id or None, r.weight))
 
     history, warnings = [], []
     for line, r in rows["history"]:
-        if _unknown(f["history"], "shift_id", line, r.shift_id, shift_ids, "shift_id", issues):
+        if _unknown(f["history"], "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues):
             continue
         if r.person_id not in person_ids:
             warnings.append(
@@ -224,9 +230,9 @@ def _demand(
             got = "both" if r.date is not None else "neither"
             issues.append(InputIssue(file, line, "date/weekday", got, "exactly one of date or weekday"))
             continue
-        bad = _unknown(file, "station_id", line, r.station_id, station_ids, "station_id", issues)
-        bad |= _unknown(file, "shift_id", line, r.shift_id, shift_ids, "shift_id", issues)
-        bad |= _unknown(file, "task_id", line, r.task_id, task_ids, "task_id", issues)
+        bad = _unknown(file, "station_id", line, r.station_id, station_ids, "stations.csv", issues)
+        bad |= _unknown(file, "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues)
+        bad |= _unknown(file, "task_id", line, r.task_id, task_ids, "tasks.csv", issues)
         key = (r.station_id, r.date, r.weekday, r.shift_id, r.task_id)
         if key in seen:
             issues.append(
