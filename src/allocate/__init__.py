@@ -1,3 +1,64 @@
-"""allocate: lawful police-station rosters from the data contract."""
+"""allocate: lawful police-station rosters from the data contract.
+
+The notebook API in four names::
+
+    import allocate
+    ds = allocate.load("data/demo")
+    result = allocate.solve(ds, allocate.Horizon(date(2026, 12, 7), 7), time_limit=30)
+    result.roster, result.crews, result.coverage, result.summary()
+"""
+
+from allocate.demand import expand_posts
+from allocate.domain import (
+    Absence,
+    Assignment,
+    CrewPattern,
+    Dataset,
+    DemandRow,
+    Horizon,
+    Person,
+    Post,
+    Request,
+    Shift,
+    Station,
+    Task,
+)
+from allocate.io.errors import InputError, InputIssue
+from allocate.io.load import load_dataset, load_roster
+from allocate.output import write_result
+from allocate.policy import LabourRules, Policy, Weights, load_policy
+from allocate.result import Result, UnitResult
+from allocate.solve import solve
+
+load = load_dataset
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Absence",
+    "Assignment",
+    "CrewPattern",
+    "Dataset",
+    "DemandRow",
+    "Horizon",
+    "InputError",
+    "InputIssue",
+    "LabourRules",
+    "Person",
+    "Policy",
+    "Post",
+    "Request",
+    "Result",
+    "Shift",
+    "Station",
+    "Task",
+    "UnitResult",
+    "Weights",
+    "expand_posts",
+    "load",
+    "load_dataset",
+    "load_policy",
+    "load_roster",
+    "solve",
+    "write_result",
+]
