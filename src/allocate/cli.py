@@ -41,7 +41,7 @@ DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or
 def _bad_input(exc: InputError) -> typer.Exit:
     err.print(f"[bold red]Bad input[/] ({len(exc.issues)} problem(s)); nothing was written.")
     for issue in exc.issues[:200]:
-        err.print(f"  - {issue}", markup=False, highlight=False)
+        err.print(f"  - {issue}", markup=False, highlight=False, soft_wrap=True)
     if len(exc.issues) > 200:
         err.print(f"  ... and {len(exc.issues) - 200} more")
     return typer.Exit(EXIT_INPUT)
@@ -146,6 +146,32 @@ def solve(
         err.print("[bold red]The verifier found violations in this roster: this is a bug in allocate.[/]")
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))
+
+
+@app.command()
+def verify(
+    data: DataArg,
+    out: Annotated[
+        Path, typer.Argument(help="An output folder with roster.csv, coverage.csv, summary.json.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Violations to list.")] = 50,
+) -> None:
+    """Check a roster against every hard rule, independently of the solver. Exit 0 clean, 1 violations."""
+    from allocate.verify import verify_output
+
+    try:
+        report = verify_output(data, out)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    except (ValueError, FileNotFoundError) as exc:
+        err.print(f"[bold red]Cannot verify[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(limit=limit), indent=2, default=str) + "\n")
+    else:
+        err.print(report.render(limit=limit), highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_ERROR)
 
 
 def print_summary(summary: dict, folder: Path | None = None) -> None:

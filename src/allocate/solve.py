@@ -18,8 +18,10 @@ from allocate.diagnose import explain_uncovered
 from allocate.domain import Assignment, Dataset, Horizon, Post
 from allocate.io.load import check_horizon
 from allocate.model.builder import RosterModel
+from allocate.model.hint import complete_hints
 from allocate.policy import Policy
 from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS, GoalAmount, Result, UnitResult
+from allocate.verify import verify_roster
 
 
 def planning_units(dataset: Dataset, lending: bool) -> list[tuple[str, tuple[str, ...]]]:
@@ -53,13 +55,15 @@ def solve(
     workers: int | None = None,
     callbacks: SolveCallbacks | None = None,
     published: tuple[Assignment, ...] = (),
+    verify: bool = True,
     **solver_params: Any,
 ) -> Result:
     """Roster `dataset` over `horizon` under `policy`.
 
     `time_limit` is the wall-clock budget of the whole solve, shared between units by size and
     handed on when a unit finishes early. With ``workers=1`` and a fixed `seed` the roster is
-    reproducible. Extra keyword arguments are CP-SAT parameters (``relative_gap_limit=0.01``).
+    reproducible. The roster is checked by the independent verifier unless ``verify=False``.
+    Extra keyword arguments are CP-SAT parameters (``relative_gap_limit=0.01``).
     """
     started = time.perf_counter()
     horizon = horizon or default_horizon(dataset)
@@ -106,9 +110,13 @@ def solve(
         hit = reasons["station_id"].isin(unsolved)
         reasons.loc[hit, "reason"] = "no solution within the time limit"
         reasons.loc[hit, "detail"] = "the station's model found no roster in its share of the time limit"
-    return Result(
+    result = Result(
         dataset, horizon, policy, units, roster, coverage, reasons, settings, time.perf_counter() - started
     )
+    if verify:
+        result.verification = verify_roster(dataset, horizon, policy, roster, coverage)
+        result.wall_seconds = time.perf_counter() - started
+    return result
 
 
 def _solve_unit(
@@ -122,10 +130,18 @@ def _solve_unit(
     callbacks: SolveCallbacks,
     solver_params: dict[str, Any],
 ) -> tuple[UnitResult, list[tuple], list[tuple]]:
+    started = time.perf_counter()
+    complete_hints(m, min(5.0, 0.2 * time_limit))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - started))
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers
+    # The objective's LP bound is only tight at linearization level 2 ("max_lp"); CP-SAT's
+    # 2-worker portfolio has no such worker, so the bound (and the proof of optimality) stalls.
+    if workers == 1:
+        solver.parameters.linearization_level = 2
+    elif workers == 2:
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
     for key, value in solver_params.items():
         setattr(solver.parameters, key, value)
     solver.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
@@ -138,7 +154,7 @@ def _solve_unit(
         status=status_name,
         objective=solver.objective_value if has_solution else None,
         bound=solver.best_objective_bound if has_solution else None,
-        wall_seconds=solver.wall_time,
+        wall_seconds=time.perf_counter() - started,
         build_seconds=0.0,
         variables=m.num_variables,
         constraints=m.num_constraints,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
-from allocate.model import crews, daily, hours, objective, rest, variables, workdays
+from allocate.model import crews, daily, hint, hours, objective, rest, variables, workdays
 from allocate.model.handles import PostVars, Term
 from allocate.policy import Policy
 
@@ -58,6 +58,7 @@ class RosterModel:
         hours.add_weekly_hours(self)  # rule 7: contract + capped overtime
         hours.add_nights_per_week(self)  # rule 7
         objective.add_objective(self)  # rule 8
+        hint.add_hints(self)  # a greedy lawful roster to start the search from
 
     # Helpers shared by the rule modules -------------------------------------------------------
 

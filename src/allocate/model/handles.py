@@ -19,6 +19,7 @@ class PostVars:
     sworn: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)  # (person index, x)
     aux: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
     sworn_in_a: cp_model.IntVar | None = None  # sworn officers filling A slots
+    shortfall: cp_model.IntVar | None = None  # crews required but not staffed
 
     @property
     def staffed(self) -> cp_model.LinearExprT:
@@ -26,7 +27,7 @@ class PostVars:
 
     @property
     def uncovered(self) -> cp_model.LinearExprT:
-        return self.post.crews_required - sum(self.crews)
+        return self.shortfall if self.shortfall is not None else self.post.crews_required - sum(self.crews)
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
 from allocate.domain import Assignment, Dataset, Horizon
 from allocate.policy import Policy
+from allocate.verify.posts import POST_KEY, demand_posts
 
 ROSTER_COLUMNS: tuple[str, ...] = (
     "date",
@@ -38,7 +40,6 @@ COVERAGE_COLUMNS: tuple[str, ...] = (
     "crews_staffed",
     "shortfall",
 )
-POST_KEY: list[str] = ["station_id", "date", "shift_id", "task_id"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -49,6 +50,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) ->
     if missing:
         names = ", ".join(repr(c) for c in missing)
         raise ValueError(f"{source} has no column {names}; expected {', '.join(columns)}")
+
+
+def records(frame: pd.DataFrame) -> Iterator[Any]:
+    """The rows of a frame as named tuples; nothing at all for an empty frame (the common case)."""
+    return iter(()) if frame.empty else frame.itertuples(index=False)
+
+
+def text_column(column: pd.Series) -> pd.Series:
+    """A column as stripped text (object dtype); empty for None, NaN and NA."""
+    values = column.astype(object)
+    return values.where(values.notna(), "").astype(str).str.strip().astype(object)
 
 
 def cell_text(value: object) -> str:
@@ -76,11 +88,14 @@ def iso_date(value: object) -> str | None:
 
 
 def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Keep the raw date for messages, an ISO `date` (None when unparseable) and a `day` timestamp."""
-    raw = frame["date"]
-    frame["raw_date"] = raw.map(cell_text)
-    iso = {value: iso_date(value) for value in pd.unique(raw)}
-    frame["date"] = raw.map(iso).astype(object)
+    """Keep the raw date for messages, an ISO `date` (None when unparseable) and a `day` timestamp.
+
+    Dates arrive as text (CSV), `datetime.date` or Timestamps (a result frame); all are read via
+    their text, whose first ten characters must be YYYY-MM-DD.
+    """
+    frame["raw_date"] = text_column(frame["date"])
+    iso = {text: iso_date(text) for text in pd.unique(frame["raw_date"])}
+    frame["date"] = pd.Series([iso[text] for text in frame["raw_date"]], index=frame.index, dtype=object)
     frame["day"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     return frame
 
@@ -89,9 +104,7 @@ def normalise_roster(roster: pd.DataFrame, source: str = "roster") -> pd.DataFra
     """The roster's contract columns as stripped text, with parsed dates; a fresh frame."""
     require_columns(roster, ROSTER_COLUMNS, source)
     rows = roster.loc[:, list(ROSTER_COLUMNS)].reset_index(drop=True)
-    rows = pd.DataFrame({c: rows[c].map(cell_text).astype(object) for c in ROSTER_COLUMNS[1:]}).assign(
-        date=rows["date"]
-    )
+    rows = pd.DataFrame({c: text_column(rows[c]) for c in ROSTER_COLUMNS[1:]}).assign(date=rows["date"])
     return _with_dates(rows)
 
 
@@ -99,10 +112,10 @@ def normalise_coverage(coverage: pd.DataFrame, source: str = "coverage") -> pd.D
     """Coverage rows with text keys, parsed dates, and the three counts as numbers (NaN if not)."""
     require_columns(coverage, COVERAGE_COLUMNS, source)
     table = coverage.loc[:, list(COVERAGE_COLUMNS)].reset_index(drop=True)
-    out = pd.DataFrame({c: table[c].map(cell_text).astype(object) for c in POST_KEY[:1] + POST_KEY[2:]})
+    out = pd.DataFrame({c: text_column(table[c]) for c in POST_KEY if c != "date"})
     out["date"] = table["date"]
     for column in ("crews_required", "crews_staffed", "shortfall"):
-        text = table[column].map(cell_text)
+        text = text_column(table[column])
         out[f"{column}_text"] = text
         out[column] = pd.to_numeric(text, errors="coerce")
     return _with_dates(out)
@@ -177,8 +190,8 @@ def attach_facts(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 def history_frame(history: Iterable[Assignment]) -> pd.DataFrame:
     """Last week's roster in the roster's shape (only date, person and shift matter)."""
-    records = [{c: getattr(a, c) for c in ROSTER_COLUMNS} for a in history]
-    frame = pd.DataFrame.from_records(records, columns=list(ROSTER_COLUMNS))
+    rows = [{c: getattr(a, c) for c in ROSTER_COLUMNS} for a in history]
+    frame = pd.DataFrame.from_records(rows, columns=list(ROSTER_COLUMNS))
     return normalise_roster(frame, "history")
 
 
@@ -204,6 +217,11 @@ class Context:
     def inside(self, frame: pd.DataFrame) -> pd.Series:
         """Rows whose date is a real date inside the horizon."""
         return frame["day"].between(self.horizon_start, self.horizon_end)
+
+    @cached_property
+    def posts(self) -> pd.DataFrame:
+        """Posts with demand in the horizon (station, date, shift, task, crews_required)."""
+        return demand_posts(self.dataset, self.horizon)
 
     @cached_property
     def known(self) -> pd.DataFrame:

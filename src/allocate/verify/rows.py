@@ -6,7 +6,7 @@ a row that fails here is reported once and left out of the checks that need what
 
 from __future__ import annotations
 
-from allocate.verify.frames import Context
+from allocate.verify.frames import Context, records
 from allocate.verify.report import Violation
 from allocate.verify.words import person_words, row_violation
 
@@ -22,7 +22,7 @@ def check_ids(ctx: Context) -> list[Violation]:
     """unknown_id: a roster that names people or posts the dataset lacks cannot be trusted."""
     out: list[Violation] = []
     for column, flag, noun, table in _ID_TABLES:
-        for row in ctx.rows[~ctx.rows[flag]].itertuples(index=False):
+        for row in records(ctx.rows[~ctx.rows[flag]]):
             value = getattr(row, column)
             message = (
                 f"Crew {row.crew_id} on {row.date or row.raw_date} names {noun} {value!r}, "
@@ -37,7 +37,7 @@ def check_horizon(ctx: Context) -> list[Violation]:
     h = ctx.horizon
     bad = ctx.rows[~ctx.inside(ctx.rows)].drop_duplicates(["crew_id", "raw_date"])
     out = []
-    for row in bad.itertuples(index=False):
+    for row in records(bad):
         if row.date is None:
             message = f"Crew {row.crew_id} has date {row.raw_date!r}, which is not a date (YYYY-MM-DD)"
         else:
@@ -58,5 +58,5 @@ def check_roles(ctx: Context) -> list[Violation]:
             f"{row.staff_role!r}",
             row,
         )
-        for row in bad.itertuples(index=False)
+        for row in records(bad)
     ]

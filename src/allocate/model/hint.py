@@ -1,0 +1,195 @@
+"""A greedy roster used as CP-SAT's solution hint.
+
+On a core station (~20k variables) CP-SAT's first solutions leave most crews empty and the LNS
+needs many seconds to fill them. Filling posts greedily in time order, under the same hard rules,
+gives it a nearly complete roster to start from; the solver then only improves it.
+The greedy never decides anything on its own: it is a hint, checked by the model like any guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from allocate.model.rest import rest_minutes
+from allocate.model.workdays import history_workdays
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
+    from allocate.model.handles import PostVars
+
+CLASS_ORDER = {"police_only": 0, "led": 1, "support": 2, "independent": 3}
+
+
+@dataclass
+class _State:
+    """What a person has been given so far (chronologically), plus last week's carry-over."""
+
+    days: set[int] = field(default_factory=set)  # day indexes with a shift start (negative: history)
+    free_from: int = -(10**9)  # minute (from horizon start) when the next shift may start
+    minutes: dict[int, int] = field(default_factory=dict)  # per 7-day block
+    nights: dict[int, int] = field(default_factory=dict)
+
+
+def _start_minute(day: int, start_min: int) -> int:
+    return day * 1440 + start_min
+
+
+@dataclass
+class _Fill:
+    """The greedy's choice at one post."""
+
+    people: list[int] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # pattern index -> crews
+    sworn_in_a: int = 0
+
+
+def build_hint(m: RosterModel) -> dict[int, _Fill]:
+    """Post index -> the greedy's people and crews, a lawful roster."""
+    states = _initial_states(m)
+    on_duty: set[tuple[str, int, str]] = set()  # (station, day, shift) with a sworn officer
+    chosen: dict[int, _Fill] = {}
+    order = sorted(
+        range(len(m.post_vars)),
+        key=lambda q: (
+            m.horizon.index(m.post_vars[q].post.date),
+            m.shifts[m.post_vars[q].post.shift_id].start_min,
+            CLASS_ORDER[m.dataset.task_by_id[m.post_vars[q].post.task_id].duty_class],
+            -m.dataset.task_by_id[m.post_vars[q].post.task_id].priority,
+            q,
+        ),
+    )
+    for q in order:
+        pv = m.post_vars[q]
+        chosen[q] = _fill_post(m, pv, states, on_duty)
+    return chosen
+
+
+def _initial_states(m: RosterModel) -> list[_State]:
+    states = [_State() for _ in m.people]
+    index = {p.person_id: i for i, p in enumerate(m.people)}
+    for pid, dates in history_workdays(m).items():
+        if pid in index:
+            states[index[pid]].days |= {(d - m.horizon.start).days for d in dates}
+    for row in m.dataset.history:
+        i = index.get(row.person_id)
+        if i is None or row.date >= m.horizon.start:
+            continue
+        shift = m.shifts[row.shift_id]
+        end = _start_minute((row.date - m.horizon.start).days, shift.start_min) + shift.minutes
+        rules = m.policy.rules_for(m.people[i].role)
+        states[i].free_from = max(states[i].free_from, end + rest_minutes(shift, rules))
+    return states
+
+
+def _can_take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State]) -> bool:
+    st, person, shift = states[i], m.people[i], m.shifts[shift_id]
+    rules = m.policy.rules_for(person.role)
+    if day in st.days or _start_minute(day, shift.start_min) < st.free_from:
+        return False
+    block = day // 7
+    cap = round((person.hours_per_week + rules.max_overtime_hours_per_week) * 60)
+    if st.minutes.get(block, 0) + shift.minutes > cap:
+        return False
+    if shift.is_night and st.nights.get(block, 0) >= rules.max_nights_per_week:
+        return False
+    for window, limit in (
+        (rules.max_consecutive_days + 1, rules.max_consecutive_days),
+        (rules.days_off_window, rules.days_off_window - 1),
+    ):
+        for first in range(day - window + 1, day + 1):
+            worked = sum(1 for d in range(first, first + window) if d in st.days or d == day)
+            if worked > limit:
+                return False
+    return True
+
+
+def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State]) -> None:
+    st, shift = states[i], m.shifts[shift_id]
+    rules = m.policy.rules_for(m.people[i].role)
+    st.days.add(day)
+    st.free_from = _start_minute(day, shift.start_min) + shift.minutes + rest_minutes(shift, rules)
+    block = day // 7
+    st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
+    if shift.is_night:
+        st.nights[block] = st.nights.get(block, 0) + 1
+
+
+def _fill_post(
+    m: RosterModel, pv: PostVars, states: list[_State], on_duty: set[tuple[str, int, str]]
+) -> _Fill:
+    post = pv.post
+    day = m.horizon.index(post.date)
+    task = m.dataset.task_by_id[post.task_id]
+
+    def load(i: int) -> tuple:
+        return (sum(states[i].minutes.values()), m.people[i].person_id)
+
+    sworn = sorted((i for i, _ in pv.sworn if _can_take(m, i, day, post.shift_id, states)), key=load)
+    aux = sorted((i for i, _ in pv.aux if _can_take(m, i, day, post.shift_id, states)), key=load)
+    fill = _Fill()
+    # Prefer crews that use auxiliaries (cost goal), but only aux-only ones with a commander.
+    patterns = sorted(range(len(pv.patterns)), key=lambda j: (pv.patterns[j].sworn, -pv.patterns[j].aux))
+    for _ in range(post.crews_required):
+        for j in patterns:
+            pattern = pv.patterns[j]
+            needs_command = pattern.sworn == 0 and task.duty_class == "independent"
+            if needs_command and (post.station_id, day, post.shift_id) not in on_duty:
+                continue
+            if len(sworn) < pattern.sworn or len(sworn) + len(aux) < pattern.size:
+                continue
+            n_aux = min(pattern.aux, len(aux))
+            n_sworn = pattern.size - n_aux
+            crew = sworn[:n_sworn] + aux[:n_aux]
+            del sworn[:n_sworn], aux[:n_aux]
+            for i in crew:
+                _take(m, i, day, post.shift_id, states)
+            if n_sworn:
+                on_duty.add((post.station_id, day, post.shift_id))
+            fill.people += crew
+            fill.counts[j] = fill.counts.get(j, 0) + 1
+            fill.sworn_in_a += n_sworn - pattern.sworn
+            break
+        else:
+            break
+    return fill
+
+
+def add_hints(m: RosterModel) -> None:
+    """Hint every x, crew count and shortfall from the greedy roster."""
+    chosen = build_hint(m)
+    for q, pv in enumerate(m.post_vars):
+        fill = chosen[q]
+        picked = set(fill.people)
+        for i, x in [*pv.sworn, *pv.aux]:
+            m.model.add_hint(x, i in picked)
+        for j, n in enumerate(pv.crews):
+            m.model.add_hint(n, fill.counts.get(j, 0))
+        if pv.sworn_in_a is not None:
+            m.model.add_hint(pv.sworn_in_a, fill.sworn_in_a)
+        if pv.shortfall is not None:
+            m.model.add_hint(pv.shortfall, pv.post.crews_required - sum(fill.counts.values()))
+
+
+def complete_hints(m: RosterModel, time_limit: float) -> bool:
+    """Turn the partial hint into a complete solution (every auxiliary variable too).
+
+    CP-SAT drops a partial hint it cannot complete within a few conflicts, which on a large
+    station throws the greedy roster away. Solving once with the hinted values fixed completes it
+    cheaply (presolve does most of the work); the full assignment is then hinted instead.
+    Returns False (hints unchanged) when completion fails within `time_limit`.
+    """
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = solver.response_proto.solution
+    m.model.clear_hints()
+    for index, value in enumerate(values):
+        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+    return True

@@ -1,0 +1,124 @@
+"""Coverage: the posts with demand, re-derived here from `dataset.demand`, against roster and file.
+
+Uncovered crews are a soft goal (reported, not forbidden), so a shortfall is no violation; what is
+checked is that coverage.csv tells the truth about every post, and that no crew is staffed where
+nobody asked for one or beyond what was asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from allocate.verify.frames import POST_KEY, Context, records
+from allocate.verify.report import Violation
+from allocate.verify.words import post_words
+
+COUNTS = ("crews_required", "crews_staffed", "shortfall")
+
+
+def staffed_posts(ctx: Context) -> pd.DataFrame:
+    """Distinct crews per post in the roster (rows inside the horizon whose post ids are known)."""
+    crews = roster_crews(ctx)
+    return crews.groupby(POST_KEY).size().rename("staffed").reset_index()
+
+
+def roster_crews(ctx: Context) -> pd.DataFrame:
+    """One row per crew and post it is rostered at."""
+    r = ctx.rows
+    rows = r[ctx.inside(r) & r["known_station"] & r["known_shift"] & r["known_task"]]
+    return rows.drop_duplicates([*POST_KEY, "crew_id"])[[*POST_KEY, "crew_id"]]
+
+
+def check_coverage(ctx: Context) -> list[Violation]:
+    """coverage: crews only where there is demand, never beyond it, and a truthful coverage.csv."""
+    truth = ctx.posts.merge(staffed_posts(ctx), on=POST_KEY, how="outer")
+    truth["crews_required"] = truth["crews_required"].fillna(0).astype(int)
+    truth["staffed"] = truth["staffed"].fillna(0).astype(int)
+    out = [*crews_beyond_demand(ctx, truth)]
+    if ctx.coverage is not None:
+        out += coverage_table(ctx.coverage, truth)
+    return out
+
+
+def post_violation(message: str, post: Any) -> Violation:
+    return Violation(
+        "coverage",
+        message,
+        date=post.date,
+        station_id=post.station_id,
+        shift_id=post.shift_id,
+        task_id=post.task_id,
+    )
+
+
+def post_text(post: Any) -> str:
+    where = post_words(post.station_id, post.date, post.shift_id)
+    return f"{post.task_id} {where}"
+
+
+def crews_beyond_demand(ctx: Context, truth: pd.DataFrame) -> list[Violation]:
+    """A crew where nobody asked for one, or more crews than asked, is labour taken from elsewhere."""
+    over = truth[truth["staffed"] > truth["crews_required"]]
+    if over.empty:
+        return []
+    crews = roster_crews(ctx).merge(over[POST_KEY], on=POST_KEY)
+    crew_ids = crews.sort_values("crew_id").groupby(POST_KEY)["crew_id"].agg(", ".join)
+    out = []
+    for post in records(over):
+        ids = crew_ids[(post.station_id, post.date, post.shift_id, post.task_id)]
+        if post.crews_required == 0:
+            message = f"{post.staffed} crew(s) on {post_text(post)} ({ids}), which has no demand"
+        else:
+            message = (
+                f"{post_text(post)} is staffed with {post.staffed} crews ({ids}); "
+                f"only {post.crews_required} required"
+            )
+        out.append(post_violation(message, post))
+    return out
+
+
+def coverage_table(table: pd.DataFrame, truth: pd.DataFrame) -> list[Violation]:
+    """coverage.csv has one row per post with demand, and its three numbers are the true ones."""
+    out = []
+    repeated = table[table.duplicated(POST_KEY, keep="first")].drop_duplicates(POST_KEY)
+    for post in records(repeated):
+        out.append(post_violation(f"coverage.csv lists {post_text(post)} more than once", post))
+    posts = truth[truth["crews_required"] > 0]
+    joined = posts.merge(
+        table.drop_duplicates(POST_KEY), on=POST_KEY, how="outer", indicator=True, suffixes=("_true", "")
+    )
+    for post in records(joined[joined["_merge"] == "left_only"]):
+        message = (
+            f"coverage.csv has no row for {post_text(post)} "
+            f"({int(post.crews_required_true)} crew(s) required)"
+        )
+        out.append(post_violation(message, post))
+    for post in records(joined[joined["_merge"] == "right_only"]):
+        date = post.date or post.raw_date
+        where = post_words(post.station_id, date, post.shift_id)
+        message = f"coverage.csv has a row for {post.task_id} {where}, which has no demand"
+        out.append(post_violation(message, post._replace(date=date)))
+    both = joined[joined["_merge"] == "both"].copy()
+    both["crews_required_expected"] = both["crews_required_true"].astype(int)
+    both["crews_staffed_expected"] = both["staffed"].astype(int)
+    both["shortfall_expected"] = both["crews_required_expected"] - both["crews_staffed_expected"]
+    wrong = pd.Series(False, index=both.index)
+    for column in COUNTS:
+        wrong |= both[column].isna() | both[column].ne(both[f"{column}_expected"])
+    for post in records(both[wrong]):
+        message = f"coverage.csv is wrong for {post_text(post)}: {'; '.join(wrong_counts(post))}"
+        out.append(post_violation(message, post))
+    return out
+
+
+def wrong_counts(post: Any) -> list[str]:
+    """Which of the three numbers of a coverage row differ from demand and roster, in words."""
+    wrong = []
+    for column in COUNTS:
+        text, value = getattr(post, f"{column}_text"), getattr(post, column)
+        expected = getattr(post, f"{column}_expected")
+        if pd.isna(value) or value != expected:
+            wrong.append(f"{column} is {text!r}, should be {expected}")
+    return wrong
