@@ -208,6 +208,23 @@ def print_summary(summary: dict, folder: Path | None = None) -> None:
         err.print(t)
 
 
+def _register_commands() -> None:
+    """Attach the sub-commands kept in their own modules (allocate.commands.*)."""
+    import importlib
+    import pkgutil
+
+    import allocate.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"allocate.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point: unexpected errors exit with code 1 and a short message."""
     try:
