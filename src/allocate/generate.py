@@ -8,13 +8,17 @@ The data is built in the order a real station is: people first, then the work th
 Headcount, roles, skills and fitness are drawn; the week's absences follow; the weekly demand is
 then *computed from the people who can actually serve*, so that every size is consistent: sworn-only
 slots stay well below sworn capacity and all slots come to roughly 85% of everyone's contract hours
-(the evening peak and the Friday/Saturday nights are the tight spots, as on a real roster).
+(the evening peak and the Friday/Saturday nights are the tight spots, as on a real roster). One
+shortage is designed in: the core station's weekend drink-driving checkpoints ask for slightly more
+traffic-trained people than it has, so a solved demo shows a few uncovered crews for the report
+and the sizing analysis to explain.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from allocate.crews import parse_crews
-from allocate.domain import WEEKDAYS
+from allocate.domain import WEEKDAYS, CrewPattern
 
 SIZES = ("tiny", "demo", "city")
 
@@ -110,10 +114,12 @@ FRI_SAT_NIGHTS = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
 class PostPattern:
     """How one task's demand spreads over a station's week.
 
-    Crews on weekday w and shift s are ``weight * shifts[s] * weekdays[w]`` (times
-    `fri_sat_night` on the night shifts of Friday and Saturday night) times the station's scale,
-    rounded, and at least `minimum[s]` (readiness posts that exist whatever the headcount).
-    A `fixed` post ignores the scale: its crews are the rounded shape itself.
+    Its shape on weekday w and shift s is ``weight * shifts[s] * weekdays[w]`` (times
+    `fri_sat_night` on the night shifts of Friday and Saturday night). A station's crews are
+    apportioned in proportion to the shapes of all its posts, as far as its people allow (see
+    `_station_demand`), with at least `minimum[s]` (readiness posts that exist whatever the
+    headcount). A `fixed` post takes the rounded shape itself as its crews. Non-empty `cells`
+    (weekday index, shift id) keep the post to those cells only.
     """
 
     task_id: str
@@ -123,6 +129,7 @@ class PostPattern:
     fri_sat_night: float = 1.0
     minimum: Mapping[str, int] = field(default_factory=dict)
     fixed: bool = False
+    cells: tuple[tuple[int, str], ...] = ()
 
     def shape(self) -> np.ndarray:
         """The (7 weekdays x shifts) matrix of relative intensity."""
@@ -131,6 +138,11 @@ class PostPattern:
             shift_vec[_S[sid]] = factor
         out = np.outer(np.asarray(self.weekdays, dtype=float), shift_vec) * self.weight
         out[[SAT, SUN], _S["night"]] *= self.fri_sat_night
+        if self.cells:
+            keep = np.zeros_like(out, dtype=bool)
+            for w, sid in self.cells:
+                keep[w, _S[sid]] = True
+            out = np.where(keep, out, 0.0)
         return out
 
     def floor(self) -> np.ndarray:
@@ -152,18 +164,20 @@ def _patrol(weight: float, night: bool = True) -> PostPattern:
     return PostPattern("patrol", weight, shifts, BUSY_WEEKEND, 1.6)
 
 
-def _casework(weight: float, evening: bool = True) -> PostPattern:
-    return PostPattern(
-        "case_handling", weight, {"day": 1.0} | ({"evening": 0.35} if evening else {}), OFFICE_WEEK
-    )
+def _casework(weight: float, evening: bool = True, ready: bool = False) -> PostPattern:
+    """Case work is office-hours work; a `ready` station keeps an investigating pair every day."""
+    shifts = {"day": 1.0} | ({"evening": 0.35} if evening else {})
+    return PostPattern("case_handling", weight, shifts, OFFICE_WEEK, minimum={"day": 1} if ready else {})
 
 
 def _questioning(weight: float) -> PostPattern:
     return PostPattern("questioning", weight, {"day": 0.5, "evening": 0.5, "night": 0.25})
 
 
-def _intake(weight: float, evening: bool = True) -> PostPattern:
-    return PostPattern("intake", weight, {"day": 1.0} | ({"evening": 0.6} if evening else {}), OFFICE_WEEK)
+def _intake(weight: float, evening: bool = True, ready: bool = False) -> PostPattern:
+    """Walk-in intake peaks in office hours; a `ready` station keeps the front desk open daily."""
+    shifts = {"day": 1.0} | ({"evening": 0.6} if evening else {})
+    return PostPattern("intake", weight, shifts, OFFICE_WEEK, minimum={"day": 1} if ready else {})
 
 
 def _mediation(weight: float, evening: bool = True) -> PostPattern:
@@ -188,6 +202,14 @@ def _duty_desk(weekdays: Sequence[float] = FLAT) -> PostPattern:
     return PostPattern("duty_desk", 1, {"duty24": 1}, weekdays, fixed=True)
 
 
+CHECKPOINT_CELLS = ((4, "evening"), (5, "night"), (5, "evening"), (6, "night"))
+"""Friday and Saturday evenings and nights: the drink-driving checkpoints of a city centre."""
+
+
+def _checkpoints(crews: int) -> PostPattern:
+    return PostPattern("traffic_post", crews, {"evening": 1, "night": 1}, fixed=True, cells=CHECKPOINT_CELLS)
+
+
 HIGHWAY = PostPattern("night_highway", 1, {"night": 1}, FRI_SAT_NIGHTS, fixed=True)
 
 
@@ -203,61 +225,64 @@ class StationKind:
     area_km2: tuple[float, float]
     skills: Mapping[str, float]
     posts: tuple[PostPattern, ...]
+    checkpoints: bool = False
+    """Weekend-night drink-driving checkpoints sized just above the traffic-trained people."""
 
 
 KINDS: dict[str, StationKind] = {
     k.kind: k
     for k in (
         StationKind(
-            "core",
-            "Core Station",
-            (95, 105),
-            (115, 125),
-            (150_000, 210_000),
-            (6.0, 14.0),
-            {"traffic": 0.25, "detention": 0.15, "driving": 0.6},
-            (
+            kind="core",
+            label="Core Station",
+            sworn=(95, 105),
+            aux=(115, 125),
+            population=(150_000, 210_000),
+            area_km2=(6.0, 14.0),
+            skills={"traffic": 0.25, "detention": 0.15, "driving": 0.6},
+            posts=(
                 _response(1.0),
                 _patrol(1.1),
-                _casework(0.8),
+                _casework(0.8, ready=True),
                 _questioning(0.3),
-                _intake(0.6),
+                _intake(0.6, ready=True),
                 _mediation(0.4),
                 _traffic(0.5),
                 _detention(2, 2, 1),
             ),
+            checkpoints=True,
         ),
         StationKind(
-            "urban",
-            "Station",
-            (30, 40),
-            (40, 60),
-            (70_000, 120_000),
-            (12.0, 30.0),
-            {"traffic": 0.25, "detention": 0.2, "driving": 0.6},
-            (
+            kind="urban",
+            label="Station",
+            sworn=(30, 40),
+            aux=(40, 60),
+            population=(70_000, 120_000),
+            area_km2=(12.0, 30.0),
+            skills={"traffic": 0.25, "detention": 0.2, "driving": 0.6},
+            posts=(
                 _response(1.0),
                 _patrol(1.0),
-                _casework(0.7),
+                _casework(0.7, ready=True),
                 _questioning(0.25),
-                _intake(0.5),
+                _intake(0.5, ready=True),
                 _mediation(0.4),
                 _traffic(0.4),
                 _detention(1, 1, 1),
             ),
         ),
         StationKind(
-            "suburban",
-            "Station",
-            (15, 25),
-            (20, 35),
-            (40_000, 80_000),
-            (60.0, 180.0),
-            {"traffic": 0.35, "driving": 0.7},
-            (
+            kind="suburban",
+            label="Station",
+            sworn=(15, 25),
+            aux=(20, 35),
+            population=(40_000, 80_000),
+            area_km2=(60.0, 180.0),
+            skills={"traffic": 0.35, "driving": 0.7},
+            posts=(
                 _response(1.0),
                 _patrol(0.9),
-                _casework(0.6),
+                _casework(0.6, ready=True),
                 _questioning(0.2),
                 _intake(0.4),
                 _mediation(0.5),
@@ -266,14 +291,14 @@ KINDS: dict[str, StationKind] = {
             ),
         ),
         StationKind(
-            "township",
-            "Township Station",
-            (9, 14),
-            (15, 20),
-            (15_000, 40_000),
-            (150.0, 450.0),
-            {"traffic": 0.15, "driving": 0.8},
-            (
+            kind="township",
+            label="Township Station",
+            sworn=(10, 15),
+            aux=(15, 20),
+            population=(15_000, 40_000),
+            area_km2=(150.0, 450.0),
+            skills={"traffic": 0.15, "driving": 0.8},
+            posts=(
                 _duty_desk(),
                 _response(1.0, night=False, minimum={"evening": 1}),
                 _patrol(0.8, night=False),
@@ -285,14 +310,14 @@ KINDS: dict[str, StationKind] = {
         # The two stations of the "tiny" size: small enough to solve in a blink, yet with a
         # skilled task and a weekend 24-hour desk so that every rule family has something to bite.
         StationKind(
-            "small_urban",
-            "Station",
-            (6, 7),
-            (8, 9),
-            (30_000, 50_000),
-            (8.0, 20.0),
-            {"traffic": 0.5, "driving": 0.6},
-            (
+            kind="small_urban",
+            label="Station",
+            sworn=(6, 7),
+            aux=(8, 9),
+            population=(30_000, 50_000),
+            area_km2=(8.0, 20.0),
+            skills={"traffic": 0.5, "driving": 0.6},
+            posts=(
                 _response(1.0, night=False, minimum={"evening": 1}),
                 _patrol(0.8, night=False),
                 _casework(0.5, evening=False),
@@ -301,14 +326,14 @@ KINDS: dict[str, StationKind] = {
             ),
         ),
         StationKind(
-            "small_township",
-            "Township Station",
-            (6, 7),
-            (8, 9),
-            (10_000, 20_000),
-            (120.0, 300.0),
-            {"traffic": 0.2, "driving": 0.8},
-            (
+            kind="small_township",
+            label="Township Station",
+            sworn=(6, 7),
+            aux=(8, 9),
+            population=(10_000, 20_000),
+            area_km2=(120.0, 300.0),
+            skills={"traffic": 0.2, "driving": 0.8},
+            posts=(
                 _duty_desk((0, 0, 0, 0, 0, 1, 1)),
                 _response(1.0, night=False, minimum={"evening": 1}),
                 _patrol(0.8, night=False),
@@ -336,133 +361,28 @@ SIZE_SPECS: dict[str, SizeSpec] = {
     "city": SizeSpec({"core": 25, "urban": 75, "suburban": 50, "township": 50}, 12, 1.53),
 }
 
+# fmt: off
 PLACES = (
-    "Riverside",
-    "Harbour Gate",
-    "Old Town",
-    "East Market",
-    "Northfield",
-    "Westbrook",
-    "Lakeview",
-    "Hillcrest",
-    "Maple Ridge",
-    "Stonebridge",
-    "Greenvale",
-    "Pine Hollow",
-    "Cedar Bay",
-    "Kingsway",
-    "Millbrook",
-    "Fairview",
-    "Ashford",
-    "Brookside",
-    "Elmwood",
-    "Oakridge",
-    "Silver Lake",
-    "Willow Creek",
-    "Redcliff",
-    "Bellhaven",
-    "Foxley",
-    "Granary Row",
-    "Copper Hill",
-    "Thornbury",
-    "Mistral Bay",
-    "Larkspur",
-    "Highgate",
-    "Saltmarsh",
-    "Clearwater",
-    "Orchard Vale",
-    "Ironside",
-    "Beacon Point",
-    "Rosemead",
-    "Falconer",
-    "Juniper Flats",
-    "Kestrel Downs",
+    "Riverside", "Harbour Gate", "Old Town", "East Market", "Northfield", "Westbrook", "Lakeview",
+    "Hillcrest", "Maple Ridge", "Stonebridge", "Greenvale", "Pine Hollow", "Cedar Bay", "Kingsway",
+    "Millbrook", "Fairview", "Ashford", "Brookside", "Elmwood", "Oakridge", "Silver Lake",
+    "Willow Creek", "Redcliff", "Bellhaven", "Foxley", "Granary Row", "Copper Hill", "Thornbury",
+    "Mistral Bay", "Larkspur", "Highgate", "Saltmarsh", "Clearwater", "Orchard Vale", "Ironside",
+    "Beacon Point", "Rosemead", "Falconer", "Juniper Flats", "Kestrel Downs",
 )
 PLACE_PREFIXES = ("North", "South", "East", "West", "Upper", "Lower", "New", "Old")
 SURNAMES = (
-    "Wang",
-    "Li",
-    "Zhang",
-    "Liu",
-    "Chen",
-    "Yang",
-    "Huang",
-    "Zhao",
-    "Wu",
-    "Zhou",
-    "Xu",
-    "Sun",
-    "Ma",
-    "Zhu",
-    "Hu",
-    "Guo",
-    "He",
-    "Lin",
-    "Gao",
-    "Luo",
-    "Zheng",
-    "Liang",
-    "Xie",
-    "Song",
-    "Tang",
-    "Han",
-    "Feng",
-    "Deng",
-    "Cao",
-    "Peng",
-    "Zeng",
-    "Xiao",
-    "Tian",
-    "Dong",
-    "Pan",
-    "Yuan",
-    "Cai",
-    "Jiang",
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma",
+    "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Han",
+    "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan", "Yuan", "Cai", "Jiang",
 )
 GIVEN_NAMES = (
-    "Wei",
-    "Fang",
-    "Na",
-    "Min",
-    "Jing",
-    "Li",
-    "Qiang",
-    "Lei",
-    "Jun",
-    "Yang",
-    "Yong",
-    "Yan",
-    "Jie",
-    "Tao",
-    "Ming",
-    "Chao",
-    "Xiu",
-    "Xia",
-    "Ping",
-    "Gang",
-    "Hui",
-    "Hao",
-    "Bin",
-    "Peng",
-    "Dan",
-    "Rui",
-    "Jian Guo",
-    "Xiao Ming",
-    "Hai Yan",
-    "Zhi Qiang",
-    "Li Na",
-    "Wen Jie",
-    "Yu Ting",
-    "Jia Hui",
-    "Zi Han",
-    "Hong Mei",
-    "Guo Qing",
-    "Xin Yi",
-    "Shu Fen",
-    "Jun Jie",
-    "Yi Fan",
-    "Chen Xi",
+    "Wei", "Fang", "Na", "Min", "Jing", "Li", "Qiang", "Lei", "Jun", "Yang", "Yong", "Yan", "Jie",
+    "Tao", "Ming", "Chao", "Xiu", "Xia", "Ping", "Gang", "Hui", "Hao", "Bin", "Peng", "Dan", "Rui",
+    "Jianguo", "Xiaoming", "Haiyan", "Zhiqiang", "Lina", "Wenjie", "Yuting", "Jiahui", "Zihan",
+    "Hongmei", "Guoqing", "Xinyi", "Shufen", "Junjie", "Yifan", "Chenxi",
 )
+# fmt: on
 SWORN_GRADES = (
     ("Officer 2", 0.12),
     ("Officer 1", 0.22),
@@ -538,13 +458,14 @@ class PersonRec:
 def generate(
     size: str = "demo",
     seed: int = 1,
-    out: Path | str = "data/demo",
+    out: Path | str | None = None,
     start: dt.date | None = None,
 ) -> Path:
     """Write a seeded dataset of the given size into folder `out` and return its path.
 
-    Same `size` and `seed` give byte-identical files; `start` (default the Monday 2026-12-07)
-    only dates the week of absences, requests and training validity.
+    `out` defaults to ``data/<size>``. Same `size` and `seed` give byte-identical files; `start`
+    (default the Monday 2026-12-07) only dates the week of absences, requests and training
+    validity: the weekly demand is in the `weekday` form and fits any horizon.
     """
     if size not in SIZE_SPECS:
         raise ValueError(f"unknown size {size!r}: expected one of {', '.join(SIZES)}")
@@ -563,7 +484,7 @@ def generate(
     demand = _demand(stations, staff, start)
     requests = _requests(rng, staff, absences, stations, start)
 
-    folder = Path(out)
+    folder = Path("data") / size if out is None else Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     _write(
         folder / "stations.csv",
@@ -712,7 +633,8 @@ def _fitness(rng: np.random.Generator, staff: list[PersonRec], start: dt.date) -
         staff[i].training_valid_until = None
     for i in picked[n_untrained:]:
         staff[i].disqualified = True
-    candidates = [i for i in service if i not in set(picked)]
+    taken = set(picked)
+    candidates = [i for i in service if i not in taken]
     for i in rng.choice(candidates, size=min(n_lapsed, len(candidates)), replace=False):
         staff[int(i)].training_valid_until = start - dt.timedelta(days=int(rng.integers(1, 180)))
 
@@ -839,7 +761,7 @@ def _min_sworn(crews: str) -> int:
     return min(c.sworn for c in parse_crews(crews))
 
 
-def _preferred(crews: str):  # -> CrewPattern
+def _preferred(crews: str) -> CrewPattern:
     """The alternative a station prefers: fewest officers, then fewest people."""
     return min(parse_crews(crews), key=lambda c: (c.sworn, c.size))
 
@@ -856,7 +778,7 @@ class _Capacity:
 
 
 def _capacity(people: list[PersonRec], start: dt.date) -> _Capacity:
-    hours = 8.0
+    hours = HOURS_PER_WEEK / SHIFTS_PER_WEEK
     sworn = [p for p in people if p.role == "sworn" and p.field_fit(start)]
     service = [p for p in people if p.role == "aux_service" and p.field_fit(start)]
     support = [p for p in people if p.support_fit(start)]
@@ -881,7 +803,10 @@ def _demand(
     task_order = {t.task_id: i for i, t in enumerate(TASKS)}
     for st in stations:
         cap = _capacity(by_station.get(st.station_id, []), start)
-        counts = station_demand(st.kind.posts, cap)
+        posts = st.kind.posts
+        if st.kind.checkpoints:
+            posts += (_checkpoints(_checkpoint_crews(cap)),)
+        counts = _station_demand(posts, cap)
         counts.update(_support_demand(cap))
         for (task_id, w, s), n in sorted(
             counts.items(), key=lambda kv: (kv[0][1], kv[0][2], task_order[kv[0][0]])
@@ -891,9 +816,24 @@ def _demand(
     return rows
 
 
+def _checkpoint_crews(cap: _Capacity) -> int:
+    """Checkpoint crews per Friday/Saturday evening and night: the demo's designed-in shortage.
+
+    Friday's evening shift, Saturday's night shift (00:00) and Saturday's day shift exclude each
+    other for one person (one start a day, 11 h rest), so each traffic-trained person serves at
+    most one of them. With S officers and A auxiliaries holding the skill, those three shifts
+    can staff about (S + A/2) / 2 crews of ``2S|1S+2A`` in all. Checkpoints take half of that in
+    each of the evening and the night, so with the weekday traffic posts on top, a few crews are
+    left uncovered: the shortage a planner should see, and the sizing analysis should explain.
+    """
+    sworn = cap.skill_sworn.get("traffic", 0.0) / HOURS_PER_WEEK
+    aux = cap.skill_service.get("traffic", 0.0) / HOURS_PER_WEEK
+    return max(1, round((sworn + aux / 2) / 4))
+
+
 def _support_demand(cap: _Capacity) -> dict[tuple[str, int, int], int]:
     """Support posts on weekday office shifts, sized to the support-only people."""
-    per_day = math.floor(TARGET_SUPPORT * cap.support / 8.0 / 5)
+    per_day = math.floor(TARGET_SUPPORT * cap.support / HOURS_PER_WEEK)
     out = {}
     left = per_day
     for k, (task_id, share) in enumerate(SUPPORT_SPLIT):
@@ -904,75 +844,88 @@ def _support_demand(cap: _Capacity) -> dict[tuple[str, int, int], int]:
     return out
 
 
-def station_demand(posts: Sequence[PostPattern], cap: _Capacity) -> dict[tuple[str, int, int], int]:
-    """Crews per (task, weekday, shift) for field posts: the largest scale that fits the capacity.
+def _station_demand(posts: Sequence[PostPattern], cap: _Capacity) -> dict[tuple[str, int, int], int]:
+    """Crews per (task, weekday, shift) of a station's field posts, filled up to its capacity.
 
-    One scale multiplies every scaled post; a second one then grows the auxiliary-only
-    (independent) posts into whatever auxiliary capacity is left. Both are found by bisection,
-    since crews only grow with the scale.
+    Fixed posts and readiness minimums come first. Then crews are handed out one at a time, each
+    to the cell whose shape most deserves another crew (D'Hondt apportionment: crews end up
+    proportional to the shapes), until no crew fits the targets: S slots within a share of
+    sworn capacity, all slots within a share of everyone's, skilled slots within the skilled
+    people's. A cell that does not fit is dropped for good, since usage only grows; so when the
+    officers run out, auxiliary-only posts keep growing into the auxiliaries' capacity.
     """
-    shapes = np.stack([p.shape() for p in posts])  # (P, 7, shifts)
-    floors = np.stack([p.floor() for p in posts])
-    fixed = np.array([p.fixed for p in posts])
+    shapes = np.stack([p.shape() for p in posts])  # (posts, 7 weekdays, shifts)
+    fixed = np.array([p.fixed for p in posts])[:, None, None]
     tasks = [TASK_BY_ID[p.task_id] for p in posts]
     independent = np.array([t.duty_class == "independent" for t in tasks])
-    min_s = np.array([_min_sworn(t.crews) for t in tasks], dtype=float)
-    size = np.array([_preferred(t.crews).size for t in tasks], dtype=float)
+    leads = np.array([_min_sworn(t.crews) > 0 for t in tasks])
     skills = sorted({t.skill for t in tasks if t.skill})
-    skilled = {s: np.array([t.skill == s for t in tasks]) for s in skills}
 
-    def crews(scale: float, indep: float) -> np.ndarray:
-        factor = np.where(independent, scale * indep, scale)[:, None, None]
-        scaled = np.floor(shapes * factor + 0.5)
-        out = np.where(fixed[:, None, None], np.rint(shapes), np.maximum(scaled, floors))
-        out = np.where(shapes > 0, out, 0)
-        # Rule 3: an auxiliary-only crew needs an officer on duty in the same shift to command
-        # it; only demand it where the station has an officer's post in that shift anyway.
-        commanded = (out * (min_s > 0)[:, None, None]).sum(axis=0) > 0
-        return np.where(independent[:, None, None], out * commanded, out)
+    # Resource use of one crew-hour of each post, against the limits of the station:
+    # [S slots, all slots, then per skill: its S slots, all its slots].
+    use = np.array(
+        [
+            [_min_sworn(t.crews), _preferred(t.crews).size]
+            + [
+                x
+                for k in skills
+                for x in ((_min_sworn(t.crews), _preferred(t.crews).size) if t.skill == k else (0, 0))
+            ]
+            for t in tasks
+        ],
+        dtype=float,
+    )
+    limits = np.array(
+        [TARGET_SWORN_ONLY * cap.sworn, TARGET_FIELD * (cap.sworn + cap.service)]
+        + [
+            x
+            for k in skills
+            for x in (
+                TARGET_SKILL_SWORN * cap.skill_sworn.get(k, 0.0),
+                TARGET_SKILL_ALL * (cap.skill_sworn.get(k, 0.0) + cap.skill_service.get(k, 0.0)),
+            )
+        ]
+    )
+    counts = np.where(fixed, np.rint(shapes), np.stack([p.floor() for p in posts]))
+    counts = np.where(shapes > 0, counts, 0.0)
+    usage = np.einsum("pws,s,pr->r", counts, SHIFT_HOURS, use)
 
-    def fits(scale: float, indep: float) -> bool:
-        hours = crews(scale, indep) * SHIFT_HOURS  # crew-hours per cell
-        per_post = hours.sum(axis=(1, 2))
-        sworn_h = float(per_post @ min_s)
-        total_h = float(per_post @ size)
-        if sworn_h > TARGET_SWORN_ONLY * cap.sworn:
-            return False
-        if total_h > TARGET_FIELD * (cap.sworn + cap.service):
-            return False
-        for s, mask in skilled.items():
-            s_sworn = float(per_post[mask] @ min_s[mask])
-            s_total = float(per_post[mask] @ size[mask])
-            have_sworn = cap.skill_sworn.get(s, 0.0)
-            if s_sworn > TARGET_SKILL_SWORN * have_sworn + 1e-9:
-                return False
-            if s_total > TARGET_SKILL_ALL * (have_sworn + cap.skill_service.get(s, 0.0)) + 1e-9:
-                return False
-        return True
+    def fill(allowed: np.ndarray) -> None:
+        # Plain floats in the loop: it runs once per crew, and numpy's per-call cost dominates.
+        shape, count, used = shapes.tolist(), counts.tolist(), usage.tolist()
+        cap_left = limits.tolist()
+        per_crew = [[[u * h for u in row] for h in SHIFT_HOURS.tolist()] for row in use.tolist()]
+        heap = [
+            (-shape[p][w][s] / (count[p][w][s] + 1), p, w, s)
+            for p, w, s in zip(*np.nonzero(allowed), strict=True)
+        ]
+        heapq.heapify(heap)
+        while heap:
+            _, p, w, s = heapq.heappop(heap)
+            need = per_crew[p][s]
+            if all(n == 0 or u + n <= c + 1e-9 for n, u, c in zip(need, used, cap_left, strict=True)):
+                used[:] = [u + n for u, n in zip(used, need, strict=True)]
+                count[p][w][s] += 1
+                heapq.heappush(heap, (-shape[p][w][s] / (count[p][w][s] + 1), p, w, s))
+        counts[...] = count
+        usage[...] = used
 
-    scale = _bisect(lambda x: fits(x, 1.0), 0.0, 64.0)
-    indep = _bisect(lambda k: fits(scale, k), 1.0, 8.0) if scale > 0 else 1.0
-    result = crews(scale, indep).astype(int)
+    scalable = (shapes > 0) & ~fixed
+    fill(scalable)
+    # Rule 3: an auxiliary-only crew needs an officer on duty in the same shift to command it,
+    # so independent posts stay only where the station has an officer's post in that shift;
+    # the capacity freed by dropping the others is filled again.
+    commanded = (counts * leads[:, None, None]).sum(axis=0) > 0
+    orphans = np.where(independent[:, None, None] & ~commanded, counts, 0.0)
+    usage -= np.einsum("pws,s,pr->r", orphans, SHIFT_HOURS, use)
+    counts -= orphans
+    fill(scalable & (~independent[:, None, None] | commanded))
+
     out: dict[tuple[str, int, int], int] = {}
-    for p, post in enumerate(posts):
-        for w, s in zip(*np.nonzero(result[p]), strict=True):
-            out[(post.task_id, int(w), int(s))] = int(result[p, w, s])
+    for p, w, s in zip(*np.nonzero(counts), strict=True):
+        key = (posts[p].task_id, int(w), int(s))
+        out[key] = out.get(key, 0) + int(counts[p, w, s])
     return out
-
-
-def _bisect(ok, lo: float, hi: float, steps: int = 40) -> float:
-    """The largest x in [lo, hi] with ok(x), for a monotone ok; `lo` if even lo fails."""
-    if not ok(lo):
-        return lo
-    if ok(hi):
-        return hi
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        if ok(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
 
 
 # --------------------------------------------------------------------------- writing
