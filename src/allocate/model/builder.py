@@ -30,6 +30,7 @@ class RosterModel:
         station_ids: tuple[str, ...],
         posts: list[Post],
         published: tuple[Assignment, ...] = (),
+        hint_last: frozenset[str] = frozenset(),
     ) -> None:
         self.dataset = dataset
         self.horizon = horizon
@@ -37,6 +38,7 @@ class RosterModel:
         self.station_ids = station_ids
         self.posts = posts
         self.published = published
+        self.hint_last = hint_last  # people the greedy hint uses only when nobody else can serve
         self.model = cp_model.CpModel()
         self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
         self.shifts: dict[str, Shift] = dataset.shift_by_id

@@ -123,7 +123,8 @@ def _fill_post(
     task = m.dataset.task_by_id[post.task_id]
 
     def load(i: int) -> tuple:
-        return (sum(states[i].minutes.values()), m.people[i].person_id)
+        pid = m.people[i].person_id
+        return (pid in m.hint_last, sum(states[i].minutes.values()), pid)
 
     sworn = sorted((i for i, _ in pv.sworn if _can_take(m, i, day, post.shift_id, states)), key=load)
     aux = sorted((i for i, _ in pv.aux if _can_take(m, i, day, post.shift_id, states)), key=load)

@@ -1,0 +1,105 @@
+"""`allocate size`: minimum auxiliary headcount per station and kind (rule 9)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+err = Console(stderr=True)
+
+
+def size(
+    data: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out/sizing"),
+    start: Annotated[str | None, typer.Option(help="First date YYYY-MM-DD of the demand pattern.")] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=8, help="Weeks of the repeated demand pattern.")] = 4,
+    time_limit: Annotated[float, typer.Option(min=1, help="Seconds per station.")] = 60.0,
+    quota: Annotated[
+        int | None, typer.Option(help="District quota to divide (default: sum of aux_quota).")
+    ] = None,
+    stations: Annotated[str | None, typer.Option(help="Comma-separated station ids (default: all).")] = None,
+    curve_points: Annotated[int, typer.Option(min=2, max=20, help="Points of each coverage curve.")] = 6,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Size the auxiliary pools: minimum per station and kind, sworn shortfall, curve, quota split."""
+    import datetime as dt
+
+    from allocate.api import horizon_for
+    from allocate.cli import EXIT_INPUT, _bad_input, _parse_date
+    from allocate.io.errors import InputError
+    from allocate.io.load import load_dataset
+    from allocate.policy import load_policy
+    from allocate.progress import RichProgress
+    from allocate.sizing import size_dataset
+    from allocate.sizing.outputs import write_sizing
+
+    try:
+        dataset = load_dataset(data)
+        policy = load_policy(data)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    ids = [s.strip() for s in stations.split(",")] if stations else None
+    unknown = [s for s in ids or [] if s not in dataset.station_by_id]
+    if unknown:
+        err.print(f"[red]Unknown station id(s):[/] {', '.join(unknown)}")
+        raise typer.Exit(EXIT_INPUT)
+    start_date: dt.date | None = _parse_date(start)
+    horizon = horizon_for(dataset, start_date, 7)
+    kwargs = dict(
+        weeks=weeks,
+        time_limit=time_limit,
+        quota=quota,
+        curve_points=curve_points,
+        seed=seed,
+        workers=workers,
+        stations=ids,
+    )
+    if as_json:
+        report = size_dataset(dataset, horizon, policy, **kwargs)
+    else:
+        with RichProgress(err) as progress:
+            report = size_dataset(dataset, horizon, policy, callbacks=progress, **kwargs)
+    folder = write_sizing(report, out)
+    if as_json:
+        sys.stdout.write(json.dumps(report.summary(), indent=2, default=str) + "\n")
+        return
+    table = Table(
+        title=f"auxiliary sizing over {weeks} week(s) ({report.seconds:.0f} s)", title_justify="left"
+    )
+    for col in ("station", "kind", "current", "minimum", "recommended", "cap", "binding reason"):
+        table.add_column(col)
+    for row in report.sizing().itertuples(index=False):
+        cap = "-" if row.cap is None or row.cap != row.cap else str(int(row.cap))
+        table.add_row(
+            row.station_id,
+            row.kind,
+            str(row.current),
+            str(row.minimum),
+            str(row.recommended),
+            cap,
+            row.binding_reason,
+        )
+    err.print(table)
+    s = report.summary()
+    err.print(
+        f"district: current {s['district_current']}, minimum {s['district_minimum']}, quota {s['quota']}"
+    )
+    shortfall = report.sworn_shortfall()
+    if not shortfall.empty:
+        err.print(
+            f"[yellow]{int(shortfall['uncovered'].sum())} crews stay uncovered even with unlimited auxiliaries "
+            "(they need sworn officers): see sworn_shortfall.csv[/]"
+        )
+    err.print(f"written to {folder}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="size")(size)
