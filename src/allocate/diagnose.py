@@ -152,7 +152,7 @@ def _reason(task: Task, counts: dict[str, Counter]) -> tuple[str, str]:
     eligible = sum(v for k, v in blockers.items() if k not in ("role", "unfit", "skill", "absent"))
     if eligible == 0:
         top = max(("role", "unfit", "skill", "absent"), key=lambda k: blockers[k])
-        reason = "no eligible person"
+        reason = f"no eligible person ({WORDS[top]})"
     else:
         top = max(("busy", "rest", "hours", "nights", "consecutive"), key=lambda k: blockers[k])
         reason = {"busy": "everyone eligible is busy"}.get(top, f"{top} rule")
