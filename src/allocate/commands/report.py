@@ -1,0 +1,42 @@
+"""`allocate report OUT`: rebuild report.html and roster.xlsx from an output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    out: Annotated[
+        Path,
+        typer.Argument(help="An output folder of `allocate solve` (roster.csv, coverage.csv, summary.json)."),
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="The dataset, for names (default: the one recorded in summary.json, if found)."),
+    ] = None,
+) -> None:
+    """Rebuild report.html and roster.xlsx from an output folder. Exit 0 written, 2 bad folder or dataset."""
+    from allocate.io.errors import InputError
+    from allocate.report import write_report
+
+    try:
+        html, xlsx = write_report(out, data)
+    except InputError as exc:
+        err.print(f"[bold red]Bad dataset[/] {data}: {len(exc.issues)} problem(s); nothing was written.")
+        for issue in exc.issues[:20]:
+            err.print(f"  - {issue}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[bold red]Cannot report[/]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    err.print(f"[green]Wrote[/] {html}\n[green]Wrote[/] {xlsx}", highlight=False)
