@@ -19,7 +19,7 @@ def size(
     out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out/sizing"),
     start: Annotated[str | None, typer.Option(help="First date YYYY-MM-DD of the demand pattern.")] = None,
     weeks: Annotated[int, typer.Option(min=1, max=8, help="Weeks of the repeated demand pattern.")] = 4,
-    time_limit: Annotated[float, typer.Option(min=1, help="Seconds per station.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(min=1, help="Seconds per station.")] = 20.0,
     quota: Annotated[
         int | None, typer.Option(help="District quota to divide (default: sum of aux_quota).")
     ] = None,

@@ -167,8 +167,11 @@ def size_station(
         shortfall,
         cap=_cap(dataset, station_id, policy),
     )
-    lo = min(sum(sm.current.values()), sum(best.headcount.values()))
-    hi = max(sum(sm.current.values()), sum(best.headcount.values()))
+    # From the current pool up to the minimum; when the pool is already above the minimum, from
+    # half the minimum up to it: what cutting below the minimum would cost (the quota needs it).
+    hi = sum(best.headcount.values())
+    current = sum(sm.current.values())
+    lo = current if current < hi else hi // 2
     points = sorted({round(float(h)) for h in np.linspace(lo, hi, curve_points)})
     for h in points:
         sm.set_cap(h)
