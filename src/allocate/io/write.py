@@ -1,0 +1,177 @@
+"""Write a dataset as the data contract's CSV tables: what :func:`allocate.io.load.load_dataset` reads back.
+
+Every value is written in the contract's own format (ISO dates, ``HH:MM``, ``true/false``,
+``;``-separated lists, crews as ``1S+2A|2S``), rows in the dataset's order and columns in the
+contract's order, so the same dataset always gives the same bytes and loading the folder gives the
+same tables back. Used to export a what-if, to hand a generated dataset to a planner and in tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from allocate.domain import (
+    WEEKDAYS,
+    Absence,
+    Assignment,
+    Dataset,
+    DemandRow,
+    Person,
+    Request,
+    Shift,
+    Station,
+    Task,
+)
+
+OPTIONAL_TABLES = ("absences", "requests", "history")
+
+
+def _text(value: object) -> str:
+    """A cell in the contract's format; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _names(values: Iterable[str], what: str) -> str:
+    """A `;`-separated list, sorted; a name holding a separator could not be read back."""
+    names = sorted(values)
+    for name in names:
+        if ";" in name or "," in name or name != name.strip():
+            raise ValueError(f"{what} {name!r} cannot be written as a ;-separated list item")
+    return ";".join(names)
+
+
+def _weekday(index: int | None) -> str:
+    return "" if index is None else WEEKDAYS[index]
+
+
+def _station(s: Station) -> tuple:
+    return (s.station_id, s.name, s.district, s.population, s.area_km2, s.aux_quota)
+
+
+def _shift(s: Shift) -> tuple:
+    return (s.shift_id, s.start_text, s.hours, s.rest_after)
+
+
+def _task(t: Task) -> tuple:
+    return (t.task_id, t.name, t.duty_class, t.crews_text, t.skill, t.priority)
+
+
+def _person(p: Person) -> tuple:
+    return (
+        p.person_id,
+        p.name,
+        p.station_id,
+        p.role,
+        p.grade,
+        _names(p.skills, f"skill of {p.person_id}"),
+        p.hours_per_week,
+        p.pre_job_trained,
+        p.training_valid_until,
+        p.disqualified,
+    )
+
+
+def _demand(d: DemandRow) -> tuple:
+    return (d.station_id, d.date, _weekday(d.weekday), d.shift_id, d.task_id, d.crews)
+
+
+def _absence(a: Absence) -> tuple:
+    return (a.person_id, a.date_from, a.date_to, a.kind)
+
+
+def _request(r: Request) -> tuple:
+    return (r.person_id, r.date, r.shift_id, "on" if r.want_on else "off", r.weight)
+
+
+def _assignment(a: Assignment) -> tuple:
+    return (a.date, a.station_id, a.shift_id, a.task_id, a.crew_id, a.person_id, a.role, a.slot, a.lead_id)
+
+
+# table -> (columns, row function, the dataset's rows)
+TABLES: dict[str, tuple[tuple[str, ...], Callable[[object], tuple], Callable[[Dataset], Sequence]]] = {
+    "stations": (
+        ("station_id", "name", "district", "population", "area_km2", "aux_quota"),
+        _station,
+        lambda ds: ds.stations,
+    ),
+    "shifts": (("shift_id", "start", "hours", "rest_after"), _shift, lambda ds: ds.shifts),
+    "tasks": (
+        ("task_id", "name", "duty_class", "crews", "skill", "priority"),
+        _task,
+        lambda ds: ds.tasks,
+    ),
+    "staff": (
+        (
+            "person_id",
+            "name",
+            "station_id",
+            "role",
+            "grade",
+            "skills",
+            "hours_per_week",
+            "pre_job_trained",
+            "training_valid_until",
+            "disqualified",
+        ),
+        _person,
+        lambda ds: ds.staff,
+    ),
+    "demand": (
+        ("station_id", "date", "weekday", "shift_id", "task_id", "crews"),
+        _demand,
+        lambda ds: ds.demand,
+    ),
+    "absences": (("person_id", "date_from", "date_to", "kind"), _absence, lambda ds: ds.absences),
+    "requests": (("person_id", "date", "shift_id", "want", "weight"), _request, lambda ds: ds.requests),
+    "history": (
+        ("date", "station_id", "shift_id", "task_id", "crew_id", "person_id", "role", "slot", "lead_id"),
+        _assignment,
+        lambda ds: ds.history,
+    ),
+}
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Write one table atomically: a reader never sees a half-written file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([_text(v) for v in row] for row in rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_dataset(dataset: Dataset, folder: Path | str) -> Path:
+    """Write `dataset` into `folder` as the data contract's CSV files and return the folder.
+
+    The required tables are always written; ``absences``, ``requests`` and ``history`` only when
+    they have rows, and a stale CSV of such a table left in the folder is removed so that the
+    folder loads back as exactly this dataset. Other files in the folder are left alone.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (columns, row, rows_of) in TABLES.items():
+        rows = rows_of(dataset)
+        path = folder / f"{name}.csv"
+        if name in OPTIONAL_TABLES and not rows:
+            path.unlink(missing_ok=True)
+            continue
+        _write_csv(path, columns, (row(r) for r in rows))
+    return folder
