@@ -15,6 +15,8 @@ from allocate.model.rest import rest_minutes
 from allocate.model.workdays import history_workdays
 
 if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
     from allocate.model.handles import PostVars
 
@@ -172,13 +174,14 @@ def add_hints(m: RosterModel) -> None:
             m.model.add_hint(pv.shortfall, pv.post.crews_required - sum(fill.counts.values()))
 
 
-def complete_hints(m: RosterModel, time_limit: float) -> bool:
+def complete_hints(m: RosterModel, time_limit: float) -> cp_model.CpSolver | None:
     """Turn the partial hint into a complete solution (every auxiliary variable too).
 
     CP-SAT drops a partial hint it cannot complete within a few conflicts, which on a large
     station throws the greedy roster away. Solving once with the hinted values fixed completes it
     cheaply (presolve does most of the work); the full assignment is then hinted instead.
-    Returns False (hints unchanged) when completion fails within `time_limit`.
+    Returns the solver holding the completed greedy roster (a lawful solution in its own right),
+    or None (hints unchanged) when completion fails within `time_limit`.
     """
     from ortools.sat.python import cp_model
 
@@ -188,9 +191,9 @@ def complete_hints(m: RosterModel, time_limit: float) -> bool:
     solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     values = solver.response_proto.solution
     m.model.clear_hints()
     for index, value in enumerate(values):
         m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
-    return True
+    return solver

@@ -80,6 +80,7 @@ class SizingModel:
         self.headcount_cost = sum(HEAD_WEIGHT[k] * sum(v) for k, v in self.selected.items())
         self._hinted = False
         self._last: cp_model.CpSolver | None = None
+        self._greedy: cp_model.CpSolver | None = None  # the completed greedy roster, a fallback
 
     def people(self) -> list[Person]:
         return self.roster.people
@@ -96,7 +97,7 @@ class SizingModel:
         m.clear_objective()
         m.minimize(objective)
         if not self._hinted:
-            complete_hints(self.roster, min(5.0, time_limit / 4))
+            self._greedy = complete_hints(self.roster, max(5.0, time_limit / 2))
             self._hinted = True
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit
@@ -126,10 +127,17 @@ class SizingModel:
 
     def _result(self, solver: cp_model.CpSolver, status: int) -> Solved:
         ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if not ok and self._greedy is not None and self._last is None:
+            # CP-SAT found nothing in time on a large horizon: the greedy roster is still a lawful
+            # answer (an upper bound on the minimum), better than none.
+            solver, ok = self._greedy, True
+            status_name = "GREEDY"
+        else:
+            status_name = solver.status_name(status)
         if ok:
             self._last = solver
         return Solved(
-            solver.status_name(status),
+            status_name,
             int(solver.value(self.uncovered)) if ok else -1,
             int(solver.value(self.uncovered_cost)) if ok else -1,
             {k: int(sum(solver.value(s) for s in v)) if ok else -1 for k, v in self.selected.items()},

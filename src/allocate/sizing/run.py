@@ -48,6 +48,19 @@ class SizingReport:
         for st in self.stations:
             shares = self._recommended(st)
             for kind in KINDS:
+                if st.minimum[kind] < 0:
+                    rows.append(
+                        (
+                            st.station_id,
+                            kind,
+                            st.current[kind],
+                            None,
+                            None,
+                            st.cap,
+                            "no roster found in the time limit: raise --time-limit",
+                        )
+                    )
+                    continue
                 reason = "demand: every crew staffed at this headcount"
                 if st.sworn_shortfall:
                     reason = "demand; some crews need sworn officers (see sworn_shortfall.csv)"
@@ -87,13 +100,15 @@ class SizingReport:
 
     def summary(self) -> dict[str, Any]:
         sizing = self.sizing()
-        by_kind = sizing.groupby("kind")[["current", "minimum", "recommended"]].sum()
+        known = sizing[sizing["minimum"] >= 0]
+        by_kind = known.groupby("kind")[["current", "minimum", "recommended"]].sum()
         return {
             "horizon": {"start": self.horizon.start.isoformat(), "days": self.horizon.days},
             "seconds": round(self.seconds, 1),
             "quota": self.quota,
             "totals": {k: {c: int(v) for c, v in row.items()} for k, row in by_kind.iterrows()},
-            "district_minimum": int(sizing["minimum"].sum()),
+            "district_minimum": int(known["minimum"].sum()),
+            "stations_without_answer": sorted(set(sizing.loc[sizing["minimum"] < 0, "station_id"])),
             "district_current": int(sizing["current"].sum()),
             "stations": [
                 {
