@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import WEEK, dataset, need, person
 
 from allocate.policy import Policy
 from allocate.sizing import divide_quota, size_dataset
 from allocate.sizing.candidates import make_candidates, station_posts
 from allocate.solve import solve
+from builders import WEEK, dataset, need, person
 
 STATIONS_ONE = dataset([], []).stations[:1]
 
@@ -38,6 +38,7 @@ def test_minimum_is_computed_per_kind(sized):
     assert (row["current"], row["minimum"]) == (0, 2)
     assert sized.sizing().set_index("kind").loc["aux_civilian", "minimum"] == 0
     assert sized.stations[0].minimum_proven
+    assert set(sized.sizing()["quality"]) == {"proven minimum"}
 
 
 def test_minimum_is_minimal_by_the_roster_model(sized):
@@ -70,7 +71,9 @@ def test_policy_cap_binds_the_recommendation():
     One auxiliary alone cannot form a 1S+2A crew, so the best use of the cap is the fewest people
     with the same coverage: none.
     """
-    report = size_dataset(response_week(0), WEEK, Policy(max_aux_per_sworn=0.5), weeks=1, time_limit=20, workers=1)
+    report = size_dataset(
+        response_week(0), WEEK, Policy(max_aux_per_sworn=0.5), weeks=1, time_limit=20, workers=1
+    )
     row = report.sizing().set_index("kind").loc["aux_service"]
     assert (row["minimum"], row["recommended"], row["cap"]) == (2, 0, 1)
     assert "cap" in row["binding_reason"]
@@ -105,5 +108,5 @@ def test_size_command_writes_outputs(tmp_path, tiny_folder):
     for name in ("sizing.csv", "curve.csv", "curve.svg", "sworn_shortfall.csv", "sizing.json"):
         assert (out / name).is_file(), name
     assert (out / "sizing.csv").read_text().splitlines()[0] == (
-        "station_id,kind,current,minimum,recommended,cap,binding_reason"
+        "station_id,kind,current,minimum,recommended,cap,binding_reason,quality"
     )

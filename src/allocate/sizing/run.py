@@ -20,7 +20,22 @@ from allocate.sizing.candidates import KINDS, repeated_demand
 from allocate.sizing.model import SizingModel
 from allocate.sizing.quota import divide_quota
 
-SIZING_COLUMNS = ["station_id", "kind", "current", "minimum", "recommended", "cap", "binding_reason"]
+SIZING_COLUMNS = [
+    "station_id",
+    "kind",
+    "current",
+    "minimum",
+    "recommended",
+    "cap",
+    "binding_reason",
+    "quality",
+]
+
+QUALITY = {
+    "OPTIMAL": "proven minimum",
+    "FEASIBLE": "upper bound (CP-SAT, not proven)",
+    "GREEDY": "upper bound (greedy roster only: raise --time-limit)",
+}
 
 
 @dataclass
@@ -33,6 +48,7 @@ class StationSizing:
     curve: list[dict[str, Any]] = field(default_factory=list)
     cap: int | None = None
     seconds: float = 0.0
+    status: str = "UNKNOWN"  # of the headcount phase: OPTIMAL, FEASIBLE, GREEDY or UNKNOWN
 
 
 @dataclass
@@ -70,8 +86,18 @@ class SizingReport:
                     st.minimum.values()
                 ):
                     reason = "district quota"
+                quality = QUALITY["OPTIMAL"] if st.minimum_proven else QUALITY.get(st.status, st.status)
                 rows.append(
-                    (st.station_id, kind, st.current[kind], st.minimum[kind], shares[kind], st.cap, reason)
+                    (
+                        st.station_id,
+                        kind,
+                        st.current[kind],
+                        st.minimum[kind],
+                        shares[kind],
+                        st.cap,
+                        reason,
+                        quality,
+                    )
                 )
         return pd.DataFrame(rows, columns=SIZING_COLUMNS)
 
@@ -181,6 +207,7 @@ def size_station(
         best.status == "OPTIMAL" and first.status == "OPTIMAL",
         shortfall,
         cap=_cap(dataset, station_id, policy),
+        status=best.status,
     )
     # From the current pool up to the minimum; when the pool is already above the minimum, from
     # half the minimum up to it: what cutting below the minimum would cost (the quota needs it).
