@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from builders import WEEK, dataset, need, person
 
 from allocate.domain import Horizon
 from allocate.io.errors import InputError
 from allocate.policy import Policy, load_policy
 from allocate.solve import solve
+from builders import WEEK, dataset, need, person
 
 
 def test_defaults_follow_the_design():
