@@ -60,6 +60,7 @@ class UnitResult:
     constraints: int
     people: int
     goals: dict[str, GoalAmount] = field(default_factory=dict)
+    source: str = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
 
     @property
     def gap(self) -> float | None:
@@ -213,6 +214,7 @@ class Result:
                     "variables": u.variables,
                     "constraints": u.constraints,
                     "people": u.people,
+                    "source": u.source,
                 }
                 for u in self.units
             ],

@@ -174,7 +174,9 @@ def add_hints(m: RosterModel) -> None:
             m.model.add_hint(pv.shortfall, pv.post.crews_required - sum(fill.counts.values()))
 
 
-def complete_hints(m: RosterModel, time_limit: float) -> cp_model.CpSolver | None:
+def complete_hints(
+    m: RosterModel, time_limit: float, solver_params: dict | None = None
+) -> cp_model.CpSolver | None:
     """Turn the partial hint into a complete solution (every auxiliary variable too).
 
     CP-SAT drops a partial hint it cannot complete within a few conflicts, which on a large
@@ -189,6 +191,9 @@ def complete_hints(m: RosterModel, time_limit: float) -> cp_model.CpSolver | Non
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
+    for key, value in (solver_params or {}).items():  # the user's CP-SAT settings hold here too
+        if key not in ("num_workers", "max_time_in_seconds"):
+            setattr(solver.parameters, key, value)
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
