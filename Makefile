@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 DEMO_LIMIT ?= 50
 
-.PHONY: demo test lint setup clean data
+.PHONY: demo test lint setup clean data bench-city pg-start pg-stop
 
 setup: $(STAMP)
 
@@ -32,5 +32,15 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/allocate generate --size demo --seed 1 data/demo
 
+bench-city: $(STAMP)
+	$(BIN)/python benchmarks/city_batch.py
+
+pg-start: $(STAMP)
+	scripts/pg-test-server.sh start
+
+pg-stop:
+	scripts/pg-test-server.sh stop
+
 clean:
 	rm -rf out .pytest_cache .ruff_cache .hypothesis
+	scripts/pg-test-server.sh clean

@@ -1,0 +1,349 @@
+"""The weekly batch: every station's roster for one ISO week, fanned out, verified and stored.
+
+1. Load the dataset once; a station whose own rows are bad fails alone (:mod:`.data`).
+2. Take the week's lock in the store (:mod:`.lock`): one batch per week and store.
+3. Skip the stations already solved and stored for the week: a rerun finishes what a killed run left.
+4. Give every other station last week's stored roster of its people as history (the dataset's
+   history.csv when the store has no solved roster of that station for last week).
+5. Fan the stations out on an engine (:mod:`.engines`), biggest first; each task builds, solves and
+   verifies its own model with its own CP-SAT worker count.
+6. Store each station-week in one transaction as soon as it is back, solved or failed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from allocate.batch.data import history_by_person, load_for_batch, split_by_station
+from allocate.batch.engines import Engine, cores, make_engine
+from allocate.batch.lock import DEFAULT_STALE_AFTER, WeekLock
+from allocate.batch.outcome import StationOutcome, failed
+from allocate.batch.store import Store
+from allocate.batch.task import StationTask, solve_station
+from allocate.batch.week import Week
+from allocate.io.errors import InputError, InputIssue
+from allocate.policy import Policy, load_policy
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How to run a batch. `time_limit` is per station (model build included)."""
+
+    time_limit: float = 10.0
+    seed: int = 0
+    engine: str = "process"
+    scheduler: str | None = None
+    jobs: int | None = None  # stations solved at once (process engine; Dask uses its worker threads)
+    workers: int | None = None  # CP-SAT workers per station
+    solver_params: dict[str, Any] = field(default_factory=dict)
+    stale_after: float = DEFAULT_STALE_AFTER
+    force_unlock: bool = False
+    retry_failed: bool = True
+
+    def parallelism(self) -> tuple[int, int]:
+        """(stations at once, CP-SAT workers per station) so that their product fits the cores."""
+        n = cores()
+        if self.engine == "serial":
+            return 1, self.workers or n
+        if self.jobs is None and self.workers is None:
+            return n, 1
+        if self.jobs is None:
+            return max(1, n // self.workers), self.workers  # type: ignore[operator]
+        if self.workers is None:
+            return self.jobs, max(1, n // self.jobs)
+        return self.jobs, self.workers
+
+
+class BatchCallbacks:
+    """Progress hooks of a batch; every method is a no-op here (the CLI's Rich display overrides them)."""
+
+    def on_message(self, text: str) -> None:
+        """Something the operator should know (a stale lock taken over, oversubscription...)."""
+
+    def on_start(self, week: str, selected: int, skipped: int, todo: int, engine: str, workers: int) -> None:
+        """The lock is held and `todo` stations are about to be solved."""
+
+    def on_station(self, outcome: StationOutcome, stored: bool) -> None:
+        """A station is back and stored (`stored` False: it was stored already by someone else)."""
+
+
+@dataclass
+class BatchReport:
+    """What a batch did; :meth:`summary` is the JSON the CLI prints."""
+
+    week: str
+    store: str
+    run_id: int | None
+    engine: str
+    slots: int
+    workers: int
+    settings: BatchSettings
+    selected: list[str]
+    skipped: list[str]
+    outcomes: list[StationOutcome] = field(default_factory=list)
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # station -> stored headline
+    status: str = "running"
+    wall_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [row for row in self.stored.values() if row["state"] == "failed"]
+
+    def exit_code(self) -> int:
+        """0 all selected stations solved and verified; 1 a station failed (error, verifier, dead
+        worker); 2 only bad data; 3 a proven infeasible station; 4 a station without a roster in
+        its time limit."""
+        kinds = {row["failure"] for row in self.failed}
+        missing = [s for s in self.selected if s not in self.stored]
+        if kinds & {"error", "verifier", "worker_died"} or missing:
+            return EXIT_ERROR
+        if "bad_data" in kinds:
+            return EXIT_INPUT
+        if "infeasible" in kinds:
+            return EXIT_INFEASIBLE
+        if "no_solution" in kinds:
+            return EXIT_NO_SOLUTION
+        return EXIT_OK
+
+    def summary(self) -> dict[str, Any]:
+        rows = [self.stored[s] for s in self.selected if s in self.stored]
+        solved = [r for r in rows if r["state"] == "solved"]
+        gaps = [r["gap"] for r in solved if r["gap"] is not None]
+        ran = sorted(self.outcomes, key=lambda o: -o.wall_seconds)
+        kinds: dict[str, int] = {}
+        for r in self.failed:
+            kinds[r["failure"] or "error"] = kinds.get(r["failure"] or "error", 0) + 1
+        walls = [o.wall_seconds for o in self.outcomes]
+        return {
+            "week": self.week,
+            "store": self.store,
+            "run_id": self.run_id,
+            "status": self.status,
+            "exit_code": self.exit_code(),
+            "engine": self.engine,
+            "stations_at_once": self.slots,
+            "cpsat_workers_per_station": self.workers,
+            "time_limit_per_station": self.settings.time_limit,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "stations": {
+                "selected": len(self.selected),
+                "already_stored": len(self.skipped),
+                "solved_this_run": sum(o.state == "solved" for o in self.outcomes),
+                "solved": len(solved),
+                "optimal": sum(r["solver_status"] == "OPTIMAL" for r in solved),
+                "verified": sum(bool(r["verified"]) for r in solved),
+                "failed": len(self.failed),
+                "failed_by_kind": kinds,
+                "not_stored": [s for s in self.selected if s not in self.stored],
+            },
+            "crews_required": sum(r["crews_required"] for r in rows),
+            "crews_staffed": sum(r["crews_staffed"] for r in rows),
+            "uncovered_crews": sum(r["uncovered_crews"] for r in rows),
+            "gap": {
+                "median": statistics.median(gaps) if gaps else None,
+                "worst": max(gaps) if gaps else None,
+            },
+            "seconds_per_station": {
+                "mean": statistics.fmean(walls) if walls else None,
+                "median": statistics.median(walls) if walls else None,
+                "max": max(walls) if walls else None,
+            },
+            "slowest": [
+                {
+                    "station_id": o.station_id,
+                    "wall_seconds": round(o.wall_seconds, 3),
+                    "build_seconds": round(o.build_seconds, 3),
+                    "people": o.people,
+                    "variables": o.variables,
+                    "solver_status": o.solver_status,
+                    "gap": o.gap,
+                }
+                for o in ran[:5]
+            ],
+            "failed": [
+                {"station_id": r["station_id"], "failure": r["failure"], "error": r["error"]}
+                for r in self.failed
+            ],
+            "stations_this_run": [o.headline() for o in sorted(self.outcomes, key=lambda o: o.station_id)],
+        }
+
+
+def run_batch(
+    data: str | Path,
+    week: str | Week,
+    store: str | Store,
+    *,
+    stations: list[str] | None = None,
+    settings: BatchSettings | None = None,
+    callbacks: BatchCallbacks | None = None,
+    engine: Engine | None = None,
+    policy: Policy | None = None,
+) -> BatchReport:
+    """Roster `week` for every station of `data` (or `stations`) and store the results.
+
+    Raises :class:`InputError` for bad input no single station owns, :class:`~.lock.LockHeld` when
+    another batch holds the week. A station's own failure is stored and reported, never raised.
+    """
+    started = time.perf_counter()
+    settings = settings or BatchSettings()
+    callbacks = callbacks or BatchCallbacks()
+    week = Week.parse(week) if isinstance(week, str) else week
+    store = Store(store) if isinstance(store, str) else store
+    store.create()
+
+    dataset, bad = load_for_batch(data)
+    policy = policy or load_policy(Path(data))
+    if policy.lending:
+        raise InputError.single(
+            "policy.toml", None, "lending", "true",
+            "lending off for a batch: it rosters each station on its own (use `allocate solve` per district)",
+        )  # fmt: skip
+    everything = sorted({s.station_id for s in dataset.stations} | set(bad))
+    selected = everything if not stations else list(dict.fromkeys(stations))
+    unknown = [s for s in selected if s not in everything]
+    if unknown:
+        raise InputError(
+            [InputIssue("--stations", None, None, s, "a station_id of stations.csv") for s in unknown]
+        )
+
+    if engine is not None:
+        slots, workers = engine.slots, settings.workers or 1
+    else:
+        slots, workers = settings.parallelism()
+    if engine is None and settings.engine != "dask" and slots * workers > cores():
+        callbacks.on_message(
+            f"{slots} stations at once x {workers} CP-SAT workers = {slots * workers} threads on "
+            f"{cores()} cores: the stations will slow each other down"
+        )
+
+    lock = WeekLock(store, str(week), stale_after=settings.stale_after, force=settings.force_unlock)
+    lock.acquire()
+    report = BatchReport(str(week), store.url, None, settings.engine, slots, workers, settings, selected, [])
+    try:
+        if lock.taken_over is not None:
+            callbacks.on_message(f"took over the stale lock of week {week}: {lock.taken_over.describe()}")
+            if lock.taken_over.run_id is not None:
+                store.abandon_run(lock.taken_over.run_id)
+        states = store.states(str(week))
+        done = {"solved"} if settings.retry_failed else {"solved", "failed"}
+        report.skipped = [s for s in selected if states.get(s) in done]
+        todo = [s for s in selected if s not in report.skipped]
+        report.run_id = store.start_run(
+            str(week), host=socket.gethostname(), pid=os.getpid(), engine=settings.engine,
+            dataset=str(data), settings=_settings_json(settings, slots, workers),
+        )  # fmt: skip
+        lock.set_run(report.run_id)
+        tasks, early = _tasks(dataset, bad, week, todo, store, policy, settings, workers)
+        if engine is None:
+            engine = make_engine(settings.engine, slots=slots, scheduler=settings.scheduler)
+            report.slots = engine.slots
+        callbacks.on_start(
+            str(week), len(selected), len(report.skipped), len(todo), engine.describe(), workers
+        )
+        for outcome in early:
+            _store(store, lock, report, outcome, callbacks)
+        with engine:
+            for _task, outcome in engine.run(solve_station, tasks):
+                _store(store, lock, report, outcome, callbacks)
+        report.status = "done"
+    except KeyboardInterrupt:
+        report.status = "interrupted"
+        raise
+    except BaseException:
+        report.status = "error"
+        raise
+    finally:
+        report.wall_seconds = time.perf_counter() - started
+        try:
+            if report.run_id is not None:
+                stored = store.station_weeks(str(week), selected)
+                report.stored = {r["station_id"]: r for r in stored.to_dict(orient="records")}
+                store.finish_run(
+                    report.run_id, report.status, stations_selected=len(selected),
+                    stations_skipped=len(report.skipped),
+                    stations_solved=sum(o.state == "solved" for o in report.outcomes),
+                    stations_failed=sum(o.state == "failed" for o in report.outcomes),
+                )  # fmt: skip
+        finally:
+            lock.release()
+    return report
+
+
+def _store(
+    store: Store, lock: WeekLock, report: BatchReport, outcome: StationOutcome, callbacks: BatchCallbacks
+) -> None:
+    lock.check()
+    stored = store.save_station(report.run_id, outcome)  # type: ignore[arg-type]
+    light = outcome.without_rows()
+    report.outcomes.append(light)
+    callbacks.on_station(light, stored)
+
+
+def _tasks(
+    dataset,
+    bad: dict[str, list[str]],
+    week: Week,
+    todo: list[str],
+    store: Store,
+    policy: Policy,
+    settings: BatchSettings,
+    workers: int,
+) -> tuple[list[StationTask], list[StationOutcome]]:
+    """The station tasks, biggest first, and the outcomes known without solving (bad data)."""
+    horizon = week.horizon
+    previous = str(week.previous())
+    prev_states, prev_rows = store.history(previous)
+    fallback = history_by_person(dataset.history, horizon)
+    subsets = split_by_station(dataset, horizon)
+    tasks, early = [], []
+    for sid in todo:
+        if sid in bad:
+            message = "bad data for this station:\n" + "\n".join(bad[sid])
+            early.append(failed(str(week), sid, "bad_data", message, history_source="none"))
+            continue
+        sub = subsets[sid]
+        people = [p.person_id for p in sub.staff]
+        if prev_states.get(sid) == "solved":
+            history = [r for pid in people for r in prev_rows.get(pid, ())]
+            source = f"store {previous}"
+        else:
+            history = [r for pid in people for r in fallback.get(pid, ())]
+            source = "dataset history.csv" if history else "none"
+        # A shift that has since left shifts.csv cannot carry rest over: its rows are dropped.
+        history = [r for r in history if r.shift_id in dataset.shift_by_id]
+        tasks.append(
+            StationTask(
+                week=str(week),
+                station_id=sid,
+                dataset=sub.replace(history=tuple(history)),
+                policy=policy,
+                history_source=source,
+                time_limit=settings.time_limit,
+                seed=settings.seed,
+                workers=workers,
+                solver_params=dict(settings.solver_params),
+            )
+        )
+    tasks.sort(key=lambda t: (-t.size, t.station_id))
+    return tasks, early
+
+
+def _settings_json(settings: BatchSettings, slots: int, workers: int) -> dict[str, Any]:
+    return {
+        "time_limit": settings.time_limit,
+        "seed": settings.seed,
+        "engine": settings.engine,
+        "scheduler": settings.scheduler,
+        "stations_at_once": slots,
+        "cpsat_workers": workers,
+        "solver_params": settings.solver_params,
+        "retry_failed": settings.retry_failed,
+    }

@@ -1,0 +1,427 @@
+"""The batch store: a real database through SQLAlchemy Core (SQLite file or PostgreSQL).
+
+Tables (all prefixed ``batch_`` so a bureau's shared server can hold them beside other things):
+
+- ``batch_runs``: one row per batch run (week, who, when, engine, settings, final counts).
+- ``batch_station_weeks``: one row per station and week, unique on (week, station_id): solved or
+  failed, solver status, objective, bound, gap, timings, verifier verdict, error, JSON summary.
+- ``batch_roster`` / ``batch_coverage``: the output contract's rows, keyed to their station-week.
+- ``batch_locks``: at most one row per week: the batch that holds the week (see :mod:`.lock`).
+
+A station-week is written in one transaction with its rows, so a batch killed at any moment leaves
+each station either fully stored or absent. The unique key makes a second copy impossible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from allocate.batch.outcome import StationOutcome
+from allocate.domain import Assignment
+from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS
+
+SCHEMA_VERSION = "1"
+DEFAULT_URL = "sqlite:///allocate.db"
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "batch_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+
+runs = sa.Table(
+    "batch_runs",
+    metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("week", sa.String(10), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),  # running, done, interrupted, abandoned, error
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("engine", sa.String(32), nullable=False),
+    sa.Column("dataset", sa.Text, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("stations_selected", sa.Integer),
+    sa.Column("stations_skipped", sa.Integer),
+    sa.Column("stations_solved", sa.Integer),
+    sa.Column("stations_failed", sa.Integer),
+)
+
+station_weeks = sa.Table(
+    "batch_station_weeks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("week", sa.String(10), nullable=False),
+    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("batch_runs.run_id"), nullable=False),
+    sa.Column("state", sa.String(8), nullable=False),  # solved | failed
+    sa.Column("failure", sa.String(16)),
+    sa.Column("error", sa.Text),
+    sa.Column("solver_status", sa.String(16)),
+    sa.Column("objective", sa.Float),
+    sa.Column("best_bound", sa.Float),
+    sa.Column("gap", sa.Float),
+    sa.Column("build_seconds", sa.Float, nullable=False),
+    sa.Column("solve_seconds", sa.Float, nullable=False),
+    sa.Column("wall_seconds", sa.Float, nullable=False),
+    sa.Column("people", sa.Integer, nullable=False),
+    sa.Column("variables", sa.Integer, nullable=False),
+    sa.Column("crews_required", sa.Integer, nullable=False),
+    sa.Column("crews_staffed", sa.Integer, nullable=False),
+    sa.Column("uncovered_crews", sa.Integer, nullable=False),
+    sa.Column("verified", sa.Boolean),
+    sa.Column("violations", sa.Integer, nullable=False),
+    sa.Column("history_source", sa.String(64), nullable=False),
+    sa.Column("worker", sa.String(255), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Column("stored_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("week", "station_id", name="uq_batch_station_week"),
+)
+
+roster_rows = sa.Table(
+    "batch_roster",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
+    ),
+    sa.Column("week", sa.String(10), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("shift_id", sa.String(64), nullable=False),
+    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column("crew_id", sa.String(255), nullable=False),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("slot", sa.String(1), nullable=False),
+    sa.Column("lead_id", sa.String(64)),
+    sa.Index("ix_batch_roster_week_person", "week", "person_id"),
+)
+
+coverage_rows = sa.Table(
+    "batch_coverage",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
+    ),
+    sa.Column("week", sa.String(10), nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("shift_id", sa.String(64), nullable=False),
+    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column("crews_required", sa.Integer, nullable=False),
+    sa.Column("crews_staffed", sa.Integer, nullable=False),
+    sa.Column("shortfall", sa.Integer, nullable=False),
+)
+
+locks = sa.Table(
+    "batch_locks",
+    metadata,
+    sa.Column("week", sa.String(10), primary_key=True),  # the lock: one row per week, ever at once
+    sa.Column("owner", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.Integer),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("acquired_at", sa.Float, nullable=False),  # epoch seconds: portable across backends
+    sa.Column("heartbeat_at", sa.Float, nullable=False),
+)
+
+STATION_WEEK_COLUMNS = [
+    "week",
+    "station_id",
+    "state",
+    "failure",
+    "error",
+    "solver_status",
+    "objective",
+    "best_bound",
+    "gap",
+    "build_seconds",
+    "solve_seconds",
+    "wall_seconds",
+    "people",
+    "variables",
+    "crews_required",
+    "crews_staffed",
+    "uncovered_crews",
+    "verified",
+    "violations",
+    "history_source",
+    "worker",
+    "run_id",
+    "stored_at",
+]
+
+
+def now() -> dt.datetime:
+    """Naive UTC: stored the same way by SQLite and PostgreSQL."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def normalise_url(url: str) -> str:
+    """PostgreSQL URLs go through psycopg 3, the driver this project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+class SchemaMismatch(RuntimeError):
+    """The database holds batch tables of another schema version."""
+
+
+class Store:
+    """The repository of batch results. Construct with a URL; :meth:`create` makes the schema."""
+
+    def __init__(self, url: str = DEFAULT_URL) -> None:
+        self.engine = make_engine(url)
+        self.url = self.engine.url.render_as_string(hide_password=True)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def create(self) -> Store:
+        """Create the tables if they are missing (idempotent, safe under concurrent batches)."""
+        try:
+            metadata.create_all(self.engine, checkfirst=True)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            # Two processes creating the schema at the same time: PostgreSQL lets one of them win.
+            metadata.create_all(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            version = conn.scalar(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version"))
+            if version is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(meta_table.insert().values(key="schema_version", value=SCHEMA_VERSION))
+                except sa.exc.IntegrityError:
+                    pass
+            elif version != SCHEMA_VERSION:
+                raise SchemaMismatch(
+                    f"the store {self.url} holds batch schema version {version}; this allocate "
+                    f"writes version {SCHEMA_VERSION}"
+                )
+        return self
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def start_run(
+        self, week: str, *, host: str, pid: int, engine: str, dataset: str, settings: dict[str, Any]
+    ) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs.insert().values(
+                    week=week,
+                    status="running",
+                    started_at=now(),
+                    host=host,
+                    pid=pid,
+                    engine=engine,
+                    dataset=dataset,
+                    settings=settings,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, **counts: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.run_id == run_id)
+                .values(status=status, finished_at=now(), **counts)
+            )
+
+    def abandon_run(self, run_id: int) -> None:
+        """Mark a run whose process died (its lock was taken over) as abandoned."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.run_id == run_id, runs.c.status == "running")
+                .values(status="abandoned", finished_at=now())
+            )
+
+    def list_runs(self, week: str | None = None) -> pd.DataFrame:
+        query = sa.select(runs).order_by(runs.c.run_id)
+        if week is not None:
+            query = query.where(runs.c.week == week)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in runs.c])
+
+    # -- station-weeks ------------------------------------------------------------------------
+
+    def states(self, week: str) -> dict[str, str]:
+        """station_id -> "solved" or "failed" for the stations stored for `week`."""
+        query = sa.select(station_weeks.c.station_id, station_weeks.c.state).where(
+            station_weeks.c.week == week
+        )
+        with self.engine.connect() as conn:
+            return {sid: state for sid, state in conn.execute(query)}
+
+    def save_station(self, run_id: int, outcome: StationOutcome) -> bool:
+        """Store one station-week and its rows in ONE transaction.
+
+        A solved station already stored is never stored again (returns False). A failed one is
+        replaced, in the same transaction, by the new outcome.
+        """
+        try:
+            with self.engine.begin() as conn:
+                return self._save(conn, run_id, outcome)
+        except sa.exc.IntegrityError:
+            return False  # another writer stored it between our check and our insert
+
+    def _save(self, conn: Connection, run_id: int, o: StationOutcome) -> bool:
+        existing = conn.execute(
+            sa.select(station_weeks.c.id, station_weeks.c.state).where(
+                station_weeks.c.week == o.week, station_weeks.c.station_id == o.station_id
+            )
+        ).first()
+        if existing is not None:
+            if existing.state == "solved":
+                return False
+            for table in (roster_rows, coverage_rows):
+                conn.execute(table.delete().where(table.c.station_week_id == existing.id))
+            conn.execute(station_weeks.delete().where(station_weeks.c.id == existing.id))
+        sw_id = conn.execute(
+            station_weeks.insert().values(
+                week=o.week,
+                station_id=o.station_id,
+                run_id=run_id,
+                state=o.state,
+                failure=o.failure,
+                error=o.error,
+                solver_status=o.solver_status,
+                objective=o.objective,
+                best_bound=o.bound,
+                gap=o.gap,
+                build_seconds=o.build_seconds,
+                solve_seconds=o.solve_seconds,
+                wall_seconds=o.wall_seconds,
+                people=o.people,
+                variables=o.variables,
+                crews_required=o.crews_required,
+                crews_staffed=o.crews_staffed,
+                uncovered_crews=o.uncovered_crews,
+                verified=o.verified,
+                violations=o.violations,
+                history_source=o.history_source,
+                worker=o.worker,
+                summary=o.summary,
+                stored_at=now(),
+            )
+        ).inserted_primary_key[0]
+        if o.roster:
+            conn.execute(
+                roster_rows.insert(),
+                [
+                    {"station_week_id": sw_id, "week": o.week, **dict(zip(ROSTER_COLUMNS, row, strict=True))}
+                    | {"date": _date(row[0])}
+                    for row in o.roster
+                ],
+            )
+        if o.coverage:
+            conn.execute(
+                coverage_rows.insert(),
+                [
+                    {
+                        "station_week_id": sw_id,
+                        "week": o.week,
+                        **dict(zip(COVERAGE_COLUMNS, row, strict=True)),
+                    }
+                    | {"date": _date(row[0])}
+                    for row in o.coverage
+                ],
+            )
+        return True
+
+    def station_weeks(self, week: str, stations: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per stored station of `week` (no summaries), sorted by station."""
+        cols = [station_weeks.c[c] for c in STATION_WEEK_COLUMNS]
+        query = sa.select(*cols).where(station_weeks.c.week == week).order_by(station_weeks.c.station_id)
+        if stations is not None:
+            query = query.where(station_weeks.c.station_id.in_(list(stations)))
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(query).all(), columns=STATION_WEEK_COLUMNS)
+
+    def summary(self, week: str, station_id: str) -> dict[str, Any] | None:
+        query = sa.select(station_weeks.c.summary).where(
+            station_weeks.c.week == week, station_weeks.c.station_id == station_id
+        )
+        with self.engine.connect() as conn:
+            return conn.scalar(query)
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def roster(self, week: str, stations: Iterable[str] | None = None) -> pd.DataFrame:
+        """The stored roster of `week` in the output contract's columns (dates as ISO text)."""
+        return self._rows(roster_rows, ROSTER_COLUMNS, week, stations, ("date", "crew_id", "person_id"))
+
+    def coverage(self, week: str, stations: Iterable[str] | None = None) -> pd.DataFrame:
+        order = ("date", "station_id", "shift_id", "task_id")
+        return self._rows(coverage_rows, COVERAGE_COLUMNS, week, stations, order)
+
+    def _rows(
+        self,
+        table: sa.Table,
+        columns: list[str],
+        week: str,
+        stations: Iterable[str] | None,
+        order: tuple[str, ...],
+    ) -> pd.DataFrame:
+        query = sa.select(*[table.c[c] for c in columns]).where(table.c.week == week)
+        if stations is not None:
+            query = query.where(table.c.station_id.in_(list(stations)))
+        query = query.order_by(*[table.c[c] for c in order])
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+        frame["date"] = frame["date"].map(lambda d: d.isoformat())
+        return frame
+
+    def history(self, week: str) -> tuple[dict[str, str], dict[str, list[Assignment]]]:
+        """What `week` left behind: station states and every stored roster row, by person."""
+        states = self.states(week)
+        by_person: dict[str, list[Assignment]] = defaultdict(list)
+        query = sa.select(*[roster_rows.c[c] for c in ROSTER_COLUMNS]).where(roster_rows.c.week == week)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                by_person[row.person_id].append(Assignment(*row))
+        return states, dict(by_person)
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
