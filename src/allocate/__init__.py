@@ -28,6 +28,7 @@ from allocate.io.load import load_dataset, load_roster
 from allocate.output import write_result
 from allocate.policy import LabourRules, Policy, Weights, load_policy
 from allocate.result import Result, UnitResult
+from allocate.scenario import Scenario, load_scenario
 from allocate.solve import solve
 
 load = load_dataset
@@ -49,6 +50,7 @@ __all__ = [
     "Post",
     "Request",
     "Result",
+    "Scenario",
     "Shift",
     "Station",
     "Task",
@@ -59,6 +61,7 @@ __all__ = [
     "load_dataset",
     "load_policy",
     "load_roster",
+    "load_scenario",
     "solve",
     "write_result",
 ]

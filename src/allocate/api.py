@@ -12,6 +12,7 @@ from allocate.domain import Dataset, Horizon
 from allocate.io.load import load_dataset, load_roster
 from allocate.output import write_result
 from allocate.policy import Policy, load_policy
+from allocate.report import report_writer
 from allocate.result import Result
 from allocate.solve import solve
 
@@ -24,26 +25,55 @@ def horizon_for(dataset: Dataset, start: dt.date | None, days: int | None) -> Ho
     return Horizon(start, days or (base.days if dataset.demand_dates() else 7))
 
 
+def is_scenario(data: str | Path) -> bool:
+    """A scenario file (TOML) rather than a dataset."""
+    return Path(data).suffix.lower() == ".toml"
+
+
 def run_solve(
     data: Path,
     *,
     start: dt.date | None = None,
     days: int | None = None,
     out: Path | None = None,
-    time_limit: float = 60.0,
-    seed: int = 0,
+    time_limit: float | None = None,
+    seed: int | None = None,
     workers: int | None = None,
     published: Path | None = None,
     policy: Policy | None = None,
     console: Console | None = None,
     solver_params: dict | None = None,
 ) -> tuple[Result, Path | None]:
-    """Load, solve, verify and (if `out`) write: what `allocate solve` does."""
-    dataset = load_dataset(data)
-    policy = policy or load_policy(Path(data))
-    horizon = horizon_for(dataset, start, days)
+    """Load, solve, verify and (if `out`) write: what `allocate solve` does.
+
+    `data` is a dataset (folder or .xlsx) or a scenario file (.toml). For a scenario, the values
+    given here (not None) override the scenario's horizon and solver settings; for a dataset the
+    defaults are a 60 s time limit and seed 0.
+    """
+    label = None
+    if is_scenario(data):
+        from allocate.scenario import load_scenario
+
+        sc = load_scenario(data)
+        if start is not None or days is not None:
+            sc = sc.with_horizon(start, days)
+        dataset, horizon, policy, label = sc.dataset, sc.horizon, policy or sc.policy, sc.label
+        time_limit = sc.solver.time_limit if time_limit is None else time_limit
+        seed = sc.solver.seed if seed is None else seed
+        workers = workers or sc.solver.workers
+        solver_params = {**sc.solver.params, **(solver_params or {})}
+    else:
+        dataset = load_dataset(data)
+        policy = policy or load_policy(Path(data))
+        horizon = horizon_for(dataset, start, days)
     pub = load_roster(published) if published else ()
-    kwargs = dict(time_limit=time_limit, seed=seed, workers=workers, published=pub, **(solver_params or {}))
+    kwargs = dict(
+        time_limit=60.0 if time_limit is None else time_limit,
+        seed=seed or 0,
+        workers=workers,
+        published=pub,
+        **(solver_params or {}),
+    )
     if console is not None:
         from allocate.progress import RichProgress
 
@@ -51,5 +81,7 @@ def run_solve(
             result = solve(dataset, horizon, policy, callbacks=progress, **kwargs)
     else:
         result = solve(dataset, horizon, policy, **kwargs)
-    folder = write_result(result, out) if out is not None else None
+    if label is not None:
+        result.settings["scenario"] = label
+    folder = write_result(result, out, extra={"report": report_writer(result)}) if out is not None else None
     return result, folder

@@ -102,18 +102,37 @@ def validate(data: DataArg) -> None:
 
 @app.command()
 def solve(
-    data: DataArg,
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Dataset (a folder of CSV files or an .xlsx workbook) or a scenario file (.toml)."
+        ),
+    ],
     start: Annotated[
-        str | None, typer.Option(help="First date YYYY-MM-DD (default: first demand date, or next Monday).")
+        str | None,
+        typer.Option(
+            help="First date YYYY-MM-DD (default: the scenario's, first demand date, or next Monday)."
+        ),
     ] = None,
     days: Annotated[
-        int | None, typer.Option(min=1, max=366, help="Days in the horizon (default: demand span, or 7).")
+        int | None,
+        typer.Option(
+            min=1, max=366, help="Days in the horizon (default: the scenario's, demand span, or 7)."
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out"),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder, replaced atomically (default: out, or out/STEM for STEM.toml)."),
+    ] = None,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Wall-clock seconds for the whole solve.")
-    ] = 60.0,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, one worker: same roster).")] = 0,
+        float | None,
+        typer.Option(
+            min=0.1, help="Wall-clock seconds for the whole solve (default: the scenario's, or 60)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed; same seed, one worker: same roster (default 0).")
+    ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT workers (default: all cores).")] = None,
     published: Annotated[
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
@@ -124,10 +143,16 @@ def solve(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
-    """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT."""
-    from allocate.api import run_solve
+    """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT.
+
+    DATA may be a scenario file: its dataset, horizon, policy and changes are used, and the
+    options given here override its horizon and solver settings.
+    """
+    from allocate.api import is_scenario, run_solve
 
     start_date = _parse_date(start)
+    if out is None:
+        out = Path("out") / data.stem if is_scenario(data) else Path("out")
     try:
         result, folder = run_solve(
             data, start=start_date, days=days, out=out, time_limit=time_limit, seed=seed,
@@ -140,6 +165,8 @@ def solve(
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     else:
+        if "scenario" in summary["settings"]:
+            err.print(f"[bold]scenario[/] {summary['settings']['scenario']}", highlight=False)
         print_summary(summary, folder)
     verdict = summary.get("verifier")
     if verdict is not None and not verdict.get("ok", True):
