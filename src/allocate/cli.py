@@ -216,7 +216,8 @@ def print_summary(summary: dict, folder: Path | None = None) -> None:
     table.add_row("objective / bound", f"{summary['objective']} / {summary['best_bound']}")
     table.add_row("gap", "-" if gap is None else f"{gap:.2%}")
     table.add_row("crews staffed", f"{c['crews_staffed']} of {c['crews_required']}")
-    table.add_row("uncovered crews", str(summary["uncovered_crews"]))
+    proven = " (proven minimal)" if summary.get("uncovered_proven_minimal") else ""
+    table.add_row("uncovered crews", f"{summary['uncovered_crews']}{proven}")
     table.add_row("overtime hours", str(summary["overtime_hours"]))
     for name, g in summary["goals"].items():
         table.add_row(f"goal {name}", f"{g['amount']:g} {g['unit']} (cost {g['cost']:g})")

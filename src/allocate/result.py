@@ -61,6 +61,7 @@ class UnitResult:
     people: int
     goals: dict[str, GoalAmount] = field(default_factory=dict)
     source: str = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
+    coverage_proven: bool = False  # phase 1 proved the fewest weighted uncovered crews
 
     @property
     def gap(self) -> float | None:
@@ -197,6 +198,7 @@ class Result:
                 "units": len(self.units),
             },
             "uncovered_crews": int(cov["shortfall"].sum()),
+            "uncovered_proven_minimal": all(u.coverage_proven for u in self.units),
             "uncovered_by_station_task": by_st.to_dict(orient="records"),
             "uncovered_posts": self.uncovered_reasons.to_dict(orient="records"),
             "overtime_hours": goals["overtime"].amount if "overtime" in goals else 0,
@@ -215,6 +217,7 @@ class Result:
                     "constraints": u.constraints,
                     "people": u.people,
                     "source": u.source,
+                    "coverage_proven": u.coverage_proven,
                 }
                 for u in self.units
             ],

@@ -119,6 +119,28 @@ def solve(
     return result
 
 
+def _solver(time_limit: float, seed: int, workers: int, solver_params: dict[str, Any]) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = workers
+    # The objective's LP bound is only tight at linearization level 2 ("max_lp"); CP-SAT's
+    # 2-worker portfolio has no such worker, so the bound (and the proof of optimality) stalls.
+    if workers == 1:
+        solver.parameters.linearization_level = 2
+    elif workers == 2:
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+    for key, value in solver_params.items():
+        setattr(solver.parameters, key, value)
+    return solver
+
+
+def _hint_from(m: RosterModel, solver: cp_model.CpSolver) -> None:
+    m.model.clear_hints()
+    for index, value in enumerate(solver.response_proto.solution):
+        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+
+
 def _solve_unit(
     m: RosterModel,
     name: str,
@@ -130,35 +152,57 @@ def _solve_unit(
     callbacks: SolveCallbacks,
     solver_params: dict[str, Any],
 ) -> tuple[UnitResult, list[tuple], list[tuple]]:
+    """Coverage first, then the rest (lexicographic), from the completed greedy roster.
+
+    Phase 1 minimises weighted uncovered crews alone: its LP bound is tight, so the fewest
+    uncovered crews is usually proven within seconds. Phase 2 holds that coverage and minimises
+    the whole objective (overtime, cost, fairness, requests, stability). When CP-SAT finds nothing
+    in time, the completed greedy roster (lawful: the model checked it) is the answer, labelled.
+    """
     started = time.perf_counter()
-    greedy = complete_hints(m, min(5.0, 0.2 * time_limit), solver_params)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - started))
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = workers
-    # The objective's LP bound is only tight at linearization level 2 ("max_lp"); CP-SAT's
-    # 2-worker portfolio has no such worker, so the bound (and the proof of optimality) stalls.
-    if workers == 1:
-        solver.parameters.linearization_level = 2
-    elif workers == 2:
-        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
-    for key, value in solver_params.items():
-        setattr(solver.parameters, key, value)
+    greedy = complete_hints(m, min(5.0, max(1.0, 0.2 * time_limit)), solver_params)
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - started)
+
+    cover = next(t for t in m.terms if t.name == "uncovered")
+    full = sum(t.cost for t in m.terms)
+    progress = _Progress(index, callbacks)
+    m.model.minimize(cover.cost)
+    first = _solver(0.5 * left(), seed, workers, solver_params)
+    first.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
+    status1 = first.solve(m.model, progress)
+    ok1 = status1 in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    coverage_proven = status1 == cp_model.OPTIMAL
+    cover_bound = first.best_objective_bound if ok1 else 0.0
+    hold = None
+    if ok1:
+        _hint_from(m, first)
+        hold = m.model.add(cover.cost <= round(first.objective_value))
+    m.model.minimize(full)
+    solver = _solver(left(), seed, workers, solver_params)
     solver.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
-    status = solver.solve(m.model, _Progress(index, callbacks))
+    status = solver.solve(m.model, progress)
+    if hold is not None:
+        hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
     status_name = solver.status_name(status)
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     source = "cp-sat"
-    bound = solver.best_objective_bound if has_solution else None
-    if not has_solution and greedy is not None:
-        # CP-SAT found nothing in its share of time (a core station with little time): the
-        # completed greedy roster is lawful (the model checked it), so it is the answer, labelled.
-        solver, status_name, has_solution, source, bound = greedy, "FEASIBLE", True, "greedy", None
+    # Phase 2's bound holds for rosters at phase 1's coverage; it is a bound of the whole problem
+    # only once that coverage is proven minimal. Otherwise phase 1's bound is what is known.
+    bound = None
+    if has_solution:
+        bound = max(solver.best_objective_bound, cover_bound) if coverage_proven else cover_bound
+    fallback = first if ok1 else greedy
+    if not has_solution and fallback is not None:
+        # Phase 2 found nothing in time: phase 1's roster (coverage-optimal) or else the greedy.
+        solver, has_solution, bound = fallback, True, None
+        status_name, source = "FEASIBLE", ("cp-sat coverage only" if ok1 else "greedy")
     unit = UnitResult(
         name=name,
         station_ids=ids,
         status=status_name,
-        objective=solver.objective_value if has_solution else None,
+        objective=solver.value(full) if has_solution else None,
         bound=bound,
         wall_seconds=time.perf_counter() - started,
         build_seconds=0.0,
@@ -166,6 +210,7 @@ def _solve_unit(
         constraints=m.num_constraints,
         people=len(m.people),
         source=source,
+        coverage_proven=coverage_proven,
     )
     if not has_solution:  # the unit's posts are reported, all unstaffed, under the unit's status
         return unit, [], [_coverage_row(pv.post, 0) for pv in m.post_vars]

@@ -13,7 +13,9 @@ err = Console(stderr=True)
 
 def generate_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the CSV tables into.")],
-    size: Annotated[str, typer.Option(help="tiny (2 stations), demo (8-station district) or city (~200 stations).")] = "demo",
+    size: Annotated[
+        str, typer.Option(help="tiny (2 stations), demo (8-station district) or city (~200 stations).")
+    ] = "demo",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 1,
 ) -> None:
     """Write a fictional district's data contract tables (stations, staff, demand, ...)."""
