@@ -169,7 +169,7 @@ def _solve_unit(
     full = sum(t.cost for t in m.terms)
     progress = _Progress(index, callbacks)
     m.model.minimize(cover.cost)
-    first = _solver(0.5 * left(), seed, workers, solver_params)
+    first = _solver(0.7 * left(), seed, workers, solver_params)  # phase 2 starts from a good hint
     first.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
     status1 = first.solve(m.model, progress)
     ok1 = status1 in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -193,6 +193,7 @@ def _solve_unit(
     bound = None
     if has_solution:
         bound = max(solver.best_objective_bound, cover_bound) if coverage_proven else cover_bound
+        bound = max(0.0, bound)  # every term is non-negative; CP-SAT's LP bound can dip below 0
     fallback = first if ok1 else greedy
     if not has_solution and fallback is not None:
         # Phase 2 found nothing in time: phase 1's roster (coverage-optimal) or else the greedy.
