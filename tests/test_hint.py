@@ -12,7 +12,7 @@ from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.policy import Policy
-from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.solve import _extract
 from allocate.verify import verify_roster
 

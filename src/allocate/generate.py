@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from allocate.contract import TABLE_COLUMNS
 from allocate.crews import parse_crews
 from allocate.domain import WEEKDAYS, CrewPattern
 
@@ -488,7 +489,7 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     _write(
         folder / "stations.csv",
-        ("station_id", "name", "district", "population", "area_km2", "aux_quota"),
+        TABLE_COLUMNS["stations"],
         [
             (s.station_id, s.name, s.district, s.population, f"{s.area_km2:.1f}", s.aux_quota)
             for s in stations
@@ -496,28 +497,17 @@ def generate(
     )
     _write(
         folder / "shifts.csv",
-        ("shift_id", "start", "hours", "rest_after"),
+        TABLE_COLUMNS["shifts"],
         [(s.shift_id, s.start, s.hours, "" if s.rest_after is None else s.rest_after) for s in SHIFTS],
     )
     _write(
         folder / "tasks.csv",
-        ("task_id", "name", "duty_class", "crews", "skill", "priority"),
+        TABLE_COLUMNS["tasks"],
         [(t.task_id, t.name, t.duty_class, t.crews, t.skill, t.priority) for t in TASKS],
     )
     _write(
         folder / "staff.csv",
-        (
-            "person_id",
-            "name",
-            "station_id",
-            "role",
-            "grade",
-            "skills",
-            "hours_per_week",
-            "pre_job_trained",
-            "training_valid_until",
-            "disqualified",
-        ),
+        TABLE_COLUMNS["staff"],
         [
             (
                 p.person_id,
@@ -535,8 +525,8 @@ def generate(
         ],
     )
     _write(folder / "demand.csv", ("station_id", "weekday", "shift_id", "task_id", "crews"), demand)
-    _write(folder / "absences.csv", ("person_id", "date_from", "date_to", "kind"), absences)
-    _write(folder / "requests.csv", ("person_id", "date", "shift_id", "want", "weight"), requests)
+    _write(folder / "absences.csv", TABLE_COLUMNS["absences"], absences)
+    _write(folder / "requests.csv", TABLE_COLUMNS["requests"], requests)
     return folder
 
 

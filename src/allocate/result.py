@@ -8,29 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from allocate.contract import ROSTER_COLUMNS
 from allocate.domain import Dataset, Horizon
 from allocate.policy import Policy
-
-ROSTER_COLUMNS = [
-    "date",
-    "station_id",
-    "shift_id",
-    "task_id",
-    "crew_id",
-    "person_id",
-    "role",
-    "slot",
-    "lead_id",
-]
-COVERAGE_COLUMNS = [
-    "date",
-    "station_id",
-    "shift_id",
-    "task_id",
-    "crews_required",
-    "crews_staffed",
-    "shortfall",
-]
 
 # Best first: the status of a run is the worst status of its units.
 STATUS_ORDER = ("OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE", "MODEL_INVALID")

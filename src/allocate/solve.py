@@ -12,6 +12,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.crewing import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
@@ -19,8 +20,9 @@ from allocate.domain import Assignment, Dataset, Horizon, Post
 from allocate.io.load import check_horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
+from allocate.model.params import hint_from, solver_for
 from allocate.policy import Policy
-from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS, GoalAmount, Result, UnitResult
+from allocate.result import GoalAmount, Result, UnitResult
 from allocate.verify import verify_roster
 
 
@@ -119,28 +121,6 @@ def solve(
     return result
 
 
-def _solver(time_limit: float, seed: int, workers: int, solver_params: dict[str, Any]) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = workers
-    # The objective's LP bound is only tight at linearization level 2 ("max_lp"); CP-SAT's
-    # 2-worker portfolio has no such worker, so the bound (and the proof of optimality) stalls.
-    if workers == 1:
-        solver.parameters.linearization_level = 2
-    elif workers == 2:
-        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
-    for key, value in solver_params.items():
-        setattr(solver.parameters, key, value)
-    return solver
-
-
-def _hint_from(m: RosterModel, solver: cp_model.CpSolver) -> None:
-    m.model.clear_hints()
-    for index, value in enumerate(solver.response_proto.solution):
-        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
-
-
 def _solve_unit(
     m: RosterModel,
     name: str,
@@ -169,7 +149,7 @@ def _solve_unit(
     full = sum(t.cost for t in m.terms)
     progress = _Progress(index, callbacks)
     m.model.minimize(cover.cost)
-    first = _solver(0.7 * left(), seed, workers, solver_params)  # phase 2 starts from a good hint
+    first = solver_for(0.7 * left(), seed, workers, solver_params)  # phase 2 starts from a good hint
     first.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
     status1 = first.solve(m.model, progress)
     ok1 = status1 in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -177,10 +157,10 @@ def _solve_unit(
     cover_bound = first.best_objective_bound if ok1 else 0.0
     hold = None
     if ok1:
-        _hint_from(m, first)
+        hint_from(m.model, first)
         hold = m.model.add(cover.cost <= round(first.objective_value))
     m.model.minimize(full)
-    solver = _solver(left(), seed, workers, solver_params)
+    solver = solver_for(left(), seed, workers, solver_params)
     solver.best_bound_callback = lambda bound: callbacks.on_bound(index, bound)
     status = solver.solve(m.model, progress)
     if hold is not None:

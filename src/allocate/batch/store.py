@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from allocate.batch.outcome import StationOutcome
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Assignment
-from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS
 
 SCHEMA_VERSION = "1"
 DEFAULT_URL = "sqlite:///allocate.db"

@@ -76,6 +76,13 @@ def _unknown(
     return True
 
 
+def _assignment(r: Row) -> Assignment:
+    """A roster row (history or published roster) as a domain object."""
+    return Assignment(
+        r.date, r.station_id, r.shift_id, r.task_id, r.crew_id, r.person_id, r.role, r.slot, r.lead_id
+    )
+
+
 def _raw_ids(table: RawTable, column: str) -> set[str]:
     return {row[column] for row in table.rows if row.get(column)}
 
@@ -163,11 +170,7 @@ def load_dataset(source: str | Path) -> Dataset:
                 f"{f['history']} line {line}: person {r.person_id} is no longer on the staff; row ignored"
             )
             continue
-        history.append(
-            Assignment(
-                r.date, r.station_id, r.shift_id, r.task_id, r.crew_id, r.person_id, r.role, r.slot, r.lead_id
-            )
-        )
+        history.append(_assignment(r))
 
     if issues:
         raise InputError(issues)
@@ -277,9 +280,4 @@ def load_roster(path: str | Path) -> tuple[Assignment, ...]:
     rows = _validate_rows("history", table, issues)
     if issues:
         raise InputError(issues)
-    return tuple(
-        Assignment(
-            r.date, r.station_id, r.shift_id, r.task_id, r.crew_id, r.person_id, r.role, r.slot, r.lead_id
-        )
-        for _, r in rows
-    )
+    return tuple(_assignment(r) for _, r in rows)

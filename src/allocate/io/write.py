@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from allocate.contract import TABLE_COLUMNS
 from allocate.domain import (
     WEEKDAYS,
     Absence,
@@ -100,48 +101,18 @@ def _assignment(a: Assignment) -> tuple:
     return (a.date, a.station_id, a.shift_id, a.task_id, a.crew_id, a.person_id, a.role, a.slot, a.lead_id)
 
 
-# table -> (columns, row function, the dataset's rows)
-TABLES: dict[str, tuple[tuple[str, ...], Callable[[object], tuple], Callable[[Dataset], Sequence]]] = {
-    "stations": (
-        ("station_id", "name", "district", "population", "area_km2", "aux_quota"),
-        _station,
-        lambda ds: ds.stations,
-    ),
-    "shifts": (("shift_id", "start", "hours", "rest_after"), _shift, lambda ds: ds.shifts),
-    "tasks": (
-        ("task_id", "name", "duty_class", "crews", "skill", "priority"),
-        _task,
-        lambda ds: ds.tasks,
-    ),
-    "staff": (
-        (
-            "person_id",
-            "name",
-            "station_id",
-            "role",
-            "grade",
-            "skills",
-            "hours_per_week",
-            "pre_job_trained",
-            "training_valid_until",
-            "disqualified",
-        ),
-        _person,
-        lambda ds: ds.staff,
-    ),
-    "demand": (
-        ("station_id", "date", "weekday", "shift_id", "task_id", "crews"),
-        _demand,
-        lambda ds: ds.demand,
-    ),
-    "absences": (("person_id", "date_from", "date_to", "kind"), _absence, lambda ds: ds.absences),
-    "requests": (("person_id", "date", "shift_id", "want", "weight"), _request, lambda ds: ds.requests),
-    "history": (
-        ("date", "station_id", "shift_id", "task_id", "crew_id", "person_id", "role", "slot", "lead_id"),
-        _assignment,
-        lambda ds: ds.history,
-    ),
+# table -> (row function, the dataset's rows); the columns come from the contract
+_ROWS: dict[str, tuple[Callable[[object], tuple], Callable[[Dataset], Sequence]]] = {
+    "stations": (_station, lambda ds: ds.stations),
+    "shifts": (_shift, lambda ds: ds.shifts),
+    "tasks": (_task, lambda ds: ds.tasks),
+    "staff": (_person, lambda ds: ds.staff),
+    "demand": (_demand, lambda ds: ds.demand),
+    "absences": (_absence, lambda ds: ds.absences),
+    "requests": (_request, lambda ds: ds.requests),
+    "history": (_assignment, lambda ds: ds.history),
 }
+TABLES = {name: (TABLE_COLUMNS[name], row, rows) for name, (row, rows) in _ROWS.items()}
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:

@@ -197,8 +197,7 @@ def complete_hints(
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = solver.response_proto.solution
-    m.model.clear_hints()
-    for index, value in enumerate(values):
-        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+    from allocate.model.params import hint_from
+
+    hint_from(m.model, solver)
     return solver

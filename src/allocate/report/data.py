@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Dataset
-from allocate.result import COVERAGE_COLUMNS, ROSTER_COLUMNS
 
 UNCOVERED_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 HOURS_COLUMNS = ["person_id", "station_id", "role", "contract_hours", "shifts", "hours", "nights"]

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from allocate.contract import ROSTER_COLUMNS
 from allocate.report import charts
 from allocate.report.data import ROLE_LABEL, ROLE_NAME, ROLE_ORDER, ROLE_SHORT, ReportData
-from allocate.result import ROSTER_COLUMNS
 
 UNCOVERED_ROWS_SHOWN = 500
 

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from allocate.domain import Dataset, Horizon, Person
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
+from allocate.model.params import hint_from, solver_for
 from allocate.policy import Policy
 from allocate.sizing.candidates import KINDS, is_candidate, make_candidates, station_posts, upper_bound
 
@@ -99,19 +100,10 @@ class SizingModel:
         if not self._hinted:
             self._greedy = complete_hints(self.roster, max(5.0, time_limit / 2))
             self._hinted = True
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit
-        solver.parameters.random_seed = seed
-        solver.parameters.num_workers = workers
-        if workers == 1:
-            solver.parameters.linearization_level = 2
-        elif workers == 2:
-            solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+        solver = solver_for(time_limit, seed, workers, {})
         status = solver.solve(m)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # warm-start the next phase from here
-            m.clear_hints()
-            for index, value in enumerate(solver.response_proto.solution):
-                m.add_hint(m.get_int_var_from_proto_index(index), value)
+            hint_from(m, solver)
         return solver, status
 
     def shortfall_by_post(self) -> list[tuple[object, int]]:

@@ -16,30 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Assignment, Dataset, Horizon
 from allocate.policy import Policy
 from allocate.verify.posts import POST_KEY, demand_posts
-
-ROSTER_COLUMNS: tuple[str, ...] = (
-    "date",
-    "station_id",
-    "shift_id",
-    "task_id",
-    "crew_id",
-    "person_id",
-    "role",
-    "slot",
-    "lead_id",
-)
-COVERAGE_COLUMNS: tuple[str, ...] = (
-    "date",
-    "station_id",
-    "shift_id",
-    "task_id",
-    "crews_required",
-    "crews_staffed",
-    "shortfall",
-)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -1,0 +1,32 @@
+"""CP-SAT solver settings shared by every solve of a roster model (roster, sizing, batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+
+def solver_for(
+    time_limit: float, seed: int, workers: int, solver_params: dict[str, Any]
+) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = workers
+    # The objective's LP bound is only tight at linearization level 2 ("max_lp"); CP-SAT's
+    # 2-worker portfolio has no such worker, so the bound (and the proof of optimality) stalls.
+    if workers == 1:
+        solver.parameters.linearization_level = 2
+    elif workers == 2:
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+    for key, value in solver_params.items():
+        setattr(solver.parameters, key, value)
+    return solver
+
+
+def hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Warm-start the next solve of `model` from `solver`'s solution (every variable)."""
+    model.clear_hints()
+    for index, value in enumerate(solver.response_proto.solution):
+        model.add_hint(model.get_int_var_from_proto_index(index), value)
