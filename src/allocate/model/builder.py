@@ -31,6 +31,7 @@ class RosterModel:
         posts: list[Post],
         published: tuple[Assignment, ...] = (),
         hint_last: frozenset[str] = frozenset(),
+        hint_pack: bool = False,
     ) -> None:
         self.dataset = dataset
         self.horizon = horizon
@@ -39,6 +40,7 @@ class RosterModel:
         self.posts = posts
         self.published = published
         self.hint_last = hint_last  # people the greedy hint uses only when nobody else can serve
+        self.hint_pack = hint_pack  # greedy fills the busiest people first (few heads) instead of spreading
         self.model = cp_model.CpModel()
         self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
         self.shifts: dict[str, Shift] = dataset.shift_by_id

@@ -126,7 +126,8 @@ def _fill_post(
 
     def load(i: int) -> tuple:
         pid = m.people[i].person_id
-        return (pid in m.hint_last, sum(states[i].minutes.values()), pid)
+        worked = sum(states[i].minutes.values())
+        return (pid in m.hint_last, -worked if m.hint_pack else worked, pid)
 
     sworn = sorted((i for i, _ in pv.sworn if _can_take(m, i, day, post.shift_id, states)), key=load)
     aux = sorted((i for i, _ in pv.aux if _can_take(m, i, day, post.shift_id, states)), key=load)

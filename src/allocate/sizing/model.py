@@ -59,6 +59,7 @@ class SizingModel:
             (station_id,),
             posts,
             hint_last=frozenset(p.person_id for p in staff if is_candidate(p)),
+            hint_pack=True,
         )
         m = self.roster.model
         self.selected: dict[str, list[cp_model.IntVar]] = {k: [] for k in KINDS}
