@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.generate import DEFAULT_START, generate
@@ -12,7 +13,6 @@ from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.policy import Policy
-from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.solve import _extract
 from allocate.verify import verify_roster
 
