@@ -28,7 +28,9 @@ def test_policy_toml_overrides_per_role(tmp_path, tiny_folder):
     """A policy.toml beside the data changes one role family and leaves the other at its default."""
     ds = tmp_path / "ds"
     shutil.copytree(tiny_folder, ds)
-    (ds / "policy.toml").write_text("lending = true\n[auxiliary]\nmax_nights_per_week = 2\n[weights]\nfairness = 7\n")
+    (ds / "policy.toml").write_text(
+        "lending = true\n[auxiliary]\nmax_nights_per_week = 2\n[weights]\nfairness = 7\n"
+    )
     p = load_policy(ds)
     assert p.auxiliary.max_nights_per_week == 2 and p.sworn.max_nights_per_week == 4
     assert p.lending is True and p.weights.fairness == 7
@@ -47,7 +49,11 @@ def test_policy_toml_typo_is_an_input_error(tmp_path, tiny_folder):
 
 def test_reason_names_a_missing_skill():
     """A traffic post with no traffic-trained officer is uncovered because of the skill."""
-    r = solve(dataset([person("P1"), person("A1", "aux_service")], [need("traffic")]), Horizon(WEEK.start, 1), workers=1)
+    r = solve(
+        dataset([person("P1"), person("A1", "aux_service")], [need("traffic")]),
+        Horizon(WEEK.start, 1),
+        workers=1,
+    )
     [row] = r.uncovered_reasons.to_dict(orient="records")
     assert row["reason"] == "no eligible person (lacking the skill)"
     assert "1 lacking the skill" in row["detail"]
