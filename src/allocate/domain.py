@@ -263,8 +263,5 @@ class Dataset:
     def is_absent(self, person_id: str, day: dt.date) -> bool:
         return any(a.covers(day) for a in self.absences_by_person.get(person_id, ()))
 
-    def staff_of(self, station_id: str) -> tuple[Person, ...]:
-        return tuple(p for p in self.staff if p.station_id == station_id)
-
     def demand_dates(self) -> tuple[dt.date, ...]:
         return tuple(sorted({d.date for d in self.demand if d.date is not None}))

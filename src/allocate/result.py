@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,11 +223,3 @@ def _flags(person, horizon: Horizon) -> list[str]:
         when = "before" if lapsed < horizon.start else "during"
         reasons.append(f"periodic training lapsed {when} the horizon ({lapsed}): support posts only")
     return reasons
-
-
-def empty_roster() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in ROSTER_COLUMNS})
-
-
-def iso(day: dt.date) -> str:
-    return day.isoformat()

@@ -8,7 +8,6 @@ weighted sum of the soft-goal terms. No OR-Tools object leaves this package exce
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from ortools.sat.python import cp_model
@@ -68,9 +67,6 @@ class RosterModel:
 
     def day_vars(self, person: int, day: int) -> list[cp_model.IntVar]:
         return [v for s in self.shifts for v in self.work.get((person, day, s), ())]
-
-    def days_of(self, dates: tuple[dt.date, ...]) -> list[int]:
-        return [self.horizon.index(d) for d in dates]
 
     @property
     def num_variables(self) -> int:

@@ -22,10 +22,6 @@ class PostVars:
     shortfall: cp_model.IntVar | None = None  # crews required but not staffed
 
     @property
-    def staffed(self) -> cp_model.LinearExprT:
-        return sum(self.crews)
-
-    @property
     def uncovered(self) -> cp_model.LinearExprT:
         return self.shortfall if self.shortfall is not None else self.post.crews_required - sum(self.crews)
 

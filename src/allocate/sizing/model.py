@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from allocate.domain import Dataset, Horizon, Person
+from allocate.domain import Dataset, Horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.params import hint_from, solver_for
@@ -83,9 +83,6 @@ class SizingModel:
         self._hinted = False
         self._last: cp_model.CpSolver | None = None
         self._greedy: cp_model.CpSolver | None = None  # the completed greedy roster, a fallback
-
-    def people(self) -> list[Person]:
-        return self.roster.people
 
     def set_cap(self, cap: int | None) -> None:
         """At most `cap` auxiliaries (both kinds) selected; None lifts the cap."""

@@ -3,7 +3,6 @@ marginal-coverage curve and the division of a district quota (rule 9)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 from dataclasses import dataclass, field
@@ -286,7 +285,3 @@ def size_dataset(
         }
         division = divide_quota(curves, quota)
     return SizingReport(horizon, sized, quota, division, time.perf_counter() - started)
-
-
-def monday_on_or_after(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
