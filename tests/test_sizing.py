@@ -110,3 +110,16 @@ def test_size_command_writes_outputs(tmp_path, tiny_folder):
     assert (out / "sizing.csv").read_text().splitlines()[0] == (
         "station_id,kind,current,minimum,recommended,cap,binding_reason,quality"
     )
+
+
+def test_counting_bound_is_a_floor_of_the_pooled_minimum():
+    """The counting model never claims more heads than the exact (pooled) model proves necessary."""
+    from allocate.sizing.model import HEAD_WEIGHT, SizingModel
+
+    sm = SizingModel(response_week(0), "S1", WEEK, Policy())
+    first = sm.min_uncovered(10, workers=1)
+    best = sm.min_headcount(first.uncovered_cost, 10, workers=1)
+    assert best.status == "OPTIMAL"
+    weighted = sum(HEAD_WEIGHT[k] * n for k, n in best.headcount.items())
+    assert 0 < sm.floor_heads.value <= weighted
+    assert sm.proven_floor == weighted

@@ -13,7 +13,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
-from allocate.model import crews, daily, hint, hours, objective, rest, variables, workdays
+from allocate.model import crews, daily, hint, hours, objective, pools, rest, variables, workdays
 from allocate.model.handles import PostVars, Term
 from allocate.policy import Policy
 
@@ -29,8 +29,8 @@ class RosterModel:
         station_ids: tuple[str, ...],
         posts: list[Post],
         published: tuple[Assignment, ...] = (),
-        hint_last: frozenset[str] = frozenset(),
-        hint_pack: bool = False,
+        guide: hint.HintGuide | None = None,
+        pooled: frozenset[str] = frozenset(),
     ) -> None:
         self.dataset = dataset
         self.horizon = horizon
@@ -38,8 +38,8 @@ class RosterModel:
         self.station_ids = station_ids
         self.posts = posts
         self.published = published
-        self.hint_last = hint_last  # people the greedy hint uses only when nobody else can serve
-        self.hint_pack = hint_pack  # greedy fills the busiest people first (few heads) instead of spreading
+        self.guide = guide or hint.HintGuide()  # how the greedy hint picks people
+        self.pooled = pooled  # interchangeable recruits, given lines of work (model.pools)
         self.model = cp_model.CpModel()
         self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
         self.shifts: dict[str, Shift] = dataset.shift_by_id
@@ -53,6 +53,7 @@ class RosterModel:
 
     def _build(self) -> None:
         variables.add_assignments(self)  # sparse x: rules 1, 4, 5, 6, absences, history rest
+        pools.add_pools(self)  # sizing's recruits: lines of work and counts per post
         crews.add_crew_composition(self)  # rule 2: explicit crews from the allowed patterns
         crews.add_command(self)  # rule 3: aux-only crews need a sworn officer on duty
         daily.add_one_shift_start_per_day(self)  # rule 7

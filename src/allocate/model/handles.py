@@ -20,6 +20,7 @@ class PostVars:
     aux: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
     sworn_in_a: cp_model.IntVar | None = None  # sworn officers filling A slots
     shortfall: cp_model.IntVar | None = None  # crews required but not staffed
+    pooled: dict[str, cp_model.IntVar] = field(default_factory=dict)  # recruits per kind (sizing)
 
     @property
     def uncovered(self) -> cp_model.LinearExprT:

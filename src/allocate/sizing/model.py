@@ -15,9 +15,10 @@ from ortools.sat.python import cp_model
 
 from allocate.domain import Dataset, Horizon
 from allocate.model.builder import RosterModel
-from allocate.model.hint import complete_hints
+from allocate.model.hint import HintGuide, complete_hints
 from allocate.model.params import hint_from, solver_for
 from allocate.policy import Policy
+from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, is_candidate, make_candidates, station_posts, upper_bound
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
@@ -47,59 +48,129 @@ class SizingModel:
         self.current = {
             k: sum(1 for p in dataset.staff if p.station_id == station_id and p.role == k) for k in KINDS
         }
-        self.bounds = {k: (extra or {}).get(k, upper_bound(dataset, posts, k, station_id)) for k in KINDS}
-        staff = [p for p in dataset.staff if not (p.station_id == station_id and is_candidate(p))]
+        # The requirement view: the station's auxiliaries are replaced by interchangeable trained
+        # recruits (see model.pools), so the minimum does not depend on who is on the books now.
+        generous = {k: upper_bound(dataset, posts, k, station_id) + self.current[k] for k in KINDS}
+        staff = [p for p in dataset.staff if not (p.station_id == station_id and p.role in KINDS)]
+        station_staff = [p for p in staff if p.station_id == station_id]
+        for kind in KINDS:
+            station_staff += make_candidates(dataset, station_id, kind, generous[kind], posts)
+        # The counting model first: its optimum bounds every answer below, and its plan guides the
+        # greedy hint of the roster model towards that optimum.
+        self.counting = CountingModel(dataset, horizon, policy, posts, station_staff, HEAD_WEIGHT)
+        self.floor_uncovered = self.counting.min_uncovered()
+        self.floor_heads = self.counting.min_headcount(self.floor_uncovered.value)
+        self.bounds = {k: (extra or {}).get(k, generous[k]) for k in KINDS}
         for kind in KINDS:
             staff += make_candidates(dataset, station_id, kind, self.bounds[kind], posts)
         self.dataset = dataset.replace(staff=tuple(staff))
+        guide = HintGuide(pack=True, targets=self.counting.targets())
+        recruits = frozenset(p.person_id for p in staff if p.station_id == station_id)
         self.roster = RosterModel(
-            self.dataset,
-            horizon,
-            policy,
-            (station_id,),
-            posts,
-            hint_last=frozenset(p.person_id for p in staff if is_candidate(p)),
-            hint_pack=True,
+            self.dataset, horizon, policy, (station_id,), posts, guide=guide, pooled=recruits
         )
         m = self.roster.model
         self.selected: dict[str, list[cp_model.IntVar]] = {k: [] for k in KINDS}
-        by_person: dict[int, list] = {}
-        for (i, _q), x in self.roster.x.items():
-            by_person.setdefault(i, []).append(x)
-        for i, person in enumerate(self.roster.people):
-            if person.role not in KINDS:
-                continue
-            sel = m.new_bool_var(f"sel[{person.person_id}]")
-            for x in by_person.get(i, ()):
-                m.add_implication(x, sel)
-            self.selected[person.role].append(sel)
-            if not by_person.get(i):
-                m.add(sel == 0)
+        self._link_selection(policy)
         self.total = sum(sum(v) for v in self.selected.values())
         self.cap = m.add(self.total <= sum(len(v) for v in self.selected.values()))
         self.uncovered_cost = next(t.cost for t in self.roster.terms if t.name == "uncovered")
         self.uncovered = next(t.amount for t in self.roster.terms if t.name == "uncovered")
         self.headcount_cost = sum(HEAD_WEIGHT[k] * sum(v) for k, v in self.selected.items())
-        self._hinted = False
+        self._hinted = False  # whether the greedy hint was completed (or another one seeded)
+        self._cap_value: int | None = None
+        # A proven minimum weighted headcount with every crew staffed: a floor for longer horizons.
+        self.proven_floor = 0
         self._last: cp_model.CpSolver | None = None
         self._greedy: cp_model.CpSolver | None = None  # the completed greedy roster, a fallback
 
+    def _link_selection(self, policy: Policy) -> None:
+        """A hire decision per auxiliary, linked to his shifts as tightly as the rules allow.
+
+        `sum(day's shifts) <= sel` and `week's minutes <= cap * sel` (rather than `x => sel`) make
+        the LP relaxation count heads: the busiest day and the week's hours each bound the
+        headcount from below, which is what lets CP-SAT prove a minimum. Hired recruits of one
+        kind are interchangeable, so they are hired in order (`sel[k] >= sel[k+1]`).
+        """
+        r, m = self.roster, self.roster.model
+        previous: dict[str, cp_model.IntVar] = {}
+        for i, person in enumerate(r.people):
+            if person.role not in KINDS:
+                continue
+            sel = m.new_bool_var(f"sel[{person.person_id}]")
+            self.selected[person.role].append(sel)
+            days = [r.day_vars(i, d) for d in range(r.horizon.days)]
+            if not any(days):
+                m.add(sel == 0)
+            for xs in days:
+                if xs:
+                    m.add(sum(xs) <= sel)
+            rules = policy.rules_for(person.role)
+            cap = round((person.hours_per_week + rules.max_overtime_hours_per_week) * 60)
+            for b in range(0, r.horizon.days, 7):
+                items = [
+                    (r.shifts[s].minutes, x)
+                    for d in range(b, min(b + 7, r.horizon.days))
+                    for s in r.shifts
+                    for x in r.work.get((i, d, s), ())
+                ]
+                if sum(mins for mins, _ in items) > cap:
+                    m.add(sum(mins * x for mins, x in items) <= cap * sel)
+            if is_candidate(person):
+                if person.role in previous:
+                    m.add(previous[person.role] >= sel)
+                previous[person.role] = sel
+
+    def seed_from_week(self, week: SizingModel) -> None:
+        """Hint every line of work and hire decision with `week`'s roster repeated week after week.
+
+        The repeated week is nearly lawful (only rules across the week boundary can break), so
+        CP-SAT starts its search next to a roster with the one-week minimum of heads.
+        """
+        solver = week._last
+        if solver is None:
+            return
+        values = {
+            v.name: int(solver.value(week.roster.model.get_int_var_from_proto_index(k)))
+            for k, v in enumerate(week.roster.model.proto.variables)
+            if v.name.startswith(("y[", "sel["))
+        }
+        m = self.roster.model
+        m.clear_hints()
+        for k, v in enumerate(m.proto.variables):
+            name = v.name
+            if name.startswith("y["):
+                pid, day, shift = name[2:-1].rsplit(",", 2)
+                name = f"y[{pid},{int(day) % 7},{shift}]"
+            if name in values:
+                m.add_hint(m.get_int_var_from_proto_index(k), values[name])
+        self._hinted = True  # a partial hint: completing it with its values fixed could fail
+
     def set_cap(self, cap: int | None) -> None:
         """At most `cap` auxiliaries (both kinds) selected; None lifts the cap."""
+        self._cap_value = cap
         top = sum(len(v) for v in self.selected.values()) if cap is None else cap
         domain = self.cap.proto.linear.domain
         domain.clear()
         domain.extend([-(2**62), top])
 
-    def _solve(self, objective, time_limit: float, seed: int, workers: int) -> tuple[cp_model.CpSolver, int]:
+    def _solve(
+        self, objective, floor: int, time_limit: float, seed: int, workers: int
+    ) -> tuple[cp_model.CpSolver, int]:
+        """Minimise `objective`, known to be at least `floor` (the counting model's bound).
+
+        Stating the floor lets CP-SAT stop, proven optimal, as soon as a roster reaches it.
+        """
         m = self.roster.model
         m.clear_objective()
         m.minimize(objective)
+        at_least = m.add(objective >= floor)
         if not self._hinted:
             self._greedy = complete_hints(self.roster, max(5.0, time_limit / 2))
             self._hinted = True
         solver = solver_for(time_limit, seed, workers, {})
         status = solver.solve(m)
+        at_least.proto.clear_linear()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # warm-start the next phase from here
             hint_from(m, solver)
         return solver, status
@@ -136,18 +207,33 @@ class SizingModel:
         )
 
     def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2) -> Solved:
-        """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews."""
-        solver, status = self._solve(
-            self.uncovered_cost * 1000 + self.headcount_cost, time_limit, seed, workers
-        )
+        """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews.
+
+        Heads break ties (scaled below one uncovered unit), so a cap that buys no coverage is
+        left unused rather than filled with people who cannot form a crew.
+        """
+        self.counting.set_cap(self._cap_value)
+        floor = self.counting.min_uncovered().value
+        self.counting.set_cap(None)
+        scale = sum(HEAD_WEIGHT[k] * len(v) for k, v in self.selected.items()) + 1
+        objective = self.uncovered_cost * scale + self.headcount_cost
+        solver, status = self._solve(objective, floor * scale, time_limit, seed, workers)
         return self._result(solver, status)
 
     def min_headcount(
-        self, uncovered_cost: int, time_limit: float, seed: int = 0, workers: int = 2
+        self, uncovered_cost: int, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0
     ) -> Solved:
         """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`."""
         hold = self.roster.model.add(self.uncovered_cost <= uncovered_cost)
-        solver, status = self._solve(self.headcount_cost, time_limit, seed, workers)
+        floor_heads = (
+            self.floor_heads
+            if uncovered_cost == self.floor_uncovered.value
+            else self.counting.min_headcount(uncovered_cost)
+        )
+        floor_value = max(floor, floor_heads.value)
+        solver, status = self._solve(self.headcount_cost, floor_value, time_limit, seed, workers)
         out = self._result(solver, status)
+        if out.status == "OPTIMAL" and out.uncovered_cost == 0:
+            self.proven_floor = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
         hold.proto.clear_linear()  # lift the hold: the model is reused for the curve
         return out

@@ -16,7 +16,7 @@ from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon
 from allocate.policy import Policy
 from allocate.sizing.candidates import KINDS, repeated_demand
-from allocate.sizing.model import SizingModel
+from allocate.sizing.model import SizingModel, Solved
 from allocate.sizing.quota import divide_quota
 
 SIZING_COLUMNS = [
@@ -161,6 +161,35 @@ def _cap(dataset: Dataset, station_id: str, policy: Policy) -> int | None:
     return min(caps) if caps else None
 
 
+def _minimum(
+    dataset: Dataset,
+    station_id: str,
+    horizon: Horizon,
+    policy: Policy,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    week: SizingModel | None = None,
+    floor: int = 0,
+) -> tuple[SizingModel, Solved, Solved]:
+    """Phases 1 and 2 (fewest uncovered, then fewest heads), widening the recruit pool if it bit."""
+    extra: dict[str, int] | None = None
+    while True:
+        sm = SizingModel(dataset, station_id, horizon, policy, extra)
+        if week is not None:
+            sm.seed_from_week(week)
+        first = sm.min_uncovered(time_limit / 2, seed, workers)
+        if first.uncovered_cost < 0:  # no roster at all within the limit: report, do not guess
+            return sm, first, first
+        best = sm.min_headcount(first.uncovered_cost, time_limit / 2, seed, workers, floor)
+        if best.uncovered < 0:
+            best = first
+        full = [k for k in KINDS if best.headcount[k] >= sm.bounds[k] > 0]
+        if not full or (extra is not None and max(extra.values()) > 4 * max(sm.bounds.values())):
+            return sm, first, best
+        extra = {k: sm.bounds[k] * (2 if k in full else 1) for k in KINDS}
+
+
 def size_station(
     dataset: Dataset,
     station_id: str,
@@ -174,21 +203,17 @@ def size_station(
 ) -> StationSizing:
     """Minimum headcount per kind, sworn shortfall and the coverage curve of one station."""
     started = time.perf_counter()
-    phase = time_limit * 0.3  # phases 1 and 2 each; the curve shares the remaining 40%
-    extra: dict[str, int] | None = None
-    while True:
-        sm = SizingModel(dataset, station_id, horizon, policy, extra)
-        first = sm.min_uncovered(phase, seed, workers)
-        if first.uncovered_cost < 0:  # no roster at all within the limit: report, do not guess
-            best = first
-            break
-        best = sm.min_headcount(first.uncovered_cost, phase, seed, workers)
-        if best.uncovered < 0:
-            best = first
-        full = [k for k in KINDS if best.headcount[k] >= sm.bounds[k] > 0]
-        if not full or (extra is not None and max(extra.values()) > 4 * max(sm.bounds.values())):
-            break
-        extra = {k: sm.bounds[k] * (2 if k in full else 1) for k in KINDS}  # the bound bit: widen
+    week: SizingModel | None = None
+    floor = 0
+    if horizon.days > 7:  # the first week's minimum bounds the horizon's, and seeds its search
+        week_limit = time_limit * 0.25
+        week = _minimum(dataset, station_id, Horizon(horizon.start, 7), policy, week_limit, seed, workers)[0]
+        time_limit -= time.perf_counter() - started
+        floor = week.proven_floor
+    sm, first, best = _minimum(
+        dataset, station_id, horizon, policy, time_limit * 0.6, seed, workers, week, floor
+    )
+    phase = time_limit * 0.4 / max(curve_points, 1)
     shortfall = [
         {
             "station_id": station_id,

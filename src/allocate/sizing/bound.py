@@ -1,0 +1,247 @@
+"""A lower bound on the sizing minimum: the roster model counted per group instead of per person.
+
+Summing a per-person rule over the people of a group (sworn officers, service auxiliaries,
+civilian auxiliaries) gives a rule on the group's counts per day and shift that every roster
+obeys: at most `H` of a group's `H` people start a shift on one day, each rest clique of shifts
+(see :mod:`allocate.model.rest`) holds at most `H`, a 7-day block's minutes are at most `H` times
+the hours cap, a day-off window holds at most `(window - 1) * H` shift starts, and so on. Skills,
+absences and the command rule are left out or counted generously, which only loosens the bound.
+
+So any roster of the full model maps to counts this model accepts, and this model's least
+headcount is a lower bound on the true minimum. It is small (counts, not people), so CP-SAT solves
+it to optimality in well under a second; when the roster model finds a roster at that headcount,
+the minimum is proven. The same model bounds the fewest uncovered crews (the sworn shortfall) and
+each point of the coverage curve from below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from allocate.domain import Dataset, Horizon, Person, Post
+from allocate.model.eligibility import can_serve_task
+from allocate.model.hint import PostTarget
+from allocate.model.objective import uncovered_weight
+from allocate.model.rest import _conflict, rest_minutes
+from allocate.policy import LabourRules, Policy
+from allocate.sizing.candidates import KINDS
+
+GROUPS = ("sworn", *KINDS)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An optimal answer of the counting model; `proven` is False only if it ran out of time."""
+
+    value: int
+    proven: bool
+
+
+class CountingModel:
+    """Counts per (day, shift, group) for one station, with the headcount of each kind a variable.
+
+    `people` are the station's staff, candidates included: auxiliaries bound each kind's
+    headcount from above and set its hours cap; sworn officers are fixed and counted per day.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        horizon: Horizon,
+        policy: Policy,
+        posts: list[Post],
+        people: list[Person],
+        head_weight: dict[str, int],
+    ) -> None:
+        self.model = cp_model.CpModel()
+        self._solver: cp_model.CpSolver | None = None
+        self.horizon = horizon
+        self.shifts = dataset.shift_by_id
+        m = self.model
+        aux = {k: [p for p in people if p.role == k] for k in KINDS}
+        sworn = [p for p in people if p.is_sworn and not p.disqualified]
+        self.heads = {k: m.new_int_var(0, len(aux[k]), f"H[{k}]") for k in KINDS}
+        # (day, shift, group) -> people of the group starting that shift that day, as expressions
+        self.starts: dict[tuple[int, str, str], list[cp_model.LinearExprT]] = {}
+        uncovered = []
+        self.post_crews: list[list[cp_model.IntVar]] = []
+        self.post_people: list[dict[str, cp_model.IntVar]] = []
+        for q, post in enumerate(posts):
+            task = dataset.task_by_id[post.task_id]
+            k = post.crews_required
+            crews = [m.new_int_var(0, k, f"n[{q},{j}]") for j in range(len(task.crews))]
+            short = m.new_int_var(0, k, f"short[{q}]")
+            m.add(sum(crews) + short == k)
+            uncovered.append((uncovered_weight(task.priority, policy.weights.uncovered), short))
+            s_slots = sum(p.sworn * n for p, n in zip(task.crews, crews, strict=True))
+            a_slots = sum(p.aux * n for p, n in zip(task.crews, crews, strict=True))
+            day = horizon.index(post.date)
+            top = k * max(p.size for p in task.crews)
+            filled: dict[str, cp_model.IntVar] = {}
+            for group in GROUPS:
+                if group == "sworn" or _may_serve(group, task, post.date):
+                    filled[group] = m.new_int_var(0, top, f"w[{q},{group}]")
+                    self.starts.setdefault((day, post.shift_id, group), []).append(filled[group])
+            self.post_crews.append(crews)
+            self.post_people.append(filled)
+            m.add(sum(filled.values()) == s_slots + a_slots)
+            m.add(filled["sworn"] >= s_slots)  # auxiliaries only ever fill A slots
+            if task.skill:  # officers holding the skill are a group of their own
+                self.starts.setdefault((day, post.shift_id, f"sworn:{task.skill}"), []).append(
+                    filled["sworn"]
+                )
+        self.uncovered_cost = sum(w * s for w, s in uncovered)
+        self.headcount_cost = sum(head_weight[k] * h for k, h in self.heads.items())
+        self._add_sworn_limits(dataset, policy, sworn, {t.skill for t in dataset.tasks if t.skill})
+        for kind in KINDS:
+            if aux[kind]:
+                heads = self.heads[kind]
+                self._add_group_limits(
+                    kind,
+                    policy.rules_for(kind),
+                    _cap_minutes(aux[kind], policy),
+                    lambda days, limit, h=heads: limit * h,
+                )
+        self.cap = m.add(sum(self.heads.values()) <= sum(len(v) for v in aux.values()))
+
+    def _day_starts(self, day: int, group: str) -> list[cp_model.LinearExprT]:
+        return [v for s in self.shifts for v in self.starts.get((day, s, group), ())]
+
+    def _add_group_limits(self, group: str, rules: LabourRules, cap_minutes: int, room) -> None:
+        """The per-person rules of rule 7 summed over a group.
+
+        `room(days, limit)` is what the group's people can give over `days` when each gives at
+        most `limit` shift starts: `limit * H` for auxiliaries (all counted present, which only
+        loosens the bound), the sum over officers of their present days (capped) for the sworn.
+        """
+        m, days = self.model, self.horizon.days
+        for d in range(days):
+            xs = self._day_starts(d, group)
+            if xs:
+                m.add(sum(xs) <= room((d,), 1))
+        shifts = list(self.shifts.values())
+        for d in range(days):  # rest cliques: a shift and the later shifts it forbids
+            for first in shifts:
+                earlier = self.starts.get((d, first.shift_id, group))
+                if not earlier:
+                    continue
+                rest = rest_minutes(first, rules)
+                reach = (first.start_min + first.minutes + rest) // 1440 + 1
+                for gap in range(1, min(reach, days - 1 - d) + 1):
+                    later = [
+                        v
+                        for second in shifts
+                        if _conflict(first, second, gap, rest)
+                        for v in self.starts.get((d + gap, second.shift_id, group), ())
+                    ]
+                    if later:
+                        m.add(sum(earlier) + sum(later) <= room((d, d + gap), 1))
+        for window in {rules.max_consecutive_days + 1, rules.days_off_window}:
+            for first in range(days - window + 1):
+                span = tuple(range(first, first + window))
+                xs = [v for d in span for v in self._day_starts(d, group)]
+                if xs:
+                    m.add(sum(xs) <= room(span, window - 1))
+        for b in range(0, days, 7):
+            span = tuple(range(b, min(b + 7, days)))
+            minutes = [
+                (self.shifts[s].minutes, v)
+                for d in span
+                for s in self.shifts
+                for v in self.starts.get((d, s, group), ())
+            ]
+            if minutes:
+                m.add(sum(mins * v for mins, v in minutes) <= cap_minutes * room(span, 1))
+            nights = [
+                v
+                for d in span
+                for s, shift in self.shifts.items()
+                if shift.is_night
+                for v in self.starts.get((d, s, group), ())
+            ]
+            if nights:
+                m.add(sum(nights) <= rules.max_nights_per_week * room(span, 1))
+
+    def _add_sworn_limits(
+        self, dataset: Dataset, policy: Policy, sworn: list[Person], skills: set[str]
+    ) -> None:
+        """Officers as a group, and the officers holding each skill as a group of their own.
+
+        Everyone on a skill's posts holds the skill, so those starts obey the rules summed over
+        the skill's holders alone: this is what sees that eleven Friday-evening traffic posts and
+        ten Saturday-night ones need twenty-one traffic officers, not eleven.
+        """
+        dates = self.horizon.dates
+        present = {p.person_id: [not dataset.is_absent(p.person_id, d) for d in dates] for p in sworn}
+        rules = policy.rules_for("sworn")
+        for skill in [None, *sorted(skills)]:
+            holders = [p for p in sworn if skill is None or skill in p.skills]
+
+            def room(days: tuple[int, ...], limit: int, holders=holders) -> int:
+                return sum(min(limit, sum(present[p.person_id][d] for d in days)) for p in holders)
+
+            group = "sworn" if skill is None else f"sworn:{skill}"
+            if any(key[2] == group for key in self.starts):
+                self._add_group_limits(group, rules, _cap_minutes(holders or sworn, policy), room)
+
+    def _solve(self, objective, time_limit: float) -> Bound:
+        self.model.clear_objective()
+        self.model.minimize(objective)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.num_workers = 1
+        status = solver.solve(self.model)
+        self._solver = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        if status == cp_model.OPTIMAL:
+            return Bound(round(solver.objective_value), True)
+        return Bound(max(0, int(solver.best_objective_bound)), False)
+
+    def targets(self) -> dict[int, PostTarget]:
+        """Per post, the crews and auxiliaries of the last solution: a plan for the greedy hint."""
+        solver = self._solver
+        if solver is None:
+            return {}
+        return {
+            q: PostTarget(
+                tuple(int(solver.value(n)) for n in crews),
+                {g: int(solver.value(v)) for g, v in self.post_people[q].items()},
+            )
+            for q, crews in enumerate(self.post_crews)
+        }
+
+    def heads_value(self) -> dict[str, int]:
+        """Headcount per kind in the last solution (0 when there is none)."""
+        solver = self._solver
+        return {k: int(solver.value(h)) if solver else 0 for k, h in self.heads.items()}
+
+    def set_cap(self, cap: int | None) -> None:
+        domain = self.cap.proto.linear.domain
+        domain.clear()
+        domain.extend([-(2**62), 2**62 if cap is None else cap])
+
+    def min_uncovered(self, time_limit: float = 10.0) -> Bound:
+        """A lower bound on the weighted uncovered crews (under the headcount cap, if set)."""
+        return self._solve(self.uncovered_cost, time_limit)
+
+    def min_headcount(self, uncovered_cost: int, time_limit: float = 10.0) -> Bound:
+        """A lower bound on the weighted headcount that keeps uncovered cost within `uncovered_cost`."""
+        hold = self.model.add(self.uncovered_cost <= uncovered_cost)
+        try:
+            return self._solve(self.headcount_cost, time_limit)
+        finally:
+            hold.proto.clear_linear()
+
+
+def _may_serve(kind: str, task, day: dt.date) -> bool:
+    """Whether a fully trained auxiliary of `kind` may fill this task's A slots."""
+    return can_serve_task(Person("?", "?", "?", kind, skills=frozenset({task.skill or ""})), task, day)
+
+
+def _cap_minutes(people: list[Person], policy: Policy) -> int:
+    """The most minutes any one of `people` may work in a 7-day block."""
+    return max(
+        round((p.hours_per_week + policy.rules_for(p.role).max_overtime_hours_per_week) * 60) for p in people
+    )
