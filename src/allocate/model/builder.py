@@ -29,7 +29,7 @@ class RosterModel:
         station_ids: tuple[str, ...],
         posts: list[Post],
         published: tuple[Assignment, ...] = (),
-        guide: hint.HintGuide | None = None,
+        targets: dict[int, hint.PostTarget] | None = None,
         pooled: frozenset[str] = frozenset(),
     ) -> None:
         self.dataset = dataset
@@ -38,7 +38,7 @@ class RosterModel:
         self.station_ids = station_ids
         self.posts = posts
         self.published = published
-        self.guide = guide or hint.HintGuide()  # how the greedy hint picks people
+        self.targets = targets or {}  # post index -> a plan for the hint of a pooled post
         self.pooled = pooled  # interchangeable recruits, given lines of work (model.pools)
         self.model = cp_model.CpModel()
         self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)

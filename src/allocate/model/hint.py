@@ -39,25 +39,10 @@ def _start_minute(day: int, start_min: int) -> int:
 
 @dataclass(frozen=True)
 class PostTarget:
-    """What a counting model (see :mod:`allocate.sizing.bound`) proposes for one post."""
+    """A plan for one post of a pooled model (see :mod:`allocate.sizing.bound`)."""
 
     crews: tuple[int, ...]  # crews per pattern
     people: dict[str, int]  # per group: "sworn" and each auxiliary kind
-
-
-@dataclass(frozen=True)
-class HintGuide:
-    """How the greedy chooses people.
-
-    `last`: people used only when nobody else can serve (sizing candidates). `pack`: the busiest
-    people first (few heads) instead of spreading the work. `targets`: post index -> the crews
-    and auxiliaries per kind to aim for, so that the greedy follows a plan made for the whole
-    horizon instead of spending auxiliaries first come, first served.
-    """
-
-    last: frozenset[str] = frozenset()
-    pack: bool = False
-    targets: dict[int, PostTarget] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,7 +50,7 @@ class _Fill:
     """The greedy's choice at one post."""
 
     people: list[int] = field(default_factory=list)
-    pooled: dict[str, int] = field(default_factory=dict)  # recruits per kind (model.pools)
+    pooled: dict[str, int] = field(default_factory=dict)  # people per group (model.pools)
     counts: dict[int, int] = field(default_factory=dict)  # pattern index -> crews
     sworn_in_a: int = 0
 
@@ -87,7 +72,11 @@ def build_hint(m: RosterModel) -> dict[int, _Fill]:
     )
     for q in order:
         pv = m.post_vars[q]
-        chosen[q] = _fill_post(m, pv, states, on_duty, m.guide.targets.get(q))
+        target = m.targets.get(q)
+        if target is not None and pv.pooled:  # a pooled post: the plan's counts are the hint
+            chosen[q] = _Fill(counts=dict(enumerate(target.crews)), pooled=dict(target.people))
+        else:
+            chosen[q] = _fill_post(m, pv, states, on_duty)
     return chosen
 
 
@@ -142,58 +131,32 @@ def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State])
 
 
 def _fill_post(
-    m: RosterModel,
-    pv: PostVars,
-    states: list[_State],
-    on_duty: set[tuple[str, int, str]],
-    target: PostTarget | None = None,
+    m: RosterModel, pv: PostVars, states: list[_State], on_duty: set[tuple[str, int, str]]
 ) -> _Fill:
     post = pv.post
     day = m.horizon.index(post.date)
     task = m.dataset.task_by_id[post.task_id]
 
-    def load(i: int) -> tuple:
-        pid = m.people[i].person_id
-        worked = sum(states[i].minutes.values())
-        return (pid in m.guide.last, -worked if m.guide.pack else worked, pid)
+    def load(i: int) -> tuple:  # the least worked first: spread the load
+        return (sum(states[i].minutes.values()), m.people[i].person_id)
 
     sworn = sorted((i for i, _ in pv.sworn if _can_take(m, i, day, post.shift_id, states)), key=load)
     aux = sorted((i for i, _ in pv.aux if _can_take(m, i, day, post.shift_id, states)), key=load)
     fill = _Fill()
-    if target and "sworn" in pv.pooled:  # everyone pooled: the plan's counts are the hint
-        fill.counts = dict(enumerate(target.crews))
-        fill.pooled = {g: n for g, n in target.people.items() if g in pv.pooled}
-        return fill
     # Prefer crews that use auxiliaries (cost goal), but only aux-only ones with a commander.
     patterns = sorted(range(len(pv.patterns)), key=lambda j: (pv.patterns[j].sworn, -pv.patterns[j].aux))
-    plan = [j for j in patterns for _ in range(target.crews[j])] if target else []
-    budget = dict(target.people) if target else None
-    pool_left = {k: target.people.get(k, 0) for k in pv.pooled} if target else {}
-    for c in range(post.crews_required):
-        order = [plan[c], *patterns] if c < len(plan) else patterns
-        for j in order:
+    for _ in range(post.crews_required):
+        for j in patterns:
             pattern = pv.patterns[j]
             needs_command = pattern.sworn == 0 and task.duty_class == "independent"
             if needs_command and (post.station_id, day, post.shift_id) not in on_duty:
                 continue
-            recruits = _from_pool(pool_left, pattern.aux)
-            n_pool = sum(recruits.values())
-            if len(sworn) < pattern.sworn or len(sworn) + len(aux) + n_pool < pattern.size:
+            if len(sworn) < pattern.sworn or len(sworn) + len(aux) < pattern.size:
                 continue
-            within = aux if budget is None else [i for i in aux if budget.get(m.people[i].role, 0) > 0]
-            if len(sworn) + len(within) + n_pool < pattern.size:
-                within = aux  # the plan cannot hold here: staff the crew anyway
-            n_aux = min(pattern.aux - n_pool, len(within))
-            n_sworn = pattern.size - n_aux - n_pool
-            crew = sworn[:n_sworn] + within[:n_aux]
-            del sworn[:n_sworn]
-            for kind, n in recruits.items():
-                pool_left[kind] -= n
-                fill.pooled[kind] = fill.pooled.get(kind, 0) + n
-            for i in within[:n_aux]:
-                aux.remove(i)
-                if budget is not None:
-                    budget[m.people[i].role] = budget.get(m.people[i].role, 0) - 1
+            n_aux = min(pattern.aux, len(aux))
+            n_sworn = pattern.size - n_aux
+            crew = sworn[:n_sworn] + aux[:n_aux]
+            del sworn[:n_sworn], aux[:n_aux]
             for i in crew:
                 _take(m, i, day, post.shift_id, states)
             if n_sworn:
@@ -205,16 +168,6 @@ def _fill_post(
         else:
             break
     return fill
-
-
-def _from_pool(left: dict[str, int], slots: int) -> dict[str, int]:
-    """Up to `slots` recruits from what the plan leaves for this post, kind by kind."""
-    taken: dict[str, int] = {}
-    for kind, n in left.items():
-        take = min(n, slots - sum(taken.values()))
-        if take > 0:
-            taken[kind] = take
-    return taken
 
 
 def add_hints(m: RosterModel) -> None:
@@ -229,8 +182,8 @@ def add_hints(m: RosterModel) -> None:
             m.model.add_hint(n, fill.counts.get(j, 0))
         if pv.sworn_in_a is not None:
             m.model.add_hint(pv.sworn_in_a, fill.sworn_in_a)
-        for kind, count in pv.pooled.items():
-            m.model.add_hint(count, fill.pooled.get(kind, 0))
+        for group, count in pv.pooled.items():
+            m.model.add_hint(count, fill.pooled.get(group, 0))
         if pv.shortfall is not None:
             m.model.add_hint(pv.shortfall, pv.post.crews_required - sum(fill.counts.values()))
 

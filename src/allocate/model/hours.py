@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
 
 
-def _block_vars(m: RosterModel, i: int, block) -> list[tuple[str, object]]:
+def block_vars(m: RosterModel, i: int, block) -> list[tuple[str, object]]:
     return [
         (shift_id, x)
         for date in block
@@ -28,7 +28,7 @@ def add_weekly_hours(m: RosterModel) -> None:
         contract = round(person.hours_per_week * 60)
         cap = contract + round(rules.max_overtime_hours_per_week * 60)
         for b, block in enumerate(m.horizon.blocks()):
-            items = _block_vars(m, i, block)
+            items = block_vars(m, i, block)
             if not items:
                 continue
             minutes = sum(m.shifts[s].minutes * x for s, x in items)
@@ -46,6 +46,6 @@ def add_nights_per_week(m: RosterModel) -> None:
     for i, person in enumerate(m.people):
         limit = m.policy.rules_for(person.role).max_nights_per_week
         for block in m.horizon.blocks():
-            nights = [x for s, x in _block_vars(m, i, block) if m.shifts[s].is_night]
+            nights = [x for s, x in block_vars(m, i, block) if m.shifts[s].is_night]
             if len(nights) > limit:
                 m.model.add(sum(nights) <= limit)

@@ -31,26 +31,38 @@ def _conflict(first: Shift, second: Shift, day_gap: int, rest: int) -> bool:
     return day_gap * 1440 + second.start_min < first.start_min + first.minutes + rest
 
 
+def rest_cliques(shifts: list[Shift], rules: LabourRules, days: int) -> list[tuple[int, str, list]]:
+    """(day, shift id, the (day, shift id) starts it forbids on one later day), for every pair.
+
+    One person holds at most one start of each such clique; summed over a group of people, the
+    group holds at most its headcount (the sizing bound uses them so).
+    """
+    cliques = []
+    for day in range(days):
+        for first in shifts:
+            rest = rest_minutes(first, rules)
+            reach = (first.start_min + first.minutes + rest) // 1440 + 1
+            for gap in range(1, min(reach, days - 1 - day) + 1):
+                later = [(day + gap, s.shift_id) for s in shifts if _conflict(first, s, gap, rest)]
+                if later:
+                    cliques.append((day, first.shift_id, later))
+    return cliques
+
+
 def add_min_rest(m: RosterModel) -> None:
     shifts = list(m.shifts.values())
+    by_rules: dict[LabourRules, list] = {}
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
-        for day in range(m.horizon.days):
-            for first in shifts:
-                earlier = m.work.get((i, day, first.shift_id))
-                if not earlier:
-                    continue
-                rest = rest_minutes(first, rules)
-                reach = (first.start_min + first.minutes + rest) // 1440 + 1
-                for gap in range(1, reach + 1):
-                    later = [
-                        x
-                        for second in shifts
-                        if _conflict(first, second, gap, rest)
-                        for x in m.work.get((i, day + gap, second.shift_id), ())
-                    ]
-                    if later:
-                        m.model.add_at_most_one([*earlier, *later])
+        if rules not in by_rules:
+            by_rules[rules] = rest_cliques(shifts, rules, m.horizon.days)
+        for day, shift_id, later in by_rules[rules]:
+            earlier = m.work.get((i, day, shift_id))
+            if not earlier:
+                continue
+            xs = [x for key in later for x in m.work.get((i, *key), ())]
+            if xs:
+                m.model.add_at_most_one([*earlier, *xs])
 
 
 def history_blocked(m: RosterModel) -> set[tuple[int, int, str]]:

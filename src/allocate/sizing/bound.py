@@ -25,7 +25,7 @@ from allocate.domain import Dataset, Horizon, Person, Post
 from allocate.model.eligibility import can_serve_task
 from allocate.model.hint import PostTarget
 from allocate.model.objective import uncovered_weight
-from allocate.model.rest import _conflict, rest_minutes
+from allocate.model.rest import rest_cliques
 from allocate.policy import LabourRules, Policy
 from allocate.sizing.candidates import KINDS
 
@@ -122,23 +122,11 @@ class CountingModel:
             xs = self._day_starts(d, group)
             if xs:
                 m.add(sum(xs) <= room((d,), 1))
-        shifts = list(self.shifts.values())
-        for d in range(days):  # rest cliques: a shift and the later shifts it forbids
-            for first in shifts:
-                earlier = self.starts.get((d, first.shift_id, group))
-                if not earlier:
-                    continue
-                rest = rest_minutes(first, rules)
-                reach = (first.start_min + first.minutes + rest) // 1440 + 1
-                for gap in range(1, min(reach, days - 1 - d) + 1):
-                    later = [
-                        v
-                        for second in shifts
-                        if _conflict(first, second, gap, rest)
-                        for v in self.starts.get((d + gap, second.shift_id, group), ())
-                    ]
-                    if later:
-                        m.add(sum(earlier) + sum(later) <= room((d, d + gap), 1))
+        for d, shift_id, later in rest_cliques(list(self.shifts.values()), rules, days):
+            earlier = self.starts.get((d, shift_id, group))
+            xs = [v for day, s in later for v in self.starts.get((day, s, group), ())]
+            if earlier and xs:
+                m.add(sum(earlier) + sum(xs) <= room((d, later[0][0]), 1))
         for window in {rules.max_consecutive_days + 1, rules.days_off_window}:
             for first in range(days - window + 1):
                 span = tuple(range(first, first + window))

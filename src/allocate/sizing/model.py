@@ -15,11 +15,12 @@ from ortools.sat.python import cp_model
 
 from allocate.domain import Dataset, Horizon
 from allocate.model.builder import RosterModel
-from allocate.model.hint import HintGuide, complete_hints
+from allocate.model.hint import complete_hints
+from allocate.model.hours import block_vars
 from allocate.model.params import hint_from, solver_for
 from allocate.policy import Policy
 from allocate.sizing.bound import CountingModel
-from allocate.sizing.candidates import KINDS, is_candidate, make_candidates, station_posts, upper_bound
+from allocate.sizing.candidates import KINDS, make_candidates, station_posts, upper_bound
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
 
@@ -55,8 +56,8 @@ class SizingModel:
         station_staff = [p for p in staff if p.station_id == station_id]
         for kind in KINDS:
             station_staff += make_candidates(dataset, station_id, kind, generous[kind], posts)
-        # The counting model first: its optimum bounds every answer below, and its plan guides the
-        # greedy hint of the roster model towards that optimum.
+        # The counting model first: its optimum bounds every answer below, and its plan is the
+        # roster model's first hint.
         self.counting = CountingModel(dataset, horizon, policy, posts, station_staff, HEAD_WEIGHT)
         self.floor_uncovered = self.counting.min_uncovered()
         self.floor_heads = self.counting.min_headcount(self.floor_uncovered.value)
@@ -64,10 +65,15 @@ class SizingModel:
         for kind in KINDS:
             staff += make_candidates(dataset, station_id, kind, self.bounds[kind], posts)
         self.dataset = dataset.replace(staff=tuple(staff))
-        guide = HintGuide(pack=True, targets=self.counting.targets())
         recruits = frozenset(p.person_id for p in staff if p.station_id == station_id)
         self.roster = RosterModel(
-            self.dataset, horizon, policy, (station_id,), posts, guide=guide, pooled=recruits
+            self.dataset,
+            horizon,
+            policy,
+            (station_id,),
+            posts,
+            targets=self.counting.targets(),
+            pooled=recruits,
         )
         m = self.roster.model
         self.selected: dict[str, list[cp_model.IntVar]] = {k: [] for k in KINDS}
@@ -107,19 +113,13 @@ class SizingModel:
                     m.add(sum(xs) <= sel)
             rules = policy.rules_for(person.role)
             cap = round((person.hours_per_week + rules.max_overtime_hours_per_week) * 60)
-            for b in range(0, r.horizon.days, 7):
-                items = [
-                    (r.shifts[s].minutes, x)
-                    for d in range(b, min(b + 7, r.horizon.days))
-                    for s in r.shifts
-                    for x in r.work.get((i, d, s), ())
-                ]
+            for block in r.horizon.blocks():
+                items = [(r.shifts[s].minutes, x) for s, x in block_vars(r, i, block)]
                 if sum(mins for mins, _ in items) > cap:
                     m.add(sum(mins * x for mins, x in items) <= cap * sel)
-            if is_candidate(person):
-                if person.role in previous:
-                    m.add(previous[person.role] >= sel)
-                previous[person.role] = sel
+            if person.role in previous:  # every auxiliary here is an interchangeable recruit
+                m.add(previous[person.role] >= sel)
+            previous[person.role] = sel
 
     def seed_from_week(self, week: SizingModel) -> None:
         """Hint every line of work and hire decision with `week`'s roster repeated week after week.
@@ -209,28 +209,36 @@ class SizingModel:
     def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2) -> Solved:
         """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews.
 
-        Heads break ties (scaled below one uncovered unit), so a cap that buys no coverage is
-        left unused rather than filled with people who cannot form a crew.
+        Under a cap, heads break ties (scaled below one uncovered unit), so a cap that buys no
+        coverage is left unused rather than filled with people who cannot form a crew. Without
+        one, phase 2 minimises heads anyway, and the tie-break would only slow phase 1's proof.
         """
         self.counting.set_cap(self._cap_value)
         floor = self.counting.min_uncovered().value
         self.counting.set_cap(None)
-        scale = sum(HEAD_WEIGHT[k] * len(v) for k, v in self.selected.items()) + 1
-        objective = self.uncovered_cost * scale + self.headcount_cost
+        if self._cap_value is None:
+            scale, objective = 1, self.uncovered_cost
+        else:
+            scale = sum(HEAD_WEIGHT[k] * len(v) for k, v in self.selected.items()) + 1
+            objective = self.uncovered_cost * scale + self.headcount_cost
         solver, status = self._solve(objective, floor * scale, time_limit, seed, workers)
         return self._result(solver, status)
 
     def min_headcount(
         self, uncovered_cost: int, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0
     ) -> Solved:
-        """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`."""
+        """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`.
+
+        `floor` is a proven weighted headcount with every crew staffed (a shorter horizon's), so
+        it bounds this answer only when nothing may stay uncovered.
+        """
         hold = self.roster.model.add(self.uncovered_cost <= uncovered_cost)
         floor_heads = (
             self.floor_heads
             if uncovered_cost == self.floor_uncovered.value
             else self.counting.min_headcount(uncovered_cost)
         )
-        floor_value = max(floor, floor_heads.value)
+        floor_value = max(floor if uncovered_cost == 0 else 0, floor_heads.value)
         solver, status = self._solve(self.headcount_cost, floor_value, time_limit, seed, workers)
         out = self._result(solver, status)
         if out.status == "OPTIMAL" and out.uncovered_cost == 0:
