@@ -114,7 +114,7 @@ def test_size_command_writes_outputs(tmp_path, tiny_folder):
 
 def test_counting_bound_is_a_floor_of_the_pooled_minimum():
     """The counting model never claims more heads than the exact (pooled) model proves necessary."""
-    from allocate.sizing.model import HEAD_WEIGHT, SizingModel
+    from allocate.sizing.model import HEAD_WEIGHT, HeadFloor, SizingModel
 
     sm = SizingModel(response_week(0), "S1", WEEK, Policy())
     first = sm.min_uncovered(10, workers=1)
@@ -122,4 +122,4 @@ def test_counting_bound_is_a_floor_of_the_pooled_minimum():
     assert best.status == "OPTIMAL"
     weighted = sum(HEAD_WEIGHT[k] * n for k, n in best.headcount.items())
     assert 0 < sm.floor_heads.value <= weighted
-    assert sm.proven_floor == weighted
+    assert sm.proven_floor == HeadFloor(first.uncovered_cost, weighted)

@@ -19,14 +19,21 @@ def size(
     out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out/sizing"),
     start: Annotated[str | None, typer.Option(help="First date YYYY-MM-DD of the demand pattern.")] = None,
     weeks: Annotated[int, typer.Option(min=1, max=8, help="Weeks of the repeated demand pattern.")] = 4,
-    time_limit: Annotated[float, typer.Option(min=1, help="Seconds per station.")] = 20.0,
+    time_limit: Annotated[
+        float, typer.Option(min=1, help="Seconds per station at most (a proven minimum stops early).")
+    ] = 120.0,
     quota: Annotated[
         int | None, typer.Option(help="District quota to divide (default: sum of aux_quota).")
     ] = None,
     stations: Annotated[str | None, typer.Option(help="Comma-separated station ids (default: all).")] = None,
     curve_points: Annotated[int, typer.Option(min=2, max=20, help="Points of each coverage curve.")] = 6,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers.")] = 2,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Stations sized at once (default: cores / workers).")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="CP-SAT workers per station (1: the same answer every run).")
+    ] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Size the auxiliary pools: minimum per station and kind, sworn shortfall, curve, quota split."""
@@ -60,6 +67,7 @@ def size(
         curve_points=curve_points,
         seed=seed,
         workers=workers,
+        jobs=jobs,
         stations=ids,
     )
     if as_json:

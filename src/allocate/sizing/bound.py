@@ -229,7 +229,11 @@ def _may_serve(kind: str, task, day: dt.date) -> bool:
 
 
 def _cap_minutes(people: list[Person], policy: Policy) -> int:
-    """The most minutes any one of `people` may work in a 7-day block."""
+    """The most minutes any one of `people` may work in a 7-day block (none: no one, no minutes)."""
     return max(
-        round((p.hours_per_week + policy.rules_for(p.role).max_overtime_hours_per_week) * 60) for p in people
+        (
+            round((p.hours_per_week + policy.rules_for(p.role).max_overtime_hours_per_week) * 60)
+            for p in people
+        ),
+        default=0,
     )

@@ -16,6 +16,7 @@ from allocate.demand import expand_posts
 from allocate.domain import Dataset, DemandRow, Horizon, Person, Post
 
 KINDS = ("aux_service", "aux_civilian")
+WEEK = 7  # days: the period of the demand pattern sizing repeats
 PREFIX = "NEW"
 
 
@@ -25,7 +26,7 @@ def repeated_demand(dataset: Dataset, start: dt.date) -> Dataset:
     for row in dataset.demand:
         if row.date is None:
             rows.append(row)
-        elif (row.date - start).days < 7:
+        elif (row.date - start).days < WEEK:
             rows.append(
                 DemandRow(row.station_id, row.shift_id, row.task_id, row.crews, weekday=row.date.weekday())
             )

@@ -13,16 +13,33 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from allocate.domain import Dataset, Horizon
+from allocate.domain import Assignment, Dataset, Horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
 from allocate.model.params import hint_from, solver_for
 from allocate.policy import Policy
+from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
-from allocate.sizing.candidates import KINDS, make_candidates, station_posts, upper_bound
+from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
+
+Line = tuple[str, int, str]  # (person id, day index, shift id): one Boolean of a line of work
+
+
+@dataclass(frozen=True)
+class HeadFloor:
+    """A proven minimum weighted headcount at weighted uncovered crews `uncovered_cost`.
+
+    Fewer heads never cover more, so it bounds every answer that covers at least as much.
+    """
+
+    uncovered_cost: int
+    heads: int
+
+    def at(self, uncovered_cost: int) -> int:
+        return self.heads if uncovered_cost <= self.uncovered_cost else 0
 
 
 @dataclass(frozen=True)
@@ -77,16 +94,18 @@ class SizingModel:
         )
         m = self.roster.model
         self.selected: dict[str, list[cp_model.IntVar]] = {k: [] for k in KINDS}
+        self.hire: dict[str, cp_model.IntVar] = {}  # person id -> hire decision
         self._link_selection(policy)
         self.total = sum(sum(v) for v in self.selected.values())
         self.cap = m.add(self.total <= sum(len(v) for v in self.selected.values()))
+        self.per_kind = {k: m.add(cp_model.LinearExpr.sum(v) <= len(v)) for k, v in self.selected.items()}
         self.uncovered_cost = next(t.cost for t in self.roster.terms if t.name == "uncovered")
         self.uncovered = next(t.amount for t in self.roster.terms if t.name == "uncovered")
         self.headcount_cost = sum(HEAD_WEIGHT[k] * sum(v) for k, v in self.selected.items())
         self._hinted = False  # whether the greedy hint was completed (or another one seeded)
         self._cap_value: int | None = None
-        # A proven minimum weighted headcount with every crew staffed: a floor for longer horizons.
-        self.proven_floor = 0
+        # A proven minimum weighted headcount: a floor for the longer horizon this week starts.
+        self.proven_floor: HeadFloor | None = None
         self._last: cp_model.CpSolver | None = None
         self._greedy: cp_model.CpSolver | None = None  # the completed greedy roster, a fallback
 
@@ -105,6 +124,7 @@ class SizingModel:
                 continue
             sel = m.new_bool_var(f"sel[{person.person_id}]")
             self.selected[person.role].append(sel)
+            self.hire[person.person_id] = sel
             days = [r.day_vars(i, d) for d in range(r.horizon.days)]
             if not any(days):
                 m.add(sel == 0)
@@ -121,30 +141,67 @@ class SizingModel:
                 m.add(previous[person.role] >= sel)
             previous[person.role] = sel
 
-    def seed_from_week(self, week: SizingModel) -> None:
-        """Hint every line of work and hire decision with `week`'s roster repeated week after week.
+    def make_cyclic(self) -> None:
+        """Keep the rules across the seam of the week for the recruits (see sizing.cyclic)."""
+        recruits = [i for i, p in enumerate(self.roster.people) if p.person_id in self.hire]
+        cyclic.add_wrap(self.roster, recruits)
 
-        The repeated week is nearly lawful (only rules across the week boundary can break), so
-        CP-SAT starts its search next to a roster with the one-week minimum of heads.
-        """
-        solver = week._last
+    def checkpoint(self) -> cp_model.CpSolver | None:
+        """The last roster, to restore after constraints were added (variables are kept)."""
+        return self._last
+
+    def restore(self, checkpoint: cp_model.CpSolver | None) -> None:
+        self._last = checkpoint
+
+    def lines(self) -> dict[Line, int]:
+        """The last roster's lines of work (sworn officers' and recruits')."""
+        solver, r = self._last, self.roster
         if solver is None:
-            return
-        values = {
-            v.name: int(solver.value(week.roster.model.get_int_var_from_proto_index(k)))
-            for k, v in enumerate(week.roster.model.proto.variables)
-            if v.name.startswith(("y[", "sel["))
+            return {}
+        return {
+            (r.people[i].person_id, day, shift_id): int(solver.value(ys[0]))
+            for (i, day, shift_id), ys in r.work.items()
+            if r.people[i].person_id in r.pooled and ys
         }
-        m = self.roster.model
+
+    def hired(self) -> dict[str, int]:
+        solver = self._last
+        return {} if solver is None else {p: int(solver.value(v)) for p, v in self.hire.items()}
+
+    def worked(self) -> list[Assignment]:
+        """The last roster's shift starts, as the history of the week after it."""
+        r = self.roster
+        role = {p.person_id: p.role for p in r.people}
+        return [
+            Assignment(r.horizon.dates[day], self.station_id, shift_id, "", "", pid, role[pid], "", "")
+            for (pid, day, shift_id), on in self.lines().items()
+            if on
+        ]
+
+    def seed_from(self, other: SizingModel) -> None:
+        """Hint every line of work and hire decision with `other`'s last week, weekday by weekday.
+
+        `other` holds the week before: its roster repeated is lawful for the recruits of a cyclic
+        week, and breaks for officers only on their dated absences; CP-SAT repairs the rest.
+        """
+        lines, hired, r = other.lines(), other.hired(), self.roster
+        last_week = other.roster.horizon.days - WEEK
+        m = r.model
         m.clear_hints()
-        for k, v in enumerate(m.proto.variables):
-            name = v.name
-            if name.startswith("y["):
-                pid, day, shift = name[2:-1].rsplit(",", 2)
-                name = f"y[{pid},{int(day) % 7},{shift}]"
-            if name in values:
-                m.add_hint(m.get_int_var_from_proto_index(k), values[name])
+        for (i, day, shift_id), ys in r.work.items():
+            pid = r.people[i].person_id
+            if pid in r.pooled and ys:
+                m.add_hint(ys[0], lines.get((pid, last_week + day % WEEK, shift_id), 0))
+        for pid, var in self.hire.items():
+            m.add_hint(var, hired.get(pid, 0))
         self._hinted = True  # a partial hint: completing it with its values fixed could fail
+
+    def set_kinds(self, least: dict[str, int], most: dict[str, int]) -> None:
+        """Hire between `least` and `most` recruits of each kind (the weeks before hired `least`)."""
+        for kind, constraint in self.per_kind.items():
+            domain = constraint.proto.linear.domain
+            domain.clear()
+            domain.extend([least.get(kind, 0), most.get(kind, len(self.selected[kind]))])
 
     def set_cap(self, cap: int | None) -> None:
         """At most `cap` auxiliaries (both kinds) selected; None lifts the cap."""
@@ -168,7 +225,9 @@ class SizingModel:
         if not self._hinted:
             self._greedy = complete_hints(self.roster, max(5.0, time_limit / 2))
             self._hinted = True
-        solver = solver_for(time_limit, seed, workers, {})
+        # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
+        # the search for fewer heads here, and the floor stated above already gives the bound.
+        solver = solver_for(time_limit, seed, workers, {"linearization_level": 1} if workers == 1 else {})
         status = solver.solve(m)
         at_least.proto.clear_linear()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # warm-start the next phase from here
@@ -206,15 +265,16 @@ class SizingModel:
             solver.best_objective_bound if ok else None,
         )
 
-    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2) -> Solved:
+    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0) -> Solved:
         """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews.
 
         Under a cap, heads break ties (scaled below one uncovered unit), so a cap that buys no
         coverage is left unused rather than filled with people who cannot form a crew. Without
         one, phase 2 minimises heads anyway, and the tie-break would only slow phase 1's proof.
+        `floor` is a proven minimum of a relaxation (the first week of a longer horizon).
         """
         self.counting.set_cap(self._cap_value)
-        floor = self.counting.min_uncovered().value
+        floor = max(floor, self.counting.min_uncovered().value)  # a cap only uncovers more
         self.counting.set_cap(None)
         if self._cap_value is None:
             scale, objective = 1, self.uncovered_cost
@@ -225,12 +285,16 @@ class SizingModel:
         return self._result(solver, status)
 
     def min_headcount(
-        self, uncovered_cost: int, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0
+        self,
+        uncovered_cost: int,
+        time_limit: float,
+        seed: int = 0,
+        workers: int = 2,
+        floor: HeadFloor | None = None,
     ) -> Solved:
         """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`.
 
-        `floor` is a proven weighted headcount with every crew staffed (a shorter horizon's), so
-        it bounds this answer only when nothing may stay uncovered.
+        `floor` is proven on a relaxation: the first week of a longer horizon.
         """
         hold = self.roster.model.add(self.uncovered_cost <= uncovered_cost)
         floor_heads = (
@@ -238,10 +302,11 @@ class SizingModel:
             if uncovered_cost == self.floor_uncovered.value
             else self.counting.min_headcount(uncovered_cost)
         )
-        floor_value = max(floor if uncovered_cost == 0 else 0, floor_heads.value)
+        floor_value = max(floor.at(uncovered_cost) if floor else 0, floor_heads.value)
         solver, status = self._solve(self.headcount_cost, floor_value, time_limit, seed, workers)
         out = self._result(solver, status)
-        if out.status == "OPTIMAL" and out.uncovered_cost == 0:
-            self.proven_floor = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
+        if out.status == "OPTIMAL":
+            heads = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
+            self.proven_floor = HeadFloor(uncovered_cost, heads)
         hold.proto.clear_linear()  # lift the hold: the model is reused for the curve
         return out
