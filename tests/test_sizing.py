@@ -63,6 +63,8 @@ def test_sworn_shortfall_is_reported():
     short = report.sworn_shortfall()
     assert int(short["uncovered"].sum()) == 3  # one 2S case a day on three days, one officer
     assert set(short["task_id"]) == {"case"}
+    assert report.stations[0].shortfall_proven
+    assert "need sworn officers" in report.sizing()["binding_reason"].iloc[0]
 
 
 def test_policy_cap_binds_the_recommendation():

@@ -102,9 +102,11 @@ def size(
     )
     shortfall = report.sworn_shortfall()
     if not shortfall.empty:
+        proven = all(st.shortfall_proven for st in report.stations if st.sworn_shortfall)
+        why = "they need sworn officers" if proven else "not all proven: raise --time-limit"
         err.print(
             f"[yellow]{int(shortfall['uncovered'].sum())} crews stay uncovered even with unlimited auxiliaries "
-            "(they need sworn officers): see sworn_shortfall.csv[/]"
+            f"({why}): see sworn_shortfall.csv[/]"
         )
     err.print(f"written to {folder}")
 

@@ -146,6 +146,13 @@ class SizingModel:
         recruits = [i for i, p in enumerate(self.roster.people) if p.person_id in self.hire]
         cyclic.add_wrap(self.roster, recruits)
 
+    def keeps_last(self, time_limit: float = 5.0) -> bool:
+        """Whether the last roster (the hint) keeps the constraints added since it was found."""
+        solver = complete_hints(self.roster, time_limit)
+        if solver is not None:
+            self._last = solver
+        return solver is not None
+
     def checkpoint(self) -> cp_model.CpSolver | None:
         """The last roster, to restore after constraints were added (variables are kept)."""
         return self._last

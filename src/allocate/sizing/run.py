@@ -36,7 +36,7 @@ SIZING_COLUMNS = [
 ]
 
 CURVE_SECONDS = 5.0  # the least time of a coverage curve
-CURVE_SHARE = 0.4  # of the time the minimum took
+CURVE_SHARE = 0.25  # of the time the minimum took
 
 QUALITY = {
     "OPTIMAL": "proven minimum",
@@ -53,6 +53,7 @@ class StationSizing:
     minimum_proven: bool
     sworn_shortfall: list[dict[str, Any]]
     curve: list[dict[str, Any]] = field(default_factory=list)
+    shortfall_proven: bool = False  # the uncovered crews need officers: none could cover more
     cap: int | None = None
     seconds: float = 0.0
     status: str = "UNKNOWN"  # of the headcount phase: OPTIMAL, FEASIBLE, GREEDY or UNKNOWN
@@ -85,8 +86,13 @@ class SizingReport:
                     )
                     continue
                 reason = "demand: every crew staffed at this headcount"
-                if st.sworn_shortfall:
+                if st.sworn_shortfall and st.shortfall_proven:
                     reason = "demand; some crews need sworn officers (see sworn_shortfall.csv)"
+                elif st.sworn_shortfall:
+                    reason = (
+                        "demand; crews left uncovered by the best roster found, not proven to need "
+                        "sworn officers (raise --time-limit)"
+                    )
                 if st.cap is not None and sum(st.minimum.values()) > st.cap:
                     reason = f"policy cap of {st.cap} auxiliaries"
                 if self.division is not None and self.division.get(st.station_id, 0) < sum(
@@ -150,6 +156,7 @@ class SizingReport:
                     "minimum": s.minimum,
                     "minimum_proven": s.minimum_proven,
                     "sworn_shortfall_crews": sum(r["uncovered"] for r in s.sworn_shortfall),
+                    "sworn_shortfall_proven": s.shortfall_proven,
                     "seconds": round(s.seconds, 1),
                 }
                 for s in self.stations
@@ -232,6 +239,7 @@ class _Sized:
     current: dict[str, int]
     under_cap: Callable[[int, float], Solved]  # (headcount cap, seconds) -> fewest uncovered
     curve_days: int  # the days the curve's uncovered crews are counted over
+    uncovered_proven: bool = False  # the fewest uncovered crews with unlimited recruits is proven
 
 
 def _weighted(headcount: dict[str, int]) -> int:
@@ -257,9 +265,9 @@ def _in_one_model(
         sm.set_cap(cap)
         return sm.min_uncovered(seconds, seed, workers)
 
-    return _Sized(
-        best, _proven(first, best), sm.shortfall_by_post(), dict(sm.current), under_cap, horizon.days
-    )
+    proven, shortfall = _proven(first, best), sm.shortfall_by_post()
+    covered = first.status == "OPTIMAL"
+    return _Sized(best, proven, shortfall, dict(sm.current), under_cap, horizon.days, covered)
 
 
 @dataclass
@@ -412,14 +420,17 @@ def _over_repeated_weeks(
        the first week's: proven. A week that needs more hires them: a lawful upper bound.
     """
     week_horizon = Horizon(horizon.start, WEEK)
-    week, first, best = _minimum(dataset, station_id, week_horizon, policy, budget, 0.45, seed, workers)
+    week, first, best = _minimum(dataset, station_id, week_horizon, policy, budget, 0.5, seed, workers)
     if best.uncovered_cost < 0:
         shortfall = week.shortfall_by_post()
         return _Sized(best, False, shortfall, dict(week.current), lambda cap, seconds: best, WEEK)
     floor, floor_uncovered = _floor_of(week), first.uncovered_cost if first.status == "OPTIMAL" else 0
     plain = week.checkpoint()
     week.make_cyclic()
-    _, cycled = _phases(week, budget, 0.3, seed, workers, floor_uncovered, floor)
+    if week.keeps_last():  # the week found already follows itself: nothing to solve again
+        cycled = best
+    else:
+        _, cycled = _phases(week, budget, 0.3, seed, workers, floor_uncovered, floor)
     if 0 <= cycled.uncovered_cost <= best.uncovered_cost and _weighted(cycled.headcount) <= _weighted(
         best.headcount
     ):
@@ -443,7 +454,7 @@ def _over_repeated_weeks(
         week.set_cap(cap)
         return week.min_uncovered(seconds, seed, workers)
 
-    return _Sized(total, proven, shortfall, dict(week.current), under_cap, WEEK)
+    return _Sized(total, proven, shortfall, dict(week.current), under_cap, WEEK, covered)
 
 
 def size_station(
@@ -484,6 +495,7 @@ def size_station(
         shortfall,
         cap=_cap(dataset, station_id, policy),
         status=best.status,
+        shortfall_proven=sized.uncovered_proven,
     )
     # From the current pool up to the minimum; when the pool is already above the minimum, from
     # half the minimum up to it: what cutting below the minimum would cost (the quota needs it).
@@ -546,7 +558,7 @@ def size_dataset(
     """Size every station (or `stations`) over `weeks` repeated weeks of the demand pattern.
 
     `time_limit` is per station, at most: a station whose minimum is proven early stops early
-    (its curve takes 40% of the time its minimum took). Stations run `jobs` at once (default: one
+    (its curve takes a quarter of the time its minimum took). Stations run `jobs` at once (default: one
     per core) with `workers` CP-SAT workers each; one worker per station keeps the answer the
     same from run to run (CP-SAT with several workers is not deterministic). `quota` defaults to
     the sum of the stations' `aux_quota` when every station has one; a quota below the
