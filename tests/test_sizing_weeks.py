@@ -96,3 +96,16 @@ def test_a_later_week_can_bind_and_its_own_minimum_proves_it():
     assert two.stations[0].minimum_proven
     assert uncovered(response_weeks(both, leave), TWO_WEEKS) == 0
     assert uncovered(response_weeks(both - 1, leave), TWO_WEEKS) > 0
+
+
+def test_stations_sized_in_parallel_give_the_serial_answer():
+    """Two stations on a spawned process pool, one worker each: the same minima as one by one."""
+    staff = [person("P0"), person("P1"), person("Q0", station="S2"), person("Q1", station="S2")]
+    demand = [need("resp", d) for d in range(7)] + [need("resp", d, station="S2") for d in range(5)]
+    ds = dataset(staff, demand)
+    kwargs = dict(weeks=1, time_limit=20, workers=1, curve_points=2)
+    serial = size_dataset(ds, WEEK, jobs=1, **kwargs)
+    parallel = size_dataset(ds, WEEK, jobs=2, **kwargs)
+    assert [s.station_id for s in parallel.stations] == ["S1", "S2"]
+    assert [s.minimum for s in parallel.stations] == [s.minimum for s in serial.stations]
+    assert all(s.minimum_proven for s in parallel.stations)

@@ -302,9 +302,11 @@ class _Weeks:
             return max(0.05, (stop - time.perf_counter()) / (weeks - k))
 
         while k < weeks:
-            model, got = self._segment([m for m, _ in done], k, 1, hire, left(k))
+            # Half a share each for the week and the pair: a week that cannot be staffed with these
+            # recruits runs to its limit, and the week that hires more needs time too.
+            model, got = self._segment([m for m, _ in done], k, 1, hire, left(k) / 2)
             if got.uncovered_cost != 0 and done[-1][0].roster.horizon.days == WEEK:
-                pair, both = self._segment([m for m, _ in done[:-1]], k - 1, 2, hire, left(k))
+                pair, both = self._segment([m for m, _ in done[:-1]], k - 1, 2, hire, left(k) / 2)
                 alone = done[-1][1].uncovered_cost + got.uncovered_cost
                 if both.uncovered_cost >= 0 and (got.uncovered_cost < 0 or both.uncovered_cost <= alone):
                     done.pop()  # the pair replaces the week before and this one
