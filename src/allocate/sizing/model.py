@@ -106,6 +106,7 @@ class SizingModel:
         self._cap_value: int | None = None
         # A proven minimum weighted headcount: a floor for the longer horizon this week starts.
         self.proven_floor: HeadFloor | None = None
+        self.cyclic = False  # whether the rules across the week's seam were added
         self._last: cp_model.CpSolver | None = None
         self._greedy: cp_model.CpSolver | None = None  # the completed greedy roster, a fallback
 
@@ -142,9 +143,15 @@ class SizingModel:
             previous[person.role] = sel
 
     def make_cyclic(self) -> None:
-        """Keep the rules across the seam of the week for the recruits (see sizing.cyclic)."""
+        """Keep the rules across the seam of the week for the recruits (see sizing.cyclic).
+
+        A cyclic week is a restriction of the week, not a relaxation of the horizon: its minimum
+        bounds nothing, so the proven floor found so far is dropped (the caller keeps it).
+        """
         recruits = [i for i, p in enumerate(self.roster.people) if p.person_id in self.hire]
         cyclic.add_wrap(self.roster, recruits)
+        self.cyclic = True
+        self.proven_floor = None
 
     def keeps_last(self, time_limit: float = 5.0) -> bool:
         """Whether the last roster (the hint) keeps the constraints added since it was found."""
@@ -312,7 +319,7 @@ class SizingModel:
         floor_value = max(floor.at(uncovered_cost) if floor else 0, floor_heads.value)
         solver, status = self._solve(self.headcount_cost, floor_value, time_limit, seed, workers)
         out = self._result(solver, status)
-        if out.status == "OPTIMAL":
+        if out.status == "OPTIMAL" and not self.cyclic:
             heads = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
             self.proven_floor = HeadFloor(uncovered_cost, heads)
         hold.proto.clear_linear()  # lift the hold: the model is reused for the curve

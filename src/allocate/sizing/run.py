@@ -207,22 +207,34 @@ def _phases(
     return first, best if best.uncovered >= 0 else first
 
 
-def _minimum(
-    dataset: Dataset,
-    station_id: str,
-    horizon: Horizon,
-    policy: Policy,
-    budget: Budget,
-    fraction: float,
-    seed: int,
-    workers: int,
-) -> tuple[SizingModel, Solved, Solved]:
+@dataclass(frozen=True)
+class _Job:
+    """One station to size, over `horizon`, with the solver's seed and workers."""
+
+    dataset: Dataset
+    station_id: str
+    horizon: Horizon
+    policy: Policy
+    seed: int
+    workers: int
+
+    def model(
+        self, first_day: int, days: int, dataset: Dataset | None = None, bounds: dict[str, int] | None = None
+    ) -> SizingModel:
+        """The sizing model of `days` days from the horizon's day `first_day`."""
+        start = self.horizon.start + dt.timedelta(days=first_day)
+        return SizingModel(
+            dataset or self.dataset, self.station_id, Horizon(start, days), self.policy, bounds
+        )
+
+
+def _minimum(job: _Job, days: int, budget: Budget, fraction: float) -> tuple[SizingModel, Solved, Solved]:
     """Phases 1 and 2, widening the recruit pool when phase 2 hired every recruit of a kind."""
     extra: dict[str, int] | None = None
     stop = time.perf_counter() + budget.share(fraction)
     while True:
-        sm = SizingModel(dataset, station_id, horizon, policy, extra)
-        first, best = _phases(sm, budget, (stop - time.perf_counter()) / budget.left(), seed, workers)
+        sm = job.model(0, days, bounds=extra)
+        first, best = _phases(sm, budget, (stop - time.perf_counter()) / budget.left(), job.seed, job.workers)
         full = [k for k in KINDS if best is not first and best.headcount[k] >= sm.bounds[k] > 0]
         if not full or (extra is not None and max(extra.values()) > 4 * max(sm.bounds.values())):
             return sm, first, best
@@ -250,37 +262,24 @@ def _proven(first: Solved, best: Solved) -> bool:
     return first.status == "OPTIMAL" and best.status == "OPTIMAL"
 
 
-def _in_one_model(
-    dataset: Dataset,
-    station_id: str,
-    horizon: Horizon,
-    policy: Policy,
-    budget: Budget,
-    seed: int,
-    workers: int,
-) -> _Sized:
-    sm, first, best = _minimum(dataset, station_id, horizon, policy, budget, 0.6, seed, workers)
+def _in_one_model(job: _Job, budget: Budget) -> _Sized:
+    sm, first, best = _minimum(job, job.horizon.days, budget, 0.6)
 
     def under_cap(cap: int, seconds: float) -> Solved:
         sm.set_cap(cap)
-        return sm.min_uncovered(seconds, seed, workers)
+        return sm.min_uncovered(seconds, job.seed, job.workers)
 
     proven, shortfall = _proven(first, best), sm.shortfall_by_post()
     covered = first.status == "OPTIMAL"
-    return _Sized(best, proven, shortfall, dict(sm.current), under_cap, horizon.days, covered)
+    return _Sized(best, proven, shortfall, dict(sm.current), under_cap, job.horizon.days, covered)
 
 
 @dataclass
 class _Weeks:
     """Weeks after the first, each rostered with the weeks before it as history."""
 
-    dataset: Dataset
-    station_id: str
-    horizon: Horizon
-    policy: Policy
+    job: _Job
     first: SizingModel
-    seed: int
-    workers: int
 
     def roll(
         self, head: Solved, hire: dict[str, int], seconds: float
@@ -293,7 +292,7 @@ class _Weeks:
         before stay lawful (a recruit they did not use is free there). Returns every segment's
         model and answer, the first week's included, and the recruits hired per kind in the end.
         """
-        weeks = self.horizon.days // WEEK
+        weeks = self.job.horizon.days // WEEK
         stop = time.perf_counter() + seconds
         done: list[tuple[SizingModel, Solved]] = [(self.first, head)]
         k = 1
@@ -323,17 +322,12 @@ class _Weeks:
         self, before: list[SizingModel], k: int, n: int, hire: dict[str, int], seconds: float
     ) -> tuple[SizingModel, Solved]:
         """Weeks k to k + n - 1 (from 0), with the segments `before` it as history."""
-        history = [*self.dataset.history, *(row for m in before for row in m.worked())]
-        model = SizingModel(
-            self.dataset.replace(history=tuple(history)),
-            self.station_id,
-            Horizon(self.horizon.start + dt.timedelta(days=WEEK * k), WEEK * n),
-            self.policy,
-            self.first.bounds,
-        )
+        job = self.job
+        history = [*job.dataset.history, *(row for m in before for row in m.worked())]
+        model = job.model(WEEK * k, WEEK * n, job.dataset.replace(history=tuple(history)), self.first.bounds)
         model.seed_from(before[-1] if before else self.first)
         model.set_kinds({}, hire)
-        return model, model.min_uncovered(seconds, self.seed, self.workers)
+        return model, model.min_uncovered(seconds, job.seed, job.workers)
 
     def floors(self, uncovered_cost: int, target: int, seconds: float) -> list[HeadFloor]:
         """Each later week's own minimum, rostered alone: a relaxation of the horizon cut to it.
@@ -341,20 +335,14 @@ class _Weeks:
         A week other than the first may bind (an officer on leave that week): its minimum bounds
         the horizon's too. Stops once a floor reaches `target`, the heads the chain hired.
         """
-        weeks = self.horizon.days // WEEK
+        weeks = self.job.horizon.days // WEEK
         stop = time.perf_counter() + seconds
         found: list[HeadFloor] = []
         for k in range(1, weeks):
-            alone = SizingModel(
-                self.dataset,
-                self.station_id,
-                Horizon(self.horizon.start + dt.timedelta(days=WEEK * k), WEEK),
-                self.policy,
-                self.first.bounds,
-            )
+            alone = self.job.model(WEEK * k, WEEK, bounds=self.first.bounds)
             share = (stop - time.perf_counter()) / (weeks - k)
             budget = Budget(max(0.05, share))
-            _phases(alone, budget, 1.0, self.seed, self.workers)
+            _phases(alone, budget, 1.0, self.job.seed, self.job.workers)
             floor = _floor_of(alone)
             if floor is not None:
                 found.append(floor)
@@ -372,7 +360,7 @@ class _Weeks:
         """
         week.set_kinds(hire, {})
         week.set_cap(sum(week.bounds.values()))
-        more = week.min_uncovered(seconds, self.seed, self.workers)
+        more = week.min_uncovered(seconds, self.job.seed, self.job.workers)
         week.set_cap(None)
         if more.uncovered_cost < 0 or 0 <= got.uncovered_cost <= more.uncovered_cost:
             return got, hire
@@ -400,15 +388,7 @@ def _summed(status: str, weeks: list[Solved], hire: dict[str, int]) -> Solved:
     )
 
 
-def _over_repeated_weeks(
-    dataset: Dataset,
-    station_id: str,
-    horizon: Horizon,
-    policy: Policy,
-    budget: Budget,
-    seed: int,
-    workers: int,
-) -> _Sized:
+def _over_repeated_weeks(job: _Job, budget: Budget) -> _Sized:
     """The minimum over whole weeks of a repeated pattern, proven through the first week.
 
     1. The first week alone is a relaxation of the horizon (a roster of the horizon, cut to its
@@ -421,8 +401,8 @@ def _over_repeated_weeks(
        staff every crew the first week staffs with no more recruits, the horizon's minimum is
        the first week's: proven. A week that needs more hires them: a lawful upper bound.
     """
-    week_horizon = Horizon(horizon.start, WEEK)
-    week, first, best = _minimum(dataset, station_id, week_horizon, policy, budget, 0.5, seed, workers)
+    seed, workers = job.seed, job.workers
+    week, first, best = _minimum(job, WEEK, budget, 0.5)
     if best.uncovered_cost < 0:
         shortfall = week.shortfall_by_post()
         return _Sized(best, False, shortfall, dict(week.current), lambda cap, seconds: best, WEEK)
@@ -439,7 +419,7 @@ def _over_repeated_weeks(
         best = cycled
     else:  # the cycle was not found in time: the weeks after start from the plain week
         week.restore(plain)
-    weeks = _Weeks(dataset, station_id, horizon, policy, week, seed, workers)
+    weeks = _Weeks(job, week)
     segments, answers, hire = weeks.roll(best, dict(best.headcount), budget.share(0.5))
     total = _summed(best.status, answers, hire)
     covered = first.status == "OPTIMAL" and total.uncovered_cost == first.uncovered_cost
@@ -473,11 +453,11 @@ def size_station(
     """Minimum headcount per kind, sworn shortfall and the coverage curve of one station."""
     started = time.perf_counter()
     budget = Budget(time_limit)
-    args = (dataset, station_id, horizon, policy, budget, seed, workers)
+    job = _Job(dataset, station_id, horizon, policy, seed, workers)
     if horizon.days > WEEK and horizon.days % WEEK == 0:
-        sized = _over_repeated_weeks(*args)
+        sized = _over_repeated_weeks(job, budget)
     else:
-        sized = _in_one_model(*args)
+        sized = _in_one_model(job, budget)
     best = sized.best
     shortfall = [
         {
