@@ -82,7 +82,7 @@ def size(
     table = Table(
         title=f"auxiliary sizing over {weeks} week(s) ({report.seconds:.0f} s)", title_justify="left"
     )
-    for col in ("station", "kind", "current", "minimum", "recommended", "cap", "binding reason"):
+    for col in ("station", "kind", "current", "minimum", "proven", "recommended", "cap", "binding reason"):
         table.add_column(col)
     for row in report.sizing().itertuples(index=False):
         cap = "-" if row.cap is None or row.cap != row.cap else str(int(row.cap))
@@ -91,6 +91,7 @@ def size(
             row.kind,
             str(row.current),
             str(row.minimum),
+            "yes" if row.quality == "proven minimum" else "no",
             str(row.recommended),
             cap,
             row.binding_reason,
