@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 DEMO_LIMIT ?= 50
 
-.PHONY: demo test lint setup clean data bench-city pg-start pg-stop
+.PHONY: demo test lint setup clean data bench-city bench-sizing pg-start pg-stop
 
 setup: $(STAMP)
 
@@ -35,6 +35,9 @@ data: $(STAMP)
 
 bench-city: $(STAMP)
 	$(BIN)/python benchmarks/city_batch.py
+
+bench-sizing: $(STAMP)
+	$(BIN)/python benchmarks/district_sizing.py
 
 pg-start: $(STAMP)
 	scripts/pg-test-server.sh start
