@@ -287,9 +287,12 @@ class SizingModel:
         one, phase 2 minimises heads anyway, and the tie-break would only slow phase 1's proof.
         `floor` is a proven minimum of a relaxation (the first week of a longer horizon).
         """
-        self.counting.set_cap(self._cap_value)
-        floor = max(floor, self.counting.min_uncovered().value)  # a cap only uncovers more
-        self.counting.set_cap(None)
+        if self._cap_value is None:  # the counting floor of the build holds: no need to solve it again
+            floor = max(floor, self.floor_uncovered.value)
+        else:
+            self.counting.set_cap(self._cap_value)
+            floor = max(floor, self.counting.min_uncovered().value)  # a cap only uncovers more
+            self.counting.set_cap(None)
         if self._cap_value is None:
             scale, objective = 1, self.uncovered_cost
         else:
