@@ -7,9 +7,13 @@ A task whose worker dies is reported as a failed station, never silently lost.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -62,9 +66,33 @@ class SerialEngine(Engine):
             yield task, fn(task)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the batch, which cancels them cleanly."""
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+WATCHDOG_SECONDS = 1.0
+
+
+def _init_worker(parent: int) -> None:
+    """Every pool worker: leave Ctrl-C to the batch (it cancels the workers cleanly), and die with it.
+
+    A batch killed with SIGKILL cannot stop its workers, so each worker watches its parent itself:
+    on Linux the kernel sends it SIGKILL the moment the parent dies (``PR_SET_PDEATHSIG``), and
+    everywhere a watchdog thread exits the worker once it has been handed to another parent. With the
+    workers gone, the pool's resource tracker sees its last pipe close and exits too.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker as soon as `parent` is no longer its parent (the batch died)."""
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
 
 
 class ProcessEngine(Engine):
@@ -98,7 +126,10 @@ class ProcessEngine(Engine):
     ) -> Generator[tuple[StationTask, StationOutcome], None, list[StationTask]]:
         """Run `tasks` on a new pool; return those left unfinished because the pool broke."""
         pool = self._pool = ProcessPoolExecutor(
-            max_workers=slots, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint
+            max_workers=slots,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         order = {id(t): i for i, t in enumerate(tasks)}
         futures: dict[Future, StationTask] = {pool.submit(fn, t): t for t in tasks}

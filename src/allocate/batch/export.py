@@ -14,18 +14,22 @@ from allocate.output import atomic_folder, write_json
 Format = Literal["csv", "parquet"]
 
 
+class NothingStored(LookupError):
+    """The store holds nothing for the week (or stations) asked for."""
+
+
 def export_week(
     store: Store, week: str, out: Path, fmt: Format = "csv", stations: Iterable[str] | None = None
 ) -> tuple[Path, dict[str, int]]:
     """Write ``roster``, ``coverage`` and ``stations`` (one row per stored station-week) into `out`.
 
     Only solved stations have roster rows. Returns the folder and the row count of each table.
-    Raises LookupError when nothing is stored for the week.
+    Raises :class:`NothingStored` when nothing is stored for the week.
     """
     selected = None if stations is None else list(stations)
     table = store.station_weeks(week, selected)
     if table.empty:
-        raise LookupError(f"nothing is stored for week {week} in {store.url}")
+        raise NothingStored(f"nothing is stored for week {week} in {store.url}")
     frames = {
         "roster": store.roster(week, selected),
         "coverage": store.coverage(week, selected),

@@ -2,11 +2,17 @@
 
 The lock is a row of ``batch_locks`` whose primary key is the week, inserted in its own transaction:
 the database's unique key decides who wins, on SQLite and PostgreSQL alike, whichever machine the
-batches run on. The holder refreshes a heartbeat; a lock is stale (and may be taken over) when
+batches run on. The holder refreshes a heartbeat every :data:`HEARTBEAT_SECONDS`. A lock is taken
+over only when its holder is provably gone:
 
-- its heartbeat is older than `stale_after` seconds (the holder died or lost the database), or
-- its holder ran on this host and its process no longer exists (killed: no need to wait), or
+- its holder ran on this machine (same host name, boot and PID namespace) and its process no longer
+  exists, or that PID now belongs to a process started later (killed: no need to wait), or
+- its heartbeat is older than `stale_after` seconds, which is never less than
+  :data:`MIN_STALE_AFTER` (several heartbeats), so that no setting takes over a live batch, or
 - the operator says so (``--force-unlock``).
+
+Heartbeats are stamped and aged with the database server's clock on PostgreSQL, so that batches on
+machines whose clocks disagree still judge a heartbeat's age alike.
 
 Takeover is a compare-and-swap on the owner token, so two batches racing for a stale lock cannot
 both win. A holder whose lock was taken over notices at its next heartbeat (:attr:`WeekLock.lost`)
@@ -15,6 +21,7 @@ and stores nothing more.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
@@ -24,15 +31,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from allocate.batch.store import Store, locks
 
 DEFAULT_STALE_AFTER = 120.0
+HEARTBEAT_SECONDS = 10.0  # every holder beats at least this often, whatever its stale_after
+MIN_STALE_AFTER = 6 * HEARTBEAT_SECONDS  # a missed beat or two (a busy database) never frees a lock
 
 
 @dataclass(frozen=True)
 class Holder:
-    """Who holds a week's lock."""
+    """Who holds a week's lock; `seen_at` is the database clock when the row was read."""
 
     week: str
     owner: str
@@ -41,12 +51,17 @@ class Holder:
     pid: int
     acquired_at: float
     heartbeat_at: float
+    seen_at: float
+
+    @property
+    def age(self) -> float:
+        """Seconds since the holder's last heartbeat."""
+        return self.seen_at - self.heartbeat_at
 
     def describe(self) -> str:
-        age = time.time() - self.heartbeat_at
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.acquired_at))
         run = f"run {self.run_id}, " if self.run_id is not None else ""
-        return f"{run}pid {self.pid} on {self.host}, since {since}, last heartbeat {age:.0f}s ago"
+        return f"{run}pid {self.pid} on {self.host}, since {since}, last heartbeat {self.age:.0f}s ago"
 
 
 class LockHeld(RuntimeError):
@@ -56,14 +71,40 @@ class LockHeld(RuntimeError):
         self.holder = holder
         super().__init__(
             f"another batch is running week {holder.week} on store {store_url} "
-            f"({holder.describe()}). Wait for it to finish; a lock whose heartbeat is older than "
-            f"{stale_after:.0f}s is taken over automatically, or pass --force-unlock if you are sure "
-            "that batch is dead."
+            f"({holder.describe()}). Wait for it to finish; its lock is taken over automatically once "
+            f"its process is gone from this machine or its heartbeat is older than {stale_after:.0f}s, "
+            "or pass --force-unlock if you are sure that batch is dead."
         )
 
 
 class LockLost(RuntimeError):
     """This batch's lock was taken over by another batch: it must stop storing."""
+
+
+def _machine() -> str | None:
+    """This machine and PID namespace (host name, boot id, namespace), hashed; None where unknown.
+
+    Two PIDs can be compared only within one boot of one kernel and one PID namespace: two containers
+    with the same host name are two machines here.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+    return hashlib.sha256(f"{socket.gethostname()}|{boot}|{namespace}".encode()).hexdigest()[:16]
+
+
+MACHINE = _machine()
+
+
+def process_start(pid: int) -> tuple[str, str] | None:
+    """(state, start time in clock ticks since boot) of process `pid`, None if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return fields[0], fields[19]
+    except (OSError, IndexError):
+        return None
 
 
 def pid_alive(pid: int) -> bool:
@@ -74,11 +115,34 @@ def pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
+    stat = process_start(pid)
+    return stat is None or stat[0] != "Z"
+
+
+def owner_token() -> str:
+    """A unique owner token that also says which machine and process start the holder is."""
+    stat = process_start(os.getpid())
+    if MACHINE is None or stat is None:
+        return uuid.uuid4().hex
+    return f"{uuid.uuid4().hex[:24]}.{MACHINE}.{stat[1]}"
+
+
+def holder_gone(holder: Holder) -> bool:
+    """Whether `holder`'s process provably no longer runs: same machine, and its PID is dead or reused."""
+    parts = holder.owner.split(".")
+    if MACHINE is None or len(parts) != 3 or parts[1] != MACHINE or holder.pid == os.getpid():
+        return False
+    if not pid_alive(holder.pid):
         return True
+    stat = process_start(holder.pid)
+    return stat is not None and stat[1] != parts[2]  # the PID now belongs to a later process
+
+
+def db_now(conn: Connection) -> float:
+    """Epoch seconds by the database's clock (PostgreSQL), else by this machine's."""
+    if conn.dialect.name == "postgresql":
+        return float(conn.scalar(sa.text("SELECT extract(epoch FROM clock_timestamp())")))
+    return time.time()
 
 
 class WeekLock:
@@ -95,13 +159,14 @@ class WeekLock:
     ) -> None:
         self.store = store
         self.week = week
-        self.stale_after = stale_after
-        self.heartbeat = heartbeat if heartbeat is not None else max(0.5, stale_after / 4)
+        self.stale_after = max(stale_after, MIN_STALE_AFTER)
+        self.heartbeat = min(heartbeat or HEARTBEAT_SECONDS, HEARTBEAT_SECONDS)
         self.force = force
-        self.owner = uuid.uuid4().hex
+        self.owner = owner_token()
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.taken_over: Holder | None = None  # the stale holder we replaced, if any
+        self.takeover_reason: str | None = None  # why it was stale: forced, heartbeat, process gone
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,7 +185,7 @@ class WeekLock:
             if reason is None:
                 raise LockHeld(holder, self.store.url, self.stale_after)
             if self._take_over(holder):
-                self.taken_over = holder
+                self.taken_over, self.takeover_reason = holder, reason
                 break
         else:
             raise RuntimeError(f"could not acquire the lock of week {self.week}: too much contention")
@@ -159,14 +224,14 @@ class WeekLock:
     def holder(self) -> Holder | None:
         with self.store.engine.connect() as conn:
             row = conn.execute(sa.select(locks).where(locks.c.week == self.week)).first()
-        return None if row is None else Holder(**row._mapping)
+            return None if row is None else Holder(**row._mapping, seen_at=db_now(conn))
 
     # -- internals ----------------------------------------------------------------------------
 
     def _insert(self) -> bool:
-        stamp = time.time()
         try:
             with self.store.engine.begin() as conn:
+                stamp = db_now(conn)
                 conn.execute(
                     locks.insert().values(
                         week=self.week,
@@ -184,15 +249,15 @@ class WeekLock:
     def _stale(self, holder: Holder) -> str | None:
         if self.force:
             return "forced"
-        if time.time() - holder.heartbeat_at > self.stale_after:
-            return "heartbeat"
-        if holder.host == self.host and holder.pid != self.pid and not pid_alive(holder.pid):
-            return "dead process"
+        if holder.age > self.stale_after:
+            return f"no heartbeat for {holder.age:.0f}s"
+        if holder_gone(holder):
+            return "its process is gone from this machine"
         return None
 
     def _take_over(self, holder: Holder) -> bool:
-        stamp = time.time()
         with self.store.engine.begin() as conn:
+            stamp = db_now(conn)
             result = conn.execute(
                 locks.update()
                 .where(locks.c.week == self.week, locks.c.owner == holder.owner)
@@ -214,7 +279,7 @@ class WeekLock:
                     result = conn.execute(
                         locks.update()
                         .where(locks.c.week == self.week, locks.c.owner == self.owner)
-                        .values(heartbeat_at=time.time())
+                        .values(heartbeat_at=db_now(conn))
                     )
                 if result.rowcount == 0:
                     self.lost.set()

@@ -22,7 +22,7 @@ from typing import Any
 
 from allocate.batch.data import history_by_person, load_for_batch, split_by_station
 from allocate.batch.engines import Engine, cores, make_engine
-from allocate.batch.lock import DEFAULT_STALE_AFTER, WeekLock
+from allocate.batch.lock import DEFAULT_STALE_AFTER, HEARTBEAT_SECONDS, MIN_STALE_AFTER, WeekLock
 from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
@@ -197,7 +197,6 @@ def run_batch(
     callbacks = callbacks or BatchCallbacks()
     week = Week.parse(week) if isinstance(week, str) else week
     store = Store(store) if isinstance(store, str) else store
-    store.create()
 
     dataset, bad = load_for_batch(data)
     policy = policy or load_policy(Path(data))
@@ -213,6 +212,15 @@ def run_batch(
         raise InputError(
             [InputIssue("--stations", None, None, s, "a station_id of stations.csv") for s in unknown]
         )
+    store.create()  # only once the input is known to be good: bad input leaves no new store behind
+    store.check_ids(
+        {
+            "station_id": selected,
+            "person_id": [p.person_id for p in dataset.staff],
+            "shift_id": list(dataset.shift_by_id),
+            "task_id": list(dataset.task_by_id),
+        }
+    )
 
     if engine is not None:
         slots, workers = engine.slots, settings.workers or 1
@@ -225,11 +233,18 @@ def run_batch(
         )
 
     lock = WeekLock(store, str(week), stale_after=settings.stale_after, force=settings.force_unlock)
+    if lock.stale_after > settings.stale_after:
+        callbacks.on_message(
+            f"a lock is taken over after {lock.stale_after:.0f}s without heartbeat at the soonest "
+            f"({MIN_STALE_AFTER / HEARTBEAT_SECONDS:.0f} heartbeats), not {settings.stale_after:g}s"
+        )
     lock.acquire()
     report = BatchReport(str(week), store.url, None, settings.engine, slots, workers, settings, selected, [])
     try:
         if lock.taken_over is not None:
-            callbacks.on_message(f"took over the stale lock of week {week}: {lock.taken_over.describe()}")
+            callbacks.on_message(
+                f"took over the lock of week {week} ({lock.takeover_reason}): {lock.taken_over.describe()}"
+            )
             if lock.taken_over.run_id is not None:
                 store.abandon_run(lock.taken_over.run_id)
         states = store.states(str(week))

@@ -15,20 +15,28 @@ each station either fully stored or absent. The unique key makes a second copy i
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from allocate.batch.outcome import StationOutcome
+from allocate.batch.storeurl import display, parse_store_url, redact, sqlite_file
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Assignment
 
 SCHEMA_VERSION = "1"
 DEFAULT_URL = "sqlite:///allocate.db"
+CONNECT_TIMEOUT = 15  # seconds to reach a PostgreSQL server
+# An id in a unique key or an index must fit a PostgreSQL b-tree entry (2,704 bytes): 500 characters
+# of up to 4 bytes each, plus the week, always do.
+INDEXED_ID_MAX = 500
 
 metadata = sa.MetaData()
 
@@ -63,7 +71,7 @@ station_weeks = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("station_id", sa.Text, nullable=False),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("batch_runs.run_id"), nullable=False),
     sa.Column("state", sa.String(8), nullable=False),  # solved | failed
     sa.Column("failure", sa.String(16)),
@@ -98,14 +106,14 @@ roster_rows = sa.Table(
     ),
     sa.Column("week", sa.String(10), nullable=False),
     sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.String(64), nullable=False),
-    sa.Column("shift_id", sa.String(64), nullable=False),
-    sa.Column("task_id", sa.String(64), nullable=False),
-    sa.Column("crew_id", sa.String(255), nullable=False),
-    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("station_id", sa.Text, nullable=False),
+    sa.Column("shift_id", sa.Text, nullable=False),
+    sa.Column("task_id", sa.Text, nullable=False),
+    sa.Column("crew_id", sa.Text, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("slot", sa.String(1), nullable=False),
-    sa.Column("lead_id", sa.String(64)),
+    sa.Column("lead_id", sa.Text),
     sa.Index("ix_batch_roster_week_person", "week", "person_id"),
 )
 
@@ -118,9 +126,9 @@ coverage_rows = sa.Table(
     ),
     sa.Column("week", sa.String(10), nullable=False, index=True),
     sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.String(64), nullable=False),
-    sa.Column("shift_id", sa.String(64), nullable=False),
-    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column("station_id", sa.Text, nullable=False),
+    sa.Column("shift_id", sa.Text, nullable=False),
+    sa.Column("task_id", sa.Text, nullable=False),
     sa.Column("crews_required", sa.Integer, nullable=False),
     sa.Column("crews_staffed", sa.Integer, nullable=False),
     sa.Column("shortfall", sa.Integer, nullable=False),
@@ -170,41 +178,72 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def normalise_url(url: str) -> str:
-    """PostgreSQL URLs go through psycopg 3, the driver this project installs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def make_engine(url: str) -> Engine:
-    url = normalise_url(url)
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+def make_engine(url: sa.URL, *, read_only: bool = False) -> Engine:
+    """An engine for a parsed store URL; a read-only SQLite engine never creates or changes the file."""
+    if url.drivername.startswith("sqlite"):
+        path = Path(url.database or "")
+        if read_only:
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+            engine = sa.create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False),
+                poolclass=sa.pool.NullPool,
+            )
+        else:
+            engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+            if not read_only:
+                cur.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT  # an unreachable host fails, it does not hang
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-class SchemaMismatch(RuntimeError):
+class StoreError(RuntimeError):
+    """The store cannot be used as asked; the message says why and never holds a password."""
+
+
+class StoreMissing(StoreError):
+    """A store to read from does not exist, or is not a batch store (a usage error: exit 2)."""
+
+
+class StoreLimit(StoreError):
+    """A value this store cannot hold: an id longer than its column (a usage error: exit 2)."""
+
+
+class SchemaMismatch(StoreError):
     """The database holds batch tables of another schema version."""
 
 
 class Store:
-    """The repository of batch results. Construct with a URL; :meth:`create` makes the schema."""
+    """The repository of batch results. Construct with a URL; :meth:`create` makes the schema.
 
-    def __init__(self, url: str = DEFAULT_URL) -> None:
-        self.engine = make_engine(url)
-        self.url = self.engine.url.render_as_string(hide_password=True)
+    `read_only` is for readers such as ``batch-export``: a SQLite file must exist and is opened
+    read-only, so a mistyped path never leaves an empty database behind.
+    """
+
+    def __init__(self, url: str | sa.URL = DEFAULT_URL, *, read_only: bool = False) -> None:
+        parsed = parse_store_url(url) if isinstance(url, str) else url
+        self.url = display(parsed)
+        self.read_only = read_only
+        file = sqlite_file(parsed)
+        if file is not None and read_only and not file.is_file():
+            raise StoreMissing(f"no store at {redact(str(file))}: the file does not exist")
+        if file is not None and not read_only and not file.parent.is_dir():
+            raise StoreMissing(f"cannot create the store {redact(str(file))}: its folder does not exist")
+        self.engine = make_engine(parsed, read_only=read_only)
+        self._limits: dict[tuple[str, str], int] = {}
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -223,12 +262,45 @@ class Store:
                         conn.execute(meta_table.insert().values(key="schema_version", value=SCHEMA_VERSION))
                 except sa.exc.IntegrityError:
                     pass
-            elif version != SCHEMA_VERSION:
-                raise SchemaMismatch(
-                    f"the store {self.url} holds batch schema version {version}; this allocate "
-                    f"writes version {SCHEMA_VERSION}"
-                )
+        return self.check()
+
+    def check(self) -> Store:
+        """Check that this is a batch store of our schema version, and learn its column limits."""
+        try:
+            inspector = sa.inspect(self.engine)
+            missing = [t.name for t in metadata.sorted_tables if not inspector.has_table(t.name)]
+        except sa.exc.DatabaseError as exc:
+            if isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc.orig):
+                raise StoreMissing(f"{self.url} is not a SQLite database") from None
+            raise
+        if missing:
+            raise StoreMissing(f"{self.url} is not an allocate batch store (no table {missing[0]})")
+        with self.engine.connect() as conn:
+            version = conn.scalar(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version"))
+        if version is not None and version != SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"the store {self.url} holds batch schema version {version}; this allocate "
+                f"writes version {SCHEMA_VERSION}"
+            )
+        self._limits = _limits(inspector, self.engine.dialect.name)
         return self
+
+    def check_ids(self, ids: dict[str, Iterable[str]]) -> None:
+        """Raise :class:`StoreLimit` if an id (by column name: station_id, person_id...) cannot be stored.
+
+        Stores created since allocate stores ids as text keep any id up to :data:`INDEXED_ID_MAX`
+        characters; an older PostgreSQL store has varchar(64) id columns.
+        """
+        problems = []
+        for column, values in ids.items():
+            limit = min((n for (_, col), n in self._limits.items() if col == column), default=None)
+            for value in values:
+                problem = _id_problem(column, value, limit)
+                if problem:
+                    problems.append(problem)
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise StoreLimit(f"the store {self.url} cannot hold " + "; ".join(problems[:5]) + more)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -299,6 +371,10 @@ class Store:
         A solved station already stored is never stored again (returns False). A failed one is
         replaced, in the same transaction, by the new outcome.
         """
+        if any(n < INDEXED_ID_MAX for n in self._limits.values()):  # an older store's varchar ids
+            column = dict(zip(ROSTER_COLUMNS, range(len(ROSTER_COLUMNS)), strict=True))
+            self.check_ids({name: {row[column[name]] for row in outcome.roster if row[column[name]]}
+                            for name in ("crew_id", "lead_id")})  # fmt: skip
         try:
             with self.engine.begin() as conn:
                 return self._save(conn, run_id, outcome)
@@ -324,7 +400,7 @@ class Store:
                 run_id=run_id,
                 state=o.state,
                 failure=o.failure,
-                error=o.error,
+                error=None if o.error is None else o.error.replace("\x00", "\\x00"),  # PostgreSQL text
                 solver_status=o.solver_status,
                 objective=o.objective,
                 best_bound=o.bound,
@@ -425,3 +501,37 @@ class Store:
 
 def _date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+ID_COLUMNS = ("station_id", "shift_id", "task_id", "crew_id", "person_id", "lead_id")
+INDEXED_IDS = (("batch_station_weeks", "station_id"), ("batch_roster", "person_id"))
+
+
+def _limits(inspector: sa.Inspector, dialect: str) -> dict[tuple[str, str], int]:
+    """(table, column) -> the longest id it takes: the index bound, or an older store's varchar(n)."""
+    limits = dict.fromkeys(INDEXED_IDS, INDEXED_ID_MAX)
+    if dialect == "sqlite":  # SQLite never enforces a declared length
+        return limits
+    for table in (station_weeks, roster_rows, coverage_rows):
+        for column in inspector.get_columns(table.name):
+            length = getattr(column["type"], "length", None)
+            if column["name"] in ID_COLUMNS and length:
+                key = (table.name, column["name"])
+                limits[key] = min(length, limits.get(key, length))
+    return limits
+
+
+def _id_problem(column: str, value: str, limit: int | None) -> str | None:
+    shown = repr(value if len(value) <= 40 else value[:40] + "...")
+    if "\x00" in value:
+        return f"{column} {shown}: it holds a NUL character"
+    if limit is not None and len(value) > limit:
+        problem = f"{column} {shown} ({len(value)} characters; at most {limit})"
+        if limit < INDEXED_ID_MAX:
+            problem += (
+                f". This store was made by an earlier allocate with varchar({limit}) id columns: use "
+                "a new store, or widen them (ALTER TABLE batch_roster ALTER COLUMN "
+                f"{column} TYPE text, and the same in batch_station_weeks and batch_coverage)"
+            )
+        return problem
+    return None

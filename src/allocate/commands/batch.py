@@ -12,18 +12,76 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
+from rich.markup import escape
 
-STORE_HELP = "Database URL: sqlite:///allocate.db (default, or $ALLOCATE_STORE), postgresql://user@host/db."
+if TYPE_CHECKING:
+    from allocate.batch.store import Store
+
+STORE_ENV = "ALLOCATE_STORE"
+STORE_HELP = (
+    "Database URL: sqlite:///allocate.db (the default) or postgresql://user@host[:port]/db. "
+    f"Best given by ${STORE_ENV} so that no password is on the command line; PostgreSQL also reads "
+    "PGPASSWORD and ~/.pgpass. Passwords are never printed."
+)
+StoreOption = Annotated[str | None, typer.Option(help=STORE_HELP, envvar=STORE_ENV, show_envvar=True)]
 
 
-def _store_url(store: str | None) -> str:
-    from allocate.batch.store import DEFAULT_URL
+def _open_store(store: str | None, *, read_only: bool = False) -> Store:
+    """The store named by --store, else $ALLOCATE_STORE, else the default; an empty value is an error."""
+    from allocate.batch.store import DEFAULT_URL, Store
+    from allocate.batch.storeurl import StoreURLError
 
-    return store or os.environ.get("ALLOCATE_STORE") or DEFAULT_URL
+    if store is None and os.environ.get(STORE_ENV) is not None:  # set but empty: click ignores it
+        raise StoreURLError(f"${STORE_ENV} is set but empty: give a store URL, or unset it for {DEFAULT_URL}")
+    if store is not None and not store.strip():
+        raise StoreURLError(f"--store is empty: give a store URL, or leave the option out for {DEFAULT_URL}")
+    return Store(store or DEFAULT_URL, read_only=read_only)
+
+
+@contextmanager
+def _store_errors() -> Iterator[dict[str, str]]:
+    """Store problems as one clear line on stderr and an exit code, never a traceback or a password.
+
+    Yields a dict in which the caller puts the store's masked URL (``"url"``) once it is known.
+    """
+    import sqlalchemy as sa
+
+    from allocate.batch.export import NothingStored
+    from allocate.batch.lock import LockHeld, LockLost
+    from allocate.batch.store import SchemaMismatch, StoreError
+    from allocate.batch.storeurl import StoreURLError, redact
+    from allocate.cli import err
+    from allocate.io.errors import InputError
+
+    def fail(title: str, text: str, code: int) -> typer.Exit:
+        err.print(f"[bold red]{title}[/]: {escape(redact(text))}", highlight=False, soft_wrap=True)
+        return typer.Exit(code)
+
+    where: dict[str, str] = {}
+    try:
+        yield where
+    except (typer.Exit, click.ClickException, KeyboardInterrupt, InputError, LockHeld, NothingStored):
+        raise  # the caller's own messages
+    except StoreURLError as exc:
+        raise fail("Bad store", str(exc), 2) from None
+    except SchemaMismatch as exc:
+        raise fail("Store", str(exc), 1) from None
+    except StoreError as exc:
+        raise fail("Store", str(exc), 2) from None
+    except LockLost as exc:
+        raise fail("Lock lost", str(exc), 5) from None
+    except sa.exc.DBAPIError as exc:  # the driver's own words, first line: connection refused...
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise fail(f"Cannot use the store {where.get('url', '')}".rstrip(), reason, 1) from None
+    except Exception as exc:  # a bug: say what, without a traceback that could echo a URL
+        raise fail("Unexpected error (a bug in allocate)", f"{type(exc).__name__}: {exc}", 1) from None
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -39,7 +97,7 @@ def _terminate(signum: int, frame: object) -> None:
 def batch(
     data: Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")],
     week: Annotated[str, typer.Option(help="ISO week to roster, e.g. 2026-W49 (Monday to Sunday).")],
-    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
+    store: StoreOption = None,
     stations: Annotated[
         list[str] | None, typer.Option(help="Only these station ids (repeatable or comma-separated).")
     ] = None,
@@ -79,12 +137,12 @@ def batch(
     Restartable: stations already stored for the week are skipped (run it again after a kill).
     One batch per week and store at a time: exit 5 otherwise.
     """
-    import sqlalchemy as sa
+    from contextlib import nullcontext
 
     from allocate.batch import BatchSettings, LockHeld, Week, run_batch
     from allocate.batch.engines import ENGINES
     from allocate.batch.progress import BatchProgress, print_report
-    from allocate.batch.store import SchemaMismatch
+    from allocate.batch.storeurl import redact
     from allocate.cli import _bad_input, _solver_params, err
     from allocate.io.errors import InputError
 
@@ -104,29 +162,18 @@ def batch(
     signal.signal(signal.SIGTERM, _terminate)
     show = not (quiet or as_json)
     try:
-        if show:
-            with BatchProgress(err) as progress:
+        with _store_errors() as where:
+            db = _open_store(store)
+            where["url"] = db.url
+            with db, BatchProgress(err) if show else nullcontext() as progress:
                 report = run_batch(
-                    data,
-                    week,
-                    _store_url(store),
-                    stations=_split(stations),
-                    settings=settings,
-                    callbacks=progress,
+                    data, week, db, stations=_split(stations), settings=settings, callbacks=progress
                 )
-        else:
-            report = run_batch(data, week, _store_url(store), stations=_split(stations), settings=settings)
     except InputError as exc:
         raise _bad_input(exc) from None
     except LockHeld as exc:
-        err.print(f"[bold red]Locked[/]: {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
         raise typer.Exit(5) from None
-    except SchemaMismatch as exc:
-        err.print(f"[bold red]Store[/]: {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    except sa.exc.OperationalError as exc:
-        err.print(f"[bold red]Cannot use the store[/] {_store_url(store)}: {exc.orig}", highlight=False)
-        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted: the stations stored so far are kept; run the same command again to finish")
         raise typer.Exit(130) from None
@@ -148,16 +195,15 @@ def batch(
 def batch_export(
     week: Annotated[str, typer.Option(help="ISO week to export, e.g. 2026-W49.")],
     out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")],
-    store: Annotated[str | None, typer.Option(help=STORE_HELP)] = None,
+    store: StoreOption = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     stations: Annotated[
         list[str] | None, typer.Option(help="Only these station ids (repeatable or comma-separated).")
     ] = None,
 ) -> None:
     """Export a stored week (roster, coverage, one row per station-week) to CSV or Parquet."""
-    import sqlalchemy as sa
-
-    from allocate.batch import Store, Week, export_week
+    from allocate.batch import Week, export_week
+    from allocate.batch.export import NothingStored
     from allocate.cli import err
 
     try:
@@ -167,15 +213,13 @@ def batch_export(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"{fmt!r} is not csv or parquet", param_hint="--format")
     try:
-        with Store(_store_url(store)) as db:
-            db.create()
+        with _store_errors() as where, _open_store(store, read_only=True) as db:
+            where["url"] = db.url
+            db.check()
             folder, counts = export_week(db, week, out, fmt, _split(stations))  # type: ignore[arg-type]
-    except LookupError as exc:
-        err.print(f"[bold red]Nothing to export[/]: {exc}", highlight=False)
+    except NothingStored as exc:
+        err.print(f"[bold red]Nothing to export[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
-    except sa.exc.OperationalError as exc:
-        err.print(f"[bold red]Cannot use the store[/] {_store_url(store)}: {exc.orig}", highlight=False)
-        raise typer.Exit(1) from None
     rows = ", ".join(f"{n} {name} rows" for name, n in counts.items())
     err.print(f"[green]exported[/] week {week} to {folder}: {rows}", highlight=False)
 
