@@ -7,6 +7,7 @@ fresh database, dropped afterwards.
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from allocate.batch import BatchSettings, LockHeld, Store, WeekLock, export_week, run_batch
-from batch_helpers import W1, W2, assert_stored_once, kill_and_resume, replicated, tiny
+from batch_helpers import W1, W2, allocate_cmd, assert_stored_once, kill_and_resume, replicated, tiny
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server.sh"
 
@@ -120,3 +121,64 @@ def test_a_failing_station_on_postgres(tmp_path, pg_url):
         assert report.exit_code() == 2
         assert store.states(W1) == {"S01": "solved", "S02": "failed"}
         assert "column role" in store.station_weeks(W1).set_index("station_id").loc["S02", "error"]
+
+
+def _rename_station(data: Path, old: str, new: str) -> None:
+    """Rename station `old` to `new` in every station_id column of the dataset."""
+    for path in data.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames or [], list(reader)
+        if "station_id" not in fields:
+            continue
+        for row in rows:
+            if row["station_id"] == old:
+                row["station_id"] = new
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+LONG_ID = "S" * 10 + "-" + "x" * 63  # 74 characters: more than the varchar(64) of earlier stores
+
+
+def test_a_74_character_station_id_on_postgres(tmp_path, pg_url):
+    """A station id longer than 64 characters is stored and exported on PostgreSQL; an earlier store
+    with varchar(64) id columns refuses it before solving, with a message saying what to do."""
+    data = tiny(tmp_path / "tiny")
+    _rename_station(data, "S01", LONG_ID)
+    settings = BatchSettings(engine="serial", workers=1, time_limit=5)
+    with Store(pg_url) as store:
+        assert run_batch(data, W1, store, settings=settings).exit_code() == 0
+        assert store.states(W1) == {LONG_ID: "solved", "S02": "solved"}
+        folder, _ = export_week(store, W1, tmp_path / "out", "csv")
+        assert LONG_ID in set(pd.read_csv(folder / "roster.csv")["station_id"])
+        with store.engine.begin() as conn:  # the store as an earlier allocate made it
+            for table in ("batch_roster", "batch_coverage", "batch_station_weeks"):
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+                conn.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN station_id TYPE varchar(64)"))
+    p = subprocess.run(
+        allocate_cmd("batch", data, "--week", W1, "--store", pg_url, "-q"), capture_output=True, text=True
+    )
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr
+    assert f"station_id '{LONG_ID[:40]}...' (74 characters; at most 64)" in p.stderr
+    assert "varchar(64)" in p.stderr and "ALTER TABLE" in p.stderr
+    with Store(pg_url) as store:
+        assert store.states(W1) == {}
+
+
+def test_a_postgres_error_never_shows_the_password(tmp_path, pg_server):
+    """A real server's refusal (no such database) is printed without the password of the URL."""
+    secret = "pw-" + uuid.uuid4().hex
+    url = sa.make_url(pg_server).set(password=secret, database="no_such_database")
+    p = subprocess.run(
+        allocate_cmd("batch", tiny(tmp_path / "tiny"), "--week", W1, "-q"),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ALLOCATE_STORE": url.render_as_string(hide_password=False)},
+    )
+    assert p.returncode == 1
+    assert "no_such_database" in p.stderr and "***" in p.stderr
+    assert secret not in p.stdout + p.stderr and "Traceback" not in p.stderr
