@@ -237,7 +237,9 @@ class Store:
         parsed = parse_store_url(url) if isinstance(url, str) else url
         self.url = display(parsed)
         self.read_only = read_only
-        file = sqlite_file(parsed)
+        self.file = file = sqlite_file(parsed)  # the database file of a SQLite store, else None
+        if file is not None and file.is_dir():
+            raise StoreMissing(f"the store {redact(str(file))} is a folder, not a database file")
         if file is not None and read_only and not file.is_file():
             raise StoreMissing(f"no store at {redact(str(file))}: the file does not exist")
         if file is not None and not read_only and not file.parent.is_dir():
@@ -254,6 +256,9 @@ class Store:
         except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
             # Two processes creating the schema at the same time: PostgreSQL lets one of them win.
             metadata.create_all(self.engine, checkfirst=True)
+        except sa.exc.DatabaseError as exc:
+            self._not_a_database(exc)
+            raise
         with self.engine.begin() as conn:
             version = conn.scalar(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version"))
             if version is None:
@@ -270,8 +275,7 @@ class Store:
             inspector = sa.inspect(self.engine)
             missing = [t.name for t in metadata.sorted_tables if not inspector.has_table(t.name)]
         except sa.exc.DatabaseError as exc:
-            if isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc.orig):
-                raise StoreMissing(f"{self.url} is not a SQLite database") from None
+            self._not_a_database(exc)
             raise
         if missing:
             raise StoreMissing(f"{self.url} is not an allocate batch store (no table {missing[0]})")
@@ -284,6 +288,11 @@ class Store:
             )
         self._limits = _limits(inspector, self.engine.dialect.name)
         return self
+
+    def _not_a_database(self, exc: sa.exc.DatabaseError) -> None:
+        """Raise :class:`StoreMissing` if `exc` says the SQLite file is something else (a CSV...)."""
+        if isinstance(exc.orig, sqlite3.DatabaseError) and "not a database" in str(exc.orig):
+            raise StoreMissing(f"{self.url} is not a SQLite database") from None
 
     def check_ids(self, ids: dict[str, Iterable[str]]) -> None:
         """Raise :class:`StoreLimit` if an id (by column name: station_id, person_id...) cannot be stored.

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,8 @@ def _store_errors() -> Iterator[dict[str, str]]:
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         raise fail(f"Cannot use the store {where.get('url', '')}".rstrip(), reason, 1) from None
     except Exception as exc:  # a bug: say what, without a traceback that could echo a URL
+        if os.environ.get("ALLOCATE_DEBUG"):
+            err.print(redact(traceback.format_exc()), markup=False, highlight=False, soft_wrap=True)
         raise fail("Unexpected error (a bug in allocate)", f"{type(exc).__name__}: {exc}", 1) from None
 
 
@@ -122,7 +125,12 @@ def batch(
         bool, typer.Option("--force-unlock", help="Take the week's lock even if its holder looks alive.")
     ] = False,
     stale_after: Annotated[
-        float, typer.Option(min=1.0, help="Seconds without heartbeat after which a lock is taken over.")
+        float,
+        typer.Option(
+            min=1.0,
+            help="Seconds without heartbeat after which a lock is taken over (never less than 60; a "
+            "batch whose process is gone from this machine loses its lock at once).",
+        ),
     ] = 120.0,
     retry_failed: Annotated[
         bool, typer.Option(help="Solve again the stations stored as failed for this week.")
