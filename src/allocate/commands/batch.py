@@ -3,7 +3,9 @@
 Exit codes of `batch`: 0 every selected station solved and verified; 1 a station failed (an error,
 the verifier, a dead worker) or the run broke; 2 bad input (a station's bad data alone gives 2
 too, the others are still stored); 3 a station proven infeasible; 4 a station without a roster
-within its time limit; 5 another batch holds the week's lock in this store.
+within its time limit; 5 another batch holds the week's lock in this store (or took it over).
+A store that cannot be used is 2 when the URL or file is wrong, 1 when the database fails; no
+message ever shows a store password.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def _store_errors() -> Iterator[dict[str, str]]:
     from allocate.io.errors import InputError
 
     def fail(title: str, text: str, code: int) -> typer.Exit:
-        err.print(f"[bold red]{title}[/]: {escape(redact(text))}", highlight=False, soft_wrap=True)
+        err.print(
+            f"[bold red]{escape(redact(title))}[/]: {escape(redact(text))}", highlight=False, soft_wrap=True
+        )
         return typer.Exit(code)
 
     where: dict[str, str] = {}
