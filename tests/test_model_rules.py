@@ -93,9 +93,11 @@ def test_lapsed_training_means_support_only():
     staff = [
         person("A1", "aux_service", training_valid_until=lapsed),
         person("A2", "aux_service"),
+        person("A3", "aux_service"),
         person("P1"),
     ]
     r = run(dataset(staff, [need("window"), need("patrol", shift="day"), need("desk")]))
+    assert r.coverage["shortfall"].sum() == 0  # A2 and A3 patrol, so only A1 can take the window
     assert members(r, "window") == ["A1"]
     patrol = r.roster[r.roster["task_id"] == "patrol"]
     assert "A1" not in set(patrol["person_id"])

@@ -37,6 +37,7 @@ def run_solve(
     days: int | None = None,
     out: Path | None = None,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int | None = None,
     workers: int | None = None,
     published: Path | None = None,
@@ -69,6 +70,7 @@ def run_solve(
     pub = load_roster(published) if published else ()
     kwargs = dict(
         time_limit=60.0 if time_limit is None else time_limit,
+        work_limit=work_limit,
         seed=seed or 0,
         workers=workers,
         published=pub,

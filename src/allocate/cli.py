@@ -130,10 +130,21 @@ def solve(
             min=0.1, help="Wall-clock seconds for the whole solve (default: the scenario's, or 60)."
         ),
     ] = None,
+    work_limit: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Deterministic work budget (CP-SAT deterministic seconds; default half the time limit). "
+            "A solve that ends by proof or by this limit gives the same roster on any machine.",
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Random seed; same seed, one worker: same roster (default 0).")
     ] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT workers (default: all cores).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="CP-SAT workers per model (default 1: reproducible; more are not)."),
+    ] = None,
     published: Annotated[
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
     ] = None,
@@ -155,7 +166,7 @@ def solve(
         out = Path("out") / data.stem if is_scenario(data) else Path("out")
     try:
         result, folder = run_solve(
-            data, start=start_date, days=days, out=out, time_limit=time_limit, seed=seed,
+            data, start=start_date, days=days, out=out, time_limit=time_limit, work_limit=work_limit, seed=seed,
             workers=workers, published=published, console=None if (quiet or as_json) else err,
             solver_params=_solver_params(param or []),
         )  # fmt: skip
@@ -216,8 +227,17 @@ def print_summary(summary: dict, folder: Path | None = None) -> None:
     table.add_row("objective / bound", f"{summary['objective']} / {summary['best_bound']}")
     table.add_row("gap", "-" if gap is None else f"{gap:.2%}")
     table.add_row("crews staffed", f"{c['crews_staffed']} of {c['crews_required']}")
-    proven = " (proven minimal)" if summary.get("uncovered_proven_minimal") else ""
+    proven = " (proven minimal)" if summary.get("uncovered_proven_minimal") else " (not proven minimal)"
     table.add_row("uncovered crews", f"{summary['uncovered_crews']}{proven}")
+    soft_gap = summary.get("soft_gap")
+    table.add_row("soft goals gap", "- (coverage not proven)" if soft_gap is None else f"{soft_gap:.2%}")
+    p = summary.get("proof")
+    if p:
+        table.add_row(
+            "proof",
+            f"{p['coverage_proven']} of {p['units']} models coverage proven, {p['fully_proven']} fully; "
+            f"{p['greedy_fallbacks']} greedy fallbacks",
+        )
     table.add_row("overtime hours", str(summary["overtime_hours"]))
     for name, g in summary["goals"].items():
         table.add_row(f"goal {name}", f"{g['amount']:g} {g['unit']} (cost {g['cost']:g})")

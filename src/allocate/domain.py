@@ -203,6 +203,14 @@ class Horizon:
             yield self.dates[i : i + 7]
 
 
+WEEKEND = (5, 6)  # Saturday, Sunday
+
+
+def is_heavy(shift: Shift, day: dt.date) -> bool:
+    """A night or weekend shift: the ones fairness spreads evenly (rule 8)."""
+    return shift.is_night or day.weekday() in WEEKEND
+
+
 @dataclass(frozen=True)
 class Post:
     """Demand at one station, date, shift and task: how many crews are required."""

@@ -41,6 +41,25 @@ class UnitResult:
     goals: dict[str, GoalAmount] = field(default_factory=dict)
     source: str = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
     coverage_proven: bool = False  # phase 1 proved the fewest weighted uncovered crews
+    soft_objective: float | None = None  # the objective without the coverage term
+    soft_bound: float | None = None  # its bound, known once coverage is proven
+    stopped_by: str = ""  # proof, gap, work limit, time limit, no solution
+    work: float = 0.0  # CP-SAT deterministic time spent
+
+    @property
+    def soft_gap(self) -> float | None:
+        """The soft goals' own gap (0 to 1): coverage is judged apart, by `coverage_proven`."""
+        if self.soft_objective is None or self.soft_bound is None:
+            return None
+        return max(0.0, self.soft_objective - self.soft_bound) / max(1.0, self.soft_objective)
+
+    @property
+    def fully_proven(self) -> bool:
+        """Coverage proven minimal and the soft goals within 1 % of their bound."""
+        from allocate.phases import SOFT_GAP_LIMIT
+
+        gap = self.soft_gap
+        return self.coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
 
     @property
     def gap(self) -> float | None:
@@ -108,6 +127,26 @@ class Result:
             return None
         return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
 
+    @property
+    def soft_gap(self) -> float | None:
+        """The soft goals' gap over all units, once every unit's coverage is proven."""
+        objs = [u.soft_objective for u in self.units]
+        bounds = [u.soft_bound for u in self.units]
+        if not self.units or any(v is None for v in (*objs, *bounds)):
+            return None
+        soft, bound = sum(objs), sum(bounds)
+        return max(0.0, soft - bound) / max(1.0, soft)
+
+    def proof_counts(self) -> dict[str, int]:
+        """Units with coverage proven, fully proven, and those left with the greedy roster."""
+        return {
+            "units": len(self.units),
+            "coverage_proven": sum(u.coverage_proven for u in self.units),
+            "fully_proven": sum(u.fully_proven for u in self.units),
+            "greedy_fallbacks": sum(u.source == "greedy" for u in self.units),
+            "stopped_by_time_limit": sum(u.stopped_by == "time limit" for u in self.units),
+        }
+
     def goals(self) -> dict[str, GoalAmount]:
         """The per-goal breakdown over all units."""
         total: dict[str, GoalAmount] = {}
@@ -161,6 +200,8 @@ class Result:
             "objective": self.objective,
             "best_bound": self.bound,
             "gap": self.gap,
+            "soft_gap": self.soft_gap,
+            "proof": self.proof_counts(),
             "wall_seconds": round(self.wall_seconds, 3),
             "horizon": {"start": self.horizon.start.isoformat(), "days": self.horizon.days},
             "counts": {
@@ -197,6 +238,12 @@ class Result:
                     "people": u.people,
                     "source": u.source,
                     "coverage_proven": u.coverage_proven,
+                    "soft_objective": u.soft_objective,
+                    "soft_bound": u.soft_bound,
+                    "soft_gap": u.soft_gap,
+                    "fully_proven": u.fully_proven,
+                    "stopped_by": u.stopped_by,
+                    "work": round(u.work, 3),
                 }
                 for u in self.units
             ],

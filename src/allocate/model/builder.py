@@ -13,7 +13,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
-from allocate.model import crews, daily, hint, hours, objective, pools, rest, variables, workdays
+from allocate.model import crews, daily, hint, hours, lines, objective, pools, rest, variables, workdays
 from allocate.model.handles import PostVars, Term
 from allocate.policy import Policy
 
@@ -31,6 +31,7 @@ class RosterModel:
         published: tuple[Assignment, ...] = (),
         targets: dict[int, hint.PostTarget] | None = None,
         pooled: frozenset[str] = frozenset(),
+        use_lines: bool = False,
     ) -> None:
         self.dataset = dataset
         self.horizon = horizon
@@ -40,6 +41,10 @@ class RosterModel:
         self.published = published
         self.targets = targets or {}  # post index -> a plan for the hint of a pooled post
         self.pooled = pooled  # interchangeable recruits, given lines of work (model.pools)
+        # Everyone else gets lines of work counted per class (model.lines) instead of a Boolean per
+        # post; not with a published roster, whose stability goal counts changes per post.
+        self.use_lines = use_lines and not published
+        self.classes: list[lines.PeopleClass] = []
         self.model = cp_model.CpModel()
         self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
         self.shifts: dict[str, Shift] = dataset.shift_by_id
@@ -53,6 +58,8 @@ class RosterModel:
 
     def _build(self) -> None:
         variables.add_assignments(self)  # sparse x: rules 1, 4, 5, 6, absences, history rest
+        if self.use_lines:
+            lines.add_lines(self)  # lines of work and counts per class of interchangeable people
         pools.add_pools(self)  # sizing's recruits: lines of work and counts per post
         crews.add_crew_composition(self)  # rule 2: explicit crews from the allowed patterns
         crews.add_command(self)  # rule 3: aux-only crews need a sworn officer on duty

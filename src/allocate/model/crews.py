@@ -28,12 +28,8 @@ def add_crew_composition(m: RosterModel) -> None:
         s_slots = sum(p.sworn * n for p, n in zip(pv.patterns, pv.crews, strict=True))
         a_slots = sum(p.aux * n for p, n in zip(pv.patterns, pv.crews, strict=True))
         max_a = k * max(p.aux for p in pv.patterns)
-        pooled_sworn = pv.pooled.get("sworn")
-        pooled_aux = [v for g, v in pv.pooled.items() if g != "sworn"]
-        sworn = sum(x for _, x in pv.sworn) + (pooled_sworn if pooled_sworn is not None else 0)
-        aux = sum(x for _, x in pv.aux) + sum(pooled_aux)
-        sworn_room = len(pv.sworn) + (_top(pooled_sworn) if pooled_sworn is not None else 0)
-        aux_room = len(pv.aux) + sum(_top(v) for v in pooled_aux)
+        sworn, sworn_room = pv.people(sworn=True)
+        aux, aux_room = pv.people(sworn=False)
         if max_a and sworn_room:
             pv.sworn_in_a = m.model.new_int_var(0, min(max_a, sworn_room), f"z[{q}]")
             m.model.add(sworn == s_slots + pv.sworn_in_a)
@@ -45,10 +41,6 @@ def add_crew_composition(m: RosterModel) -> None:
         for p, n in zip(pv.patterns, pv.crews, strict=True):
             if p.sworn > sworn_room or p.size > sworn_room + aux_room:
                 m.model.add(n == 0)
-
-
-def _top(var) -> int:
-    return max(var.proto.domain)
 
 
 def add_command(m: RosterModel) -> None:

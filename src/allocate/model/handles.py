@@ -21,10 +21,28 @@ class PostVars:
     sworn_in_a: cp_model.IntVar | None = None  # sworn officers filling A slots
     shortfall: cp_model.IntVar | None = None  # crews required but not staffed
     pooled: dict[str, cp_model.IntVar] = field(default_factory=dict)  # recruits per kind (sizing)
+    counted_sworn: list[cp_model.IntVar] = field(default_factory=list)  # per class (model.lines)
+    counted_aux: list[cp_model.IntVar] = field(default_factory=list)
+
+    def people(self, sworn: bool) -> tuple[cp_model.LinearExprT, int]:
+        """How many sworn (or auxiliary) people serve here, and the most there could be.
+
+        The post's people come by name (x), as lines counted per class, or as sizing's recruits.
+        """
+        named = self.sworn if sworn else self.aux
+        counted = self.counted_sworn if sworn else self.counted_aux
+        pooled = [v for g, v in self.pooled.items() if (g == "sworn") == sworn]
+        total = sum(x for _, x in named) + sum(counted) + sum(pooled)
+        room = len(named) + sum(_top(v) for v in (*counted, *pooled))
+        return total, room
 
     @property
     def uncovered(self) -> cp_model.LinearExprT:
         return self.shortfall if self.shortfall is not None else self.post.crews_required - sum(self.crews)
+
+
+def _top(var: cp_model.IntVar) -> int:
+    return max(var.proto.domain)
 
 
 @dataclass(frozen=True)

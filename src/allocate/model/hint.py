@@ -8,9 +8,11 @@ The greedy never decides anything on its own: it is a hint, checked by the model
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from allocate.domain import is_heavy
 from allocate.model.rest import rest_minutes
 from allocate.model.workdays import history_workdays
 
@@ -31,6 +33,7 @@ class _State:
     free_from: int = -(10**9)  # minute (from horizon start) when the next shift may start
     minutes: dict[int, int] = field(default_factory=dict)  # per 7-day block
     nights: dict[int, int] = field(default_factory=dict)
+    heavy: int = 0  # night and weekend shifts, which fairness spreads evenly
 
 
 def _start_minute(day: int, start_min: int) -> int:
@@ -58,6 +61,12 @@ class _Fill:
 def build_hint(m: RosterModel) -> dict[int, _Fill]:
     """Post index -> the greedy's people and crews, a lawful roster."""
     states = _initial_states(m)
+    candidates = _candidates(m)
+    flexibility: dict[tuple[int, int, str], int] = defaultdict(int)  # posts a person may fill
+    for q, (sworn, aux) in candidates.items():
+        post = m.post_vars[q].post
+        for i in (*sworn, *aux):
+            flexibility[i, m.horizon.index(post.date), post.shift_id] += 1
     on_duty: set[tuple[str, int, str]] = set()  # (station, day, shift) with a sworn officer
     chosen: dict[int, _Fill] = {}
     order = sorted(
@@ -76,8 +85,17 @@ def build_hint(m: RosterModel) -> dict[int, _Fill]:
         if target is not None and pv.pooled:  # a pooled post: the plan's counts are the hint
             chosen[q] = _Fill(counts=dict(enumerate(target.crews)), pooled=dict(target.people))
         else:
-            chosen[q] = _fill_post(m, pv, states, on_duty)
+            chosen[q] = _fill_post(m, pv, candidates[q], flexibility, states, on_duty)
     return chosen
+
+
+def _candidates(m: RosterModel) -> dict[int, tuple[list[int], list[int]]]:
+    """Post index -> (sworn, auxiliary) people who may serve it, by name or through a class."""
+    out = {q: ([i for i, _ in pv.sworn], [i for i, _ in pv.aux]) for q, pv in enumerate(m.post_vars)}
+    for c in m.classes:
+        for q in c.counts:
+            out[q][0 if c.sworn else 1].extend(c.members)
+    return out
 
 
 def _initial_states(m: RosterModel) -> list[_State]:
@@ -128,20 +146,35 @@ def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State])
     st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
     if shift.is_night:
         st.nights[block] = st.nights.get(block, 0) + 1
+    st.heavy += is_heavy(shift, m.horizon.dates[day])
 
 
 def _fill_post(
-    m: RosterModel, pv: PostVars, states: list[_State], on_duty: set[tuple[str, int, str]]
+    m: RosterModel,
+    pv: PostVars,
+    candidates: tuple[list[int], list[int]],
+    flexibility: dict[tuple[int, int, str], int],
+    states: list[_State],
+    on_duty: set[tuple[str, int, str]],
 ) -> _Fill:
     post = pv.post
     day = m.horizon.index(post.date)
     task = m.dataset.task_by_id[post.task_id]
 
-    def load(i: int) -> tuple:  # the least worked first: spread the load
-        return (sum(states[i].minutes.values()), m.people[i].person_id)
+    heavy = is_heavy(m.shifts[post.shift_id], post.date)
 
-    sworn = sorted((i for i, _ in pv.sworn if _can_take(m, i, day, post.shift_id, states)), key=load)
-    aux = sorted((i for i, _ in pv.aux if _can_take(m, i, day, post.shift_id, states)), key=load)
+    minutes, block = m.shifts[post.shift_id].minutes, day // 7
+
+    def load(i: int) -> tuple:
+        """Within contract hours first, then the least flexible (scarce skills stay free for their
+        posts), then the fewest night and weekend shifts, then the least worked."""
+        worked = states[i].minutes.get(block, 0)
+        overtime = worked + minutes > round(m.people[i].hours_per_week * 60)
+        spread = states[i].heavy if heavy else 0
+        return (overtime, flexibility[i, day, post.shift_id], spread, worked, i)
+
+    sworn = sorted((i for i in candidates[0] if _can_take(m, i, day, post.shift_id, states)), key=load)
+    aux = sorted((i for i in candidates[1] if _can_take(m, i, day, post.shift_id, states)), key=load)
     fill = _Fill()
     # Prefer crews that use auxiliaries (cost goal), but only aux-only ones with a commander.
     patterns = sorted(range(len(pv.patterns)), key=lambda j: (pv.patterns[j].sworn, -pv.patterns[j].aux))
@@ -186,6 +219,14 @@ def add_hints(m: RosterModel) -> None:
             m.model.add_hint(count, fill.pooled.get(group, 0))
         if pv.shortfall is not None:
             m.model.add_hint(pv.shortfall, pv.post.crews_required - sum(fill.counts.values()))
+    for c in m.classes:
+        working = set()
+        for q, count in c.counts.items():
+            serving = set(chosen[q].people).intersection(c.members)
+            m.model.add_hint(count, len(serving))
+            working |= serving
+        for i, y in c.lines.items():
+            m.model.add_hint(y, i in working)
 
 
 def complete_hints(

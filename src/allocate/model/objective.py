@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from allocate.domain import is_heavy
 from allocate.model.handles import Term
 
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
-
-WEEKEND = (5, 6)
 
 
 def add_objective(m: RosterModel) -> None:
@@ -44,27 +43,46 @@ def _uncovered(m: RosterModel, weight: int) -> None:
 
 
 def _fairness(m: RosterModel, weight: int) -> None:
-    """Spread of night and weekend shifts (max - min) within each station and role."""
+    """Night and weekend shifts outside each station-and-role group's fair band.
+
+    A group's shifts are spread fairly when everyone works either T or T + 1 of them (an integer
+    load cannot be split more evenly). The cost is how many shifts lie outside the band [T, T + 1]
+    for the best T: above it, or below it for someone who was available (a person away for part of
+    the horizon is not owed more than the heavy days they could work). Unlike the spread max - min,
+    this sum of deviations has a tight linear relaxation, so CP-SAT can prove the fairest roster.
+    """
     heavy: dict[int, list] = {}
+    heavy_days: dict[int, set[int]] = {}
     for (i, day, shift_id), xs in m.work.items():
-        if m.shifts[shift_id].is_night or m.horizon.dates[day].weekday() in WEEKEND:
+        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day]):
             heavy.setdefault(i, []).extend(xs)
+            heavy_days.setdefault(i, set()).add(day)
     groups: dict[tuple[str, str], list[int]] = {}
     for i in heavy:
         p = m.people[i]
         groups.setdefault((p.station_id, p.role), []).append(i)
-    spreads = []
+    deviations = []
     for (station, role), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        top = m.model.new_int_var(0, m.horizon.days, f"fair_max[{station},{role}]")
-        low = m.model.new_int_var(0, m.horizon.days, f"fair_min[{station},{role}]")
+        top = max(len(heavy_days[i]) for i in members)
+        band = m.model.new_int_var(0, top, f"fair_band[{station},{role}]")
         for i in members:
             count = sum(heavy[i])
-            m.model.add(top >= count)
-            m.model.add(low <= count)
-        spreads.append(top - low)
-    m.terms.append(Term.weighted("fairness", sum(spreads), weight, "night/weekend shifts of spread"))
+            reach = len(heavy_days[i])
+            above = m.model.new_int_var(0, top, f"fair_above[{i}]")
+            m.model.add(above >= count - band - 1)
+            below = m.model.new_int_var(0, top, f"fair_below[{i}]")
+            if reach >= top:
+                m.model.add(below >= band - count)
+            else:
+                owed = m.model.new_int_var(0, reach, f"fair_owed[{i}]")
+                m.model.add_min_equality(owed, [band, reach])
+                m.model.add(below >= owed - count)
+            deviations += [above, below]
+    m.terms.append(
+        Term.weighted("fairness", sum(deviations), weight, "night/weekend shifts outside the fair band")
+    )
 
 
 def _requests(m: RosterModel, weight: int) -> None:

@@ -30,8 +30,8 @@ def add_assignments(m: RosterModel) -> None:
         pv = PostVars(post, patterns, crew_vars)
         day = m.horizon.index(post.date)
         for i, person in enumerate(m.people):
-            if person.person_id in m.pooled:
-                continue  # a line of work, counted per post: see allocate.model.pools
+            if m.use_lines or person.person_id in m.pooled:
+                continue  # a line of work, counted per post: see allocate.model.lines and .pools
             if (i, day, post.shift_id) in blocked or not eligible(m.dataset, person, post, m.policy.lending):
                 continue
             x = m.model.new_bool_var(f"x[{person.person_id},{q}]")
