@@ -39,4 +39,7 @@ def report(
     except (FileNotFoundError, ValueError) as exc:
         err.print(f"[bold red]Cannot report[/]: {exc}", highlight=False)
         raise typer.Exit(2) from None
+    except OSError as exc:  # a read-only folder: say so instead of a traceback
+        err.print(f"[bold red]Cannot write[/] into {out}: {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(2) from None
     err.print(f"[green]Wrote[/] {html}\n[green]Wrote[/] {xlsx}", highlight=False)
