@@ -218,7 +218,10 @@ def test_check_out_is_the_library_guard_too(ds, tmp_path):
     for bad, protect in ((ds, [ds]), (tmp_path, [book]), (book, [book])):
         with pytest.raises(OutputRefused):
             check_out(bad, protect=protect, force=True)
+    with pytest.raises(OutputRefused, match="read as a table"):
+        check_out(ds / "absences.csv", protect=[ds])  # would become a table of the dataset
     assert check_out(tmp_path / "new", protect=[ds, book]) == (tmp_path / "new").resolve()
+    assert check_out(ds / "results", protect=[ds]) == (ds / "results").resolve()
 
 
 def test_size_refuses_the_dataset_before_sizing(ds):
@@ -271,3 +274,33 @@ def test_generate_keeps_a_folder_it_did_not_write(tmp_path):
     assert invoke("generate", mine, "--size", "tiny", "--force").exit_code == 0
     assert (mine / "staff.csv").read_text() != "my real staff"
     assert invoke("generate", mine / "staff.csv", "--size", "tiny", "--force").exit_code == 2
+
+
+def test_compare_never_writes_over_its_inputs(ds, tmp_path):
+    """`compare`: an --out/<name> that is the dataset, or a --csv that is an input, exits 2 before
+    any solve; a scenario name cannot climb out of --out."""
+    (tmp_path / "s.toml").write_text(
+        'name = "ds"\ndataset = "ds"\n[horizon]\nstart = 2026-12-07\ndays = 7\n[solver]\ntime_limit = 5\n'
+    )
+    (tmp_path / "t.toml").write_text(
+        'name = "../../up"\ndataset = "ds"\n[horizon]\nstart = 2026-12-07\ndays = 7\n[solver]\ntime_limit = 5\n'
+    )
+    before = snapshot(ds)
+    r = invoke("compare", tmp_path / "s.toml", tmp_path / "t.toml", "--out", tmp_path, "--force", "-q")
+    assert r.exit_code == 2 and "the input" in r.output, r.output
+    r = invoke(
+        "compare", tmp_path / "s.toml", tmp_path / "t.toml", "--csv", ds / "staff.csv", "--force", "-q"
+    )
+    assert r.exit_code == 2 and "--csv" in r.output, r.output
+    assert snapshot(ds) == before
+    out = tmp_path / "cmp"
+    r = invoke(
+        "compare", tmp_path / "s.toml", tmp_path / "t.toml", "--out", out, "--csv", out / "c.csv", "-q"
+    )
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["_.._.._up", "c.csv", "ds"]
+    assert not (tmp_path.parent / "up").exists()
+    r = invoke(
+        "compare", tmp_path / "s.toml", tmp_path / "t.toml", "--out", out, "--csv", out / "c.csv", "-q"
+    )
+    assert r.exit_code == 0, r.output  # its own folders and its own CSV are replaced

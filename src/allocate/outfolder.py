@@ -39,6 +39,9 @@ FORCE_HELP = (
     "store's folder or the current folder)."
 )
 
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".toml", ".json")
+"""Names a dataset folder may read: an output folder by such a name inside one would shadow a table."""
+
 STALE_AFTER = 24 * 3600.0
 """Seconds after which a staging folder is stale even if its process id is alive again (reuse)."""
 
@@ -138,6 +141,10 @@ def check_out(
     if home is not None:
         guarded.append((home, "the home folder"))
     for path, what in guarded:
+        if what == "the input" and target.parent == path and target.suffix.lower() in DATA_SUFFIXES:
+            raise OutputRefused(
+                option, out, f"a folder whose name the input {path} would not read as a table"
+            )
         if target == path:
             raise OutputRefused(
                 option, out, f"a folder other than {what} {path} (never replaced, even with --force)"

@@ -55,8 +55,8 @@ def check_csv(path: Path, inputs: list, force: bool) -> None:
 
     target = path.resolve()
     for p in inputs:
-        if p is not None and (target == Path(p).resolve() or target in Path(p).resolve().parents):
-            raise OutputRefused("--csv", path, f"a file other than the input {p} (never replaced)")
+        if p is not None and (target == Path(p).resolve() or Path(p).resolve() in target.parents):
+            raise OutputRefused("--csv", path, f"a file outside the input {p} (inputs are never written)")
     if target.is_dir():
         raise OutputRefused("--csv", path, "a file name, not an existing folder")
     if target.exists() and not force:
