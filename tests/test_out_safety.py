@@ -168,9 +168,9 @@ def test_a_killed_runs_staging_is_cleaned_up(ds, tmp_path):
 
 def test_an_output_moved_aside_by_a_killed_swap_comes_back(tmp_path):
     """A dead run's `.out.old-*` is put back when `out` is missing; a live run's staging is left alone."""
-    from allocate.outfolder import _tag
+    from allocate.outfolder import _host
 
-    host = _tag().split("@")[1]
+    host = _host()
     out = tmp_path / "out"
     aside = tmp_path / f".out.old-{dead_pid()}@{host}-abcdefgh"
     aside.mkdir()
@@ -187,28 +187,42 @@ def test_an_output_moved_aside_by_a_killed_swap_comes_back(tmp_path):
     assert set(removed) == {aside, legacy}
 
 
-def test_a_read_only_place_exits_2_before_solving(ds, tmp_path):
-    """An `--out` that cannot be created exits 2 at once with the reason, before any solve."""
+def _unwritable(folder: Path) -> bool:
+    try:
+        (folder / ".probe").mkdir()
+    except OSError:
+        return True
+    (folder / ".probe").rmdir()
+    return False
+
+
+def test_a_path_under_a_file_exits_2_before_solving(ds, tmp_path):
+    """An `--out` under an existing file cannot be created: exit 2 at once, naming the file."""
     blocker = tmp_path / "file"
     blocker.write_text("x")
     r = invoke("solve", ds, "--out", blocker / "out", *SOLVE)
     assert r.exit_code == 2, r.output
     assert "is a file, not a folder" in r.output and "allocate: summary" not in r.output
+    assert blocker.read_text() == "x"
+
+
+def test_a_read_only_folder_exits_2_before_solving(ds, tmp_path):
+    """An `--out` in a read-only folder exits 2 before the solve (chmod 555; as root, where chmod
+    does not stop writes, a folder of the read-only /sys instead)."""
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        try:
-            (locked / "probe").mkdir()
-        except PermissionError:
-            pass
-        else:
-            pytest.skip("running as root: chmod does not stop writes here (the file case above ran)")
+        if not _unwritable(locked):
+            locked = Path("/sys/fs")
+            if not locked.is_dir() or not _unwritable(locked):
+                pytest.skip("no read-only folder here: root ignores chmod and /sys is writable")
         r = invoke("solve", ds, "--out", locked / "out", "--start", "2026-12-07", "--time-limit", "60", "-q")
         assert r.exit_code == 2, r.output
         assert "cannot create files" in r.output and "allocate: summary" not in r.output
+        assert not (locked / "out").exists()
     finally:
-        locked.chmod(0o755)
+        (tmp_path / "locked").chmod(0o755)
 
 
 def test_check_out_is_the_library_guard_too(ds, tmp_path):
@@ -218,6 +232,9 @@ def test_check_out_is_the_library_guard_too(ds, tmp_path):
     for bad, protect in ((ds, [ds]), (tmp_path, [book]), (book, [book])):
         with pytest.raises(OutputRefused):
             check_out(bad, protect=protect, force=True)
+    (tmp_path / "link").symlink_to(ds)
+    with pytest.raises(OutputRefused, match="the input"):
+        check_out(tmp_path / "link", protect=[ds], force=True)  # a symlink is followed to what it names
     with pytest.raises(OutputRefused, match="read as a table"):
         check_out(ds / "absences.csv", protect=[ds])  # would become a table of the dataset
     assert check_out(tmp_path / "new", protect=[ds, book]) == (tmp_path / "new").resolve()

@@ -61,7 +61,9 @@ class OutputRefused(InputError):
 
 
 def _resolve(path: Path | str) -> Path:
-    return Path(os.path.abspath(Path(path).expanduser())).resolve()
+    """The absolute path the kernel would use: symlinks followed before ``..``, no ``~`` expansion
+    (the shell expands it; a path that still holds one names a folder called ``~``)."""
+    return Path(path).resolve()
 
 
 def _home() -> Path | None:
@@ -77,7 +79,8 @@ def has_marker(folder: Path) -> bool:
     if marker.is_symlink() or not marker.is_file():
         return False
     try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
+        with marker.open("rb") as handle:
+            data = json.loads(handle.read(65536))
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("tool") == "allocate"
@@ -176,10 +179,13 @@ def check_out(
     return target
 
 
+def _host() -> str:
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
+
+
 def _tag() -> str:
     """``PID@HOST``: who made a staging folder, so that a later run can tell a dead one."""
-    host = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
-    return f"{os.getpid()}@{host}"
+    return f"{os.getpid()}@{_host()}"
 
 
 def _alive(pid: int) -> bool:
@@ -204,7 +210,7 @@ def _stale(path: Path, pid: str | None, host: str | None) -> bool:
         return True
     if pid is None or host is None:  # named by an older allocate: give it an hour
         return age > 3600.0
-    if host != _tag().split("@")[1]:
+    if host != _host():
         return False
     return int(pid) == os.getpid() or not _alive(int(pid))
 
@@ -231,8 +237,8 @@ def clean_stale(out: Path) -> list[Path]:
             m = pattern.fullmatch(entry.name)
             if m is None or entry.is_symlink() or not entry.is_dir():
                 continue
-            pid = m.group("pid") or (m.groupdict().get("legacy"))
-            host = m.group("host") or (_tag().split("@")[1] if m.groupdict().get("legacy") else None)
+            legacy = m.groupdict().get("legacy")  # an older allocate's .NAME.old-PID, made here
+            pid, host = (legacy, _host()) if legacy else (m.group("pid"), m.group("host"))
             if not _stale(entry, pid, host):
                 continue
             if bucket is None:
