@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from allocate.io.errors import InputError
@@ -51,7 +52,9 @@ def _bad_input(exc: InputError) -> typer.Exit:
 def _os_error(exc: OSError) -> typer.Exit:
     """A file-system failure (disk full, permissions changed mid-run) as one line, exit 1."""
     where = f" {exc.filename}" if exc.filename else ""
-    err.print(f"[bold red]Cannot read or write[/]{where}: {exc.strerror or exc}", highlight=False)
+    err.print(
+        f"[bold red]Cannot read or write[/]{escape(f'{where}: {exc.strerror or exc}')}", highlight=False
+    )
     return typer.Exit(EXIT_ERROR)
 
 
