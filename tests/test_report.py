@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
+from allocate.outfolder import MARKER
 from allocate.output import write_result
 from allocate.report import report_writer, write_report
 from allocate.report.workbook import sheet_names
@@ -122,7 +123,7 @@ def test_solve_writes_report_and_workbook(tiny_out):
     """A solve with the report writer leaves report.html and roster.xlsx beside the contract, no temp files."""
     assert (tiny_out / "report.html").stat().st_size > 1000
     assert (tiny_out / "roster.xlsx").stat().st_size > 1000
-    assert not [p.name for p in tiny_out.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in tiny_out.iterdir() if p.name.startswith(".")] == [MARKER]
     assert not list(tiny_out.parent.glob(".*partial"))
 
 
@@ -300,7 +301,7 @@ def test_failed_write_keeps_the_previous_report(tiny_out, tmp_path, monkeypatch)
     with pytest.raises(OSError, match="disk full"):
         write_report(out)
     assert (out / "roster.xlsx").read_bytes() == before
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [MARKER]
 
 
 def test_report_of_a_run_without_a_roster(tiny_out, tmp_path):

@@ -10,6 +10,7 @@ from rich.console import Console
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon
 from allocate.io.load import load_dataset, load_roster
+from allocate.outfolder import check_out
 from allocate.output import write_result
 from allocate.policy import Policy, load_policy
 from allocate.report import report_writer
@@ -44,14 +45,18 @@ def run_solve(
     policy: Policy | None = None,
     console: Console | None = None,
     solver_params: dict | None = None,
+    force: bool = False,
 ) -> tuple[Result, Path | None]:
     """Load, solve, verify and (if `out`) write: what `allocate solve` does.
 
     `data` is a dataset (folder or .xlsx) or a scenario file (.toml). For a scenario, the values
     given here (not None) override the scenario's horizon and solver settings; for a dataset the
-    defaults are a 60 s time limit and seed 0.
+    defaults are a 60 s time limit and seed 0. `out` is checked before the solve (see
+    :func:`allocate.outfolder.check_out`): it may not be or hold an input, and an existing folder
+    of other content is replaced only with `force`.
     """
     label = None
+    inputs: list[Path | str | None] = [data, published]
     if is_scenario(data):
         from allocate.scenario import load_scenario
 
@@ -63,10 +68,13 @@ def run_solve(
         seed = sc.solver.seed if seed is None else seed
         workers = workers or sc.solver.workers
         solver_params = {**sc.solver.params, **(solver_params or {})}
+        inputs.append(sc.base.source or None)
     else:
         dataset = load_dataset(data)
         policy = policy or load_policy(Path(data))
         horizon = horizon_for(dataset, start, days)
+    if out is not None:
+        check_out(out, protect=inputs, force=force)  # before the solve, not after it
     pub = load_roster(published) if published else ()
     kwargs = dict(
         time_limit=60.0 if time_limit is None else time_limit,
@@ -85,5 +93,8 @@ def run_solve(
         result = solve(dataset, horizon, policy, **kwargs)
     if label is not None:
         result.settings["scenario"] = label
-    folder = write_result(result, out, extra={"report": report_writer(result)}) if out is not None else None
+    folder = None
+    if out is not None:
+        extra = {"report": report_writer(result)}
+        folder = write_result(result, out, extra, force=force, protect=inputs)
     return result, folder

@@ -14,9 +14,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from allocate.io.errors import InputError
+from allocate.outfolder import FORCE_HELP
 
 app = typer.Typer(
     help="Lawful police-station rosters: sworn officers lead auxiliaries, labour law kept, "
@@ -45,6 +47,15 @@ def _bad_input(exc: InputError) -> typer.Exit:
     if len(exc.issues) > 200:
         err.print(f"  ... and {len(exc.issues) - 200} more")
     return typer.Exit(EXIT_INPUT)
+
+
+def _os_error(exc: OSError) -> typer.Exit:
+    """A file-system failure (disk full, permissions changed mid-run) as one line, exit 1."""
+    where = f" {exc.filename}" if exc.filename else ""
+    err.print(
+        f"[bold red]Cannot read or write[/]{escape(f'{where}: {exc.strerror or exc}')}", highlight=False
+    )
+    return typer.Exit(EXIT_ERROR)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -122,7 +133,10 @@ def solve(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Output folder, replaced atomically (default: out, or out/STEM for STEM.toml)."),
+        typer.Option(
+            help="Output folder, replaced atomically if allocate wrote it (default: out, or out/STEM "
+            "for STEM.toml)."
+        ),
     ] = None,
     time_limit: Annotated[
         float | None,
@@ -153,6 +167,7 @@ def solve(
         list[str] | None, typer.Option(help="A raw CP-SAT parameter KEY=VALUE (repeatable).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT.
 
@@ -168,10 +183,12 @@ def solve(
         result, folder = run_solve(
             data, start=start_date, days=days, out=out, time_limit=time_limit, work_limit=work_limit, seed=seed,
             workers=workers, published=published, console=None if (quiet or as_json) else err,
-            solver_params=_solver_params(param or []),
+            solver_params=_solver_params(param or []), force=force,
         )  # fmt: skip
     except InputError as exc:
         raise _bad_input(exc) from None
+    except OSError as exc:
+        raise _os_error(exc) from None
     summary = result.summary()
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")

@@ -29,6 +29,8 @@ import numpy as np
 from allocate.contract import TABLE_COLUMNS
 from allocate.crews import parse_crews
 from allocate.domain import WEEKDAYS, CrewPattern
+from allocate.outfolder import check_out
+from allocate.output import atomic_folder
 
 SIZES = ("tiny", "demo", "city")
 
@@ -461,16 +463,24 @@ def generate(
     seed: int = 1,
     out: Path | str | None = None,
     start: dt.date | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
     """Write a seeded dataset of the given size into folder `out` and return its path.
 
     `out` defaults to ``data/<size>``. Same `size` and `seed` give byte-identical files; `start`
     (default the Monday 2026-12-07) only dates the week of absences, requests and training
     validity: the weekly demand is in the `weekday` form and fits any horizon.
+
+    The folder is written atomically with allocate's marker (size, seed and start only, so the
+    bytes stay the same); an existing folder is replaced only if it is empty or holds that
+    marker, or with `force` (:func:`allocate.outfolder.check_out`).
     """
     if size not in SIZE_SPECS:
         raise ValueError(f"unknown size {size!r}: expected one of {', '.join(SIZES)}")
     start = DEFAULT_START if start is None else start
+    folder = Path("data") / size if out is None else Path(out)
+    check_out(folder, force=force, option="OUT")  # before the (city: seconds of) drawing
     rng = np.random.default_rng(seed)
     spec = SIZE_SPECS[size]
 
@@ -485,49 +495,50 @@ def generate(
     demand = _demand(stations, staff, start)
     requests = _requests(rng, staff, absences, stations, start)
 
-    folder = Path("data") / size if out is None else Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(
-        folder / "stations.csv",
-        TABLE_COLUMNS["stations"],
-        [
-            (s.station_id, s.name, s.district, s.population, f"{s.area_km2:.1f}", s.aux_quota)
-            for s in stations
-        ],
-    )
-    _write(
-        folder / "shifts.csv",
-        TABLE_COLUMNS["shifts"],
-        [(s.shift_id, s.start, s.hours, "" if s.rest_after is None else s.rest_after) for s in SHIFTS],
-    )
-    _write(
-        folder / "tasks.csv",
-        TABLE_COLUMNS["tasks"],
-        [(t.task_id, t.name, t.duty_class, t.crews, t.skill, t.priority) for t in TASKS],
-    )
-    _write(
-        folder / "staff.csv",
-        TABLE_COLUMNS["staff"],
-        [
-            (
-                p.person_id,
-                p.name,
-                p.station_id,
-                p.role,
-                p.grade,
-                ";".join(sorted(p.skills)),
-                HOURS_PER_WEEK,
-                _bool(p.pre_job_trained),
-                p.training_valid_until.isoformat() if p.training_valid_until else "",
-                _bool(p.disqualified),
-            )
-            for p in staff
-        ],
-    )
-    _write(folder / "demand.csv", ("station_id", "weekday", "shift_id", "task_id", "crews"), demand)
-    _write(folder / "absences.csv", TABLE_COLUMNS["absences"], absences)
-    _write(folder / "requests.csv", TABLE_COLUMNS["requests"], requests)
-    return folder
+    def write(folder: Path) -> None:
+        _write(
+            folder / "stations.csv",
+            TABLE_COLUMNS["stations"],
+            [
+                (s.station_id, s.name, s.district, s.population, f"{s.area_km2:.1f}", s.aux_quota)
+                for s in stations
+            ],
+        )
+        _write(
+            folder / "shifts.csv",
+            TABLE_COLUMNS["shifts"],
+            [(s.shift_id, s.start, s.hours, "" if s.rest_after is None else s.rest_after) for s in SHIFTS],
+        )
+        _write(
+            folder / "tasks.csv",
+            TABLE_COLUMNS["tasks"],
+            [(t.task_id, t.name, t.duty_class, t.crews, t.skill, t.priority) for t in TASKS],
+        )
+        _write(
+            folder / "staff.csv",
+            TABLE_COLUMNS["staff"],
+            [
+                (
+                    p.person_id,
+                    p.name,
+                    p.station_id,
+                    p.role,
+                    p.grade,
+                    ";".join(sorted(p.skills)),
+                    HOURS_PER_WEEK,
+                    _bool(p.pre_job_trained),
+                    p.training_valid_until.isoformat() if p.training_valid_until else "",
+                    _bool(p.disqualified),
+                )
+                for p in staff
+            ],
+        )
+        _write(folder / "demand.csv", ("station_id", "weekday", "shift_id", "task_id", "crews"), demand)
+        _write(folder / "absences.csv", TABLE_COLUMNS["absences"], absences)
+        _write(folder / "requests.csv", TABLE_COLUMNS["requests"], requests)
+
+    marker = {"command": "generate", "size": size, "seed": seed, "start": start.isoformat()}
+    return atomic_folder(folder, write, force=force, marker=marker)
 
 
 # --------------------------------------------------------------------------- stations and people

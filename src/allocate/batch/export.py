@@ -19,12 +19,20 @@ class NothingStored(LookupError):
 
 
 def export_week(
-    store: Store, week: str, out: Path, fmt: Format = "csv", stations: Iterable[str] | None = None
+    store: Store,
+    week: str,
+    out: Path,
+    fmt: Format = "csv",
+    stations: Iterable[str] | None = None,
+    *,
+    force: bool = False,
+    store_file: Path | None = None,
 ) -> tuple[Path, dict[str, int]]:
     """Write ``roster``, ``coverage`` and ``stations`` (one row per stored station-week) into `out`.
 
     Only solved stations have roster rows. Returns the folder and the row count of each table.
-    Raises :class:`NothingStored` when nothing is stored for the week.
+    Raises :class:`NothingStored` when nothing is stored for the week. `out` never replaces the
+    folder of `store_file` (a SQLite store's database) and replaces other content only with `force`.
     """
     selected = None if stations is None else list(stations)
     table = store.station_weeks(week, selected)
@@ -51,7 +59,8 @@ def export_week(
             },
         )
 
-    return atomic_folder(out, write), {name: len(frame) for name, frame in frames.items()}
+    folder = atomic_folder(out, write, command="batch-export", force=force, store=store_file)
+    return folder, {name: len(frame) for name, frame in frames.items()}
 
 
 def _write(frame: pd.DataFrame, path: Path, fmt: Format) -> None:

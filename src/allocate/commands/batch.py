@@ -24,6 +24,8 @@ import click
 import typer
 from rich.markup import escape
 
+from allocate.outfolder import FORCE_HELP
+
 if TYPE_CHECKING:
     from allocate.batch.store import Store
 
@@ -89,6 +91,18 @@ def _store_errors() -> Iterator[dict[str, str]]:
         if os.environ.get("ALLOCATE_DEBUG"):
             err.print(redact(traceback.format_exc()), markup=False, highlight=False, soft_wrap=True)
         raise fail("Unexpected error (a bug in allocate)", f"{type(exc).__name__}: {exc}", 1) from None
+
+
+def _store_file(store: str | None) -> Path | None:
+    """The database file of a SQLite store, which an --out may never replace (None for a server,
+    or for a URL that :func:`_open_store` will refuse with its own message)."""
+    from allocate.batch.store import DEFAULT_URL
+    from allocate.batch.storeurl import StoreURLError, parse_store_url, sqlite_file
+
+    try:
+        return sqlite_file(parse_store_url(store or DEFAULT_URL))
+    except StoreURLError:
+        return None
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -206,17 +220,20 @@ def batch(
 
 def batch_export(
     week: Annotated[str, typer.Option(help="ISO week to export, e.g. 2026-W49.")],
-    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically if allocate wrote it).")],
     store: StoreOption = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     stations: Annotated[
         list[str] | None, typer.Option(help="Only these station ids (repeatable or comma-separated).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Export a stored week (roster, coverage, one row per station-week) to CSV or Parquet."""
     from allocate.batch import Week, export_week
     from allocate.batch.export import NothingStored
-    from allocate.cli import err
+    from allocate.cli import _bad_input, err
+    from allocate.io.errors import InputError
+    from allocate.outfolder import check_out
 
     try:
         week = str(Week.parse(week))
@@ -225,10 +242,21 @@ def batch_export(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"{fmt!r} is not csv or parquet", param_hint="--format")
     try:
+        check_out(out, store=_store_file(store), force=force)  # before the store is even opened
         with _store_errors() as where, _open_store(store, read_only=True) as db:
             where["url"] = db.url
             db.check()
-            folder, counts = export_week(db, week, out, fmt, _split(stations))  # type: ignore[arg-type]
+            folder, counts = export_week(
+                db,
+                week,
+                out,
+                fmt,  # type: ignore[arg-type]
+                _split(stations),
+                force=force,
+                store_file=_store_file(store),
+            )
+    except InputError as exc:
+        raise _bad_input(exc) from None
     except NothingStored as exc:
         err.print(f"[bold red]Nothing to export[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import sys
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from allocate.outfolder import FORCE_HELP
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 err = Console(stderr=True)
 
@@ -31,6 +39,56 @@ def _jsonable(value: object) -> object:
     return value
 
 
+def folder_name(name: str) -> str:
+    """A scenario's name as one folder name: separators and a leading dot cannot climb out of OUT."""
+    safe = re.sub(r"[\\/\x00-\x1f]", "_", name).strip()
+    return "_" + safe if not safe or safe.startswith(".") else safe
+
+
+CSV_HEADER = "measure,"
+"""How the side-by-side CSV starts: an existing file that starts so was written by compare."""
+
+
+def check_csv(path: Path, inputs: list, force: bool) -> None:
+    """`--csv` may replace a file compare wrote, or any file with --force, but never an input."""
+    from allocate.outfolder import OutputRefused
+
+    target = path.resolve()
+    for p in inputs:
+        if p is not None and (target == Path(p).resolve() or Path(p).resolve() in target.parents):
+            raise OutputRefused("--csv", path, f"a file outside the input {p} (inputs are never written)")
+    if target.is_dir():
+        raise OutputRefused("--csv", path, "a file name, not an existing folder")
+    if target.exists() and not force:
+        try:
+            with target.open(encoding="utf-8", errors="replace") as handle:
+                ours = handle.read(len(CSV_HEADER)) == CSV_HEADER
+        except OSError:
+            ours = False
+        if not ours:
+            raise OutputRefused(
+                "--csv", path, "a new file or one written by compare: pass --force to replace this one"
+            )
+    base = target.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir() or not os.access(base, os.W_OK | os.X_OK):
+        raise OutputRefused("--csv", path, f"a file allocate can write ({base} is not a writable folder)")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write through a temporary file beside `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (.toml), two or more.")],
     time_limit: Annotated[
@@ -48,11 +106,13 @@ def compare(
         Path | None, typer.Option(help="Write the side-by-side table as CSV to this file.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Solve each scenario and print a side-by-side table: uncovered crews (in all and by task),
     overtime, hours per role, cost, fairness, solve time. Exit code as for `solve`, the worst one."""
     from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input
     from allocate.io.errors import InputError
+    from allocate.outfolder import check_out
     from allocate.output import write_result
     from allocate.scenario import compare as compare_results
     from allocate.scenario import load_scenario
@@ -69,6 +129,22 @@ def compare(
             k += 1
             name = f"{sc.name}-{k}"
         names.append(name)
+    inputs = [*scenarios, *(sc.base.source or None for sc in loaded)]
+    folders: dict[str, Path] = {}
+    for name in names if out is not None else []:
+        base, k = folder_name(name), 1
+        slug = base
+        while out / slug in folders.values():
+            k += 1
+            slug = f"{base}-{k}"
+        folders[name] = out / slug
+    try:  # and check every place written to before the first solve
+        for folder in folders.values():
+            check_out(folder, protect=inputs, force=force)
+        if csv is not None:
+            check_csv(csv, inputs, force)
+    except InputError as exc:
+        raise _bad_input(exc) from None
 
     results = {}
     for name, sc in zip(names, loaded, strict=True):
@@ -76,8 +152,11 @@ def compare(
             err.print(f"solving [bold]{sc.label}[/] ...", highlight=False)
         result = sc.solve(time_limit=time_limit, seed=seed, workers=workers)
         results[name] = result
-        if out is not None:
-            write_result(result, out / name)
+        if name in folders:
+            try:
+                write_result(result, folders[name], force=force, protect=inputs, command="compare")
+            except InputError as exc:
+                raise _bad_input(exc) from None
         if not quiet:
             uncovered = int(result.coverage["shortfall"].sum())
             err.print(
@@ -95,8 +174,7 @@ def compare(
     side = table.T
     side.index.name = "measure"
     if csv is not None:
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        side.to_csv(csv)
+        write_csv(side, csv)
     if not as_json:
         rich = Table(title="allocate: scenarios compared", title_justify="left")
         rich.add_column("measure", style="bold")

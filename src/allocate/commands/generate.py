@@ -8,23 +8,34 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from allocate.outfolder import FORCE_HELP
+
 err = Console(stderr=True)
 
 
 def generate_command(
-    out: Annotated[Path, typer.Argument(help="Folder to write the CSV tables into.")],
+    out: Annotated[
+        Path,
+        typer.Argument(help="Folder to write the CSV tables into (new, empty, or generated before)."),
+    ],
     size: Annotated[
         str, typer.Option(help="tiny (2 stations), demo (8-station district) or city (~200 stations).")
     ] = "demo",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Write a fictional district's data contract tables (stations, staff, demand, ...)."""
+    from allocate.cli import _bad_input
     from allocate.generate import SIZES, generate
+    from allocate.io.errors import InputError
 
     if size not in SIZES:
         err.print(f"[red]Unknown size {size!r}[/]; expected one of {', '.join(SIZES)}")
         raise typer.Exit(2)
-    folder = generate(size, seed, out)
+    try:
+        folder = generate(size, seed, out, force=force)
+    except InputError as exc:
+        raise _bad_input(exc) from None
     err.print(f"wrote the {size} dataset (seed {seed}) to {folder}")
 
 

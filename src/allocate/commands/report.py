@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True)
 
@@ -38,5 +39,10 @@ def report(
         raise typer.Exit(2) from None
     except (FileNotFoundError, ValueError) as exc:
         err.print(f"[bold red]Cannot report[/]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a read-only folder: say so instead of a traceback
+        err.print(
+            f"[bold red]Cannot write[/] {escape(f'into {out}: {exc.strerror or exc}')}", highlight=False
+        )
         raise typer.Exit(2) from None
     err.print(f"[green]Wrote[/] {html}\n[green]Wrote[/] {xlsx}", highlight=False)

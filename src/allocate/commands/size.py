@@ -11,12 +11,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from allocate.outfolder import FORCE_HELP
+
 err = Console(stderr=True)
 
 
 def size(
     data: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
-    out: Annotated[Path, typer.Option(help="Output folder (replaced atomically).")] = Path("out/sizing"),
+    out: Annotated[
+        Path, typer.Option(help="Output folder (replaced atomically if allocate wrote it).")
+    ] = Path("out/sizing"),
     start: Annotated[str | None, typer.Option(help="First date YYYY-MM-DD of the demand pattern.")] = None,
     weeks: Annotated[int, typer.Option(min=1, max=8, help="Weeks of the repeated demand pattern.")] = 4,
     time_limit: Annotated[
@@ -35,6 +39,7 @@ def size(
         int, typer.Option(min=1, help="CP-SAT workers per station (1: the same answer every run).")
     ] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Size the auxiliary pools: minimum per station and kind, sworn shortfall, curve, quota split."""
     import datetime as dt
@@ -43,12 +48,14 @@ def size(
     from allocate.cli import EXIT_INPUT, _bad_input, _parse_date
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
+    from allocate.outfolder import check_out
     from allocate.policy import load_policy
     from allocate.progress import RichProgress
     from allocate.sizing import size_dataset
     from allocate.sizing.outputs import write_sizing
 
     try:
+        check_out(out, protect=[data], force=force)  # at once, not after the sizing
         dataset = load_dataset(data)
         policy = load_policy(data)
     except InputError as exc:
@@ -75,7 +82,10 @@ def size(
     else:
         with RichProgress(err) as progress:
             report = size_dataset(dataset, horizon, policy, callbacks=progress, **kwargs)
-    folder = write_sizing(report, out)
+    try:
+        folder = write_sizing(report, out, force=force, protect=[data])
+    except InputError as exc:
+        raise _bad_input(exc) from None
     if as_json:
         sys.stdout.write(json.dumps(report.summary(), indent=2, default=str) + "\n")
         return

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -53,9 +54,27 @@ def cell_text(shift_id: str, task: str, lead: bool = False, station: str | None 
     return text + (LEAD_MARK if lead else "")
 
 
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Set a cell; text always stays text.
+
+    openpyxl makes any string that starts with ``=`` a formula, so a staff or station name such
+    as ``=HYPERLINK(...)`` would become a live formula in the planners' workbook. Text is
+    written as a string cell instead (Excel and LibreOffice show it as typed, never evaluate
+    it), without prefixing or otherwise changing it; only characters that XML cannot hold
+    (control characters other than tab, LF and CR) are replaced by U+FFFD.
+    """
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
 def _header(ws: Worksheet, row: int, values: list[Any]) -> None:
     for col, value in enumerate(values, start=1):
-        c = ws.cell(row=row, column=col, value=value)
+        c = put(ws, row, col, value)
         c.font, c.fill, c.alignment = BOLD, HEADER_FILL, Alignment(vertical="center", wrap_text=True)
 
 
@@ -69,7 +88,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, start_row: int = 1, max_width: in
     _header(ws, start_row, list(frame.columns))
     for r, values in enumerate(frame.itertuples(index=False), start=start_row + 1):
         for c, value in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=None if _missing(value) else value)
+            put(ws, r, c, None if _missing(value) else value)
     widths = []
     for col in frame.columns:
         longest = max([len(str(col)), *(len(str(v)) for v in frame[col].head(2000))])
@@ -112,25 +131,25 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ]
     _header(ws, 1, ["item", "value"])
     for r, (k, value) in enumerate(rows, start=2):
-        ws.cell(row=r, column=1, value=k).font = BOLD
-        c = ws.cell(row=r, column=2, value=value)
+        put(ws, r, 1, k).font = BOLD
+        c = put(ws, r, 2, value)
         if k == "gap" and value is not None:
             c.number_format = "0.00%"
         if k == "uncovered crews" and value:
             c.fill = SHORT_FILL
     r = len(rows) + 3
-    ws.cell(row=r, column=1, value="Soft goals").font = TITLE
+    put(ws, r, 1, "Soft goals").font = TITLE
     weights = (s.get("policy") or {}).get("weights", {})
     _header(ws, r + 1, ["goal", "amount", "unit", "weight", "cost"])
     for i, (name, g) in enumerate(s.get("goals", {}).items(), start=r + 2):
         for col, value in enumerate(
             [name, g.get("amount"), g.get("unit"), weights.get(name), g.get("cost")], 1
         ):
-            ws.cell(row=i, column=col, value=value)
+            put(ws, i, col, value)
     r = r + 3 + len(s.get("goals", {}))
     flagged = s.get("flagged_people", [])
     if flagged:
-        ws.cell(row=r, column=1, value="Flagged people").font = TITLE
+        put(ws, r, 1, "Flagged people").font = TITLE
         _header(ws, r + 1, ["person_id", "name", "station_id", "role", "reason"])
         for i, f in enumerate(flagged, start=r + 2):
             values = [
@@ -141,7 +160,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
                 f["reason"],
             ]
             for col, value in enumerate(values, 1):
-                ws.cell(row=i, column=col, value=value)
+                put(ws, i, col, value)
     _widths(ws, [22, 34, 16, 14, 70])
     ws.freeze_panes = "A2"
 
@@ -232,8 +251,8 @@ def _station_sheet(ws: Worksheet, data: ReportData, station_id: str) -> None:
     first, last = (data.dates[0], data.dates[-1]) if data.dates else (None, None)
     name = data.station_name(station_id)
     title = station_id if name == station_id else f"{station_id} {name}"
-    ws.cell(row=1, column=1, value=f"{title}: roster {first} to {last}").font = TITLE
-    ws.cell(row=1, column=5, value=f"cell: shift · task;{LEAD_MARK} leads the crew; grey: absent")
+    put(ws, 1, 1, f"{title}: roster {first} to {last}").font = TITLE
+    put(ws, 1, 5, f"cell: shift · task;{LEAD_MARK} leads the crew; grey: absent")
     fixed = ["person_id", "name", "role"]
     tail = ["shifts", "hours", "contract", "nights", "weekend shifts"]
     _header(ws, 2, [*fixed, *data.dates, *tail])
@@ -246,26 +265,26 @@ def _station_sheet(ws: Worksheet, data: ReportData, station_id: str) -> None:
     stats = {row[0]: row[1:] for row in hours[["person_id", *stat_cols]].itertuples(index=False, name=None)}
     widths = [14.0, 22.0, 12.0] + [12.0] * len(data.dates) + [8.0, 8.0, 9.0, 8.0, 9.0]
     for i, pid in enumerate(people, start=3):
-        ws.cell(row=i, column=1, value=pid)
-        ws.cell(row=i, column=2, value=data.person_name(pid))
-        ws.cell(row=i, column=3, value=ROLE_NAME.get(role_of.get(pid, ""), role_of.get(pid, "")))
+        put(ws, i, 1, pid)
+        put(ws, i, 2, data.person_name(pid))
+        put(ws, i, 3, ROLE_NAME.get(role_of.get(pid, ""), role_of.get(pid, "")))
         for j, day in enumerate(data.dates):
             col = len(fixed) + 1 + j
             iso = day.isoformat()
             texts = cells.get((pid, iso))
             if texts:
                 value = "\n".join(texts)
-                c = ws.cell(row=i, column=col, value=value)
+                c = put(ws, i, col, value)
                 c.fill = NIGHT_FILL if nights.get((pid, iso)) else SHIFT_FILL
                 c.alignment = WRAP
                 widths[col - 1] = min(26.0, max(widths[col - 1], max(len(t) for t in texts) + 2))
             elif (pid, day) in data.absences:
-                c = ws.cell(row=i, column=col, value=data.absences[(pid, day)])
+                c = put(ws, i, col, data.absences[(pid, day)])
                 c.fill, c.font = ABSENT_FILL, ABSENT_FONT
         if pid in stats:
             for k, value in enumerate(stats[pid]):
                 v = None if _missing(value) else value.item() if hasattr(value, "item") else value
-                ws.cell(row=i, column=len(fixed) + len(data.dates) + 1 + k, value=v)
+                put(ws, i, len(fixed) + len(data.dates) + 1 + k, v)
     _widths(ws, widths)
     ws.row_dimensions[2].height = 30
     ws.freeze_panes = ws.cell(row=3, column=len(fixed) + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from allocate.output import atomic_folder, write_json
@@ -34,7 +35,11 @@ def plot_curves(report: SizingReport, path: Path) -> None:
     plt.close(fig)
 
 
-def write_sizing(report: SizingReport, out: Path) -> Path:
+def write_sizing(
+    report: SizingReport, out: Path, *, force: bool = False, protect: Iterable[Path | str | None] = ()
+) -> Path:
+    """sizing.csv, curve.csv, sworn_shortfall.csv, curve.svg and sizing.json, atomically into `out`."""
+
     def write(folder: Path) -> None:
         report.sizing().to_csv(folder / "sizing.csv", index=False)
         report.curve().to_csv(folder / "curve.csv", index=False)
@@ -42,4 +47,4 @@ def write_sizing(report: SizingReport, out: Path) -> Path:
         plot_curves(report, folder / "curve.svg")
         write_json(folder / "sizing.json", report.summary())
 
-    return atomic_folder(out, write)
+    return atomic_folder(out, write, command="size", force=force, protect=protect)
