@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
-DEMO_LIMIT ?= 50
 
 .PHONY: demo test lint setup clean data bench-city bench-sizing pg-start pg-stop
 
@@ -18,7 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/allocate validate data/demo
-	$(BIN)/allocate solve data/demo --start 2026-12-07 --days 7 --time-limit $(DEMO_LIMIT) --out $(DEMO_OUT)
+	$(BIN)/allocate solve data/demo --start 2026-12-07 --days 7 --out $(DEMO_OUT)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests

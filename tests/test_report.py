@@ -35,7 +35,8 @@ KPI_IDS = {
     "kpi-people-assigned": lambda s: s["counts"]["people_assigned"],
     "kpi-flagged": lambda s: len({f["person_id"] for f in s["flagged_people"]}),
     "kpi-wall-seconds": lambda s: s["wall_seconds"],
-    "kpi-gap": lambda s: s["gap"],
+    "kpi-soft-gap": lambda s: s["soft_gap"],
+    "kpi-coverage-proven": lambda s: s["uncovered_proven_minimal"],
 }
 STRESS = {
     # A name that must be escaped, two people held back by rule 5, more crews than the station can staff.

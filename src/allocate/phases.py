@@ -67,27 +67,31 @@ class PhaseOutcome:
 class _Watch(cp_model.CpSolverSolutionCallback):
     """Progress to the callbacks, and the gap rule: stop once the soft goals are close enough."""
 
-    def __init__(self, solver, index: int, callbacks: SolveCallbacks, held: float | None) -> None:
+    def __init__(
+        self, solver, index: int, callbacks: SolveCallbacks, gap_rule: bool = False, offset: float = 0.0
+    ) -> None:
         super().__init__()
-        self.solver, self.index, self.callbacks, self.held = solver, index, callbacks, held
+        self.solver, self.index, self.callbacks, self.gap_rule = solver, index, callbacks, gap_rule
+        self.offset = offset  # the held coverage cost, so that progress shows the whole objective
         self.stopped_on_gap = False
         self.best: float | None = None
 
     def on_solution_callback(self) -> None:
         self.best = self.objective_value
-        self.callbacks.on_solution(self.index, self.best, self.best_objective_bound, self.wall_time)
+        shown = self.best + self.offset, self.best_objective_bound + self.offset
+        self.callbacks.on_solution(self.index, *shown, self.wall_time)
         self.check(self.best, self.best_objective_bound)
 
     def on_bound(self, bound: float) -> None:
-        self.callbacks.on_bound(self.index, bound)
+        self.callbacks.on_bound(self.index, bound + self.offset)
         if self.best is not None:
             self.check(self.best, bound)
 
     def check(self, objective: float, bound: float) -> None:
-        if self.held is None or objective <= bound:
+        """The objective is the soft goals alone (phase 2 once coverage is proven)."""
+        if not self.gap_rule or objective <= bound:
             return
-        soft, soft_bound = objective - self.held, max(0.0, bound - self.held)
-        if soft - soft_bound <= SOFT_GAP_LIMIT * max(1.0, soft):
+        if objective - max(0.0, bound) <= SOFT_GAP_LIMIT * max(1.0, objective):
             self.stopped_on_gap = True
             self.solver.stop_search()
 
@@ -118,7 +122,7 @@ def solve_phases(
     m.model.minimize(cover.cost)
     first = solver_for(seconds_left(), seed, workers, params)
     first.parameters.max_deterministic_time = _work(params, COVERAGE_SHARE * budget.work)
-    watch1 = _Watch(first, index, callbacks, None)
+    watch1 = _Watch(first, index, callbacks)
     first.best_bound_callback = watch1.on_bound
     status1 = first.solve(m.model, watch1)
     spent += first.deterministic_time
@@ -128,34 +132,40 @@ def solve_phases(
     hold = None
     if ok1:
         hint_from(m.model, first)
-        hold = m.model.add(cover.cost <= held)
-    m.model.minimize(full)
+    if coverage_proven:
+        # Coverage is settled: hold it exactly and minimise the soft goals alone, so that the bound
+        # CP-SAT reports is the soft goals' own bound from the first node.
+        hold = m.model.add(cover.cost == held)
+        m.model.minimize(sum(t.cost for t in m.terms if t is not cover))
+    else:
+        # Coverage not proven: phase 2 may still improve it, so it keeps the whole objective.
+        if ok1:
+            hold = m.model.add(cover.cost <= held)
+        m.model.minimize(full)
     second = solver_for(seconds_left(), seed, workers, params)
     second.parameters.max_deterministic_time = _work(params, max(0.05, budget.work - spent))
-    watch2 = _Watch(second, index, callbacks, held if coverage_proven else None)
+    watch2 = _Watch(second, index, callbacks, coverage_proven, held if coverage_proven else 0.0)
     second.best_bound_callback = watch2.on_bound
     status2 = second.solve(m.model, watch2)
     spent += second.deterministic_time
     if hold is not None:
         hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
+    m.model.minimize(full)
 
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        objective = second.objective_value
-        bound = max(0.0, second.best_objective_bound)  # every term is non-negative
-        cover_bound = max(0.0, first.best_objective_bound) if ok1 else 0.0
-        # Phase 2's bound holds for rosters at phase 1's coverage: a bound of the whole problem
-        # only once that coverage is proven minimal.
-        whole_bound = max(bound, cover_bound) if coverage_proven else cover_bound
+        objective = second.value(full)
         soft = objective - second.value(cover.cost)
-        soft_bound = max(0.0, bound - held) if coverage_proven and held is not None else None
-        if soft_bound is not None:
-            soft_bound = min(soft_bound, soft)
-        outcome = PhaseOutcome(
-            second, "OPTIMAL" if status2 == cp_model.OPTIMAL else "FEASIBLE", "cp-sat", coverage_proven,
-            objective, whole_bound, soft, soft_bound,
-            _stopped_by(status2, watch2.stopped_on_gap, second, budget, spent, started), spent,
-        )  # fmt: skip
-        return outcome
+        if coverage_proven:
+            soft_bound = min(soft, max(0.0, second.best_objective_bound))  # every term is >= 0
+            bound = held + soft_bound
+        else:
+            soft_bound = None
+            bound = max(0.0, first.best_objective_bound) if ok1 else 0.0
+        stopped = _stopped_by(status2, watch2.stopped_on_gap, second, budget, spent)
+        status = "OPTIMAL" if status2 == cp_model.OPTIMAL and coverage_proven else "FEASIBLE"
+        return PhaseOutcome(
+            second, status, "cp-sat", coverage_proven, objective, bound, soft, soft_bound, stopped, spent
+        )
     fallback, source = (first, "cp-sat coverage only") if ok1 else (greedy, "greedy")
     if fallback is None:
         return PhaseOutcome(
@@ -166,7 +176,7 @@ def solve_phases(
         fallback, "FEASIBLE", source, coverage_proven, objective,
         max(0.0, first.best_objective_bound) if ok1 else None,
         objective - fallback.value(cover.cost), None,
-        _stopped_by(status2, False, second, budget, spent, started), spent,
+        _stopped_by(status2, False, second, budget, spent), spent,
     )  # fmt: skip
 
 
@@ -175,7 +185,7 @@ def _work(params: dict[str, Any], work: float) -> float:
     return float(params.get("max_deterministic_time", work))
 
 
-def _stopped_by(status, on_gap: bool, solver, budget: Budget, work: float, started: float) -> str:
+def _stopped_by(status, on_gap: bool, solver, budget: Budget, work: float) -> str:
     if status == cp_model.OPTIMAL:
         return "proof"
     if on_gap:

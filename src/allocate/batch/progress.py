@@ -108,9 +108,16 @@ def print_report(console: Console, summary: dict[str, Any]) -> None:
         table.add_row("not stored", f"[red]{len(s['not_stored'])}[/]")
     table.add_row("crews staffed", f"{summary['crews_staffed']} of {summary['crews_required']}")
     table.add_row("uncovered crews", str(summary["uncovered_crews"]))
-    gap = summary["gap"]
-    if gap["median"] is not None:
-        table.add_row("gap median / worst", f"{gap['median']:.2%} / {gap['worst']:.2%}")
+    proof = summary.get("proof")
+    if proof:
+        table.add_row(
+            "proven",
+            f"coverage {proof['coverage_proven']} of {proof['stations']}, fully {proof['fully_proven']}; "
+            f"greedy fallbacks {proof['greedy_fallbacks']}, cut by the wall clock {proof['stopped_by_time_limit']}",
+        )
+        soft = proof["soft_gap"]
+        if soft["median"] is not None:
+            table.add_row("soft gap median / worst", f"{soft['median']:.2%} / {soft['worst']:.2%}")
     per = summary["seconds_per_station"]
     if per["mean"] is not None:
         table.add_row(

@@ -90,6 +90,7 @@ class BatchReport:
     skipped: list[str]
     outcomes: list[StationOutcome] = field(default_factory=list)
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # station -> stored headline
+    proofs: dict[str, dict[str, Any]] = field(default_factory=dict)  # station -> what it proved
     status: str = "running"
     wall_seconds: float = 0.0
 
@@ -112,6 +113,25 @@ class BatchReport:
         if "no_solution" in kinds:
             return EXIT_NO_SOLUTION
         return EXIT_OK
+
+    def _proof_counts(self, solved: list[dict[str, Any]]) -> dict[str, Any]:
+        """Stations whose coverage was proven minimal, fully proven, left with the greedy roster,
+        and the soft goals' gap (coverage is judged apart, never mixed into this gap)."""
+        proofs = [self.proofs.get(r["station_id"], {}) for r in solved]
+        counts = [p.get("proof") or {} for p in proofs]
+        units = [c for c in counts if c.get("units")]
+        soft = [p["soft_gap"] for p in proofs if p.get("soft_gap") is not None]
+        return {
+            "stations": len(solved),
+            "coverage_proven": sum(c["coverage_proven"] == c["units"] for c in units),
+            "fully_proven": sum(c["fully_proven"] == c["units"] for c in units),
+            "greedy_fallbacks": sum(c.get("greedy_fallbacks", 0) > 0 for c in units),
+            "stopped_by_time_limit": sum(c.get("stopped_by_time_limit", 0) > 0 for c in units),
+            "soft_gap": {
+                "median": statistics.median(soft) if soft else None,
+                "worst": max(soft) if soft else None,
+            },
+        }
 
     def summary(self) -> dict[str, Any]:
         rows = [self.stored[s] for s in self.selected if s in self.stored]
@@ -151,6 +171,7 @@ class BatchReport:
                 "median": statistics.median(gaps) if gaps else None,
                 "worst": max(gaps) if gaps else None,
             },
+            "proof": self._proof_counts(solved),
             "seconds_per_station": {
                 "mean": statistics.fmean(walls) if walls else None,
                 "median": statistics.median(walls) if walls else None,
@@ -280,7 +301,9 @@ def run_batch(
         try:
             if report.run_id is not None:
                 stored = store.station_weeks(str(week), selected)
+                stored = stored.astype(object).where(stored.notna(), None)  # no NaN in the JSON
                 report.stored = {r["station_id"]: r for r in stored.to_dict(orient="records")}
+                report.proofs = store.proofs(str(week), report.stored)
                 store.finish_run(
                     report.run_id, report.status, stations_selected=len(selected),
                     stations_skipped=len(report.skipped),

@@ -463,6 +463,18 @@ class Store:
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(query).all(), columns=STATION_WEEK_COLUMNS)
 
+    def proofs(self, week: str, stations: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Station -> what its solve proved: the `proof` counts and `soft_gap` of its summary."""
+        query = sa.select(station_weeks.c.station_id, station_weeks.c.summary).where(
+            station_weeks.c.week == week, station_weeks.c.station_id.in_(list(stations))
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {
+            sid: {"proof": (s or {}).get("proof") or {}, "soft_gap": (s or {}).get("soft_gap")}
+            for sid, s in rows
+        }
+
     def summary(self, week: str, station_id: str) -> dict[str, Any] | None:
         query = sa.select(station_weeks.c.summary).where(
             station_weeks.c.week == week, station_weeks.c.station_id == station_id

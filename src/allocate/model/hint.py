@@ -186,10 +186,19 @@ def _fill_post(
                 continue
             if len(sworn) < pattern.sworn or len(sworn) + len(aux) < pattern.size:
                 continue
-            n_aux = min(pattern.aux, len(aux))
-            n_sworn = pattern.size - n_aux
-            crew = sworn[:n_sworn] + aux[:n_aux]
-            del sworn[:n_sworn], aux[:n_aux]
+            # A slots: auxiliaries within contract hours, then spare officers within theirs (a
+            # sworn officer in an A slot costs less than an overtime shift), then overtime.
+            spare = sworn[pattern.sworn :]
+            a_slots = sorted(
+                [(load(i)[0], 0, k, i) for k, i in enumerate(aux)]
+                + [(load(i)[0], 1, k, i) for k, i in enumerate(spare)]
+            )[: pattern.aux]
+            a_sworn = [i for _, is_sworn, _, i in a_slots if is_sworn]
+            a_aux = [i for _, is_sworn, _, i in a_slots if not is_sworn]
+            n_sworn = pattern.sworn + len(a_sworn)
+            crew = sworn[: pattern.sworn] + a_sworn + a_aux
+            for i in crew:
+                (sworn if m.people[i].is_sworn else aux).remove(i)
             for i in crew:
                 _take(m, i, day, post.shift_id, states)
             if n_sworn:

@@ -58,7 +58,8 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
     verifier = summary.get("verifier")
     uncovered = int(summary.get("uncovered_crews", 0))
     flagged = len({f["person_id"] for f in summary.get("flagged_people", [])})
-    gap = summary.get("gap")
+    soft_gap = summary.get("soft_gap")
+    proven = summary.get("uncovered_proven_minimal")
     out = [
         dict(
             id="kpi-status",
@@ -78,7 +79,16 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
             value=uncovered,
             text=f"{uncovered:,}",
             tone="ok" if uncovered == 0 else "bad",
-            note=f"of {counts.get('crews_required', 0):,} crews required",
+            note=f"of {counts.get('crews_required', 0):,} required; "
+            + ("proven minimal" if proven else "not proven minimal"),
+        ),
+        dict(
+            id="kpi-coverage-proven",
+            label="Coverage",
+            value=bool(proven),
+            text="proven minimal" if proven else "not proven",
+            tone="ok" if proven else "warn",
+            note="no roster can staff more crews" if proven else "a roster may staff more crews",
         ),
         dict(
             id="kpi-crews-staffed",
@@ -133,12 +143,14 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
             note=f"{counts.get('units', 0)} model(s)",
         ),
         dict(
-            id="kpi-gap",
-            label="Optimality gap",
-            value=gap,
-            text=fmt_gap(gap),
-            tone="neutral" if gap is None or gap <= 0.01 else "info",
-            note="objective vs best bound",
+            id="kpi-soft-gap",
+            label="Soft-goal gap",
+            value=soft_gap,
+            text=fmt_gap(soft_gap),
+            tone="ok" if soft_gap is not None and soft_gap <= 0.01 else "info",
+            note="overtime, cost, fairness, requests vs their bound"
+            if soft_gap is not None
+            else "unknown while coverage is not proven",
         ),
     ]
     for k in out:
