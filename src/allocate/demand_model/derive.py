@@ -192,7 +192,7 @@ def derive_demand(
         (s.station_id, t) for t in policy.proactive if t in dataset.task_by_id for s in dataset.stations
     )
     demand = _new_demand(dataset, shifts, derived)
-    event_table = _events(frame[on_event], usual, days, stations_in_log)
+    event_table = _events(frame[on_event & frame["task_id"].notna()], usual, days, stations_in_log)
     drivers = _drivers(dataset, log, policy, hourly, shifts, usual, days)
     return DerivedDemand(
         demand=demand,
