@@ -95,3 +95,15 @@ def test_size_with_a_bad_log_exits_2(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["size", str(data), "--incidents", str(bad), "--out", str(tmp_path / "s")])
     assert result.exit_code == 2
     assert "bad.csv line 2, column station_id" in result.output
+
+
+def test_sizing_table_of_a_station_without_answer() -> None:
+    """A station sized without a roster in the time limit gets a full row (it crashed write_sizing)."""
+    from allocate.domain import Horizon
+    from allocate.sizing.run import SIZING_COLUMNS, SizingReport, StationSizing
+
+    none = {"aux_service": -1, "aux_civilian": -1}
+    station = StationSizing("T1", {"aux_service": 3, "aux_civilian": 1}, none, False, [])
+    table = SizingReport(Horizon(MONDAY.date(), 7), [station], None, None, 1.0).sizing()
+    assert list(table.columns) == SIZING_COLUMNS
+    assert list(table["quality"]) == ["no answer", "no answer"]
