@@ -38,6 +38,7 @@ def test_bad_rows_are_named_by_line_and_column(tmp_path: Path) -> None:
         {**incident(4, MONDAY), "station_id": "NOPE"},
         incident(1, MONDAY),
         {**incident(6, MONDAY), "units": "1.5"},
+        {**incident(7, MONDAY), "handling_minutes": "nan"},
     ]
     issues = _issues(data, write_log(tmp_path / "incidents.csv", rows))
     assert any(i.startswith("incidents.csv line 3, column received_at") for i in issues), issues
@@ -47,7 +48,8 @@ def test_bad_rows_are_named_by_line_and_column(tmp_path: Path) -> None:
     )
     assert any(i.startswith("incidents.csv line 6, column incident_id") and "line 2" in i for i in issues)
     assert any(i.startswith("incidents.csv line 7, column units") for i in issues), issues
-    assert len(issues) == 5
+    assert any(i.startswith("incidents.csv line 8, column handling_minutes") for i in issues), issues
+    assert len(issues) == 6
 
 
 def test_missing_column_and_empty_log(tmp_path: Path) -> None:

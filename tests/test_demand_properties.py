@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocate.demand_model import crews_needed, derive_demand
+from allocate.io.errors import InputError
+from allocate.io.incidents import INCIDENT_COLUMNS, load_incidents
 from allocate.policy import DemandPolicy
-from demand_helpers import memory_log, tiny_dataset
+from demand_helpers import memory_log, tiny_dataset, tiny_with_types, write_log
 
 POLICY = DemandPolicy(proactive={})
 DATASET = tiny_dataset()
@@ -104,3 +109,26 @@ def test_a_shift_exceeds_its_busiest_hours_offered_load(log) -> None:
     busy = derived.shifts[derived.shifts["busiest_load"] > 0]
     assert (busy["crews"] > busy["busiest_load"]).all()
     assert len(busy) > 0
+
+
+CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["T1", "ZZ", "theft", "0", "45", "2", "-3", "nan", "1e9", "2026-11-02T10:00", "2026-02-30 10:00"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c: CELLS for c in INCIDENT_COLUMNS}), min_size=1, max_size=6))
+def test_hostile_logs_load_or_are_named(rows) -> None:
+    """Any cells give either a log that derives or an InputError naming incidents.csv: never a crash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = tiny_with_types(Path(tmp) / "data")
+        log = write_log(Path(tmp) / "incidents.csv", rows)
+        try:
+            loaded = load_incidents(DATASET, log, data)
+        except InputError as exc:
+            assert all(
+                i.file.startswith("incidents.csv") or i.file.startswith("tasks.csv") for i in exc.issues
+            )
+            return
+        derive_demand(DATASET, loaded, POLICY)

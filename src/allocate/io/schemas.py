@@ -196,6 +196,21 @@ def _parse_datetime(value: object) -> dt.datetime:
 
 
 DateTime = Annotated[dt.datetime, BeforeValidator(_parse_datetime)]
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def _parse_minutes(value: object) -> float:
+    """A handling time: a finite number of minutes above 0 and at most a week (refuses nan, inf)."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = float("nan")
+    if not 0 < number <= WEEK_MINUTES:  # also false for nan
+        raise ValueError(f"a number of minutes above 0 and at most {WEEK_MINUTES} (a week)")
+    return number
+
+
+Minutes = Annotated[float, BeforeValidator(_parse_minutes)]
 
 
 class IncidentRow(Row):
@@ -205,7 +220,7 @@ class IncidentRow(Row):
     station_id: Id
     received_at: DateTime
     type: Id
-    handling_minutes: Float = Field(gt=0, le=7 * 24 * 60)
+    handling_minutes: Minutes
     units: Int = Field(1, ge=1, le=100)
     priority: str = ""
 
