@@ -12,6 +12,7 @@ out of the weekday means and reported apart, so a festival does not inflate ever
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from allocate.demand_model.erlang import crews_needed
-from allocate.domain import WEEKDAYS, Dataset, DemandRow, Station
+from allocate.domain import WEEKDAYS, Dataset, DemandRow, Shift, Station
 from allocate.io.incidents import IncidentLog
 from allocate.policy import DemandPolicy
 
@@ -68,6 +69,13 @@ def proactive_crews(x: float) -> int:
 
 
 def slot_owners(dataset: Dataset, shift_ids: list[str]) -> dict[int, tuple[int, str]]:
+    """Hour slot of the week -> shift instance; see :func:`_owners` (cached per dataset's shifts)."""
+    shifts = tuple(dataset.shift_by_id[sid] for sid in sorted(set(shift_ids)))
+    return _owners(shifts)
+
+
+@functools.lru_cache(maxsize=64)
+def _owners(shifts: tuple[Shift, ...]) -> dict[int, tuple[int, str]]:
     """Hour slot of the week (0 = Monday 00:00) -> the shift instance (weekday, shift) holding it.
 
     A slot belongs to a shift whose time covers the slot's midpoint; among several, the one that
@@ -75,8 +83,8 @@ def slot_owners(dataset: Dataset, shift_ids: list[str]) -> dict[int, tuple[int, 
     A shift belongs to the weekday on which it starts; Sunday's night runs into Monday.
     """
     best: dict[int, tuple[float, float, int, str]] = {}
-    for sid in shift_ids:
-        shift = dataset.shift_by_id[sid]
+    for shift in shifts:
+        sid = shift.shift_id
         for w in range(7):
             start = w * 1440 + shift.start_min
             for h in range(WEEK_HOURS * 2):
@@ -346,35 +354,39 @@ def _drivers(
 ) -> pd.DataFrame:
     """What drives each station's derived crews: people, area, incidents, handling, peak load."""
     weeks = days.sum() / 7 if days.sum() else float("nan")
+    units = usual.groupby("station_id")["units"].sum()
+    work = (usual["units"] * usual["handling_minutes"]).groupby(usual["station_id"]).sum()
+    peaks = (
+        hourly.loc[hourly.groupby("station_id")["load"].idxmax()].set_index("station_id")
+        if len(hourly)
+        else None
+    )
+    reactive = shifts[shifts["source"].str.contains("incidents")].groupby("station_id")["crews"].sum()
+    proactive = shifts[shifts["source"] == "proactive"].groupby("station_id")["crews"].sum()
     rows = []
     for st in dataset.stations:
         sid = st.station_id
-        mine = usual[usual["station_id"] == sid]
-        hours = hourly[hourly["station_id"] == sid]
-        crews = shifts[shifts["station_id"] == sid]
-        peak = hours.loc[hours["load"].idxmax()] if not hours.empty and hours["load"].max() > 0 else None
+        urban = is_urban(st, log, policy)
+        n = float(units.get(sid, 0))
+        peak = (
+            peaks.loc[sid]
+            if peaks is not None and sid in peaks.index and peaks.loc[sid, "load"] > 0
+            else None
+        )
         rows.append(
             {
                 "station_id": sid,
                 "population": st.population,
                 "area_km2": st.area_km2,
                 "density": st.population / st.area_km2 if st.area_km2 else None,
-                "urban": is_urban(st, log, policy),
-                "target_minutes": policy.target_minutes_urban
-                if is_urban(st, log, policy)
-                else policy.target_minutes_rural,
-                "incidents_per_week": float(mine["units"].sum() / weeks) if weeks == weeks else 0.0,
-                "mean_handling_minutes": float(
-                    (mine["units"] * mine["handling_minutes"]).sum() / mine["units"].sum()
-                )
-                if len(mine)
-                else 0.0,
+                "urban": urban,
+                "target_minutes": policy.target_minutes_urban if urban else policy.target_minutes_rural,
+                "incidents_per_week": n / weeks if weeks == weeks else 0.0,
+                "mean_handling_minutes": float(work.get(sid, 0.0)) / n if n else 0.0,
                 "peak_load": float(peak["load"]) if peak is not None else 0.0,
                 "peak_hour": f"{peak['weekday']} {int(peak['hour']):02d}:00" if peak is not None else "",
-                "reactive_crews_per_week": int(
-                    crews.loc[crews["source"].str.contains("incidents"), "crews"].sum()
-                ),
-                "proactive_crews_per_week": int(crews.loc[crews["source"] == "proactive", "crews"].sum()),
+                "reactive_crews_per_week": int(reactive.get(sid, 0)),
+                "proactive_crews_per_week": int(proactive.get(sid, 0)),
             }
         )
     return pd.DataFrame(rows)

@@ -20,6 +20,7 @@ from allocate.output import atomic_folder
 from allocate.policy import DemandPolicy
 from allocate.report.charts import _svg, _text
 
+MAX_CHARTED = 24  # stations with charts; a city's page stays a few MB
 HEAT_LOW, HEAT_HIGH = (255, 247, 236), (153, 52, 4)
 
 
@@ -170,8 +171,13 @@ def render(base: Dataset, derived: DerivedDemand, policy: DemandPolicy, command:
     by_task["change"] = by_task["derived"] - by_task["current"]
     order = {t.task_id: i for i, t in enumerate(base.tasks)}
     by_task = by_task.sort_values("task_id", key=lambda s: s.map(order)).reset_index(drop=True)
-    reactive = sorted({t for _, t in derived.derived if t in set(derived.hourly["task_id"])}, key=order.get)
-    stations = [s.station_id for s in base.stations if s.station_id in set(derived.hourly["station_id"])]
+    hourly_tasks, hourly_stations = set(derived.hourly["task_id"]), set(derived.hourly["station_id"])
+    reactive = sorted({t for _, t in derived.derived if t in hourly_tasks}, key=order.get)
+    stations = [s.station_id for s in base.stations if s.station_id in hourly_stations]
+    charted = stations
+    if len(stations) > MAX_CHARTED:  # a city: the busiest stations' charts, the tables for all
+        busiest = derived.drivers.nlargest(MAX_CHARTED, "incidents_per_week")["station_id"]
+        charted = [s for s in stations if s in set(busiest)]
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>allocate: demand from incidents</title>",
@@ -198,14 +204,18 @@ def render(base: Dataset, derived: DerivedDemand, policy: DemandPolicy, command:
         )
     parts += ["<h2>Derived against current demand (crews a week)</h2>", _table(by_task)]
     parts += ["<h2>What drives each station</h2>", _table(derived.drivers.drop(columns=[]), 1)]
+    if charted != stations:
+        parts.append(
+            f"<p class='muted'>Charts of the {len(charted)} busiest of {len(stations)} stations.</p>"
+        )
     parts.append("<h2>Arrival profile (incidents per hour, ordinary days)</h2><div class='grid'>")
-    for sid in stations:
+    for sid in charted:
         parts.append(
             f"<div><h3>{escape(sid)} {escape(base.station_by_id[sid].name)}</h3>{arrival_heatmap(derived.hourly, sid)}</div>"
         )
     parts.append("</div><h2>Crews per hour (bars) against crews per shift (red line)</h2>")
     for task in reactive:
-        for sid in stations:
+        for sid in charted:
             parts.append(f"<h3>{escape(sid)} · {escape(task)}</h3>{crews_chart(base, derived, sid, task)}")
     if not derived.events.empty:
         parts += ["<h2>Event days, kept out of the weekday means</h2>", _table(derived.events)]
