@@ -185,3 +185,16 @@ def test_demo_log_derives_a_loadable_demand() -> None:
     assert not derived.events.empty
     assert {r.task_id for r in derived.demand} >= {"response_110", "patrol", "window"}
     assert derived.drivers.set_index("station_id").loc["S01", "urban"]
+
+
+def test_station_column_urban_overrides_density(tmp_path: Path) -> None:
+    """stations.csv `urban` = false makes T1 rural (10 min); a value that is not a boolean is named."""
+    data = tiny_with_types(tmp_path / "data")
+    text = (data / "stations.csv").read_text(encoding="utf-8").splitlines()
+    (data / "stations.csv").write_text(f"{text[0]},urban\n{text[1]},false\n", encoding="utf-8")
+    log = write_log(tmp_path / "i.csv", [incident(1, MONDAY)])
+    loaded = load_incidents(load_dataset(data), log, data)
+    derived = derive_demand(load_dataset(data), loaded, NO_PATROL)
+    assert set(derived.hourly["target_minutes"]) == {10.0}
+    (data / "stations.csv").write_text(f"{text[0]},urban\n{text[1]},maybe\n", encoding="utf-8")
+    assert _issues(data, log) == ["stations.csv line 2, column urban: got 'maybe'; expected true or false"]

@@ -113,7 +113,9 @@ def test_a_shift_exceeds_its_busiest_hours_offered_load(log) -> None:
 
 CELLS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["T1", "ZZ", "theft", "0", "45", "2", "-3", "nan", "1e9", "2026-11-02T10:00", "2026-02-30 10:00"]),
+    st.sampled_from(
+        ["T1", "ZZ", "theft", "0", "45", "2", "-3", "nan", "1e9", "2026-11-02T10:00", "2026-02-30 10:00"]
+    ),
 )
 
 
