@@ -198,3 +198,19 @@ def test_station_column_urban_overrides_density(tmp_path: Path) -> None:
     assert set(derived.hourly["target_minutes"]) == {10.0}
     (data / "stations.csv").write_text(f"{text[0]},urban\n{text[1]},maybe\n", encoding="utf-8")
     assert _issues(data, log) == ["stations.csv line 2, column urban: got 'maybe'; expected true or false"]
+
+
+def test_cli_out_never_replaces_the_data_or_a_foreign_folder(tmp_path: Path) -> None:
+    """--out may not be the dataset, nor a folder allocate did not write (unless --force)."""
+    data = tiny_with_types(tmp_path / "data")
+    write_log(data / "incidents.csv", [incident(1, MONDAY)])
+    before = sorted(p.name for p in data.iterdir())
+    assert runner.invoke(app, ["demand", str(data), "--out", str(data)]).exit_code == 2
+    assert sorted(p.name for p in data.iterdir()) == before
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep", encoding="utf-8")
+    assert runner.invoke(app, ["demand", str(data), "--out", str(foreign)]).exit_code == 2
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep"
+    forced = runner.invoke(app, ["demand", str(data), "--out", str(foreign), "--force"])
+    assert forced.exit_code == 0 and (foreign / "demand.csv").is_file()

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from allocate.outfolder import FORCE_HELP
+
 err = Console(stderr=True)
 
 IncidentsOpt = Annotated[
@@ -44,6 +46,7 @@ def demand_command(
     growth: Annotated[
         float, typer.Option(min=0.01, help="Multiply arrival rates (1.15: incidents +15 %).")
     ] = 1.0,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Derive demand from incidents: DIR/demand.csv (weekday form) and DIR/demand_report.html.
 
@@ -55,12 +58,18 @@ def demand_command(
     from allocate.demand_model import comparison
     from allocate.demand_model.report import write_demand
     from allocate.io.errors import InputError
+    from allocate.outfolder import check_out
 
+    inputs = [data, incidents]
     try:
+        check_out(out, protect=inputs, force=force)  # before the derivation, not after it
         dataset, policy, derived = derive_from_files(data, incidents, growth)
+        command = " ".join(["allocate", *sys.argv[1:]])
+        folder = write_demand(
+            dataset, derived, policy.demand, out, command=command, force=force, protect=inputs
+        )
     except InputError as exc:
         raise _bad_input(exc) from None
-    folder = write_demand(dataset, derived, policy.demand, out, command=" ".join(["allocate", *sys.argv[1:]]))
     for warning in derived.warnings:
         err.print(f"[yellow]warning[/] {warning}", highlight=False, markup=False)
     compare = comparison(dataset, derived)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -49,16 +50,27 @@ def write_demand_csv(path: Path, rows: tuple[DemandRow, ...]) -> None:
 
 
 def write_demand(
-    base: Dataset, derived: DerivedDemand, policy: DemandPolicy, out: Path, command: str = ""
+    base: Dataset,
+    derived: DerivedDemand,
+    policy: DemandPolicy,
+    out: Path,
+    command: str = "",
+    *,
+    force: bool = False,
+    protect: Iterable[Path | str | None] = (),
 ) -> Path:
-    """Write the output folder atomically: demand.csv, crews_per_hour.csv, demand_report.html."""
+    """Write the output folder atomically: demand.csv, crews_per_hour.csv, demand_report.html.
+
+    `out` is checked like every output folder (:func:`allocate.output.atomic_folder`): never one of
+    the inputs in `protect`, nor a folder allocate did not write unless `force`.
+    """
 
     def write(folder: Path) -> None:
         write_demand_csv(folder / "demand.csv", derived.demand)
         derived.hourly.round(4).to_csv(folder / "crews_per_hour.csv", index=False)
         (folder / "demand_report.html").write_text(render(base, derived, policy, command), encoding="utf-8")
 
-    return atomic_folder(out, write)
+    return atomic_folder(out, write, command="demand", force=force, protect=protect)
 
 
 def _heat(value: float, top: float) -> str:
