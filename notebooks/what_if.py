@@ -200,3 +200,63 @@ print(
     f"{sum(added[s] for s in closed)} service auxiliaries close the gap at {', '.join(closed) or 'no station'}; "
     f"{sum(added.values())} were added in all."
 )
+
+# %% [markdown]
+# ## 3. What the incident trend means for next year's quota
+#
+# The demand above was typed in by planners. `allocate demand` derives it from the incident log
+# instead (`data/demo/incidents.csv`, 13 weeks): per station, weekday and hour the arrival rate and
+# handling time, then the fewest 110 response crews that reach 90 % of incidents within the target
+# (5 minutes urban, 10 rural) with crews busy at most 60 % of the time (Erlang C), and patrol per
+# 10,000 residents and per km². The National Day holiday and the festival are kept out of the means
+# (`[demand] event_days` in `data/demo/policy.toml`).
+#
+# If incidents keep growing by 15 % a year, what does next year's week ask for, and what does that
+# mean for a station's auxiliary quota? Crews a week, planned against derived now and next year:
+
+# %%
+from allocate.demand_model import comparison, derive_demand
+from allocate.io.incidents import load_incidents
+
+demo = ROOT / "data" / "demo"
+planned = baseline.base
+log = load_incidents(planned, demo / "incidents.csv", demo)
+now = derive_demand(planned, log, baseline.policy.demand)
+next_year = derive_demand(planned, log, baseline.policy.demand, growth=1.15)
+trend = comparison(planned, now).rename(columns={"current": "planned", "derived": "derived now"})
+trend["next year (+15 %)"] = comparison(planned, next_year)["derived"]
+trend = trend.groupby("task_id")[["planned", "derived now", "next year (+15 %)"]].sum()
+trend[trend.nunique(axis=1) > 1]
+
+# %% [markdown]
+# What does that mean for the quota? A first answer without a solver: the auxiliary workload of each
+# station's week in full-time equivalents, the A slot-hours (every crew in its alternative with the
+# fewest officers, so auxiliaries fill the A slots) divided by 40 contract hours. It is a guide, not
+# the minimum: officers may fill A slots, and rest rules, skills and the officer every led crew needs
+# all matter. The minimum is `allocate size data/demo --incidents data/demo/incidents.csv --growth
+# 1.15` (minutes for the district).
+
+# %%
+from allocate.demand import expand_posts
+
+
+def aux_fte(dataset) -> pd.Series:
+    """Full-time auxiliaries (40 h) the week's A slots would occupy, per station."""
+    hours = {}
+    for post in expand_posts(dataset, baseline.horizon):
+        crew = min(dataset.task_by_id[post.task_id].crews, key=lambda c: (c.sworn, c.size))
+        shift_hours = dataset.shift_by_id[post.shift_id].hours
+        hours[post.station_id] = hours.get(post.station_id, 0.0) + post.crews_required * crew.aux * shift_hours
+    return (pd.Series(hours) / 40).round(1)
+
+
+quota = pd.DataFrame(
+    {
+        "aux_quota": {s.station_id: s.aux_quota for s in planned.stations},
+        "A-slot FTE, planned": aux_fte(planned),
+        "A-slot FTE, derived now": aux_fte(now.dataset(planned)),
+        "A-slot FTE, next year": aux_fte(next_year.dataset(planned)),
+    }
+)
+quota.loc["district"] = quota.sum()
+quota

@@ -17,7 +17,7 @@ from allocate.generate import DEFAULT_START, SIZES, generate
 TABLES = {
     "stations.csv": ["station_id", "name", "district", "population", "area_km2", "aux_quota"],
     "shifts.csv": ["shift_id", "start", "hours", "rest_after"],
-    "tasks.csv": ["task_id", "name", "duty_class", "crews", "skill", "priority"],
+    "tasks.csv": ["task_id", "name", "duty_class", "crews", "skill", "priority", "incident_types"],
     "staff.csv": [
         "person_id",
         "name",

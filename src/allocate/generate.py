@@ -11,7 +11,8 @@ slots stay well below sworn capacity and all slots come to roughly 85% of everyo
 (the evening peak and the Friday/Saturday nights are the tight spots, as on a real roster). One
 shortage is designed in: the core station's weekend drink-driving checkpoints ask for slightly more
 traffic-trained people than it has, so a solved demo shows a few uncovered crews for the report
-and the sizing analysis to explain.
+and the sizing analysis to explain. An incident log of the weeks before the roster week
+(:mod:`allocate.generate_incidents`, its own random stream) feeds `allocate demand`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import numpy as np
 from allocate.contract import TABLE_COLUMNS
 from allocate.crews import parse_crews
 from allocate.domain import WEEKDAYS, CrewPattern
+from allocate.generate_incidents import TASK_INCIDENT_TYPES, incident_log, write_incidents
+from allocate.generate_incidents import WEEKS as INCIDENT_WEEKS
 from allocate.outfolder import check_out
 from allocate.output import atomic_folder
 
@@ -83,6 +86,11 @@ class TaskSpec:
     crews: str
     skill: str = ""
     priority: int = 3
+
+    @property
+    def incident_types(self) -> str:
+        """The incident types this task answers (tasks.csv `incident_types`), from the log's catalogue."""
+        return TASK_INCIDENT_TYPES.get(self.task_id, "")
 
 
 TASKS: tuple[TaskSpec, ...] = (
@@ -494,6 +502,12 @@ def generate(
     absences = _absences(rng, staff, start)
     demand = _demand(stations, staff, start)
     requests = _requests(rng, staff, absences, stations, start)
+    log, events = incident_log(
+        [(s.station_id, s.population, round(s.area_km2, 1)) for s in stations],
+        seed,
+        start,
+        INCIDENT_WEEKS[size],
+    )
 
     def write(folder: Path) -> None:
         _write(
@@ -511,8 +525,11 @@ def generate(
         )
         _write(
             folder / "tasks.csv",
-            TABLE_COLUMNS["tasks"],
-            [(t.task_id, t.name, t.duty_class, t.crews, t.skill, t.priority) for t in TASKS],
+            (*TABLE_COLUMNS["tasks"], "incident_types"),
+            [
+                (t.task_id, t.name, t.duty_class, t.crews, t.skill, t.priority, t.incident_types)
+                for t in TASKS
+            ],
         )
         _write(
             folder / "staff.csv",
@@ -536,6 +553,7 @@ def generate(
         _write(folder / "demand.csv", ("station_id", "weekday", "shift_id", "task_id", "crews"), demand)
         _write(folder / "absences.csv", TABLE_COLUMNS["absences"], absences)
         _write(folder / "requests.csv", TABLE_COLUMNS["requests"], requests)
+        write_incidents(folder, log, events)
 
     marker = {"command": "generate", "size": size, "seed": seed, "start": start.isoformat()}
     return atomic_folder(folder, write, force=force, marker=marker)

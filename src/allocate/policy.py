@@ -6,10 +6,11 @@ Labour rules are set per role family: `sworn` and `auxiliary` (both auxiliary ki
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from allocate.domain import Role
 
@@ -55,6 +56,67 @@ class Weights(BaseModel):
     stability: int = Field(1, ge=0, description="Per change against a published roster.")
 
 
+class ProactiveRule(BaseModel):
+    """Proactive crews of one task (patrol): per 10,000 residents plus per km² of the station's area.
+
+    Each listed shift gets ``factor · (per_10k_people · population / 10,000 + per_km2 · area)``
+    crews on every weekday, rounded to the nearest whole crew and at least one when positive; a
+    station without ``area_km2`` counts population only.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per_10k_people: float = Field(0.0, ge=0, description="Crews per shift per 10,000 residents.")
+    per_km2: float = Field(0.0, ge=0, description="Crews per shift per km² of the station's area.")
+    shifts: dict[str, float] = Field(
+        default_factory=lambda: {"day": 1.0, "evening": 1.5, "night": 1.0},
+        description="Shift id -> factor; shifts the dataset lacks are skipped with a warning.",
+    )
+
+    @field_validator("shifts")
+    @classmethod
+    def _non_negative(cls, shifts: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, v in shifts.items() if not v >= 0]
+        if bad:
+            raise ValueError(f"factors of 0 or more (not for {', '.join(bad)})")
+        return shifts
+
+
+class DemandPolicy(BaseModel):
+    """`[demand]`: how `allocate demand` turns an incident log into crews (Erlang C, M/M/c).
+
+    Reactive tasks (those with `incident_types` in tasks.csv) get, per station, weekday and hour,
+    the fewest crews with P(wait > target) ≤ 1 - service_level and occupancy ≤ max_occupancy;
+    a shift gets its busiest hour's crews (or the `shift_percentile` of its hours).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_minutes_urban: float = Field(5.0, gt=0, description="Response target of urban stations.")
+    target_minutes_rural: float = Field(10.0, gt=0, description="Response target of rural stations.")
+    urban_density: float = Field(
+        1000.0,
+        ge=0,
+        description="People per km² from which a station is urban, unless stations.csv has `urban`.",
+    )
+    service_level: float = Field(0.9, gt=0, lt=1, description="Share of incidents reached in time.")
+    max_occupancy: float = Field(
+        0.6, gt=0, le=1, description="Busy share of a crew's time at most (patrol obligated time)."
+    )
+    shift_percentile: float | None = Field(
+        None, ge=0, le=100, description="Percentile of a shift's hourly crews (default: its busiest hour)."
+    )
+    event_days: list[dt.date] = Field(
+        default_factory=list,
+        description="Holidays and marked event days: kept out of the weekday means, reported apart.",
+    )
+    growth: float = Field(1.0, gt=0, description="Arrival rates are multiplied by this (+15 %: 1.15).")
+    proactive: dict[str, ProactiveRule] = Field(
+        default_factory=lambda: {"patrol": ProactiveRule(per_10k_people=0.2, per_km2=0.001)},
+        description="Task id -> rule; a task the dataset lacks is skipped with a warning.",
+    )
+
+
 class Policy(BaseModel):
     """All policy switches and defaults of one run."""
 
@@ -70,6 +132,7 @@ class Policy(BaseModel):
     max_aux_per_10k_population: float | None = Field(
         None, gt=0, description="Sizing cap per 10,000 residents."
     )
+    demand: DemandPolicy = DemandPolicy()
 
     def rules_for(self, role: Role | str) -> LabourRules:
         return self.sworn if role == "sworn" else self.auxiliary

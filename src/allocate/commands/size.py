@@ -40,6 +40,13 @@ def size(
     ] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    incidents: Annotated[
+        Path | None,
+        typer.Option(help="Size from the demand derived from this incident log (see `allocate demand`)."),
+    ] = None,
+    growth: Annotated[
+        float, typer.Option(min=0.01, help="With --incidents: multiply arrival rates (1.15: +15 %).")
+    ] = 1.0,
 ) -> None:
     """Size the auxiliary pools: minimum per station and kind, sworn shortfall, curve, quota split."""
     import datetime as dt
@@ -55,9 +62,15 @@ def size(
     from allocate.sizing.outputs import write_sizing
 
     try:
-        check_out(out, protect=[data], force=force)  # at once, not after the sizing
-        dataset = load_dataset(data)
-        policy = load_policy(data)
+        check_out(out, protect=[data, incidents], force=force)  # at once, not after the sizing
+        if incidents is not None:
+            from allocate.commands.demand import derive_from_files
+
+            base, policy, derived = derive_from_files(data, incidents, growth)
+            dataset = derived.dataset(base)
+        else:
+            dataset = load_dataset(data)
+            policy = load_policy(data)
     except InputError as exc:
         raise _bad_input(exc) from None
     ids = [s.strip() for s in stations.split(",")] if stations else None
@@ -83,7 +96,7 @@ def size(
         with RichProgress(err) as progress:
             report = size_dataset(dataset, horizon, policy, callbacks=progress, **kwargs)
     try:
-        folder = write_sizing(report, out, force=force, protect=[data])
+        folder = write_sizing(report, out, force=force, protect=[data, incidents])
     except InputError as exc:
         raise _bad_input(exc) from None
     if as_json:

@@ -184,6 +184,47 @@ class HistoryRow(Row):
     lead_id: str = ""
 
 
+def _parse_datetime(value: object) -> dt.datetime:
+    """ISO date-time (``2026-09-07T18:30``, a space also); an offset is dropped: local wall time."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    text = str(value).strip()
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError("an ISO date-time as YYYY-MM-DDTHH:MM[:SS]") from None
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_parse_datetime)]
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def _parse_minutes(value: object) -> float:
+    """A handling time: a finite number of minutes above 0 and at most a week (refuses nan, inf)."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = float("nan")
+    if not 0 < number <= WEEK_MINUTES:  # also false for nan
+        raise ValueError(f"a number of minutes above 0 and at most {WEEK_MINUTES} (a week)")
+    return number
+
+
+Minutes = Annotated[float, BeforeValidator(_parse_minutes)]
+
+
+class IncidentRow(Row):
+    """One incident of the log that `allocate demand` turns into crews (:mod:`allocate.io.incidents`)."""
+
+    incident_id: Id
+    station_id: Id
+    received_at: DateTime
+    type: Id
+    handling_minutes: Minutes
+    units: Int = Field(1, ge=1, le=100)
+    priority: str = ""
+
+
 SCHEMAS: dict[str, type[Row]] = {
     "stations": StationRow,
     "shifts": ShiftRow,
@@ -193,6 +234,7 @@ SCHEMAS: dict[str, type[Row]] = {
     "absences": AbsenceRow,
     "requests": RequestRow,
     "history": HistoryRow,
+    "incidents": IncidentRow,
 }
 
 # Columns the contract names as mandatory in a present table (the rest have defaults).
@@ -205,4 +247,5 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "absences": ("person_id", "date_from", "date_to"),
     "requests": ("person_id", "date", "want"),
     "history": ("date", "person_id", "shift_id"),
+    "incidents": ("incident_id", "station_id", "received_at", "type", "handling_minutes"),
 }

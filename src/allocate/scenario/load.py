@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from allocate.domain import Horizon
+from allocate.domain import Dataset, Horizon
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.load import check_horizon, load_dataset
-from allocate.policy import load_policy
+from allocate.policy import Policy, load_policy
 from allocate.scenario.core import ALIASES, Origin, Scenario, key_text, translate
 from allocate.scenario.lines import key_lines, line_of
 from allocate.scenario.schema import ScenarioFile
@@ -91,6 +91,10 @@ def load_scenario(path: str | Path) -> Scenario:
                 for loc, v, expected in map(translate, exc.errors())
             ]
         ) from None
+    if spec.incidents is not None:
+        dataset = _derived(
+            dataset, data, path.parent / spec.incidents.file, spec.incidents.growth, policy, issue
+        )
     return Scenario(
         base=dataset,
         horizon=horizon,
@@ -101,3 +105,19 @@ def load_scenario(path: str | Path) -> Scenario:
         description=spec.description,
         origin=origin,
     )
+
+
+def _derived(dataset: Dataset, data: Path, log: Path, growth: float, policy: Policy, issue) -> Dataset:
+    """The dataset with its demand derived from the scenario's ``[incidents]`` log."""
+    from allocate.demand_model import derive_demand
+    from allocate.io.incidents import load_incidents
+
+    log = Path(os.path.normpath(log))
+    if not log.exists():
+        raise InputError([issue(("incidents", "file"), str(log), "an incident log that exists")])
+    derived = derive_demand(dataset, load_incidents(dataset, log, data), policy.demand, growth=growth)
+    extras = {
+        **dataset.extras,
+        "incidents": {"file": str(log), "growth": growth, "warnings": derived.warnings},
+    }
+    return derived.dataset(dataset).replace(extras=extras)

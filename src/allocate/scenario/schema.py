@@ -14,6 +14,9 @@ changes applied to the data in order::
     time_limit = 60
     seed = 0
     workers = 2
+    [incidents]                       # optional: demand derived from a log (allocate demand)
+    file = "../data/demo/incidents.csv"
+    growth = 1.15
     [[changes]]
     kind = "scale_demand"
     tasks = ["response_110", "patrol"]
@@ -255,6 +258,15 @@ class SolverSpec(_Strict):
         return params
 
 
+class IncidentsSpec(_Strict):
+    """``[incidents]``: derive the demand from an incident log before the changes apply."""
+
+    file: str = Field(
+        min_length=1, description="Incident log (CSV, workbook or folder), relative to the file."
+    )
+    growth: float = Field(1.0, gt=0, description="Arrival rates times this: 1.15 for incidents +15 %.")
+
+
 class ScenarioFile(_Strict):
     """The whole file."""
 
@@ -264,4 +276,5 @@ class ScenarioFile(_Strict):
     horizon: HorizonSpec
     policy: dict[str, Any] = Field(default_factory=dict, description="Overrides of the dataset policy.")
     solver: SolverSpec = SolverSpec()
+    incidents: IncidentsSpec | None = None
     changes: list[Change] = Field(default_factory=list)

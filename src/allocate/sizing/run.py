@@ -82,6 +82,7 @@ class SizingReport:
                             None,
                             st.cap,
                             "no roster found in the time limit: raise --time-limit",
+                            "no answer",
                         )
                     )
                     continue

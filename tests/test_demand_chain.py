@@ -1,0 +1,109 @@
+"""Chaining the derived demand: `allocate size --incidents` and a scenario's `[incidents]` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allocate.cli import app
+from allocate.io.errors import InputError
+from allocate.scenario import load_scenario
+from demand_helpers import MONDAY, incident, tiny_with_types, write_log
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tiny_with_types(tmp_path / "data")
+    rows = [incident(k, MONDAY + dt.timedelta(days=k % 14, hours=8 + k % 12), 30 + k % 20) for k in range(60)]
+    write_log(folder / "incidents.csv", rows)
+    return folder
+
+
+def _scenario(tmp_path: Path, incidents: str) -> Path:
+    path = tmp_path / "next_year.toml"
+    path.write_text(
+        'description = "derived"\ndataset = "data"\n[horizon]\nstart = 2026-12-07\ndays = 7\n'
+        f"[incidents]\n{incidents}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _resp_crews(dataset) -> int:
+    return sum(r.crews for r in dataset.demand if r.task_id == "resp")
+
+
+def test_scenario_incidents_replace_the_demand_and_grow(data: Path, tmp_path: Path) -> None:
+    """`[incidents]` derives the demand; growth 3 asks for more response crews than growth 1."""
+    plain = load_scenario(_scenario(tmp_path, 'file = "data/incidents.csv"'))
+    grown = load_scenario(_scenario(tmp_path, 'file = "data/incidents.csv"\ngrowth = 3'))
+    assert plain.base.extras["incidents"]["growth"] == 1.0
+    assert _resp_crews(grown.dataset) > _resp_crews(plain.dataset) > 0
+    case = [(r.weekday, r.shift_id, r.crews) for r in plain.dataset.demand if r.task_id == "case"]
+    assert case == [(0, "day", 1)]  # not derived: the dataset's row
+
+
+def test_scenario_with_a_missing_log_names_the_key(data: Path, tmp_path: Path) -> None:
+    """A log that does not exist is named at incidents.file with its line in the scenario."""
+    with pytest.raises(InputError) as info:
+        load_scenario(_scenario(tmp_path, 'file = "nowhere.csv"'))
+    issue = info.value.issues[0]
+    assert issue.column == "incidents.file" and issue.line == 7
+
+
+def test_scenario_rejects_a_bad_growth(data: Path, tmp_path: Path) -> None:
+    """growth must be positive."""
+    with pytest.raises(InputError) as info:
+        load_scenario(_scenario(tmp_path, 'file = "data/incidents.csv"\ngrowth = -1'))
+    assert info.value.issues[0].column == "incidents.growth"
+
+
+def test_size_sizes_from_the_derived_demand(data: Path, tmp_path: Path) -> None:
+    """`allocate size --incidents` needs more auxiliaries than the dataset's lighter demand.csv."""
+    args = [
+        "size",
+        str(data),
+        "--weeks",
+        "1",
+        "--time-limit",
+        "10",
+        "--workers",
+        "1",
+        "--jobs",
+        "1",
+        "--json",
+    ]
+    plain = runner.invoke(app, [*args, "--out", str(tmp_path / "s0")])
+    derived = runner.invoke(
+        app, [*args, "--out", str(tmp_path / "s1"), "--incidents", str(data / "incidents.csv")]
+    )
+    assert plain.exit_code == 0 and derived.exit_code == 0, derived.output
+    low = json.loads(plain.stdout)["district_minimum"]
+    high = json.loads(derived.stdout)["district_minimum"]
+    assert high > low
+
+
+def test_size_with_a_bad_log_exits_2(data: Path, tmp_path: Path) -> None:
+    """A bad incident row stops `allocate size --incidents` with exit 2 before any solving."""
+    bad = write_log(tmp_path / "bad.csv", [{**incident(1, MONDAY), "station_id": "ZZ"}])
+    result = runner.invoke(app, ["size", str(data), "--incidents", str(bad), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "bad.csv line 2, column station_id" in result.output
+
+
+def test_sizing_table_of_a_station_without_answer() -> None:
+    """A station sized without a roster in the time limit gets a full row (it crashed write_sizing)."""
+    from allocate.domain import Horizon
+    from allocate.sizing.run import SIZING_COLUMNS, SizingReport, StationSizing
+
+    none = {"aux_service": -1, "aux_civilian": -1}
+    station = StationSizing("T1", {"aux_service": 3, "aux_civilian": 1}, none, False, [])
+    table = SizingReport(Horizon(MONDAY.date(), 7), [station], None, None, 1.0).sizing()
+    assert list(table.columns) == SIZING_COLUMNS
+    assert list(table["quality"]) == ["no answer", "no answer"]
