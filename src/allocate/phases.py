@@ -129,7 +129,7 @@ def solve_phases(
         nonlocal spent
         m.model.minimize(objective)
         solver = solver_for(budget.seconds - (time.perf_counter() - started), seed, workers, params)
-        solver.parameters.max_deterministic_time = _work(params, max(0.02, work))
+        solver.parameters.max_deterministic_time = _work(params, max(0.001, work))
         watch = _Watch(solver, index, callbacks, cover.cost, held, gap_rule)
         solver.best_bound_callback = watch.on_bound
         status = solver.solve(m.model, watch)

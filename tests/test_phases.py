@@ -1,0 +1,75 @@
+"""The phased solve: what it proves, when it stops, and that coverage comes first whatever the weights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from allocate.batch.data import split_by_station
+from allocate.domain import Horizon
+from allocate.io.load import load_dataset
+from allocate.policy import Policy, Weights
+from allocate.solve import solve
+from builders import WEEK, dataset, need, person
+
+DEMO = Path(__file__).parents[1] / "data" / "demo"
+
+
+def _week_of_desk(officers: int) -> object:
+    return dataset([person(f"P{k}") for k in range(officers)], [need("desk", d) for d in range(7)])
+
+
+def _s1(result):
+    return next(u for u in result.units if u.name == "S1")
+
+
+def test_small_station_is_proven_and_stops_on_proof():
+    """A station with enough officers: coverage and the soft goals proven, the solve ends by proof."""
+    r = solve(_week_of_desk(3), WEEK, time_limit=30, workers=1)
+    unit = _s1(r)
+    assert unit.status == "OPTIMAL" and unit.stopped_by == "proof"
+    assert unit.coverage_proven and unit.fully_proven
+    assert unit.soft_gap == 0.0 and r.soft_gap == 0.0
+    n = len(r.units)
+    assert r.summary()["proof"] == {
+        "units": n, "coverage_proven": n, "fully_proven": n, "greedy_fallbacks": 0, "stopped_by_time_limit": 0,
+    }  # fmt: skip
+
+
+def test_coverage_first_even_when_a_crew_is_cheap():
+    """With an uncovered crew cheaper than overtime, the whole objective would leave a 6th desk shift
+    empty; the coverage proof finds it can be staffed, so the roster staffs it (with overtime)."""
+    cheap = Policy(weights=Weights(uncovered=1, overtime=50))
+    r = solve(_week_of_desk(1), WEEK, cheap, time_limit=30, workers=1)
+    unit = _s1(r)
+    # One officer: at most 6 days in a row; the 6th shift is 8 h above his 40 h contract.
+    assert r.coverage["shortfall"].sum() == 1
+    assert unit.coverage_proven
+    assert r.goals()["overtime"].amount == 8
+    assert unit.fully_proven and unit.status == "OPTIMAL"
+
+
+def test_work_limit_reproducible():
+    """A solve cut short by its deterministic work limit (not the clock) gives the same roster twice."""
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S05"]
+    runs = [solve(station, horizon, time_limit=120, work_limit=0.01, workers=1, seed=3) for _ in range(2)]
+    assert [u.stopped_by for u in runs[0].units] == ["work limit"]
+    assert runs[0].roster.to_csv(index=False) == runs[1].roster.to_csv(index=False)
+
+
+def test_summary_keeps_coverage_apart_from_the_soft_gap():
+    """The summary says whether coverage is proven and gives the soft goals' own gap, never NaN."""
+    s = solve(_week_of_desk(2), WEEK, time_limit=30, workers=1).summary()
+    assert s["uncovered_proven_minimal"] is True
+    assert s["soft_gap"] == 0.0
+    unit = s["units"][0]
+    assert unit["name"] == "S1"
+    assert {
+        "coverage_proven",
+        "soft_objective",
+        "soft_bound",
+        "soft_gap",
+        "fully_proven",
+        "stopped_by",
+    } <= set(unit)
