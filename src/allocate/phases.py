@@ -1,12 +1,12 @@
-"""The phased solve of one roster model: the whole objective, then proofs, with stop rules.
+"""The phased solve of one roster model: coverage, then the whole objective, with stop rules.
 
-1. **The whole objective** (coverage weighted far above the soft goals), from the greedy roster.
-   With the lines-of-work model and the fair-band fairness term its linear relaxation is tight, so
-   this usually ends proven optimal within a fraction of a second.
-2. **Coverage proof.** Weighted uncovered crews alone, started from step 1's roster: the relaxation
-   is tight, so proving that no roster staffs more crews takes a root LP, not a search.
-3. **Only if step 2 staffed more crews than step 1:** hold that coverage exactly and minimise the soft
-   goals alone, from step 2's roster.
+1. **Coverage**: weighted uncovered crews alone, from the greedy roster. Its linear relaxation is
+   tight, so the fewest uncovered crews is usually proven within a fraction of a second.
+2. **The whole objective** (coverage weighted far above the soft goals), again from the greedy
+   roster, with the proven coverage as a cut. With the lines-of-work model and the fair-band fairness
+   term its relaxation is tight too, so this usually ends proven optimal.
+3. **Only if step 2 staffed fewer crews than step 1** (or found nothing): hold step 1's coverage
+   exactly and minimise the soft goals alone, from step 1's roster.
 
 A step stops as soon as its soft goals are within `SOFT_GAP_LIMIT` of their bound; the time limit is
 a ceiling, not the usual way a solve ends. Every step runs under a deterministic work limit (CP-SAT's
@@ -18,7 +18,7 @@ machine's load; only a solve cut off by the wall clock (``stopped_by == "time li
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -29,8 +29,7 @@ from allocate.model.hint import complete_hints
 from allocate.model.params import hint_from, solver_for
 
 SOFT_GAP_LIMIT = 0.01  # a soft gap of at most 1 % counts as proven (the issue's standard)
-WHOLE_SHARE = 0.7  # of a unit's work budget, for step 1; the proofs get the rest
-COVERAGE_FLOOR = 0.1  # the coverage proof gets at least this share, even after a long step 1
+COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 gets the rest
 HINT_SHARE = 0.1  # completing the greedy hint: presolve does most of it
 
 
@@ -56,6 +55,7 @@ class PhaseOutcome:
     soft_bound: float | None  # a bound of it, known only once coverage is proven
     stopped_by: str  # "proof", "gap", "work limit", "time limit" or "no solution"
     work: float  # deterministic time spent
+    steps: list[tuple[str, str, float]] = field(default_factory=list)  # (step, status, work)
 
     @property
     def soft_gap(self) -> float | None:
@@ -77,11 +77,19 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     """
 
     def __init__(
-        self, solver, index: int, callbacks: SolveCallbacks, cover, held: float | None, gap_rule: bool
+        self,
+        solver,
+        index: int,
+        callbacks: SolveCallbacks,
+        cover,
+        held: float | None,
+        gap_rule: bool,
+        floor: float = 0.0,
     ) -> None:
         super().__init__()
         self.solver, self.index, self.callbacks = solver, index, callbacks
         self.cover, self.held, self.gap_rule = cover, held, gap_rule
+        self.floor = floor  # a proven lower bound of the objective (the least coverage cost)
         self.stopped_on_gap = False
         self.best: tuple[float, float] | None = None  # (objective, its coverage cost)
 
@@ -103,7 +111,8 @@ class _Watch(cp_model.CpSolverSolutionCallback):
             return
         objective, covered = self.best
         soft = objective if self.held is not None else objective - covered
-        if objective > bound and objective - bound <= SOFT_GAP_LIMIT * max(1.0, soft):
+        bound = max(bound, self.floor)
+        if objective - bound <= SOFT_GAP_LIMIT * max(1.0, soft):
             self.stopped_on_gap = True
             self.solver.stop_search()
 
@@ -124,91 +133,97 @@ def solve_phases(
     started = time.perf_counter()
     spent = 0.0
 
-    def run(objective, work: float, gap_rule: bool, held: float | None = None):
+    steps: list[tuple[str, str, float]] = []
+
+    def run(step: str, objective, work: float, gap_rule: bool, held: float | None = None, floor: float = 0.0):
         """One CP-SAT solve of `objective` from the current hint: (solver, status, watch)."""
         nonlocal spent
         m.model.minimize(objective)
         solver = solver_for(budget.seconds - (time.perf_counter() - started), seed, workers, params)
         solver.parameters.max_deterministic_time = _work(params, max(0.001, work))
-        watch = _Watch(solver, index, callbacks, cover.cost, held, gap_rule)
+        watch = _Watch(solver, index, callbacks, cover.cost, held, gap_rule, floor)
         solver.best_bound_callback = watch.on_bound
         status = solver.solve(m.model, watch)
         spent += solver.deterministic_time
+        steps.append((step, solver.status_name(status), round(solver.deterministic_time, 4)))
         return solver, status, watch
 
-    greedy = complete_hints(m, max(0.5, HINT_SHARE * budget.seconds), params)
+    greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     cover = next(t for t in m.terms if t.name == "uncovered")
     soft_cost = sum(t.cost for t in m.terms if t is not cover)
     full = cover.cost + soft_cost
     found = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
-    # 1. The whole objective.
-    whole, status1, watch1 = run(full, WHOLE_SHARE * budget.work, gap_rule=True)
-    if status1 not in found:
-        m.model.minimize(full)
+    # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster).
+    first, status1, _ = run("coverage", cover.cost, COVERAGE_SHARE * budget.work, gap_rule=False)
+    coverage_proven = status1 == cp_model.OPTIMAL
+    least = round(first.objective_value) if status1 in found else None
+
+    # 2. The whole objective, from the greedy roster. A proven coverage cost is a floor of this
+    #    objective (the soft goals are >= 0), so the gap rule measures the soft goals against it.
+    #    (Stating it as a constraint for CP-SAT made the search slower, not faster.)
+    floor = float(least) if coverage_proven and least is not None else 0.0
+    whole, status2, watch2 = run("whole", full, budget.work - spent, gap_rule=coverage_proven, floor=floor)
+    best, best_status, best_watch, held = whole, status2, watch2, None
+    if status2 not in found or (least is not None and round(whole.value(cover.cost)) > least):
+        # 3. The whole objective traded crews for comfort (or found nothing): hold the coverage
+        #    step 1 reached, from its roster, and minimise the soft goals alone.
+        if least is not None:
+            hint_from(m.model, first)
+            hold = m.model.add(cover.cost == least) if coverage_proven else m.model.add(cover.cost <= least)
+            objective = soft_cost if coverage_proven else full
+            third, status3, watch3 = run(
+                "soft", objective, max(COVERAGE_SHARE * budget.work, budget.work - spent), gap_rule=True,
+                held=least if coverage_proven else None,
+            )  # fmt: skip
+            hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
+            if status3 in found:
+                best, best_status, best_watch = third, status3, watch3
+                held = least if coverage_proven else None
+            else:
+                best, best_status, best_watch = (
+                    first,
+                    status1,
+                    _Watch(first, index, callbacks, cover.cost, None, False),
+                )
+        elif status2 not in found:
+            best = None
+    m.model.minimize(full)
+
+    if best is None:
         if greedy is None:
             return PhaseOutcome(
-                None, whole.status_name(status1), "none", False, None, None, None, None, "no solution", spent
-            )
+                None, whole.status_name(status2), "none", False, None, None, None, None, "no solution", spent,
+                steps,
+            )  # fmt: skip
         objective = greedy.value(full)
-        stopped = _stopped_by(status1, False, whole, budget, spent)
-        cost = greedy.value(cover.cost)
+        stopped = _stopped_by(status2, False, whole, budget, spent)
+        soft = objective - greedy.value(cover.cost)
         return PhaseOutcome(
-            greedy, "FEASIBLE", "greedy", False, objective, None, objective - cost, None, stopped, spent
-        )
-    best, best_status, best_watch = whole, status1, watch1
-    covered = round(whole.value(cover.cost))
-
-    # 2. Coverage proof, from step 1's roster.
-    hint_from(m.model, whole)
-    proof, status2, _ = run(
-        cover.cost, max(COVERAGE_FLOOR * budget.work, budget.work - spent), gap_rule=False
-    )
-    coverage_proven = status2 == cp_model.OPTIMAL
-    least = round(proof.objective_value) if status2 in found else covered
-
-    held = None
-    if least < covered:
-        # 3. Step 1 left crews that a roster can staff: hold the better coverage, then the soft goals.
-        hint_from(m.model, proof)
-        hold = m.model.add(cover.cost == least) if coverage_proven else m.model.add(cover.cost <= least)
-        third, status3, watch3 = run(
-            soft_cost if coverage_proven else full, budget.work - spent, gap_rule=True, held=least
-        )
-        hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
-        if status3 in found:
-            best, best_status, best_watch, held = third, status3, watch3, least if coverage_proven else None
-        else:
-            best, best_status, best_watch = (
-                proof,
-                status2,
-                _Watch(proof, index, callbacks, cover.cost, None, False),
-            )
-    m.model.minimize(full)
+            greedy, "FEASIBLE", "greedy", False, objective, None, soft, None, stopped, spent, steps
+        )  # fmt: skip
 
     objective = best.value(full)
     cost = best.value(cover.cost)
     soft = objective - cost
     raw_bound = max(0.0, best.best_objective_bound)  # every term is non-negative
-    if best is proof:
+    if best is first:
         soft_bound = None  # a coverage-only roster: nothing is known of its soft goals
     elif held is not None:
         soft_bound = min(soft, raw_bound)  # step 3's objective is the soft goals alone
-    elif coverage_proven and cost <= least:
-        soft_bound = min(soft, max(0.0, raw_bound - least))  # step 1: whole bound minus least coverage
+    elif coverage_proven and round(cost) <= least:
+        soft_bound = min(soft, max(0.0, raw_bound - least))  # step 2: whole bound minus least coverage
     else:
         soft_bound = None
-    bound = (
-        least + soft_bound
-        if coverage_proven and soft_bound is not None
-        else (least if coverage_proven else None)
-    )
+    bound = None if least is None or not coverage_proven else least + (soft_bound or 0.0)
+    if bound is None and least is not None:
+        bound = max(0.0, first.best_objective_bound)
     optimal = coverage_proven and soft_bound is not None and soft_bound >= soft
-    source = "cp-sat coverage only" if best is proof else "cp-sat"
+    source = "cp-sat coverage only" if best is first else "cp-sat"
     stopped = _stopped_by(best_status, best_watch.stopped_on_gap, best, budget, spent)
     return PhaseOutcome(
         best, "OPTIMAL" if optimal else "FEASIBLE", source, coverage_proven, objective, bound, soft,
-        soft_bound, stopped, spent,
+        soft_bound, stopped, spent, steps,
     )  # fmt: skip
 
 
