@@ -105,6 +105,17 @@ def _parse_int(value: object) -> int:
     return int(number)
 
 
+# Dates that a horizon is built around: far enough from the calendar's ends that a horizon, and
+# the history windows that reach back from it, can be computed.
+FIRST_DATE, LAST_DATE = dt.date(1901, 1, 1), dt.date(9998, 12, 31)
+
+
+def planning_date(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"a date between {FIRST_DATE} and {LAST_DATE}")
+    return value
+
+
 def _nonblank(value: str) -> str:
     if not value.strip():
         raise ValueError("a non-empty id")
@@ -113,6 +124,7 @@ def _nonblank(value: str) -> str:
 
 Id = Annotated[str, AfterValidator(_nonblank)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+PlanDate = Annotated[dt.date, BeforeValidator(_parse_date), AfterValidator(planning_date)]
 TimeOfDay = Annotated[int, BeforeValidator(_parse_time)]
 Bool = Annotated[bool, BeforeValidator(_parse_bool)]
 Names = Annotated[frozenset[str], BeforeValidator(_parse_list)]
@@ -175,7 +187,7 @@ class StaffRow(Row):
 
 class DemandRowSchema(Row):
     station_id: Id
-    date: Date | None = None
+    date: PlanDate | None = None
     weekday: Weekday | None = None
     shift_id: Id
     task_id: Id
@@ -200,7 +212,7 @@ class RequestRow(Row):
 class HistoryRow(Row):
     """A previous roster: only date, person and shift are needed to carry rules across."""
 
-    date: Date
+    date: PlanDate
     person_id: Id
     shift_id: Id
     station_id: str = ""
