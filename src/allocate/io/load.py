@@ -73,21 +73,25 @@ def _ids(table: ValidTable, column: str) -> set[str] | None:
     return table.ids.get(column, set()) if table.usable else None
 
 
-# What a required table holds, for the message when it has no rows.
+# What a required table must hold, for the message when it has no rows.
 _WHAT = {
-    "stations": "at least one station",
-    "shifts": "at least one shift",
-    "tasks": "at least one task",
-    "staff": "at least one person",
-    "demand": "at least one demand row (there is nothing to roster)",
+    "stations": "the stations",
+    "shifts": "the shifts",
+    "tasks": "the tasks",
+    "staff": "the people",
+    "demand": "the demand: there is nothing to roster",
 }
 
 
 def _empty_required(raw: dict[str, RawTable], valid: dict[str, ValidTable]) -> list[InputIssue]:
+    """A required table without rows is named once; the tables that refer to it are not checked."""
     out = []
     for name in REQUIRED_TABLES:
         if not len(raw[name]):
-            out.append(InputIssue(raw[name].file, None, None, None, f"{_WHAT[name]}: the table has no rows"))
+            file = raw[name].file
+            out.append(
+                InputIssue(file, None, None, None, f"at least one row: {file} has no rows ({_WHAT[name]})")
+            )
             valid[name].usable = False
     return out
 
