@@ -7,7 +7,9 @@ planner fixes a spreadsheet in one pass instead of one error per run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +98,30 @@ def _empty_required(raw: dict[str, RawTable], valid: dict[str, ValidTable]) -> l
     return out
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a big table makes millions of objects and no cycles,
+    and the collector would walk them all again and again while they are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_dataset(source: str | Path) -> Dataset:
     """Read and validate every table of the data contract found at `source`.
 
     `source` is a folder of CSV files (optionally with workbooks) or an ``.xlsx`` workbook.
     Raises :class:`InputError` listing every problem found, with file, line and column.
     """
-    source = Path(source)
+    with _no_gc():
+        return _load_dataset(Path(source))
+
+
+def _load_dataset(source: Path) -> Dataset:
     raw = read_tables(source)
     issues: list[InputIssue] = []
     rows = {name: validate_table(name, table, issues) for name, table in raw.items()}
@@ -257,7 +276,7 @@ def _demand(
         ("both", given["date"] & given["weekday"]),
         ("neither", ~given["date"] & ~given["weekday"]),
     ):
-        report(issues, file, "date/weekday", rows.lines[hit & ok], got, "exactly one of date or weekday")
+        report(issues, file, "date/weekday", rows.lines, hit & ok, lambda i, g=got: g, lambda i: _ONE_DAY)
         ok &= ~hit
     for column, known, what in (
         ("station_id", station_ids, f["stations"]),
@@ -266,27 +285,27 @@ def _demand(
     ):
         if known is None:
             continue
-        codes = rows.codes[column]
-        for code, value in enumerate(rows.values[column]):
-            if value not in known:
-                hit = codes == code
-                report(issues, file, column, rows.lines[hit & ok], value, f"a {column} that exists in {what}")
-                ok &= ~hit
-    cols = {
-        c: rows.values[c][rows.codes[c][ok]].tolist()
-        for c in ("station_id", "shift_id", "task_id", "crews", "date", "weekday")
-    }
-    demand = list(
-        map(
-            DemandRow,
-            cols["station_id"],
-            cols["shift_id"],
-            cols["task_id"],
-            cols["crews"],
-            cols["date"],
-            cols["weekday"],
-        )
-    )
+        codes, values = rows.codes[column], rows.values[column]
+        unknown = np.array([v not in known for v in values], dtype=bool)
+        if unknown.any():
+            hit = unknown[codes]
+            expected = f"a {column} that exists in {what}"
+            report(
+                issues,
+                file,
+                column,
+                rows.lines,
+                hit & ok,
+                lambda i, c=codes, v=values: v[c[i]],
+                lambda i, e=expected: e,
+            )
+            ok &= ~hit
+    fields = ("station_id", "shift_id", "task_id", "crews", "date", "weekday")
+    good = np.nonzero(ok)[0]
+    demand: list[DemandRow] = []
+    for start in range(0, len(good), ValidTable.CHUNK):  # a chunk at a time: no column as a list
+        part = good[start : start + ValidTable.CHUNK]
+        demand += map(DemandRow, *(rows.values[c][rows.codes[c][part]].tolist() for c in fields))
     date_codes = rows.codes["date"][ok]
     firsts, index = np.unique(date_codes, return_index=True)
     lines = rows.lines[ok][index].tolist()
@@ -295,6 +314,7 @@ def _demand(
     return demand, dates
 
 
+_ONE_DAY = "exactly one of date or weekday"
 _DEMAND_KEY = ("station_id", "date", "weekday", "shift_id", "task_id")
 
 
@@ -348,7 +368,7 @@ def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
             day.isoformat(),
             f"a date within the horizon {horizon.start} .. {horizon.end}",
         )
-        for day in sorted({d.date for d in dataset.demand if d.date is not None and d.date not in horizon})
+        for day in sorted(d for d in {d.date for d in dataset.demand} if d is not None and d not in horizon)
     ]
     issues += [
         InputIssue(
@@ -358,7 +378,7 @@ def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
             day.isoformat(),
             f"a date before the horizon's first day {horizon.start} (history is the roster worked before it)",
         )
-        for day in sorted({a.date for a in dataset.history if a.date >= horizon.start})
+        for day in sorted(d for d in {a.date for a in dataset.history} if d >= horizon.start)
     ]
     if issues:
         raise InputError(issues)

@@ -245,10 +245,16 @@ def _parse_records(file: str, reader: Any) -> RawTable:
 def read_csv(path: Path, file: str | None = None) -> RawTable:
     """Read a CSV file, streaming; blank lines are skipped, cells stripped, a BOM tolerated.
 
-    Lines end only at CR/LF (a U+2028 or U+0085 inside a quoted name is part of the name).
+    Lines end only at CR/LF (a U+2028 or U+0085 inside a quoted name is part of the name). A big
+    file without quotes is read by :mod:`allocate.io.fastcsv` (same result, much faster).
     """
+    from allocate.io.fastcsv import read_plain_csv
+
     file = file or path.name
     try:
+        fast = read_plain_csv(path, file)
+        if fast is not None:
+            return fast
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return _parse_records(file, csv.reader(handle))
     except UnicodeDecodeError as exc:
