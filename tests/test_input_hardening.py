@@ -137,6 +137,14 @@ def test_numbers_must_be_finite_and_in_range(folder, table, old, new, column):
     assert code == 2 and f"{table}.csv line 2, column {column}" in out
 
 
+@pytest.mark.parametrize("crews", ["1000000000S", "|".join(f"{n}S" for n in range(1, 30))])
+def test_crew_patterns_are_bounded(folder, crews):
+    """A crew of a billion officers, or thirty alternatives, is refused before the model is built."""
+    edit(folder, "tasks", "case,Case handling,police_only,2S,", f"case,Case handling,police_only,{crews},")
+    code, out = validate(folder)
+    assert code == 2 and "tasks.csv line 2, column crews" in out and "at most 20 alternatives" in out
+
+
 def test_request_weight_out_of_range(folder):
     """A request weight of 1e30 is refused."""
     (folder / "requests.csv").write_text("person_id,date,shift_id,want,weight\nP1,2026-12-08,,off,1e30\n")

@@ -29,6 +29,7 @@ from allocate.domain import (
     Task,
 )
 from allocate.io.errors import InputError, InputIssue
+from allocate.io.schemas import MAX_ALTERNATIVES, MAX_CREW_SIZE
 from allocate.io.tables import REQUIRED_TABLES, RawTable, read_tables
 from allocate.io.validate import MAX_ISSUES_PER_COLUMN, ValidTable, report, validate_table
 
@@ -233,6 +234,17 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
             crews = parse_crews(r.crews)
         except ValueError as exc:
             issues.append(InputIssue(file, line, "crews", r.crews, f"crews like 1S+2A|2S ({exc})"))
+            continue
+        if len(crews) > MAX_ALTERNATIVES or any(c.sworn + c.aux > MAX_CREW_SIZE for c in crews):
+            issues.append(
+                InputIssue(
+                    file,
+                    line,
+                    "crews",
+                    r.crews,
+                    f"at most {MAX_ALTERNATIVES} alternatives of at most {MAX_CREW_SIZE} people each",
+                )
+            )
             continue
         if r.duty_class == "police_only" and any(c.aux for c in crews):
             issues.append(

@@ -31,6 +31,8 @@ MAX_HOURS = 168  # a week: rest after a shift, contract hours per week
 MAX_PRIORITY = 1_000
 MAX_CREWS = 1_000  # crews of one task on one shift at one station
 MAX_REQUEST_WEIGHT = 1_000
+MAX_CREW_SIZE = 100  # people in one crew pattern (1S+2A is 3)
+MAX_ALTERNATIVES = 20  # crew patterns of one task (1S+2A|2S is 2)
 
 
 def _parse_date(value: object) -> dt.date:
