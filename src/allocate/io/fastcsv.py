@@ -31,7 +31,7 @@ def _plain(path: Path) -> bool:
 
 def read_plain_csv(path: Path, file: str):  # -> RawTable | None
     """The table, or None when the file needs the exact reader."""
-    from allocate.io.tables import _CONTROL, _Builder, _check_header
+    from allocate.io.rawtable import CONTROL, Builder, check_header
 
     try:
         if path.stat().st_size < FAST_FROM or not _plain(path):
@@ -40,14 +40,14 @@ def read_plain_csv(path: Path, file: str):  # -> RawTable | None
             path, header=None, dtype="category", keep_default_na=False, na_filter=False, skip_blank_lines=False,
             encoding="utf-8-sig", chunksize=_CHUNK_ROWS, engine="c", sep=",", quoting=3,
         )  # fmt: skip
-        builder: _Builder | None = None
+        builder: Builder | None = None
         record = 0  # index of the chunk's first record; record i is on line i + 1
         for frame in chunks:
             if builder is None:
                 first = ["" if pd.isna(v) else str(v) for v in frame.iloc[0]]
                 if not "".join(first).strip():
                     return None
-                builder = _Builder(file, _check_header(file, first, 1), 1)
+                builder = Builder(file, check_header(file, first, 1), 1)
                 frame, record = frame.iloc[1:], 1
             if frame.shape[1] != builder.width:
                 return None
@@ -58,7 +58,7 @@ def read_plain_csv(path: Path, file: str):  # -> RawTable | None
     if builder is None:
         return None
     table = builder.build()
-    if any(_CONTROL.search(v) for values in table.values.values() for v in values):
+    if any(CONTROL.search(v) for values in table.values.values() for v in values):
         return None
     return table
 
