@@ -159,6 +159,13 @@ def test_validate_checks_policy_toml(folder):
     assert code == 2 and "weights.uncovered" in out and "sworn.min_rest_hours" in out
 
 
+def test_policy_demand_numbers_are_finite(folder):
+    """The [demand] tables of policy.toml refuse inf and nan like every other policy number."""
+    (folder / "policy.toml").write_text("[demand.proactive.patrol]\nper_10k_people = inf\n")
+    code, out = validate(folder)
+    assert code == 2 and "demand.proactive.patrol.per_10k_people: got inf; expected a finite number" in out
+
+
 def test_validate_checks_the_horizon(folder):
     """With --start/--days, dated demand outside the horizon is named with its line."""
     (folder / "demand.csv").write_text(

@@ -76,7 +76,7 @@ class ProactiveRule(BaseModel):
     station without ``area_km2`` counts population only.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     per_10k_people: float = Field(0.0, ge=0, description="Crews per shift per 10,000 residents.")
     per_km2: float = Field(0.0, ge=0, description="Crews per shift per km² of the station's area.")
@@ -102,7 +102,7 @@ class DemandPolicy(BaseModel):
     a shift gets its busiest hour's crews (or the `shift_percentile` of its hours).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     target_minutes_urban: float = Field(5.0, gt=0, description="Response target of urban stations.")
     target_minutes_rural: float = Field(10.0, gt=0, description="Response target of rural stations.")
