@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon
-from allocate.io.load import load_dataset, load_roster
+from allocate.io.load import check_horizon, load_dataset, load_roster
 from allocate.outfolder import check_out
 from allocate.output import write_result
 from allocate.policy import Policy, load_policy
@@ -29,6 +31,38 @@ def horizon_for(dataset: Dataset, start: dt.date | None, days: int | None) -> Ho
 def is_scenario(data: str | Path) -> bool:
     """A scenario file (TOML) rather than a dataset."""
     return Path(data).suffix.lower() == ".toml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a solve reads before it starts: the data, horizon, policy, and a scenario's extras."""
+
+    dataset: Dataset
+    horizon: Horizon
+    policy: Policy
+    label: str | None = None
+    solver: Any = None  # a scenario's SolverSpec
+    base_source: str = ""  # a scenario's dataset: an input that --out may not replace
+
+
+def load_inputs(
+    data: Path, *, start: dt.date | None = None, days: int | None = None, policy: Policy | None = None
+) -> Inputs:
+    """Read and check everything `run_solve` reads: `allocate validate` calls this too, so that
+    validate passes exactly when solve would start (dataset, policy.toml, scenario and its
+    changes, the horizon). Raises :class:`InputError`."""
+    if is_scenario(data):
+        from allocate.scenario import load_scenario
+
+        sc = load_scenario(data)
+        if start is not None or days is not None:
+            sc = sc.with_horizon(start, days)
+        inputs = Inputs(sc.dataset, sc.horizon, policy or sc.policy, sc.label, sc.solver, sc.base.source)
+    else:
+        dataset = load_dataset(data)
+        inputs = Inputs(dataset, horizon_for(dataset, start, days), policy or load_policy(Path(data)))
+    check_horizon(inputs.dataset, inputs.horizon)
+    return inputs
 
 
 def run_solve(
@@ -55,24 +89,15 @@ def run_solve(
     :func:`allocate.outfolder.check_out`): it may not be or hold an input, and an existing folder
     of other content is replaced only with `force`.
     """
-    label = None
+    run = load_inputs(data, start=start, days=days, policy=policy)
+    dataset, horizon, policy, label = run.dataset, run.horizon, run.policy, run.label
     inputs: list[Path | str | None] = [data, published]
-    if is_scenario(data):
-        from allocate.scenario import load_scenario
-
-        sc = load_scenario(data)
-        if start is not None or days is not None:
-            sc = sc.with_horizon(start, days)
-        dataset, horizon, policy, label = sc.dataset, sc.horizon, policy or sc.policy, sc.label
-        time_limit = sc.solver.time_limit if time_limit is None else time_limit
-        seed = sc.solver.seed if seed is None else seed
-        workers = workers or sc.solver.workers
-        solver_params = {**sc.solver.params, **(solver_params or {})}
-        inputs.append(sc.base.source or None)
-    else:
-        dataset = load_dataset(data)
-        policy = policy or load_policy(Path(data))
-        horizon = horizon_for(dataset, start, days)
+    if run.solver is not None:
+        time_limit = run.solver.time_limit if time_limit is None else time_limit
+        seed = run.solver.seed if seed is None else seed
+        workers = workers or run.solver.workers
+        solver_params = {**run.solver.params, **(solver_params or {})}
+        inputs.append(run.base_source or None)
     if out is not None:
         check_out(out, protect=inputs, force=force)  # before the solve, not after it
     pub = load_roster(published) if published else ()

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from allocate.io.errors import InputError
+from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
 from allocate.outfolder import FORCE_HELP
 
 app = typer.Typer(
@@ -59,26 +60,28 @@ def _os_error(exc: OSError) -> typer.Exit:
 
 
 def _parse_date(value: str | None) -> dt.date | None:
+    """A horizon start from the command line (--start)."""
+    from allocate.io.schemas import planning_date
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+        return planning_date(dt.date.fromisoformat(value.strip()))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date as YYYY-MM-DD ({exc})", param_hint="--start"
+        ) from None
 
 
 def _solver_params(pairs: list[str]) -> dict[str, object]:
-    """``KEY=VALUE`` strings as typed CP-SAT parameters, checked against CP-SAT's own names."""
-    from ortools.sat import sat_parameters_pb2
+    """``KEY=VALUE`` strings as typed CP-SAT parameters, checked as CP-SAT would check them."""
+    from allocate.io.solver_params import solver_param_problems
 
-    known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
     out: dict[str, object] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
-        if not sep or key not in known:
-            raise typer.BadParameter(
-                f"{pair!r} is not KEY=VALUE with a CP-SAT parameter name", param_hint="--param"
-            )
+        if not sep:
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
         value: object = raw
         if raw.lower() in ("true", "false"):
             value = raw.lower() == "true"
@@ -89,23 +92,51 @@ def _solver_params(pairs: list[str]) -> dict[str, object]:
                     break
                 except ValueError:
                     continue
-        out[key] = value
+        out[key.strip()] = value
+    problems = solver_param_problems(out)
+    if problems:
+        raise typer.BadParameter("; ".join(f"expected {p}" for p in problems), param_hint="--param")
     return out
 
 
+StartOption = Annotated[
+    str | None,
+    typer.Option(help="First date YYYY-MM-DD (default: the scenario's, first demand date, or next Monday)."),
+]
+DaysOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=366, help="Days in the horizon (default: the scenario's, demand span, or 7)."),
+]
+
+
 @app.command()
-def validate(data: DataArg) -> None:
-    """Check a dataset against the data contract; list every problem with file, line and column."""
-    from allocate.io.load import load_dataset
+def validate(
+    data: Annotated[
+        Path,
+        typer.Argument(help="Dataset (a folder of CSV files or an .xlsx workbook) or a scenario (.toml)."),
+    ],
+    start: StartOption = None,
+    days: DaysOption = None,
+) -> None:
+    """Check a dataset (or a scenario) as `solve` would; list every problem with file, line and column.
+
+    Runs every check that `solve` runs before it starts: the tables, policy.toml, a scenario's
+    settings and changes, and the horizon (dated demand inside it, history before it).
+    """
+    from allocate.api import load_inputs
 
     try:
-        ds = load_dataset(data)
+        run = load_inputs(data, start=_parse_date(start), days=days)
     except InputError as exc:
         raise _bad_input(exc) from None
+    ds, h = run.dataset, run.horizon
     err.print(
         f"[green]OK[/] {data}: {len(ds.stations)} stations, {len(ds.staff)} people, {len(ds.tasks)} tasks, "
         f"{len(ds.shifts)} shifts, {len(ds.demand)} demand rows, {len(ds.absences)} absences, "
-        f"{len(ds.requests)} requests, {len(ds.history)} history rows"
+        f"{len(ds.requests)} requests, {len(ds.history)} history rows; horizon {h.start} + {h.days} days",
+        highlight=False,
+        markup=True,
+        soft_wrap=True,
     )
     for warning in ds.extras.get("warnings", []):
         err.print(f"[yellow]warning[/] {warning}", highlight=False)
@@ -119,18 +150,8 @@ def solve(
             help="Dataset (a folder of CSV files or an .xlsx workbook) or a scenario file (.toml)."
         ),
     ],
-    start: Annotated[
-        str | None,
-        typer.Option(
-            help="First date YYYY-MM-DD (default: the scenario's, first demand date, or next Monday)."
-        ),
-    ] = None,
-    days: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=366, help="Days in the horizon (default: the scenario's, demand span, or 7)."
-        ),
-    ] = None,
+    start: StartOption = None,
+    days: DaysOption = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -141,7 +162,9 @@ def solve(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            min=0.1, help="Wall-clock seconds for the whole solve (default: the scenario's, or 60)."
+            min=0.1,
+            max=MAX_TIME_LIMIT,
+            help="Wall-clock seconds for the whole solve (default: the scenario's, or 60).",
         ),
     ] = None,
     work_limit: Annotated[
@@ -153,11 +176,16 @@ def solve(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Random seed; same seed, one worker: same roster (default 0).")
+        int | None,
+        typer.Option(
+            min=0, max=MAX_SEED, help="Random seed; same seed, one worker: same roster (default 0)."
+        ),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="CP-SAT workers per model (default 1: reproducible; more are not)."),
+        typer.Option(
+            min=1, max=MAX_WORKERS, help="CP-SAT workers per model (default 1: reproducible; more are not)."
+        ),
     ] = None,
     published: Annotated[
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")

@@ -128,7 +128,7 @@ class Person:
         return self.role == "sworn"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big demand table holds a million of these
 class DemandRow:
     """A demand line: on one date, or on every matching weekday (0 = Monday) of the horizon."""
 

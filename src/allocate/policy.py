@@ -10,29 +10,34 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from allocate.domain import Role
+
+# Each weight times the largest amount it multiplies (crews of priority 1000, hours, request
+# weights of 1000) must keep CP-SAT's objective inside 64-bit integers.
+MAX_WEIGHT = 1_000_000
 
 
 class LabourRules(BaseModel):
     """Occupational protection (rule 7) for one role family."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     min_rest_hours: float = Field(
-        11.0, ge=0, description="Hours between the end of one shift and the next start."
+        11.0, ge=0, le=168, description="Hours between the end of one shift and the next start."
     )
-    max_consecutive_days: int = Field(6, ge=1, description="Most days in a row with a shift start.")
+    max_consecutive_days: int = Field(6, ge=1, le=366, description="Most days in a row with a shift start.")
     days_off_window: int = Field(
-        7, ge=2, description="Every this many consecutive days hold a day off (Labour Law Art. 38)."
+        7, ge=2, le=366, description="Every this many consecutive days hold a day off (Labour Law Art. 38)."
     )
     max_nights_per_week: int = Field(
-        4, ge=0, description="Night shifts per 7-day block from the horizon start."
+        4, ge=0, le=7, description="Night shifts per 7-day block from the horizon start."
     )
     max_overtime_hours_per_week: float = Field(
         9.0,
         ge=0,
+        le=168,
         description="Hours above contract hours per 7-day block (Art. 41: 3 h a day, 36 h a month).",
     )
 
@@ -44,16 +49,23 @@ class Weights(BaseModel):
     the other goals, so coverage is never traded for comfort.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    uncovered: int = Field(10_000, ge=0, description="Per uncovered crew, times the task priority.")
-    overtime: int = Field(50, ge=0, description="Per hour of overtime.")
-    cost: int = Field(10, ge=0, description="Per sworn officer in an A slot.")
-    fairness: int = Field(
-        5, ge=0, description="Per night/weekend shift above the lowest of a station's role group."
+    uncovered: int = Field(
+        10_000, ge=0, le=MAX_WEIGHT, description="Per uncovered crew, times the task priority."
     )
-    requests: int = Field(3, ge=0, description="Per unit of weight of an unmet personal request.")
-    stability: int = Field(1, ge=0, description="Per change against a published roster.")
+    overtime: int = Field(50, ge=0, le=MAX_WEIGHT, description="Per hour of overtime.")
+    cost: int = Field(10, ge=0, le=MAX_WEIGHT, description="Per sworn officer in an A slot.")
+    fairness: int = Field(
+        5,
+        ge=0,
+        le=MAX_WEIGHT,
+        description="Per night/weekend shift above the lowest of a station's role group.",
+    )
+    requests: int = Field(
+        3, ge=0, le=MAX_WEIGHT, description="Per unit of weight of an unmet personal request."
+    )
+    stability: int = Field(1, ge=0, le=MAX_WEIGHT, description="Per change against a published roster.")
 
 
 class ProactiveRule(BaseModel):
@@ -64,7 +76,7 @@ class ProactiveRule(BaseModel):
     station without ``area_km2`` counts population only.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     per_10k_people: float = Field(0.0, ge=0, description="Crews per shift per 10,000 residents.")
     per_km2: float = Field(0.0, ge=0, description="Crews per shift per km² of the station's area.")
@@ -90,7 +102,7 @@ class DemandPolicy(BaseModel):
     a shift gets its busiest hour's crews (or the `shift_percentile` of its hours).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     target_minutes_urban: float = Field(5.0, gt=0, description="Response target of urban stations.")
     target_minutes_rural: float = Field(10.0, gt=0, description="Response target of rural stations.")
@@ -120,17 +132,17 @@ class DemandPolicy(BaseModel):
 class Policy(BaseModel):
     """All policy switches and defaults of one run."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     sworn: LabourRules = LabourRules()
     auxiliary: LabourRules = LabourRules()
     weights: Weights = Weights()
     lending: bool = Field(False, description="Lend auxiliaries within a district (rule 6); off by default.")
     max_aux_per_sworn: float | None = Field(
-        None, gt=0, description="Sizing cap: auxiliaries per sworn officer."
+        None, gt=0, le=1000, description="Sizing cap: auxiliaries per sworn officer."
     )
     max_aux_per_10k_population: float | None = Field(
-        None, gt=0, description="Sizing cap per 10,000 residents."
+        None, gt=0, le=10_000, description="Sizing cap per 10,000 residents."
     )
     demand: DemandPolicy = DemandPolicy()
 
@@ -169,8 +181,12 @@ def load_policy(folder: Path) -> Policy:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(path.name, None, None, None, f"valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(path.name, None, None, None, f"a readable UTF-8 file ({exc})") from None
     raw = raw.get("policy", raw)
+    if not isinstance(raw, dict):
+        raise InputError.single(path.name, None, "policy", raw, "a table of policy keys")
     try:
         return Policy().merged(raw)
-    except Exception as exc:  # pydantic.ValidationError
+    except ValidationError as exc:
         raise InputError(issues_from_pydantic(exc, path.name)) from None

@@ -48,6 +48,18 @@ class InputError(ValueError):
         return "\n".join(lines)
 
 
+def expected_of(err: dict) -> str:
+    """What a pydantic error says was expected, in the words of the other messages."""
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "literal_error":
+        return "one of " + msg.removeprefix("Input should be ")
+    if err["type"] == "extra_forbidden":
+        return "a known key (this one is not)"
+    if err["type"] == "missing":
+        return "a value (this is required)"
+    return msg.removeprefix("Input should be ")
+
+
 def issues_from_pydantic(
     exc: ValidationError, file: str, line_of: dict[int, int] | None = None
 ) -> list[InputIssue]:
@@ -59,18 +71,8 @@ def issues_from_pydantic(
         if loc and isinstance(loc[0], int) and line_of is not None:
             line = line_of.get(loc.pop(0))
         column = ".".join(str(p) for p in loc) or None
-        msg = err["msg"]
-        msg = msg.removeprefix("Value error, ")
-        if err["type"] == "literal_error":
-            msg = "one of " + msg.removeprefix("Input should be ")
-        else:
-            msg = msg.removeprefix("Input should be ")
-        if err["type"] == "extra_forbidden":
-            msg = "a known key (this one is not)"
-        elif err["type"] == "missing":
-            msg = "a value (this is required)"
         value = err.get("input") if err["type"] not in ("missing",) else None
         if isinstance(value, dict):
             value = None
-        out.append(InputIssue(file, line, column, value, msg))
+        out.append(InputIssue(file, line, column, value, expected_of(err)))
     return out

@@ -17,9 +17,10 @@ import pandas as pd
 
 from allocate.domain import Dataset
 from allocate.io.errors import InputError, InputIssue
-from allocate.io.load import _validate_rows
 from allocate.io.schemas import _parse_bool, _parse_list
-from allocate.io.tables import RawTable, read_csv, read_sheet, read_tables
+from allocate.io.tables import RawTable, read_csv, read_tables
+from allocate.io.validate import validate_table
+from allocate.io.workbook import read_sheet
 
 INCIDENT_COLUMNS = (
     "incident_id", "station_id", "received_at", "type", "handling_minutes", "units", "priority",
@@ -139,7 +140,7 @@ def load_incidents(
     data = Path(data if data is not None else dataset.source)
     table = read_incident_table(Path(path) if path is not None else None, data)
     issues: list[InputIssue] = []
-    rows = _validate_rows(NAME, table, issues)
+    rows = validate_table(NAME, table, issues)
     seen: dict[str, int] = {}
     stations = dataset.station_by_id
     records = []
@@ -171,7 +172,7 @@ def load_incidents(
     urban = _urban(raw["stations"], issues)
     if issues:
         raise InputError(issues)
-    if not records and not table.rows:
+    if not records and not len(table):
         raise InputError.single(table.file, None, None, None, "at least one incident row")
     frame = pd.DataFrame.from_records(records, columns=list(INCIDENT_COLUMNS))
     frame["received_at"] = pd.to_datetime(frame["received_at"])

@@ -6,10 +6,14 @@ planner fixes a spreadsheet in one pass instead of one error per run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+import numpy as np
 
 from allocate.crews import parse_crews
 from allocate.domain import (
@@ -24,34 +28,10 @@ from allocate.domain import (
     Station,
     Task,
 )
-from allocate.io.errors import InputError, InputIssue, issues_from_pydantic
-from allocate.io.schemas import REQUIRED_COLUMNS, SCHEMAS, Row
-from allocate.io.tables import RawTable, read_tables
-
-
-def _validate_rows(name: str, table: RawTable, issues: list[InputIssue]) -> list[tuple[int, Row]]:
-    """Validate a table in one call; returns (line, row) for the rows that passed."""
-    missing = [c for c in REQUIRED_COLUMNS[name] if c not in table.columns]
-    if name == "demand" and table.rows and not {"date", "weekday"} & set(table.columns):
-        missing.append("date or weekday")
-    if missing and table.rows:
-        issues += [InputIssue(table.file, 1, col, None, "this column in the header") for col in missing]
-        return []
-    payload = [{k: v for k, v in row.items() if v != ""} for row in table.rows]
-    line_of = dict(enumerate(table.lines))
-    adapter = TypeAdapter(list[SCHEMAS[name]])  # type: ignore[valid-type]
-    try:
-        rows = adapter.validate_python(payload)
-        return list(zip(table.lines, rows, strict=True))
-    except ValidationError as exc:
-        issues += issues_from_pydantic(exc, table.file, line_of)
-        bad = {err["loc"][0] for err in exc.errors()}
-        good = []
-        model = SCHEMAS[name]
-        for i, raw in enumerate(payload):
-            if i not in bad:
-                good.append((table.lines[i], model.model_validate(raw)))
-        return good
+from allocate.io.errors import InputError, InputIssue
+from allocate.io.schemas import MAX_ALTERNATIVES, MAX_CREW_SIZE
+from allocate.io.tables import REQUIRED_TABLES, RawTable, read_tables
+from allocate.io.validate import MAX_ISSUES_PER_COLUMN, ValidTable, report, validate_table
 
 
 def _duplicates(
@@ -68,23 +48,68 @@ def _duplicates(
 
 
 def _unknown(
-    file: str, column: str, line: int, value: str, known: dict | set, what: str, issues: list[InputIssue]
+    file: str,
+    column: str,
+    line: int,
+    value: str,
+    known: set[str] | None,
+    what: str,
+    issues: list[InputIssue],
 ) -> bool:
-    if value in known:
+    """Report `value` unless `known` holds it; None means the other table is unreadable: no check."""
+    if known is None or value in known:
         return False
     issues.append(InputIssue(file, line, column, value, f"a {column} that exists in {what}"))
     return True
 
 
-def _assignment(r: Row) -> Assignment:
+def _assignment(r: Any) -> Assignment:
     """A roster row (history or published roster) as a domain object."""
     return Assignment(
         r.date, r.station_id, r.shift_id, r.task_id, r.crew_id, r.person_id, r.role, r.slot, r.lead_id
     )
 
 
-def _raw_ids(table: RawTable, column: str) -> set[str]:
-    return {row[column] for row in table.rows if row.get(column)}
+def _ids(table: ValidTable, column: str) -> set[str] | None:
+    """The ids a table defines (rows that failed validation included), or None when the table
+    could not be read as a whole: then references to it are not checked (one mistake, one message)."""
+    return table.ids.get(column, set()) if table.usable else None
+
+
+# What a required table must hold, for the message when it has no rows.
+_WHAT = {
+    "stations": "the stations",
+    "shifts": "the shifts",
+    "tasks": "the tasks",
+    "staff": "the people",
+    "demand": "the demand: there is nothing to roster",
+}
+
+
+def _empty_required(raw: dict[str, RawTable], valid: dict[str, ValidTable]) -> list[InputIssue]:
+    """A required table without rows is named once; the tables that refer to it are not checked."""
+    out = []
+    for name in REQUIRED_TABLES:
+        if not len(raw[name]):
+            file = raw[name].file
+            out.append(
+                InputIssue(file, None, None, None, f"at least one row: {file} has no rows ({_WHAT[name]})")
+            )
+            valid[name].usable = False
+    return out
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a big table makes millions of objects and no cycles,
+    and the collector would walk them all again and again while they are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_dataset(source: str | Path) -> Dataset:
@@ -93,10 +118,15 @@ def load_dataset(source: str | Path) -> Dataset:
     `source` is a folder of CSV files (optionally with workbooks) or an ``.xlsx`` workbook.
     Raises :class:`InputError` listing every problem found, with file, line and column.
     """
-    source = Path(source)
+    with _no_gc():
+        return _load_dataset(Path(source))
+
+
+def _load_dataset(source: Path) -> Dataset:
     raw = read_tables(source)
     issues: list[InputIssue] = []
-    rows = {name: _validate_rows(name, table, issues) for name, table in raw.items()}
+    rows = {name: validate_table(name, table, issues) for name, table in raw.items()}
+    issues += _empty_required(raw, rows)
     f = {name: table.file for name, table in raw.items()}
 
     stations = [
@@ -113,13 +143,13 @@ def load_dataset(source: str | Path) -> Dataset:
     tasks = _tasks(f["tasks"], rows["tasks"], issues)
     # Ids are known from the raw tables, so a row that failed validation does not also make
     # every reference to it an "unknown id" error: one mistake, one message.
-    station_ids = _raw_ids(raw["stations"], "station_id")
-    shift_ids = _raw_ids(raw["shifts"], "shift_id")
-    task_ids = _raw_ids(raw["tasks"], "task_id")
+    station_ids = _ids(rows["stations"], "station_id")
+    shift_ids = _ids(rows["shifts"], "shift_id")
+    task_ids = _ids(rows["tasks"], "task_id")
 
     staff = []
     for line, r in rows["staff"]:
-        _unknown(f["staff"], "station_id", line, r.station_id, station_ids, "stations.csv", issues)
+        _unknown(f["staff"], "station_id", line, r.station_id, station_ids, f["stations"], issues)
         staff.append(
             Person(
                 r.person_id,
@@ -135,13 +165,13 @@ def load_dataset(source: str | Path) -> Dataset:
             )
         )
     _duplicates(f["staff"], "person_id", ((ln, r.person_id) for ln, r in rows["staff"]), issues, "person_id")
-    person_ids = _raw_ids(raw["staff"], "person_id")
+    person_ids = _ids(rows["staff"], "person_id")
 
-    demand = _demand(f["demand"], rows["demand"], station_ids, shift_ids, task_ids, issues)
+    demand, demand_dates = _demand(f, rows["demand"], station_ids, shift_ids, task_ids, issues)
 
     absences = []
     for line, r in rows["absences"]:
-        _unknown(f["absences"], "person_id", line, r.person_id, person_ids, "staff.csv", issues)
+        _unknown(f["absences"], "person_id", line, r.person_id, person_ids, f["staff"], issues)
         if r.date_to < r.date_from:
             issues.append(
                 InputIssue(
@@ -156,20 +186,22 @@ def load_dataset(source: str | Path) -> Dataset:
 
     requests = []
     for line, r in rows["requests"]:
-        _unknown(f["requests"], "person_id", line, r.person_id, person_ids, "staff.csv", issues)
+        _unknown(f["requests"], "person_id", line, r.person_id, person_ids, f["staff"], issues)
         if r.shift_id:
-            _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues)
+            _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues)
         requests.append(Request(r.person_id, r.date, r.want == "on", r.shift_id or None, r.weight))
 
     history, warnings = [], []
+    history_dates: dict[dt.date, int] = {}
     for line, r in rows["history"]:
-        if _unknown(f["history"], "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues):
+        if _unknown(f["history"], "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues):
             continue
-        if r.person_id not in person_ids:
+        if person_ids is not None and r.person_id not in person_ids:
             warnings.append(
                 f"{f['history']} line {line}: person {r.person_id} is no longer on the staff; row ignored"
             )
             continue
+        history_dates.setdefault(r.date, line)
         history.append(_assignment(r))
 
     if issues:
@@ -184,11 +216,17 @@ def load_dataset(source: str | Path) -> Dataset:
         requests=tuple(requests),
         history=tuple(history),
         source=str(source),
-        extras={"warnings": warnings},
+        extras={
+            "warnings": warnings,
+            "date_lines": {
+                "demand": (f["demand"], demand_dates),
+                "history": (f["history"], history_dates),
+            },
+        },
     )
 
 
-def _tasks(file: str, rows: list[tuple[int, Row]], issues: list[InputIssue]) -> list[Task]:
+def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
     """Tasks with parsed crews; the duty class constrains which crews are lawful (rules 1-3)."""
     tasks = []
     for line, r in rows:
@@ -196,6 +234,17 @@ def _tasks(file: str, rows: list[tuple[int, Row]], issues: list[InputIssue]) -> 
             crews = parse_crews(r.crews)
         except ValueError as exc:
             issues.append(InputIssue(file, line, "crews", r.crews, f"crews like 1S+2A|2S ({exc})"))
+            continue
+        if len(crews) > MAX_ALTERNATIVES or any(c.sworn + c.aux > MAX_CREW_SIZE for c in crews):
+            issues.append(
+                InputIssue(
+                    file,
+                    line,
+                    "crews",
+                    r.crews,
+                    f"at most {MAX_ALTERNATIVES} alternatives of at most {MAX_CREW_SIZE} people each",
+                )
+            )
             continue
         if r.duty_class == "police_only" and any(c.aux for c in crews):
             issues.append(
@@ -219,56 +268,132 @@ def _tasks(file: str, rows: list[tuple[int, Row]], issues: list[InputIssue]) -> 
 
 
 def _demand(
-    file: str,
-    rows: list[tuple[int, Row]],
-    station_ids: set[str],
-    shift_ids: set[str],
-    task_ids: set[str],
+    f: dict[str, str],
+    rows: ValidTable,
+    station_ids: set[str] | None,
+    shift_ids: set[str] | None,
+    task_ids: set[str] | None,
     issues: list[InputIssue],
-) -> list[DemandRow]:
-    demand = []
-    seen: dict[tuple, int] = {}
-    for line, r in rows:
-        if (r.date is None) == (r.weekday is None):
-            got = "both" if r.date is not None else "neither"
-            issues.append(InputIssue(file, line, "date/weekday", got, "exactly one of date or weekday"))
+) -> tuple[list[DemandRow], dict[dt.date, int]]:
+    """Demand rows, and the first line of each date (to name it when it is outside a horizon).
+
+    Checked column-wise on the distinct values (a demand table may have a million rows).
+    """
+    file = f["demand"]
+    if not len(rows):
+        return [], {}
+    ok = ~_demand_repeats(rows, file, issues)
+    given = {c: np.array([v is not None for v in rows.values[c]])[rows.codes[c]] for c in ("date", "weekday")}
+    for got, hit in (
+        ("both", given["date"] & given["weekday"]),
+        ("neither", ~given["date"] & ~given["weekday"]),
+    ):
+        report(issues, file, "date/weekday", rows.lines, hit & ok, lambda i, g=got: g, lambda i: _ONE_DAY)
+        ok &= ~hit
+    for column, known, what in (
+        ("station_id", station_ids, f["stations"]),
+        ("shift_id", shift_ids, f["shifts"]),
+        ("task_id", task_ids, f["tasks"]),
+    ):
+        if known is None:
             continue
-        bad = _unknown(file, "station_id", line, r.station_id, station_ids, "stations.csv", issues)
-        bad |= _unknown(file, "shift_id", line, r.shift_id, shift_ids, "shifts.csv", issues)
-        bad |= _unknown(file, "task_id", line, r.task_id, task_ids, "tasks.csv", issues)
-        key = (r.station_id, r.date, r.weekday, r.shift_id, r.task_id)
-        if key in seen:
+        codes, values = rows.codes[column], rows.values[column]
+        unknown = np.array([v not in known for v in values], dtype=bool)
+        if unknown.any():
+            hit = unknown[codes]
+            expected = f"a {column} that exists in {what}"
+            report(
+                issues,
+                file,
+                column,
+                rows.lines,
+                hit & ok,
+                lambda i, c=codes, v=values: v[c[i]],
+                lambda i, e=expected: e,
+            )
+            ok &= ~hit
+    fields = ("station_id", "shift_id", "task_id", "crews", "date", "weekday")
+    good = np.nonzero(ok)[0]
+    demand: list[DemandRow] = []
+    for start in range(0, len(good), ValidTable.CHUNK):  # a chunk at a time: no column as a list
+        part = good[start : start + ValidTable.CHUNK]
+        demand += map(DemandRow, *(rows.values[c][rows.codes[c][part]].tolist() for c in fields))
+    date_codes = rows.codes["date"][ok]
+    firsts, index = np.unique(date_codes, return_index=True)
+    lines = rows.lines[ok][index].tolist()
+    dates = {rows.values["date"][c]: line for c, line in zip(firsts.tolist(), lines, strict=True)}
+    dates.pop(None, None)
+    return demand, dates
+
+
+_ONE_DAY = "exactly one of date or weekday"
+_DEMAND_KEY = ("station_id", "date", "weekday", "shift_id", "task_id")
+
+
+def _demand_repeats(rows: ValidTable, file: str, issues: list[InputIssue]) -> np.ndarray:
+    """Rows that repeat an earlier row's station, day, shift and task (found on integer codes)."""
+    keys = rows.key_codes(_DEMAND_KEY)
+    unique, first_index = np.unique(keys, return_index=True)
+    repeated = np.ones(len(keys), dtype=bool)
+    repeated[first_index] = False
+    if repeated.any():
+        first_line = dict(zip(unique.tolist(), rows.lines[first_index].tolist(), strict=True))
+        crews = rows.values["crews"][rows.codes["crews"]]
+        for i in np.nonzero(repeated)[0][:MAX_ISSUES_PER_COLUMN].tolist():
             issues.append(
                 InputIssue(
                     file,
-                    line,
+                    int(rows.lines[i]),
                     "crews",
-                    r.crews,
-                    f"one row per station, day, shift and task (same as line {seen[key]})",
+                    crews[i],
+                    f"one row per station, day, shift and task (same as line {first_line[int(keys[i])]})",
                 )
             )
-        seen.setdefault(key, line)
-        if not bad:
-            demand.append(DemandRow(r.station_id, r.shift_id, r.task_id, r.crews, r.date, r.weekday))
-    return demand
+        extra = int(repeated.sum()) - MAX_ISSUES_PER_COLUMN
+        if extra > 0:
+            issues.append(
+                InputIssue(
+                    file,
+                    None,
+                    "crews",
+                    None,
+                    f"one row per station, day, shift and task ({extra} more repeated rows, not listed)",
+                )
+            )
+    return repeated
 
 
 def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
-    """Dated demand must fall inside the horizon: a date outside it is almost always a typo."""
-    outside = sorted({d.date for d in dataset.demand if d.date is not None and d.date not in horizon})
-    if outside:
-        raise InputError(
-            [
-                InputIssue(
-                    "demand.csv",
-                    None,
-                    "date",
-                    day.isoformat(),
-                    f"a date within the horizon {horizon.start} .. {horizon.end}",
-                )
-                for day in outside
-            ]
+    """Dated demand must fall inside the horizon, history before it: anything else is a typo.
+
+    A demand date outside the horizon would be ignored, and so would history on or after its
+    first day (the roster replaces it): both are errors naming the date and its first line.
+    """
+    lines = dataset.extras.get("date_lines", {})
+    demand_file, demand_lines = lines.get("demand", ("demand.csv", {}))
+    history_file, history_lines = lines.get("history", ("history.csv", {}))
+    issues = [
+        InputIssue(
+            demand_file,
+            demand_lines.get(day),
+            "date",
+            day.isoformat(),
+            f"a date within the horizon {horizon.start} .. {horizon.end}",
         )
+        for day in sorted(d for d in {d.date for d in dataset.demand} if d is not None and d not in horizon)
+    ]
+    issues += [
+        InputIssue(
+            history_file,
+            history_lines.get(day),
+            "date",
+            day.isoformat(),
+            f"a date before the horizon's first day {horizon.start} (history is the roster worked before it)",
+        )
+        for day in sorted(d for d in {a.date for a in dataset.history} if d >= horizon.start)
+    ]
+    if issues:
+        raise InputError(issues)
 
 
 def load_roster(path: str | Path) -> tuple[Assignment, ...]:
@@ -277,7 +402,7 @@ def load_roster(path: str | Path) -> tuple[Assignment, ...]:
 
     table = read_csv(Path(path))
     issues: list[InputIssue] = []
-    rows = _validate_rows("history", table, issues)
+    rows = validate_table("history", table, issues)
     if issues:
         raise InputError(issues)
     return tuple(_assignment(r) for _, r in rows)

@@ -7,6 +7,7 @@ Errors are translated to file/line/column messages by :mod:`allocate.io.load`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal
 
@@ -15,16 +16,35 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from allocate.domain import WEEKDAYS
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# A date, optionally with a time of day as spreadsheets export it ("2026-12-07 00:00:00").
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
+_FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Upper bounds of numbers that enter the CP-SAT model: far above any real station, low enough
+# that every objective coefficient times its variable's range stays inside 64-bit integers.
+MAX_POPULATION = 1_000_000_000
+MAX_AREA_KM2 = 10_000_000
+MAX_QUOTA = 1_000_000
+MAX_HOURS = 168  # a week: rest after a shift, contract hours per week
+MAX_PRIORITY = 1_000
+MAX_CREWS = 1_000  # crews of one task on one shift at one station
+MAX_REQUEST_WEIGHT = 1_000
+MAX_CREW_SIZE = 100  # people in one crew pattern (1S+2A is 3)
+MAX_ALTERNATIVES = 20  # crew patterns of one task (1S+2A|2S is 2)
 
 
 def _parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    m = _DATE.match(str(value).strip())
     try:
-        return dt.date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
+        if m is None:
+            raise ValueError
+        return dt.date.fromisoformat(m.group(1))
     except ValueError:
         raise ValueError("a date as YYYY-MM-DD") from None
 
@@ -32,7 +52,7 @@ def _parse_date(value: object) -> dt.date:
 def _parse_time(value: object) -> int:
     """Minutes after midnight of ``HH:MM``."""
     m = _TIME.match(str(value).strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59 or int(m.group(3) or 0) > 59:
         raise ValueError("a time of day as HH:MM (00:00 to 23:59)")
     return int(m.group(1)) * 60 + int(m.group(2))
 
@@ -52,16 +72,32 @@ def _parse_list(value: object) -> frozenset[str]:
     return frozenset(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip())
 
 
-def _parse_weekday(value: object) -> int:
-    text = str(value).strip()[:3].title()
-    if text not in WEEKDAYS:
-        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
-    return WEEKDAYS.index(text)
+def parse_weekday(value: object) -> int:
+    """``Mon`` .. ``Sun`` (or the full name), any case: nothing else, so ``Monday-ish`` is refused."""
+    text = str(value).strip().lower()
+    for index, (short, full) in enumerate(zip(WEEKDAYS, _FULL_WEEKDAYS, strict=True)):
+        if text in (short.lower(), full):
+            return index
+    raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
 
 
-def _parse_int(value: object) -> object:
-    """Accept ``12`` and ``12.0`` (spreadsheets), refuse ``12.5``."""
+def _parse_float(value: object) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValueError("a number") from None
+    if not math.isfinite(number):
+        raise ValueError("a finite number")
+    return number
+
+
+def _parse_int(value: object) -> int:
+    """Accept ``12`` and ``12.0`` (spreadsheets), refuse ``12.5``, ``inf`` and ``nan``."""
     text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
     try:
         number = float(text)
     except ValueError:
@@ -71,11 +107,15 @@ def _parse_int(value: object) -> object:
     return int(number)
 
 
-def _parse_float(value: object) -> object:
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise ValueError("a number") from None
+# Dates that a horizon is built around: far enough from the calendar's ends that a horizon, and
+# the history windows that reach back from it, can be computed.
+FIRST_DATE, LAST_DATE = dt.date(1901, 1, 1), dt.date(9998, 12, 31)
+
+
+def planning_date(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"a date between {FIRST_DATE} and {LAST_DATE}")
+    return value
 
 
 def _nonblank(value: str) -> str:
@@ -86,10 +126,11 @@ def _nonblank(value: str) -> str:
 
 Id = Annotated[str, AfterValidator(_nonblank)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+PlanDate = Annotated[dt.date, BeforeValidator(_parse_date), AfterValidator(planning_date)]
 TimeOfDay = Annotated[int, BeforeValidator(_parse_time)]
 Bool = Annotated[bool, BeforeValidator(_parse_bool)]
 Names = Annotated[frozenset[str], BeforeValidator(_parse_list)]
-Weekday = Annotated[int, BeforeValidator(_parse_weekday)]
+Weekday = Annotated[int, BeforeValidator(parse_weekday)]
 Int = Annotated[int, BeforeValidator(_parse_int)]
 Float = Annotated[float, BeforeValidator(_parse_float)]
 Role = Annotated[
@@ -112,16 +153,16 @@ class StationRow(Row):
     station_id: Id
     name: str = ""
     district: str = ""
-    population: Int = Field(ge=0)
-    area_km2: Float | None = Field(None, gt=0)
-    aux_quota: Int | None = Field(None, ge=0)
+    population: Int = Field(ge=0, le=MAX_POPULATION)
+    area_km2: Float | None = Field(None, gt=0, le=MAX_AREA_KM2)
+    aux_quota: Int | None = Field(None, ge=0, le=MAX_QUOTA)
 
 
 class ShiftRow(Row):
     shift_id: Id
     start: TimeOfDay
     hours: Float = Field(gt=0, le=24)
-    rest_after: Float | None = Field(None, ge=0)
+    rest_after: Float | None = Field(None, ge=0, le=MAX_HOURS)
 
 
 class TaskRow(Row):
@@ -130,7 +171,7 @@ class TaskRow(Row):
     duty_class: DutyClass
     crews: Id
     skill: str | None = None
-    priority: Float = Field(1.0, ge=0)
+    priority: Float = Field(1.0, ge=0, le=MAX_PRIORITY)
 
 
 class StaffRow(Row):
@@ -140,7 +181,7 @@ class StaffRow(Row):
     role: Role
     grade: str | None = None
     skills: Names = frozenset()
-    hours_per_week: Float = Field(40.0, gt=0, le=168)
+    hours_per_week: Float = Field(40.0, gt=0, le=MAX_HOURS)
     pre_job_trained: Bool = True
     training_valid_until: Date | None = None
     disqualified: Bool = False
@@ -148,11 +189,11 @@ class StaffRow(Row):
 
 class DemandRowSchema(Row):
     station_id: Id
-    date: Date | None = None
+    date: PlanDate | None = None
     weekday: Weekday | None = None
     shift_id: Id
     task_id: Id
-    crews: Int = Field(ge=0)
+    crews: Int = Field(ge=0, le=MAX_CREWS)
 
 
 class AbsenceRow(Row):
@@ -167,13 +208,13 @@ class RequestRow(Row):
     date: Date
     shift_id: str | None = None
     want: Want
-    weight: Float = Field(1.0, ge=0)
+    weight: Float = Field(1.0, ge=0, le=MAX_REQUEST_WEIGHT)
 
 
 class HistoryRow(Row):
     """A previous roster: only date, person and shift are needed to carry rules across."""
 
-    date: Date
+    date: PlanDate
     person_id: Id
     shift_id: Id
     station_id: str = ""

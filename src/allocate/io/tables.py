@@ -1,140 +1,162 @@
-"""Raw tables: CSV files in a folder or sheets of an ``.xlsx`` workbook, as rows of strings.
+"""Raw tables: CSV files in a folder or sheets of an ``.xlsx`` workbook, as columns of strings.
 
-Every cell becomes text in the contract's formats (ISO dates, ``HH:MM``, ``true/false``) so that a
-planner's workbook and a CSV export go through the very same validation, and each row keeps the
-line number that a planner will look for in the file.
+Each row keeps the line number that a planner will look for in the file. Tables are stored by
+column (:class:`allocate.io.rawtable.RawTable`); workbooks are read by :mod:`allocate.io.workbook`.
+
+Reading refuses what would otherwise be read as something else: a header named twice, a cell
+holding a control character, a quote that is never closed (it swallows the lines after it), an
+Excel formula without a saved value or an Excel error value, and two files or sheets that both
+claim one table.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from dataclasses import dataclass
+import re
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from allocate.io.errors import InputError, InputIssue
+from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header, control_issue
 
 TABLES = ("stations", "shifts", "tasks", "staff", "demand", "absences", "requests", "history")
 REQUIRED_TABLES = ("stations", "shifts", "tasks", "staff", "demand")
 
-
-@dataclass(frozen=True)
-class RawTable:
-    """A table as read: display name (``staff.csv`` or ``book.xlsx[staff]``), header, rows, lines."""
-
-    file: str
-    columns: tuple[str, ...]
-    rows: tuple[dict[str, str], ...]
-    lines: tuple[int, ...]
-
-    @classmethod
-    def empty(cls, file: str) -> RawTable:
-        return cls(file, (), (), ())
+_BREAK = re.compile(r"[\r\n]")
+_SPECIAL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _clean_header(name: object) -> str:
-    return str(name).strip().lstrip("\ufeff").strip() if name is not None else ""
+def _parse_records(file: str, reader: Any) -> RawTable:
+    """Rows of a CSV reader: header, row width, control characters, runaway quotes.
 
-
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file; blank lines are skipped, cells stripped, BOM tolerated."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError.single(path.name, None, None, None, f"UTF-8 text ({exc.reason})") from None
-    reader = csv.reader(text.splitlines())
-    header: list[str] | None = None
-    rows: list[dict[str, str]] = []
-    lines: list[int] = []
+    The loop is the hot path of reading a big file: it does as little per row as it can.
+    """
+    builder: Builder | None = None
     issues: list[InputIssue] = []
+    start = 1
+    chunk: list[Sequence[str]] = []
+    lines = array("I")
     for record in reader:
-        line = reader.line_num
-        if header is None:
-            if not any(cell.strip() for cell in record):
-                continue
-            header = [_clean_header(c) for c in record]
-            continue
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
-            issues.append(
-                InputIssue(
-                    path.name, line, None, ",".join(record), f"at most {len(header)} cells like the header"
+        end = reader.line_num
+        line, start = start, end + 1
+        text = "".join(record)
+        if _SPECIAL.search(text):
+            if _BREAK.search(text):
+                issues.append(
+                    InputIssue(
+                        file,
+                        line,
+                        None,
+                        None,
+                        f"every value on one line (a quote opened on line {line} is only closed on "
+                        f"line {end}, or never: is a closing quote missing?)",
+                    )
                 )
-            )
+                break  # everything after a runaway quote is misread: one message, not one per line
+            if CONTROL.search(text):
+                names = builder.header if builder is not None else []
+                issues += [
+                    control_issue(file, line, names[i] if i < len(names) else None, cell)
+                    for i, cell in enumerate(record)
+                    if CONTROL.search(cell)
+                ]
+                continue
+        if not text.strip():
             continue
-        cells = [c.strip() for c in record] + [""] * (len(header) - len(record))
-        rows.append({h: cells[i] for i, h in enumerate(header) if h})
+        if builder is None:
+            builder = Builder(file, check_header(file, record, line), line)
+            width, chunk, lines = builder.width, builder.chunk, builder.lines
+            continue
+        if len(record) != width:
+            if len(record) > width:
+                if "".join(record[width:]).strip():
+                    issues.append(
+                        InputIssue(
+                            file, line, None, ",".join(record), f"at most {width} cells like the header"
+                        )
+                    )
+                    continue
+                record = record[:width]
+            else:
+                record = record + [""] * (width - len(record))
+        chunk.append(record)
         lines.append(line)
+        if len(chunk) >= Builder.CHUNK:
+            builder.flush()
+            chunk = builder.chunk
     if issues:
         raise InputError(issues)
-    return RawTable(path.name, tuple(h for h in (header or []) if h), tuple(rows), tuple(lines))
+    return builder.build() if builder is not None else RawTable.empty(file)
 
 
-def _cell_text(value: object) -> str:
-    """An Excel cell as contract text: dates ISO, times HH:MM, whole floats without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0) and value.year > 1900:
-            return value.date().isoformat()
-        if value.year <= 1900:  # a time typed into Excel comes back on 1899-12-30/31
-            return value.strftime("%H:%M")
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, dt.timedelta):
-        minutes = round(value.total_seconds() / 60)
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def read_csv(path: Path, file: str | None = None) -> RawTable:
+    """Read a CSV file, streaming; blank lines are skipped, cells stripped, a BOM tolerated.
 
+    Lines end only at CR/LF (a U+2028 or U+0085 inside a quoted name is part of the name). A big
+    file without quotes is read by :mod:`allocate.io.fastcsv` (same result, much faster).
+    """
+    from allocate.io.fastcsv import read_plain_csv
 
-def read_sheet(book_path: Path, sheet) -> RawTable:
-    """Read one worksheet; row numbers are the sheet's own row numbers."""
-    file = f"{book_path.name}[{sheet.title}]"
-    header: list[str] | None = None
-    rows: list[dict[str, str]] = []
-    lines: list[int] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_cell_text(v) for v in values]
-        if not any(cells):
-            continue
-        if header is None:
-            header = [_clean_header(c) for c in cells]
-            continue
-        cells += [""] * (len(header) - len(cells))
-        rows.append({h: cells[i] for i, h in enumerate(header) if h})
-        lines.append(number)
-    return RawTable(file, tuple(h for h in (header or []) if h), tuple(rows), tuple(lines))
-
-
-def _sheet_name(title: str) -> str:
-    name = title.strip().lower()
-    return name.removesuffix(".csv")
-
-
-def read_workbook(path: Path) -> dict[str, RawTable]:
-    """All contract tables found as sheets of one workbook (sheet ``staff`` or ``staff.csv``)."""
-    from openpyxl import load_workbook
-
+    file = file or path.name
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError.single(path.name, None, None, None, f"a readable .xlsx workbook ({exc})") from None
+        fast = read_plain_csv(path, file)
+        if fast is not None:
+            return fast
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return _parse_records(file, csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            file, _bad_utf8_line(path), None, None, f"UTF-8 text ({exc.reason}; save the file as UTF-8)"
+        ) from None
+    except csv.Error as exc:
+        raise InputError.single(file, None, None, None, f"a well-formed CSV file ({exc})") from None
+    except OSError as exc:
+        raise InputError.single(file, None, None, None, f"a readable file ({exc.strerror or exc})") from None
+
+
+def _bad_utf8_line(path: Path) -> int | None:
+    """The first line that is not UTF-8 (only computed on the error path)."""
     try:
-        return {
-            _sheet_name(ws.title): read_sheet(path, ws)
-            for ws in book.worksheets
-            if _sheet_name(ws.title) in TABLES
-        }
-    finally:
-        book.close()
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _table_files(folder: Path) -> tuple[dict[str, Path], list[InputIssue]]:
+    """table -> its CSV file in `folder`, names matched without regard to case."""
+    found: dict[str, Path] = {}
+    issues: list[InputIssue] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError.single(
+            str(folder), None, None, None, f"a readable folder ({exc.strerror})"
+        ) from None
+    for path in entries:
+        name = path.name.lower()
+        if not name.endswith(".csv") or name.removesuffix(".csv") not in TABLES or not path.is_file():
+            continue
+        table = name.removesuffix(".csv")
+        if table in found:
+            issues.append(
+                InputIssue(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"one file per table: {found[table].name} and {path.name} both hold table {table}",
+                )
+            )
+        found.setdefault(table, path)
+    return found, issues
 
 
 def read_tables(source: Path) -> dict[str, RawTable]:
@@ -143,11 +165,18 @@ def read_tables(source: Path) -> dict[str, RawTable]:
     A CSV file wins over a sheet of the same table. Missing optional tables come back empty;
     a missing required table is an error naming it.
     """
+    from allocate.io.workbook import read_workbook
+
     source = Path(source)
-    if not source.exists():
+    try:
+        exists, is_file = source.exists(), source.is_file()
+    except (OSError, ValueError) as exc:
+        raise InputError.single(str(source), None, None, None, f"a dataset path ({exc})") from None
+    if not exists:
         raise InputError.single(str(source), None, None, None, "an existing dataset folder or .xlsx workbook")
     tables: dict[str, RawTable] = {}
-    if source.is_file():
+    issues: list[InputIssue] = []
+    if is_file:
         if source.suffix.lower() not in (".xlsx", ".xlsm"):
             raise InputError.single(
                 source.name, None, None, None, "a folder of CSV files or an .xlsx workbook"
@@ -158,19 +187,23 @@ def read_tables(source: Path) -> dict[str, RawTable]:
             if book.name.startswith("~$"):
                 continue  # Excel's lock file
             stem = book.stem.lower()
-            if stem in TABLES:
-                sheets = read_workbook(book)
-                first = next(iter(sheets.values()), None) if stem not in sheets else sheets[stem]
-                if first is None:
-                    first = _first_sheet(book)
-                tables[stem] = first
-            else:
-                for name, table in read_workbook(book).items():
-                    tables.setdefault(name, table)
-        for name in TABLES:
-            path = source / f"{name}.csv"
-            if path.is_file():
+            try:
+                if stem in TABLES:
+                    tables.update(read_workbook(book, only=stem))
+                else:
+                    for name, table in read_workbook(book).items():
+                        tables.setdefault(name, table)
+            except InputError as exc:
+                issues += exc.issues
+        files, clashes = _table_files(source)
+        issues += clashes
+        for name, path in files.items():
+            try:
                 tables[name] = read_csv(path)
+            except InputError as exc:
+                issues += exc.issues
+    if issues:
+        raise InputError(issues)
     missing = [n for n in REQUIRED_TABLES if n not in tables]
     if missing:
         raise InputError(
@@ -179,13 +212,3 @@ def read_tables(source: Path) -> dict[str, RawTable]:
     for name in TABLES:
         tables.setdefault(name, RawTable.empty(f"{name}.csv"))
     return tables
-
-
-def _first_sheet(book: Path) -> RawTable:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(book, read_only=True, data_only=True)
-    try:
-        return read_sheet(book, wb.worksheets[0])
-    finally:
-        wb.close()

@@ -19,6 +19,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import product
 
 from allocate.domain import WEEKDAYS, Absence, Dataset, DemandRow, Horizon, Person
+from allocate.io.schemas import MAX_CREWS
 from allocate.policy import Policy
 from allocate.scenario.schema import (
     AbsenceChange,
@@ -161,14 +162,33 @@ def _edit_demand(
     return ds.replace(demand=(*rows, *added))
 
 
+def _capped(new_crews: Callable[[int], int], field: str, value: object) -> Callable[[int], int]:
+    """`new_crews`, refusing a post above the contract's most crews (the model could not take it)."""
+
+    def crews(n: int) -> int:
+        out = new_crews(n)
+        if out > MAX_CREWS:
+            _raise(
+                [
+                    Problem(
+                        field, value, f"a change that leaves at most {MAX_CREWS} crews per post (got {out})"
+                    )
+                ]
+            )
+        return out
+
+    return crews
+
+
 def scale_demand(ds: Dataset, change: ScaleDemand, ctx: Context) -> Dataset:
     """Multiply the crews of the selected posts by `factor` (rounded per post)."""
-    return _edit_demand(ds, change, ctx, lambda n: scaled(n, change.factor, change.rounding), False)
+    new = _capped(lambda n: scaled(n, change.factor, change.rounding), "factor", change.factor)
+    return _edit_demand(ds, change, ctx, new, False)
 
 
 def add_crews(ds: Dataset, change: AddCrews, ctx: Context) -> Dataset:
     """Add `crews` to every selected post; a post without demand gets `crews`."""
-    return _edit_demand(ds, change, ctx, lambda n: n + change.crews, True)
+    return _edit_demand(ds, change, ctx, _capped(lambda n: n + change.crews, "crews", change.crews), True)
 
 
 def remove_crews(ds: Dataset, change: RemoveCrews, ctx: Context) -> Dataset:

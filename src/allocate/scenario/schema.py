@@ -34,6 +34,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -44,8 +45,12 @@ from pydantic import (
 )
 
 from allocate.domain import WEEKDAYS, Role
+from allocate.io.schemas import MAX_CREWS, MAX_QUOTA, parse_weekday, planning_date
+from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, solver_param_problems
 
 Rounding = Literal["half_up", "up", "down"]
+MAX_FACTOR = 1_000  # scale factors of demand and quotas
+MAX_PEOPLE = 100_000  # people added, removed or sent away by one change
 
 
 def _as_list(value: object) -> object:
@@ -53,10 +58,7 @@ def _as_list(value: object) -> object:
 
 
 def _weekday(value: object) -> object:
-    text = str(value).strip()[:3].title()
-    if text not in WEEKDAYS:
-        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
-    return text
+    return WEEKDAYS[parse_weekday(value)]
 
 
 Ids = Annotated[list[str] | None, BeforeValidator(_as_list)]
@@ -69,7 +71,7 @@ def _field(plural: str, singular: str, description: str) -> Any:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class DemandSelection(_Strict):
@@ -103,7 +105,7 @@ class ScaleDemand(DemandSelection):
     """Multiply the crews of the selected posts by `factor`, rounded per post (never below 0)."""
 
     kind: Literal["scale_demand"] = "scale_demand"
-    factor: float = Field(ge=0, description="1.3 is +30%; 0 removes the demand.")
+    factor: float = Field(ge=0, le=MAX_FACTOR, description="1.3 is +30%; 0 removes the demand.")
     rounding: Rounding = Field("half_up", description="half_up (2.5 -> 3), up (ceil) or down (floor).")
 
 
@@ -111,7 +113,7 @@ class AddCrews(DemandSelection):
     """Add `crews` to every selected post, creating the post where there was no demand."""
 
     kind: Literal["add_crews"] = "add_crews"
-    crews: int = Field(ge=1)
+    crews: int = Field(ge=1, le=MAX_CREWS)
 
     @model_validator(mode="after")
     def _explicit(self) -> AddCrews:
@@ -124,7 +126,7 @@ class RemoveCrews(DemandSelection):
     """Remove `crews` from every selected post (never below 0)."""
 
     kind: Literal["remove_crews"] = "remove_crews"
-    crews: int = Field(ge=1)
+    crews: int = Field(ge=1, le=MAX_CREWS)
 
 
 class AbsenceChange(_Strict):
@@ -138,7 +140,7 @@ class AbsenceChange(_Strict):
 
     kind: Literal["absence"] = "absence"
     person_ids: Ids = _field("person_ids", "person_id", "People away.")
-    count: int | None = Field(None, ge=1, description="How many people of `role` are away.")
+    count: int | None = Field(None, ge=1, le=MAX_PEOPLE, description="How many people of `role` are away.")
     role: Role | None = None
     stations: Ids = _field("stations", "station", "Where the `count` people come from.")
     date_from: dt.date
@@ -177,8 +179,8 @@ class Headcount(_Strict):
     kind: Literal["headcount"] = "headcount"
     station: str
     role: Role = "aux_service"
-    add: int | None = Field(None, ge=1)
-    remove: int | None = Field(None, ge=1)
+    add: int | None = Field(None, ge=1, le=MAX_PEOPLE)
+    remove: int | None = Field(None, ge=1, le=MAX_PEOPLE)
     skills: Ids = Field(None, description="Skills of every added person (default: copied).")
     hours_per_week: float | None = Field(None, gt=0, le=168)
     seed: int | None = None
@@ -201,8 +203,10 @@ class Quota(_Strict):
 
     kind: Literal["quota"] = "quota"
     stations: Ids = _field("stations", "station", "Station ids.")
-    set: int | None = Field(None, ge=0, description="The new quota.")
-    scale: float | None = Field(None, ge=0, description="Multiply the quota (rounded half up).")
+    set: int | None = Field(None, ge=0, le=MAX_QUOTA, description="The new quota.")
+    scale: float | None = Field(
+        None, ge=0, le=MAX_FACTOR, description="Multiply the quota (rounded half up)."
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Quota:
@@ -234,27 +238,30 @@ CHANGE_KINDS: tuple[str, ...] = (
 
 
 class HorizonSpec(_Strict):
-    start: dt.date
+    start: Annotated[dt.date, AfterValidator(planning_date)]
     days: int = Field(7, ge=1, le=366)
 
 
 class SolverSpec(_Strict):
     """Solver settings; ``[solver.params]`` holds raw CP-SAT parameters (``relative_gap_limit``)."""
 
-    time_limit: float = Field(60.0, gt=0, description="Wall-clock seconds for the whole solve.")
-    seed: int = Field(0, description="Solver seed; also draws the people of count-based changes.")
-    workers: int | None = Field(None, ge=1, description="CP-SAT workers (default: all cores).")
+    time_limit: float = Field(
+        60.0, gt=0, le=MAX_TIME_LIMIT, description="Wall-clock seconds for the whole solve."
+    )
+    seed: int = Field(
+        0, ge=0, le=MAX_SEED, description="Solver seed; also draws the people of count-based changes."
+    )
+    workers: int | None = Field(
+        None, ge=1, le=MAX_WORKERS, description="CP-SAT workers (default: all cores)."
+    )
     params: dict[str, bool | int | float | str] = Field(default_factory=dict)
 
     @field_validator("params")
     @classmethod
     def _known(cls, params: dict[str, bool | int | float | str]) -> dict[str, bool | int | float | str]:
-        from ortools.sat import sat_parameters_pb2
-
-        known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
-        unknown = [k for k in params if k not in known]
-        if unknown:
-            raise ValueError(f"CP-SAT parameter names (unknown: {', '.join(unknown)})")
+        problems = solver_param_problems(params, "[solver]")
+        if problems:
+            raise ValueError("; ".join(problems))
         return params
 
 
