@@ -15,6 +15,8 @@ from allocate.crews import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,
+    Calendar,
+    CalendarDay,
     Dataset,
     DemandRow,
     Horizon,
@@ -172,6 +174,8 @@ def load_dataset(source: str | Path) -> Dataset:
             continue
         history.append(_assignment(r))
 
+    calendar = _calendar(f["holidays"], rows["holidays"], issues)
+
     if issues:
         raise InputError(issues)
     return Dataset(
@@ -183,6 +187,7 @@ def load_dataset(source: str | Path) -> Dataset:
         absences=tuple(absences),
         requests=tuple(requests),
         history=tuple(history),
+        calendar=calendar,
         source=str(source),
         extras={"warnings": warnings},
     )
@@ -216,6 +221,17 @@ def _tasks(file: str, rows: list[tuple[int, Row]], issues: list[InputIssue]) -> 
         tasks.append(Task(r.task_id, r.name or r.task_id, r.duty_class, crews, r.skill or None, r.priority))
     _duplicates(file, "task_id", ((ln, r.task_id) for ln, r in rows), issues, "task_id")
     return tasks
+
+
+def _calendar(file: str, rows: list[tuple[int, Row]], issues: list[InputIssue]) -> Calendar:
+    """The default Chinese calendar, overridden and extended by `holidays.csv` (one row per date).
+
+    A `workday` row on a weekend day is an adjusted working day; on a weekday it cancels a
+    default holiday (the date is an ordinary working day).
+    """
+    _duplicates(file, "date", ((ln, r.date) for ln, r in rows), issues, "date")
+    days = tuple(CalendarDay(r.date, r.name or r.kind, r.kind) for _, r in rows)
+    return Calendar(days)
 
 
 def _demand(

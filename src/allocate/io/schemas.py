@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from allocate.domain import WEEKDAYS
+from allocate.domain import HOLIDAY, WEEKDAYS
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -54,8 +54,10 @@ def _parse_list(value: object) -> frozenset[str]:
 
 def _parse_weekday(value: object) -> int:
     text = str(value).strip()[:3].title()
+    if text == "Hol":
+        return HOLIDAY
     if text not in WEEKDAYS:
-        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)")
     return WEEKDAYS.index(text)
 
 
@@ -99,6 +101,7 @@ DutyClass = Annotated[
     Literal["police_only", "led", "independent", "support"],
     BeforeValidator(lambda v: str(v).strip().lower()),
 ]
+DayKind = Annotated[Literal["holiday", "workday"], BeforeValidator(lambda v: str(v).strip().lower())]
 Want = Annotated[Literal["on", "off"], BeforeValidator(lambda v: str(v).strip().lower())]
 
 
@@ -225,6 +228,14 @@ class IncidentRow(Row):
     priority: str = ""
 
 
+class HolidayRow(Row):
+    """A public holiday or an adjusted working day (调休) that overrides the default calendar."""
+
+    date: Date
+    name: str = ""
+    kind: DayKind
+
+
 SCHEMAS: dict[str, type[Row]] = {
     "stations": StationRow,
     "shifts": ShiftRow,
@@ -235,6 +246,7 @@ SCHEMAS: dict[str, type[Row]] = {
     "requests": RequestRow,
     "history": HistoryRow,
     "incidents": IncidentRow,
+    "holidays": HolidayRow,
 }
 
 # Columns the contract names as mandatory in a present table (the rest have defaults).
@@ -248,4 +260,5 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "requests": ("person_id", "date", "want"),
     "history": ("date", "person_id", "shift_id"),
     "incidents": ("incident_id", "station_id", "received_at", "type", "handling_minutes"),
+    "holidays": ("date", "name", "kind"),
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from allocate.io.errors import InputError, InputIssue
 
-TABLES = ("stations", "shifts", "tasks", "staff", "demand", "absences", "requests", "history")
+TABLES = ("stations", "shifts", "tasks", "staff", "demand", "absences", "requests", "history", "holidays")
 REQUIRED_TABLES = ("stations", "shifts", "tasks", "staff", "demand")
 
 

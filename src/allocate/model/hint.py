@@ -146,7 +146,7 @@ def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State])
     st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
     if shift.is_night:
         st.nights[block] = st.nights.get(block, 0) + 1
-    st.heavy += is_heavy(shift, m.horizon.dates[day])
+    st.heavy += is_heavy(shift, m.horizon.dates[day], m.dataset.calendar)
 
 
 def _fill_post(
@@ -161,7 +161,7 @@ def _fill_post(
     day = m.horizon.index(post.date)
     task = m.dataset.task_by_id[post.task_id]
 
-    heavy = is_heavy(m.shifts[post.shift_id], post.date)
+    heavy = is_heavy(m.shifts[post.shift_id], post.date, m.dataset.calendar)
 
     minutes, block = m.shifts[post.shift_id].minutes, day // 7
 

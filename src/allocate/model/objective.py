@@ -54,7 +54,7 @@ def _fairness(m: RosterModel, weight: int) -> None:
     heavy: dict[int, list] = {}
     heavy_days: dict[int, set[int]] = {}
     for (i, day, shift_id), xs in m.work.items():
-        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day]):
+        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day], m.dataset.calendar):
             heavy.setdefault(i, []).extend(xs)
             heavy_days.setdefault(i, set()).add(day)
     groups: dict[tuple[str, str], list[int]] = {}

@@ -265,7 +265,7 @@ def duty_sheets(data: ReportData) -> list[dict[str, Any]]:
                 )
             )
             people = sum(len(c["members"]) + (c["lead_member"] is not None) for c in rows)
-            days.append(dict(date=day, crews=rows, people=people))
+            days.append(dict(date=day, crews=rows, people=people, calendar=data.calendar_days.get(day)))
         out.append(
             dict(
                 station_id=st,

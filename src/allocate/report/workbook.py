@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,6 +22,7 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 HEADER_FILL = PatternFill("solid", fgColor="DCE3EA")
 WEEKEND_FILL = PatternFill("solid", fgColor="F3E3C3")
+HOLIDAY_FILL = PatternFill("solid", fgColor="F4B6B6")  # public holidays: rest days like weekends
 NIGHT_FILL = PatternFill("solid", fgColor="CBD5E8")
 SHIFT_FILL = PatternFill("solid", fgColor="E4F1E0")
 ABSENT_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -254,13 +256,19 @@ def _station_sheet(ws: Worksheet, data: ReportData, station_id: str) -> None:
     put(ws, 1, 1, f"{title}: roster {first} to {last}").font = TITLE
     put(ws, 1, 5, f"cell: shift · task;{LEAD_MARK} leads the crew; grey: absent")
     fixed = ["person_id", "name", "role"]
-    tail = ["shifts", "hours", "contract", "nights", "weekend shifts"]
+    tail = ["shifts", "hours", "contract", "nights", "rest-day shifts"]
     _header(ws, 2, [*fixed, *data.dates, *tail])
     for j, day in enumerate(data.dates):
         c = ws.cell(row=2, column=len(fixed) + 1 + j)
         c.number_format = "ddd d mmm"
-        if day.weekday() >= 5:
+        marked = data.calendar_days.get(day)
+        if marked is not None and marked.kind == "holiday":
+            c.fill = HOLIDAY_FILL
+        elif day in data.rest_days:
             c.fill = WEEKEND_FILL
+        if marked is not None:
+            kind = "holiday" if marked.kind == "holiday" else "adjusted workday"
+            c.comment = Comment(f"{marked.name} ({kind})", "allocate")
     stat_cols = ["shifts", "hours", "contract_hours", "nights", "weekends"]
     stats = {row[0]: row[1:] for row in hours[["person_id", *stat_cols]].itertuples(index=False, name=None)}
     widths = [14.0, 22.0, 12.0] + [12.0] * len(data.dates) + [8.0, 8.0, 9.0, 8.0, 9.0]
