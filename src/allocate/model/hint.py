@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
+from allocate.fairness import history_heavy
 from allocate.model.rest import rest_minutes
 from allocate.model.workdays import history_workdays
 
@@ -112,6 +113,9 @@ def _initial_states(m: RosterModel) -> list[_State]:
         end = _start_minute((row.date - m.horizon.start).days, shift.start_min) + shift.minutes
         rules = m.policy.rules_for(m.people[i].role)
         states[i].free_from = max(states[i].free_from, end + rest_minutes(shift, rules))
+    for pid, count in history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks).items():
+        if pid in index:
+            states[index[pid]].heavy = count  # the fairness window reaches into the history
     return states
 
 
