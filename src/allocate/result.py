@@ -187,7 +187,7 @@ class Result:
         out = staff.merge(per, on="person_id", how="left").fillna({"shifts": 0, "hours": 0.0, "nights": 0})
         return out.astype({"shifts": int, "nights": int})
 
-    def _worked(self) -> list[tuple[str, dt.date, str]]:
+    def worked(self) -> list[tuple[str, dt.date, str]]:
         """(person, date, shift) of every roster row."""
         r = self.roster
         days = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in r["date"]]
@@ -259,7 +259,7 @@ class Result:
                 "weeks": self.policy.fairness_weeks,
                 "start": window_start(self.horizon, self.policy.fairness_weeks).isoformat(),
                 "heavy_shifts": window_spread(
-                    self.dataset, self.horizon, self.policy.fairness_weeks, self._worked()
+                    self.dataset, self.horizon, self.policy.fairness_weeks, self.worked()
                 ),
             },
             "flagged_people": flagged,
