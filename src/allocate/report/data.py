@@ -17,20 +17,38 @@ import pandas as pd
 
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Calendar, CalendarDay, Dataset
+from allocate.i18n import N_, _
 
 UNCOVERED_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 HOURS_COLUMNS = ["person_id", "station_id", "role", "contract_hours", "shifts", "hours", "nights"]
 ROLE_ORDER = ("sworn", "aux_service", "aux_civilian")
-ROLE_LABEL = {
-    "sworn": "Sworn officers",
-    "aux_service": "Service auxiliaries",
-    "aux_civilian": "Civilian auxiliaries",
-}
-ROLE_NAME = {
-    "sworn": "sworn officer",
-    "aux_service": "service auxiliary",
-    "aux_civilian": "civilian auxiliary",
-}
+
+
+class _Translated(dict):
+    """Role words in English (the keys' defaults), shown in the current language when read."""
+
+    def __getitem__(self, key: str) -> str:
+        return _(super().__getitem__(key))
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        found = super().get(key)
+        return default if found is None else _(found)
+
+
+ROLE_LABEL = _Translated(
+    {
+        "sworn": N_("Sworn officers"),
+        "aux_service": N_("Service auxiliaries"),
+        "aux_civilian": N_("Civilian auxiliaries"),
+    }
+)
+ROLE_NAME = _Translated(
+    {
+        "sworn": N_("sworn officer"),
+        "aux_service": N_("service auxiliary"),
+        "aux_civilian": N_("civilian auxiliary"),
+    }
+)
 ROLE_SHORT = {"sworn": "S", "aux_service": "A", "aux_civilian": "C"}
 
 
