@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 Role = Literal["sworn", "aux_service", "aux_civilian"]
@@ -261,6 +261,7 @@ class Calendar:
 PLAIN_WEEKS = Calendar(default=False)  # weekends only: no public holidays
 
 
+@lru_cache(maxsize=8192)
 def default_calendar_day(day: dt.date) -> CalendarDay | None:
     """The Chinese statutory calendar (the `chinese-calendar` package); None outside its years."""
     import chinese_calendar
