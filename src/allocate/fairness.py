@@ -45,13 +45,14 @@ def window_spread(
 ) -> list[dict[str, object]]:
     """Per station and role: the fewest and most heavy shifts anyone has over the window.
 
-    Everyone on the staff counts (zero when they worked none), history and roster together.
+    Everyone who may be rostered counts (zero when they worked none), history and roster
+    together; the disqualified and those without pre-job training never work (rule 5).
     """
     counts = history_heavy(dataset, horizon, weeks)
     counts.update(heavy_counts(dataset, roster, horizon.start, horizon.end + dt.timedelta(days=1)))
     groups: dict[tuple[str, str], list[int]] = {}
     for p in dataset.staff:
-        if not p.disqualified:
+        if not p.disqualified and p.pre_job_trained:
             groups.setdefault((p.station_id, p.role), []).append(counts.get(p.person_id, 0))
     return [
         {
