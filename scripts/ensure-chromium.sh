@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Make sure headless Chromium and its WebDriver are installed (Debian packages), for the report test.
-# Idempotent: does nothing when both binaries are already there.
+# Make sure headless Chromium, its WebDriver and a CJK font are installed (Debian packages), for the
+# report tests (the Chinese report must render its 勤务表 as text, not as empty boxes).
+# Idempotent: does nothing when all three are already there.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+CJK_FONT=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -f "$CJK_FONT" ]; then
     exit 0
 fi
 
@@ -17,6 +19,6 @@ if [ "$(id -u)" -ne 0 ]; then
     SUDO="sudo"
 fi
 
-echo "ensure-chromium: installing chromium and chromium-driver" >&2
+echo "ensure-chromium: installing chromium, chromium-driver and fonts-noto-cjk" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null

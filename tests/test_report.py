@@ -325,3 +325,60 @@ def test_report_of_a_run_without_a_roster(tiny_out, tmp_path):
     wb = load_workbook(xlsx)
     assert wb["Crews"].max_row == 1
     assert wb["Coverage"].max_row == len(cov) + 1
+
+
+@pytest.fixture(scope="module")
+def zh_out(tmp_path_factory, tiny_folder) -> Path:
+    """The tiny dataset with a local holiday, its report and workbook written in Chinese."""
+    from allocate.i18n import set_language
+
+    base = tmp_path_factory.mktemp("zh")
+    data = base / "data"
+    shutil.copytree(tiny_folder, data)
+    (data / "holidays.csv").write_text("date,name,kind\n2026-12-09,局庆日,holiday\n", encoding="utf-8")
+    set_language("zh")
+    try:
+        return _solve_and_write(data, base / "out", with_report=True)
+    finally:
+        set_language("en")
+
+
+# Draws each character with the page's own font stack and returns its pixels: with a CJK font the
+# three characters differ; without one each is the same empty box (tofu) or nothing at all.
+GLYPHS_JS = """
+const family = getComputedStyle(document.querySelector('#duty h2')).fontFamily;
+function pixels(ch) {
+  const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+  const g = c.getContext('2d'); g.font = '40px ' + family; g.fillText(ch, 2, 40);
+  const data = g.getImageData(0, 0, 48, 48).data;
+  let inked = 0; for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) inked++; }
+  return [Array.from(data).join(','), inked];
+}
+return ['勤', '务', '表', String.fromCodePoint(0x10FFFD)].map(pixels);
+"""
+
+
+def test_chinese_report_renders_its_text_in_chromium(browser, zh_out, tmp_path):
+    """The zh report renders in Chromium with real CJK glyphs (not tofu boxes) and Chinese headings."""
+    from selenium.webdriver.common.by import By
+
+    browser.get((zh_out / "report.html").resolve().as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.execute_script("return document.documentElement.lang") == "zh"
+    assert browser.find_element(By.CSS_SELECTOR, "#duty h2").text == "值班表"
+    assert browser.find_element(By.CSS_SELECTOR, "#uncovered h2").text.startswith("未配齐勤务组")
+    badges = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#duty .badge.holiday")]
+    assert badges and all(b == "局庆日 · 法定节假日" for b in badges)
+    (qin, inked_qin), (wu, inked_wu), (biao, inked_biao), (tofu, _) = browser.execute_script(GLYPHS_JS)
+    assert min(inked_qin, inked_wu, inked_biao) > 40, "CJK characters drew no ink: no CJK font"
+    assert len({qin, wu, biao, tofu}) == 4, "CJK characters drew the same box: install fonts-noto-cjk"
+    # A CJK glyph is about as wide as it is tall; a missing one falls back to a narrow box.
+    width = browser.execute_script(
+        "const s = document.createElement('span'); s.textContent = '勤务表勤务表';"
+        "document.querySelector('#duty h2').appendChild(s); const w = s.getBoundingClientRect();"
+        "s.remove(); return [w.width, w.height];"
+    )
+    assert width[0] > 4 * width[1] * 0.8
+    shot = tmp_path / "report-zh.png"
+    assert browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from allocate.i18n import ENV_VAR, N_, _, set_language
 from allocate.io.errors import InputError
 from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
 from allocate.outfolder import FORCE_HELP
@@ -38,15 +39,39 @@ STATUS_EXIT = {
     "UNKNOWN": EXIT_NO_SOLUTION,
 }
 
+
+@app.callback()
+def _options(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar=ENV_VAR,
+            help="Language of the report, workbook, summary and input errors: en (default) or zh.",
+        ),
+    ] = None,
+) -> None:
+    """Lawful police-station rosters: sworn officers lead auxiliaries, labour law kept."""
+    try:
+        set_language(lang)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+
+
 DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")]
 
 
 def _bad_input(exc: InputError) -> typer.Exit:
-    err.print(f"[bold red]Bad input[/] ({len(exc.issues)} problem(s)); nothing was written.")
+    err.print(
+        "[bold red]"
+        + escape(_("Bad input"))
+        + "[/] "
+        + escape(_("(%(n)s problem(s)); nothing was written.") % {"n": len(exc.issues)})
+    )
     for issue in exc.issues[:200]:
         err.print(f"  - {issue}", markup=False, highlight=False, soft_wrap=True)
     if len(exc.issues) > 200:
-        err.print(f"  ... and {len(exc.issues) - 200} more")
+        err.print(_("  ... and %(n)s more") % {"n": len(exc.issues) - 200})
     return typer.Exit(EXIT_INPUT)
 
 
@@ -257,45 +282,75 @@ def verify(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ERROR)
 
 
+# Goal names and units, shown translated in the summary (they come from the model as data).
+GOAL_WORDS = (
+    N_("uncovered"), N_("overtime"), N_("cost"), N_("fairness"), N_("requests"), N_("stability"),
+    N_("crews"), N_("hours"), N_("sworn in A slots"), N_("night/weekend/holiday shifts outside the fair band"),
+    N_("unmet request weight"), N_("changes"), N_("station_id"), N_("task_id"),
+)  # fmt: skip
+
+
 def print_summary(summary: dict, folder: Path | None = None) -> None:
     c = summary["counts"]
     gap = summary["gap"]
-    table = Table(title="allocate: summary", show_header=False, title_justify="left")
+    table = Table(title=_("allocate: summary"), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     h = summary["horizon"]
-    table.add_row("status", summary["status"])
-    table.add_row("horizon", f"{h['start']} + {h['days']} days")
-    table.add_row("people / stations", f"{c['people']} / {c['stations']} ({c['units']} models)")
-    table.add_row("variables / constraints", f"{c['variables']:,} / {c['constraints']:,}")
-    table.add_row("wall time", f"{summary['wall_seconds']:.1f} s")
-    table.add_row("objective / bound", f"{summary['objective']} / {summary['best_bound']}")
-    table.add_row("gap", "-" if gap is None else f"{gap:.2%}")
-    table.add_row("crews staffed", f"{c['crews_staffed']} of {c['crews_required']}")
-    proven = " (proven minimal)" if summary.get("uncovered_proven_minimal") else " (not proven minimal)"
-    table.add_row("uncovered crews", f"{summary['uncovered_crews']}{proven}")
+    table.add_row(_("status"), summary["status"])
+    table.add_row(_("horizon"), _("%(start)s + %(days)s days") % {"start": h["start"], "days": h["days"]})
+    table.add_row(
+        _("people / stations"),
+        _("%(people)s / %(stations)s (%(units)s models)")
+        % {"people": c["people"], "stations": c["stations"], "units": c["units"]},
+    )
+    table.add_row(_("variables / constraints"), f"{c['variables']:,} / {c['constraints']:,}")
+    table.add_row(_("wall time"), f"{summary['wall_seconds']:.1f} s")
+    table.add_row(_("objective / bound"), f"{summary['objective']} / {summary['best_bound']}")
+    table.add_row(_("gap"), "-" if gap is None else f"{gap:.2%}")
+    table.add_row(
+        _("crews staffed"),
+        _("%(staffed)s of %(required)s") % {"staffed": c["crews_staffed"], "required": c["crews_required"]},
+    )
+    proven = _(" (proven minimal)") if summary.get("uncovered_proven_minimal") else _(" (not proven minimal)")
+    table.add_row(_("uncovered crews"), f"{summary['uncovered_crews']}{proven}")
     soft_gap = summary.get("soft_gap")
-    table.add_row("soft goals gap", "- (coverage not proven)" if soft_gap is None else f"{soft_gap:.2%}")
+    table.add_row(
+        _("soft goals gap"), _("- (coverage not proven)") if soft_gap is None else f"{soft_gap:.2%}"
+    )
     p = summary.get("proof")
     if p:
         table.add_row(
-            "proof",
-            f"{p['coverage_proven']} of {p['units']} models coverage proven, {p['fully_proven']} fully; "
-            f"{p['greedy_fallbacks']} greedy fallbacks",
+            _("proof"),
+            _(
+                "%(coverage)s of %(units)s models coverage proven, %(fully)s fully; %(greedy)s greedy fallbacks"
+            )
+            % {
+                "coverage": p["coverage_proven"],
+                "units": p["units"],
+                "fully": p["fully_proven"],
+                "greedy": p["greedy_fallbacks"],
+            },
         )
-    table.add_row("overtime hours", str(summary["overtime_hours"]))
+    table.add_row(_("overtime hours"), str(summary["overtime_hours"]))
     for name, g in summary["goals"].items():
-        table.add_row(f"goal {name}", f"{g['amount']:g} {g['unit']} (cost {g['cost']:g})")
+        table.add_row(
+            _("goal %(name)s") % {"name": _(name)},
+            _("%(amount)s %(unit)s (cost %(cost)s)")
+            % {"amount": f"{g['amount']:g}", "unit": _(g["unit"]), "cost": f"{g['cost']:g}"},
+        )
     if "verifier" in summary:
         v = summary["verifier"]
-        table.add_row("verifier", "0 violations" if v["ok"] else f"{v['violations']} VIOLATIONS")
+        table.add_row(
+            _("verifier"), _("0 violations") if v["ok"] else _("%(n)s VIOLATIONS") % {"n": v["violations"]}
+        )
     if folder is not None:
-        table.add_row("written to", str(folder))
+        table.add_row(_("written to"), str(folder))
     err.print(table)
     if summary["uncovered_by_station_task"]:
-        t = Table(title="uncovered crews by station and task", title_justify="left")
+        t = Table(title=_("uncovered crews by station and task"), title_justify="left")
         for col in ("station_id", "task_id", "uncovered"):
-            t.add_column(col)
+            t.add_column(_(col))
         for row in summary["uncovered_by_station_task"][:30]:
             t.add_row(str(row["station_id"]), str(row["task_id"]), str(row["uncovered"]))
         err.print(t)
@@ -318,10 +373,22 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def hoist_lang(argv: list[str]) -> list[str]:
+    """``--lang X`` may follow the sub-command (``allocate solve data --lang zh``): move it to the
+    front, where the app's callback reads it. Nothing after ``--`` is touched."""
+    stop = argv.index("--") if "--" in argv else len(argv)
+    for i, arg in enumerate(argv[:stop]):
+        if arg.startswith("--lang="):
+            return [arg, *argv[:i], *argv[i + 1 :]]
+        if arg == "--lang" and i + 1 < stop:
+            return [arg, argv[i + 1], *argv[:i], *argv[i + 2 :]]
+    return argv
+
+
 def main() -> None:
     """Console-script entry point: unexpected errors exit with code 1 and a short message."""
     try:
-        app()
+        app(args=hoist_lang(sys.argv[1:]))
     except SystemExit:
         raise
     except KeyboardInterrupt:

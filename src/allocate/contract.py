@@ -17,6 +17,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "demand": ("station_id", "date", "weekday", "shift_id", "task_id", "crews"),
     "absences": ("person_id", "date_from", "date_to", "kind"),
     "requests": ("person_id", "date", "shift_id", "want", "weight"),
+    "holidays": ("date", "name", "kind"),
 }  # fmt: skip
 
 ROSTER_COLUMNS: tuple[str, ...] = (

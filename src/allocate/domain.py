@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 Role = Literal["sworn", "aux_service", "aux_civilian"]
@@ -204,11 +204,110 @@ class Horizon:
 
 
 WEEKEND = (5, 6)  # Saturday, Sunday
+HOLIDAY = 7  # the `weekday` of a demand row marked `Hol`: it applies on public holidays
+DayKind = Literal["holiday", "workday"]
 
 
-def is_heavy(shift: Shift, day: dt.date) -> bool:
-    """A night or weekend shift: the ones fairness spreads evenly (rule 8)."""
-    return shift.is_night or day.weekday() in WEEKEND
+@dataclass(frozen=True)
+class CalendarDay:
+    """A date the calendar marks: a public holiday, or an adjusted working day (调休)."""
+
+    date: dt.date
+    name: str
+    kind: DayKind
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Public holidays and adjusted working days: the default Chinese calendar plus `holidays.csv`.
+
+    `overrides` (the table's rows) win over the default for their dates. With `default=False`
+    only the table counts (a planner's own calendar, or tests that want plain weeks).
+    """
+
+    overrides: tuple[CalendarDay, ...] = ()
+    default: bool = True
+
+    @cached_property
+    def _table(self) -> dict[dt.date, CalendarDay]:
+        return {d.date: d for d in self.overrides}
+
+    def day(self, day: dt.date) -> CalendarDay | None:
+        """The holiday or adjusted workday on `day`, or None for an ordinary day."""
+        if day in self._table:
+            return self._table[day]
+        return default_calendar_day(day) if self.default else None
+
+    def is_holiday(self, day: dt.date) -> bool:
+        found = self.day(day)
+        return found is not None and found.kind == "holiday"
+
+    def is_adjusted_workday(self, day: dt.date) -> bool:
+        found = self.day(day)
+        return found is not None and found.kind == "workday"
+
+    def is_rest_day(self, day: dt.date) -> bool:
+        """A holiday, or a weekend day that is not an adjusted working day."""
+        found = self.day(day)
+        if found is not None:
+            return found.kind == "holiday"
+        return day.weekday() in WEEKEND
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the default calendar knows `day`'s year (the State Council publishes a year at a time)."""
+        return not self.default or default_covers(day.year)
+
+
+PLAIN_WEEKS = Calendar(default=False)  # weekends only: no public holidays
+
+
+@lru_cache(maxsize=8192)
+def default_calendar_day(day: dt.date) -> CalendarDay | None:
+    """The Chinese statutory calendar (the `chinese-calendar` package); None outside its years."""
+    import chinese_calendar
+
+    try:
+        off, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    if name is None:
+        return None
+    if off:
+        return CalendarDay(day, _HOLIDAY_NAMES.get(name, name), "holiday")
+    return CalendarDay(day, _HOLIDAY_NAMES.get(name, name), "workday")
+
+
+def default_covers(year: int) -> bool:
+    """Whether the default calendar has the State Council's schedule for `year`."""
+    import chinese_calendar
+
+    try:
+        chinese_calendar.get_holiday_detail(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+# The package's English names; the Chinese ones planners read on the report.
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def is_heavy(shift: Shift, day: dt.date, calendar: Calendar = PLAIN_WEEKS) -> bool:
+    """A night shift, or any shift on a rest day (weekend or holiday, not an adjusted workday).
+
+    These are the shifts fairness spreads evenly (rule 8). Pass the dataset's calendar
+    (:attr:`Dataset.calendar`); without one only weekends count as rest days.
+    """
+    return shift.is_night or calendar.is_rest_day(day)
 
 
 @dataclass(frozen=True)
@@ -238,6 +337,7 @@ class Dataset:
     absences: tuple[Absence, ...] = ()
     requests: tuple[Request, ...] = ()
     history: tuple[Assignment, ...] = ()
+    calendar: Calendar = Calendar()
     source: str = ""
     extras: dict[str, object] = field(default_factory=dict, compare=False)
 

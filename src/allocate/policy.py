@@ -138,6 +138,13 @@ class Policy(BaseModel):
     auxiliary: LabourRules = LabourRules()
     weights: Weights = Weights()
     lending: bool = Field(False, description="Lend auxiliaries within a district (rule 6); off by default.")
+    fairness_weeks: int = Field(
+        4,
+        ge=1,
+        le=53,
+        description="Weeks over which nights, weekends and holidays are spread fairly: the horizon "
+        "and the weeks before it (from the history).",
+    )
     max_aux_per_sworn: float | None = Field(
         None, gt=0, le=1000, description="Sizing cap: auxiliaries per sworn officer."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.domain import Dataset, Horizon
+from allocate.fairness import window_spread, window_start
 from allocate.policy import Policy
 
 # Best first: the status of a run is the worst status of its units.
@@ -185,6 +187,12 @@ class Result:
         out = staff.merge(per, on="person_id", how="left").fillna({"shifts": 0, "hours": 0.0, "nights": 0})
         return out.astype({"shifts": int, "nights": int})
 
+    def worked(self) -> list[tuple[str, dt.date, str]]:
+        """(person, date, shift) of every roster row."""
+        r = self.roster
+        days = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in r["date"]]
+        return list(zip(r["person_id"], days, r["shift_id"], strict=True))
+
     def summary(self) -> dict[str, Any]:
         """The JSON summary of the output contract."""
         cov = self.coverage
@@ -247,6 +255,13 @@ class Result:
                 }
                 for u in self.units
             ],
+            "fairness_window": {
+                "weeks": self.policy.fairness_weeks,
+                "start": window_start(self.horizon, self.policy.fairness_weeks).isoformat(),
+                "heavy_shifts": window_spread(
+                    self.dataset, self.horizon, self.policy.fairness_weeks, self.worked()
+                ),
+            },
             "flagged_people": flagged,
             "warnings": list(self.dataset.extras.get("warnings", [])),
             "settings": self.settings,

@@ -119,6 +119,7 @@ def split_by_station(dataset: Dataset, horizon: Horizon) -> dict[str, Dataset]:
             demand=tuple(demand[st.station_id]),
             absences=tuple(absences[st.station_id]),
             requests=tuple(requests[st.station_id]),
+            calendar=dataset.calendar,
             source=dataset.source,
             extras={"warnings": []},
         )

@@ -40,6 +40,8 @@ class StationOutcome:
     history_source: str = ""
     worker: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
+    # per role: fewest and most heavy shifts over the fairness window (allocate.fairness)
+    fairness: tuple[dict[str, Any], ...] = ()
     roster: tuple[tuple, ...] = ()
     coverage: tuple[tuple, ...] = ()
 

@@ -27,6 +27,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
+from allocate.domain import Assignment
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, load_policy
 
@@ -193,6 +194,7 @@ class BatchReport:
                 {"station_id": r["station_id"], "failure": r["failure"], "error": r["error"]}
                 for r in self.failed
             ],
+            "fairness_window": [row for o in self.outcomes for row in o.fairness],
             "stations_this_run": [o.headline() for o in sorted(self.outcomes, key=lambda o: o.station_id)],
         }
 
@@ -325,6 +327,29 @@ def _store(
     callbacks.on_station(light, stored)
 
 
+def _window_history(
+    sid: str,
+    people: list[str],
+    weeks: list[Week],
+    stored: dict[str, tuple[dict[str, str], dict[str, list[Assignment]]]],
+    fallback: dict[str, list[Assignment]],
+) -> list[Assignment]:
+    """The station's people's shifts in the weeks before this one, week by week.
+
+    A week the store holds a solved roster of this station for comes from the store; any other
+    week from the dataset's history.csv (its rows dated in that week).
+    """
+    rows: list[Assignment] = []
+    for w in weeks:
+        states, by_person = stored[str(w)]
+        span = w.horizon
+        if states.get(sid) == "solved":
+            rows += [r for pid in people for r in by_person.get(pid, ())]
+        else:
+            rows += [r for pid in people for r in fallback.get(pid, ()) if r.date in span]
+    return rows
+
+
 def _tasks(
     dataset,
     bad: dict[str, list[str]],
@@ -338,7 +363,12 @@ def _tasks(
     """The station tasks, biggest first, and the outcomes known without solving (bad data)."""
     horizon = week.horizon
     previous = str(week.previous())
-    prev_states, prev_rows = store.history(previous)
+    # Last week carries rest and consecutive days; the weeks before it, fairness (its window).
+    earlier = [week.previous()]
+    while len(earlier) < max(1, policy.fairness_weeks - 1):
+        earlier.append(earlier[-1].previous())
+    stored = {str(w): store.history(str(w)) for w in earlier}
+    prev_states = stored[previous][0]
     fallback = history_by_person(dataset.history, horizon)
     subsets = split_by_station(dataset, horizon)
     tasks, early = [], []
@@ -349,11 +379,10 @@ def _tasks(
             continue
         sub = subsets[sid]
         people = [p.person_id for p in sub.staff]
+        history = _window_history(sid, people, earlier, stored, fallback)
         if prev_states.get(sid) == "solved":
-            history = [r for pid in people for r in prev_rows.get(pid, ())]
             source = f"store {previous}"
         else:
-            history = [r for pid in people for r in fallback.get(pid, ())]
             source = "dataset history.csv" if history else "none"
         # A shift that has since left shifts.csv cannot carry rest over: its rows are dropped.
         history = [r for r in history if r.shift_id in dataset.shift_by_id]

@@ -105,6 +105,7 @@ def _solve(task: StationTask, started: float) -> StationOutcome:
         history_source=task.history_source,
         worker=worker_name(),
         summary=summary,
+        fairness=tuple(summary.get("fairness_window", {}).get("heavy_shifts", ())),
         coverage=tuple(cov.itertuples(index=False, name=None)),
     )
     if unit is not None and not all(u.has_solution for u in result.units):

@@ -19,6 +19,8 @@ from allocate.crews import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,
+    Calendar,
+    CalendarDay,
     Dataset,
     DemandRow,
     Horizon,
@@ -204,6 +206,8 @@ def _load_dataset(source: Path) -> Dataset:
         history_dates.setdefault(r.date, line)
         history.append(_assignment(r))
 
+    calendar = _calendar(f["holidays"], rows["holidays"], issues)
+
     if issues:
         raise InputError(issues)
     return Dataset(
@@ -215,6 +219,7 @@ def _load_dataset(source: Path) -> Dataset:
         absences=tuple(absences),
         requests=tuple(requests),
         history=tuple(history),
+        calendar=calendar,
         source=str(source),
         extras={
             "warnings": warnings,
@@ -265,6 +270,17 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
         tasks.append(Task(r.task_id, r.name or r.task_id, r.duty_class, crews, r.skill or None, r.priority))
     _duplicates(file, "task_id", ((ln, r.task_id) for ln, r in rows), issues, "task_id")
     return tasks
+
+
+def _calendar(file: str, rows: ValidTable, issues: list[InputIssue]) -> Calendar:
+    """The default Chinese calendar, overridden and extended by `holidays.csv` (one row per date).
+
+    A `workday` row on a weekend day is an adjusted working day; on a weekday it cancels a
+    default holiday (the date is an ordinary working day).
+    """
+    _duplicates(file, "date", ((ln, r.date) for ln, r in rows), issues, "date")
+    days = tuple(CalendarDay(r.date, r.name or r.kind, r.kind) for _, r in rows)
+    return Calendar(days)
 
 
 def _demand(

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from allocate.domain import WEEKDAYS
+from allocate.domain import HOLIDAY, WEEKDAYS
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 # A date, optionally with a time of day as spreadsheets export it ("2026-12-07 00:00:00").
@@ -73,12 +73,15 @@ def _parse_list(value: object) -> frozenset[str]:
 
 
 def parse_weekday(value: object) -> int:
-    """``Mon`` .. ``Sun`` (or the full name), any case: nothing else, so ``Monday-ish`` is refused."""
+    """``Mon`` .. ``Sun`` (or the full name), or ``Hol`` (public holidays), any case: nothing else,
+    so ``Monday-ish`` is refused."""
     text = str(value).strip().lower()
+    if text in ("hol", "holiday"):
+        return HOLIDAY
     for index, (short, full) in enumerate(zip(WEEKDAYS, _FULL_WEEKDAYS, strict=True)):
         if text in (short.lower(), full):
             return index
-    raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)")
 
 
 def _parse_float(value: object) -> float:
@@ -140,6 +143,7 @@ DutyClass = Annotated[
     Literal["police_only", "led", "independent", "support"],
     BeforeValidator(lambda v: str(v).strip().lower()),
 ]
+DayKind = Annotated[Literal["holiday", "workday"], BeforeValidator(lambda v: str(v).strip().lower())]
 Want = Annotated[Literal["on", "off"], BeforeValidator(lambda v: str(v).strip().lower())]
 
 
@@ -266,6 +270,14 @@ class IncidentRow(Row):
     priority: str = ""
 
 
+class HolidayRow(Row):
+    """A public holiday or an adjusted working day (调休) that overrides the default calendar."""
+
+    date: Date
+    name: str = ""
+    kind: DayKind
+
+
 SCHEMAS: dict[str, type[Row]] = {
     "stations": StationRow,
     "shifts": ShiftRow,
@@ -276,6 +288,7 @@ SCHEMAS: dict[str, type[Row]] = {
     "requests": RequestRow,
     "history": HistoryRow,
     "incidents": IncidentRow,
+    "holidays": HolidayRow,
 }
 
 # Columns the contract names as mandatory in a present table (the rest have defaults).
@@ -289,4 +302,5 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "requests": ("person_id", "date", "want"),
     "history": ("date", "person_id", "shift_id"),
     "incidents": ("incident_id", "station_id", "received_at", "type", "handling_minutes"),
+    "holidays": ("date", "name", "kind"),
 }

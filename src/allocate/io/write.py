@@ -17,6 +17,7 @@ from pathlib import Path
 
 from allocate.contract import TABLE_COLUMNS
 from allocate.domain import (
+    HOLIDAY,
     WEEKDAYS,
     Absence,
     Assignment,
@@ -29,7 +30,7 @@ from allocate.domain import (
     Task,
 )
 
-OPTIONAL_TABLES = ("absences", "requests", "history")
+OPTIONAL_TABLES = ("absences", "requests", "history", "holidays")
 
 
 def _text(value: object) -> str:
@@ -55,7 +56,9 @@ def _names(values: Iterable[str], what: str) -> str:
 
 
 def _weekday(index: int | None) -> str:
-    return "" if index is None else WEEKDAYS[index]
+    if index is None:
+        return ""
+    return "Hol" if index == HOLIDAY else WEEKDAYS[index]
 
 
 def _station(s: Station) -> tuple:
@@ -111,6 +114,7 @@ _ROWS: dict[str, tuple[Callable[[object], tuple], Callable[[Dataset], Sequence]]
     "absences": (_absence, lambda ds: ds.absences),
     "requests": (_request, lambda ds: ds.requests),
     "history": (_assignment, lambda ds: ds.history),
+    "holidays": (lambda d: (d.date, d.name, d.kind), lambda ds: ds.calendar.overrides),
 }
 TABLES = {name: (TABLE_COLUMNS[name], row, rows) for name, (row, rows) in _ROWS.items()}
 

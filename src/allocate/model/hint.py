@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
+from allocate.fairness import history_heavy
 from allocate.model.rest import rest_minutes
 from allocate.model.workdays import history_workdays
 
@@ -112,6 +113,9 @@ def _initial_states(m: RosterModel) -> list[_State]:
         end = _start_minute((row.date - m.horizon.start).days, shift.start_min) + shift.minutes
         rules = m.policy.rules_for(m.people[i].role)
         states[i].free_from = max(states[i].free_from, end + rest_minutes(shift, rules))
+    for pid, count in history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks).items():
+        if pid in index:
+            states[index[pid]].heavy = count  # the fairness window reaches into the history
     return states
 
 
@@ -146,7 +150,7 @@ def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State])
     st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
     if shift.is_night:
         st.nights[block] = st.nights.get(block, 0) + 1
-    st.heavy += is_heavy(shift, m.horizon.dates[day])
+    st.heavy += is_heavy(shift, m.horizon.dates[day], m.dataset.calendar)
 
 
 def _fill_post(
@@ -161,7 +165,7 @@ def _fill_post(
     day = m.horizon.index(post.date)
     task = m.dataset.task_by_id[post.task_id]
 
-    heavy = is_heavy(m.shifts[post.shift_id], post.date)
+    heavy = is_heavy(m.shifts[post.shift_id], post.date, m.dataset.calendar)
 
     minutes, block = m.shifts[post.shift_id].minutes, day // 7
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
+from allocate.fairness import history_heavy
 from allocate.model.handles import Term
 
 if TYPE_CHECKING:
@@ -43,18 +44,23 @@ def _uncovered(m: RosterModel, weight: int) -> None:
 
 
 def _fairness(m: RosterModel, weight: int) -> None:
-    """Night and weekend shifts outside each station-and-role group's fair band.
+    """Heavy shifts (nights, rest days: weekends and holidays) outside each group's fair band.
 
     A group's shifts are spread fairly when everyone works either T or T + 1 of them (an integer
     load cannot be split more evenly). The cost is how many shifts lie outside the band [T, T + 1]
     for the best T: above it, or below it for someone who was available (a person away for part of
     the horizon is not owed more than the heavy days they could work). Unlike the spread max - min,
     this sum of deviations has a tight linear relaxation, so CP-SAT can prove the fairest roster.
+
+    A person's count covers the fairness window: the heavy shifts of the history in the weeks
+    before the horizon (a constant) plus this horizon's. Someone who worked the festival nights
+    starts higher, so the band puts the next ones on the others.
     """
+    past = history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks)
     heavy: dict[int, list] = {}
     heavy_days: dict[int, set[int]] = {}
     for (i, day, shift_id), xs in m.work.items():
-        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day]):
+        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day], m.dataset.calendar):
             heavy.setdefault(i, []).extend(xs)
             heavy_days.setdefault(i, set()).add(day)
     groups: dict[tuple[str, str], list[int]] = {}
@@ -65,11 +71,12 @@ def _fairness(m: RosterModel, weight: int) -> None:
     for (station, role), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        top = max(len(heavy_days[i]) for i in members)
+        before = {i: past.get(m.people[i].person_id, 0) for i in members}
+        top = max(before[i] + len(heavy_days[i]) for i in members)
         band = m.model.new_int_var(0, top, f"fair_band[{station},{role}]")
         for i in members:
-            count = sum(heavy[i])
-            reach = len(heavy_days[i])
+            count = before[i] + sum(heavy[i])
+            reach = before[i] + len(heavy_days[i])
             above = m.model.new_int_var(0, top, f"fair_above[{i}]")
             m.model.add(above >= count - band - 1)
             below = m.model.new_int_var(0, top, f"fair_below[{i}]")
@@ -81,7 +88,9 @@ def _fairness(m: RosterModel, weight: int) -> None:
                 m.model.add(below >= owed - count)
             deviations += [above, below]
     m.terms.append(
-        Term.weighted("fairness", sum(deviations), weight, "night/weekend shifts outside the fair band")
+        Term.weighted(
+            "fairness", sum(deviations), weight, "night/weekend/holiday shifts outside the fair band"
+        )
     )
 
 

@@ -6,6 +6,7 @@ escaped; every mark carries a ``<title>`` so that hovering tells the exact figur
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -13,9 +14,13 @@ from collections.abc import Iterable
 import pandas as pd
 from markupsafe import Markup, escape
 
+from allocate.i18n import _, language
 from allocate.report.data import ROLE_LABEL, ROLE_ORDER, ReportData
 
-FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
+FONT = (
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans','Noto Sans CJK SC',"
+    "'Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
+)
 CHAR_W = 6.4  # rough width of a character at 11px
 ROLE_COLOUR = {"sworn": "#1f4e79", "aux_service": "#2e86c1", "aux_civilian": "#8e6bbf"}
 NO_DEMAND, COVERED = "#eeeeee", "#cfe9d4"
@@ -29,6 +34,13 @@ def _svg(width: float, height: float, body: Iterable[str], label: str, ident: st
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'style="{FONT};font-size:11px">' + "".join(body) + "</svg>"
     )
+
+
+def short_day(day: dt.date, wide: bool) -> str:
+    """A heatmap column's day: ``Mon 07 Dec`` (``Mon 07`` when narrow), or ``12/7 周一`` in Chinese."""
+    if language() == "zh":
+        return f"{day.month}/{day.day} 周{'一二三四五六日'[day.weekday()]}"
+    return day.strftime("%a %d %b") if wide else day.strftime("%a %d")
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", extra: str = "") -> str:
@@ -53,7 +65,7 @@ def coverage_heatmap(data: ReportData) -> Markup:
     """Stations down, dates and shifts across; each cell coloured by the crews left uncovered."""
     cov = data.coverage
     if cov.empty:
-        return Markup('<p class="muted">No demand in the horizon.</p>')
+        return Markup(f'<p class="muted">{escape(_("No demand in the horizon."))}</p>')
     cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     short_tasks: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for st, day, sh, task, req, staffed, short in cov[
@@ -87,7 +99,7 @@ def coverage_heatmap(data: ReportData) -> Markup:
     body: list[str] = []
     for d_i, day in enumerate(data.dates):
         x0 = label_w + d_i * (group_w + day_gap)
-        day_text = day.strftime("%a %d %b") if group_w >= 64 else day.strftime("%a %d")
+        day_text = short_day(day, wide=group_w >= 64)
         weekend = ' font-weight="bold"' if day.weekday() >= 5 else ""
         body.append(_text(x0 + group_w / 2, 12, _fit(day_text, group_w + day_gap), "middle", weekend))
         for s_i, shift in enumerate(shifts):
@@ -96,7 +108,7 @@ def coverage_heatmap(data: ReportData) -> Markup:
                 f'<text transform="translate({x:.1f},{top - 4:.1f}) rotate(-90)" fill="#555">'
                 f"{escape(shift.shift_id)}</text>"
             )
-    body.append(_text(total_x, top - 4, "short", "start", ' fill="#555"'))
+    body.append(_text(total_x, top - 4, _("short"), "start", ' fill="#555"'))
     for r_i, st in enumerate(data.station_ids):
         y = top + r_i * (ch + gap)
         body.append(
@@ -117,7 +129,10 @@ def coverage_heatmap(data: ReportData) -> Markup:
                     )
                     continue
                 req, staffed, short = cells[key]
-                tip = f"{where}: {staffed} of {req} crews staffed"
+                tip = f"{where}: " + _("%(staffed)s of %(required)s crews staffed") % {
+                    "staffed": staffed,
+                    "required": req,
+                }
                 if short:
                     tip += f", {short} uncovered ({', '.join(short_tasks[key])})"
                 body.append(
@@ -130,11 +145,11 @@ def coverage_heatmap(data: ReportData) -> Markup:
 
     # Legend.
     y = top + len(data.station_ids) * (ch + gap) + 14
-    items = [(NO_DEMAND, "no demand"), (COVERED, "all crews staffed")]
+    items = [(NO_DEMAND, _("no demand")), (COVERED, _("all crews staffed"))]
     if worst:
         items.append((shortfall_colour(1, worst), "1 crew short"))
         if worst > 1:
-            items.append((shortfall_colour(worst, worst), f"{worst} crews short"))
+            items.append((shortfall_colour(worst, worst), _("%(n)s crews short") % {"n": worst}))
     x = label_w
     for colour, text in items:
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" fill="{colour}"/>')
@@ -154,7 +169,7 @@ def hours_profile(hours: pd.DataFrame) -> Markup:
     roles = [r for r in ROLE_ORDER if (hours["role"] == r).any()]
     roles += sorted(set(hours["role"]) - set(roles))
     if not roles:
-        return Markup('<p class="muted">No staff.</p>')
+        return Markup(f'<p class="muted">{escape(_("No staff."))}</p>')
     panel_w, panel_h, left, pad = 300.0, 150.0, 34.0, 24.0
     top = 34.0
     ymax = float(pd.concat([hours["hours"], hours["contract_hours"]]).max(skipna=True) or 0) * 1.1 or 1.0
@@ -167,7 +182,12 @@ def hours_profile(hours: pd.DataFrame) -> Markup:
         over = int((people["hours"] > people["contract_hours"] + 1e-9).sum())
         idle = int((people["shifts"] == 0).sum())
         body.append(_text(x0, 12, f"{ROLE_LABEL.get(role, role)} ({n})", "start", ' font-weight="bold"'))
-        body.append(_text(x0, 26, f"{over} above contract · {idle} without a shift", "start", ' fill="#555"'))
+        body.append(
+            _text(
+                x0, 26, _("%(over)s above contract · %(idle)s without a shift") % {"over": over, "idle": idle},
+                "start", ' fill="#555"',
+            )
+        )  # fmt: skip
         tick = 0.0
         while tick <= ymax:
             y = top + panel_h - tick / ymax * panel_h
@@ -208,7 +228,9 @@ def hours_profile(hours: pd.DataFrame) -> Markup:
         f'<line x1="{left}" x2="{left + 22}" y1="{y - 4}" y2="{y - 4}" stroke="#d35400" '
         'stroke-width="1.6" stroke-dasharray="4 2"/>'
     )
-    body.append(_text(left + 28, y, "contract hours over the horizon · bars: hours rostered, one per person"))
+    body.append(
+        _text(left + 28, y, _("contract hours over the horizon · bars: hours rostered, one per person"))
+    )
     return _svg(width, y + 8, body, "Hours per person by role against contract hours", "hours-chart")
 
 
@@ -216,7 +238,7 @@ def count_histogram(hours: pd.DataFrame, column: str, what: str, ident: str) -> 
     """How many people of each role worked 0, 1, 2, … `what` (nights, weekend shifts)."""
     roles = [r for r in ROLE_ORDER if (hours["role"] == r).any()]
     if not roles or hours.empty:
-        return Markup('<p class="muted">No staff.</p>')
+        return Markup(f'<p class="muted">{escape(_("No staff."))}</p>')
     top_value = int(hours[column].max())
     values = list(range(top_value + 1))
     counts = {r: hours[hours["role"] == r][column].value_counts().to_dict() for r in roles}
@@ -257,7 +279,7 @@ def count_histogram(hours: pd.DataFrame, column: str, what: str, ident: str) -> 
         _text(
             left + len(values) * group_w / 2,
             top + plot_h + 30,
-            f"{what} per person",
+            _("%(what)s per person") % {"what": what},
             "middle",
             ' fill="#555"',
         )
@@ -268,7 +290,7 @@ def count_histogram(hours: pd.DataFrame, column: str, what: str, ident: str) -> 
 def goal_bars(goals: dict[str, dict], weights: dict[str, float]) -> Markup:
     """The objective split by soft goal: weighted cost of each, as a share of the total."""
     if not goals:
-        return Markup('<p class="muted">No soft goals reported.</p>')
+        return Markup(f'<p class="muted">{escape(_("No soft goals reported."))}</p>')
     total = sum(float(g.get("cost", 0)) for g in goals.values()) or 1.0
     label_w, bar_w, row_h = 90.0, 320.0, 22.0
     body: list[str] = []

@@ -16,21 +16,39 @@ from typing import Any
 import pandas as pd
 
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from allocate.domain import Dataset
+from allocate.domain import Calendar, CalendarDay, Dataset
+from allocate.i18n import N_, _
 
 UNCOVERED_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 HOURS_COLUMNS = ["person_id", "station_id", "role", "contract_hours", "shifts", "hours", "nights"]
 ROLE_ORDER = ("sworn", "aux_service", "aux_civilian")
-ROLE_LABEL = {
-    "sworn": "Sworn officers",
-    "aux_service": "Service auxiliaries",
-    "aux_civilian": "Civilian auxiliaries",
-}
-ROLE_NAME = {
-    "sworn": "sworn officer",
-    "aux_service": "service auxiliary",
-    "aux_civilian": "civilian auxiliary",
-}
+
+
+class _Translated(dict):
+    """Role words in English (the keys' defaults), shown in the current language when read."""
+
+    def __getitem__(self, key: str) -> str:
+        return _(super().__getitem__(key))
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        found = super().get(key)
+        return default if found is None else _(found)
+
+
+ROLE_LABEL = _Translated(
+    {
+        "sworn": N_("Sworn officers"),
+        "aux_service": N_("Service auxiliaries"),
+        "aux_civilian": N_("Civilian auxiliaries"),
+    }
+)
+ROLE_NAME = _Translated(
+    {
+        "sworn": N_("sworn officer"),
+        "aux_service": N_("service auxiliary"),
+        "aux_civilian": N_("civilian auxiliary"),
+    }
+)
 ROLE_SHORT = {"sworn": "S", "aux_service": "A", "aux_civilian": "C"}
 
 
@@ -55,7 +73,7 @@ class ReportData:
     roster: pd.DataFrame
     coverage: pd.DataFrame
     uncovered: pd.DataFrame
-    hours: pd.DataFrame  # one row per person, with weekends added
+    hours: pd.DataFrame  # one row per person, with shifts on rest days (weekends, holidays) added
     dates: list[dt.date]
     station_ids: list[str]
     shifts: list[ShiftInfo]
@@ -64,6 +82,9 @@ class ReportData:
     task_priority: dict[str, int] = field(default_factory=dict)
     person_names: dict[str, str] = field(default_factory=dict)
     absences: dict[tuple[str, dt.date], str] = field(default_factory=dict)  # (person, date) -> kind
+    # holidays and adjusted working days (调休) of the horizon, from the dataset's calendar
+    calendar_days: dict[dt.date, CalendarDay] = field(default_factory=dict)
+    rest_days: set[dt.date] = field(default_factory=set)  # weekends and holidays, not adjusted workdays
     dataset_note: str = ""  # why names are missing, when they are
 
     @property
@@ -182,6 +203,9 @@ def load_report_data(
     )
     if dataset is not None:
         _add_names(data, dataset, used_shifts)
+    calendar = dataset.calendar if dataset is not None else Calendar()
+    data.calendar_days = {day: found for day in dates if (found := calendar.day(day)) is not None}
+    data.rest_days = {day for day in dates if calendar.is_rest_day(day)}
     data.hours = _hours(data, dataset)
     return data
 
@@ -208,7 +232,10 @@ def _add_names(data: ReportData, dataset: Dataset, used_shifts: list[str]) -> No
 
 
 def _hours(data: ReportData, dataset: Dataset | None) -> pd.DataFrame:
-    """hours.csv (or a stand-in built from the roster) with weekend shifts per person added."""
+    """hours.csv (or a stand-in built from the roster) with rest-day shifts per person added.
+
+    Rest days are weekends and public holidays, not adjusted working days: the days fairness counts.
+    """
     hours = data.hours
     if hours.empty and dataset is not None:
         days = len(data.dates)
@@ -237,8 +264,8 @@ def _hours(data: ReportData, dataset: Dataset | None) -> pd.DataFrame:
         hours[c] = pd.to_numeric(hours[c], errors="coerce")
     for c in ("shifts", "nights"):
         hours[c] = pd.to_numeric(hours[c], errors="coerce").fillna(0).astype(int)
-    weekend = pd.to_datetime(data.roster["date"], format="%Y-%m-%d").dt.day_of_week >= 5
-    weekend_rows = data.roster.loc[weekend.to_numpy(dtype=bool)]
+    rest = {day.isoformat() for day in data.rest_days}
+    weekend_rows = data.roster.loc[data.roster["date"].isin(rest).to_numpy(dtype=bool)]
     weekends = weekend_rows.groupby("person_id").size()
     hours["weekends"] = hours["person_id"].map(weekends).fillna(0).astype(int)
     hours["name"] = hours["person_id"].map(data.person_name)

@@ -10,6 +10,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from allocate.contract import ROSTER_COLUMNS
+from allocate.i18n import _, language, ngettext
 from allocate.report import charts
 from allocate.report.data import ROLE_LABEL, ROLE_NAME, ROLE_ORDER, ROLE_SHORT, ReportData
 
@@ -24,9 +25,21 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["day"] = lambda d: d.strftime("%a %d %b %Y")
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["day"] = fmt_day
     env.filters["num"] = fmt_number
     return env
+
+
+_WEEKDAYS_ZH = "一二三四五六日"
+
+
+def fmt_day(day: Any) -> str:
+    """A date as planners read it: ``Mon 07 Dec 2026``, or ``2026年12月7日 周一`` in Chinese."""
+    if language() == "zh":
+        return f"{day.year}年{day.month}月{day.day}日 周{_WEEKDAYS_ZH[day.weekday()]}"
+    return day.strftime("%a %d %b %Y")
 
 
 def fmt_number(value: Any) -> str:
@@ -63,94 +76,94 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
     out = [
         dict(
             id="kpi-status",
-            label="Solver status",
+            label=_("Solver status"),
             value=status,
             text=status,
             tone="ok" if status == "OPTIMAL" else "info" if status == "FEASIBLE" else "bad",
-            note="proven optimal"
+            note=_("proven optimal")
             if status == "OPTIMAL"
-            else "a lawful roster, not proven optimal"
+            else _("a lawful roster, not proven optimal")
             if status == "FEASIBLE"
-            else "no roster for some stations",
+            else _("no roster for some stations"),
         ),
         dict(
             id="kpi-uncovered",
-            label="Uncovered crews",
+            label=_("Uncovered crews"),
             value=uncovered,
             text=f"{uncovered:,}",
             tone="ok" if uncovered == 0 else "bad",
-            note=f"of {counts.get('crews_required', 0):,} required; "
-            + ("proven minimal" if proven else "not proven minimal"),
+            note=_("of %(n)s required; ") % {"n": f"{counts.get('crews_required', 0):,}"}
+            + (_("proven minimal") if proven else _("not proven minimal")),
         ),
         dict(
             id="kpi-coverage-proven",
-            label="Coverage",
+            label=_("Coverage"),
             value=bool(proven),
-            text="proven minimal" if proven else "not proven",
+            text=_("proven minimal") if proven else _("not proven"),
             tone="ok" if proven else "warn",
-            note="no roster can staff more crews" if proven else "a roster may staff more crews",
+            note=_("no roster can staff more crews") if proven else _("a roster may staff more crews"),
         ),
         dict(
             id="kpi-crews-staffed",
-            label="Crews staffed",
+            label=_("Crews staffed"),
             value=counts.get("crews_staffed", 0),
             text=f"{counts.get('crews_staffed', 0):,}",
             tone="neutral",
-            note=f"{counts.get('assignments', 0):,} assignments",
+            note=_("%(n)s assignments") % {"n": f"{counts.get('assignments', 0):,}"},
         ),
         dict(
             id="kpi-overtime",
-            label="Overtime",
+            label=_("Overtime"),
             value=summary.get("overtime_hours", 0),
             text=fmt_hours(summary.get("overtime_hours", 0)),
             tone="ok" if not summary.get("overtime_hours") else "warn",
-            note="hours above contract",
+            note=_("hours above contract"),
         ),
         dict(
             id="kpi-verifier",
-            label="Independent verifier",
+            label=_("Independent verifier"),
             value=None if verifier is None else verifier.get("violations", 0),
-            text="not run"
+            text=_("not run")
             if verifier is None
-            else "0 violations"
+            else _("0 violations")
             if verifier.get("ok")
-            else f"{verifier.get('violations', 0):,} violations",
+            else _("%(n)s violations") % {"n": f"{verifier.get('violations', 0):,}"},
             tone="warn" if verifier is None else "ok" if verifier.get("ok") else "bad",
-            note="every hard rule re-checked" if verifier is not None else "roster not re-checked",
+            note=_("every hard rule re-checked") if verifier is not None else _("roster not re-checked"),
         ),
         dict(
             id="kpi-people-assigned",
-            label="People on duty",
+            label=_("People on duty"),
             value=counts.get("people_assigned", 0),
             text=f"{counts.get('people_assigned', 0):,}",
             tone="neutral",
-            note=f"of {counts.get('people', 0):,} staff",
+            note=_("of %(n)s staff") % {"n": f"{counts.get('people', 0):,}"},
         ),
         dict(
             id="kpi-flagged",
-            label="People flagged",
+            label=_("People flagged"),
             value=flagged,
             text=f"{flagged:,}",
             tone="ok" if flagged == 0 else "warn",
-            note="unfit or limited (rule 5)",
+            note=_("unfit or limited (rule 5)"),
         ),
         dict(
             id="kpi-wall-seconds",
-            label="Solve time",
+            label=_("Solve time"),
             value=summary.get("wall_seconds"),
             text=fmt_seconds(summary.get("wall_seconds")),
             tone="neutral",
-            note=f"{counts.get('units', 0)} model(s)",
+            note=_("%(n)s model(s)") % {"n": counts.get("units", 0)},
         ),
         dict(
             id="kpi-soft-gap",
-            label="Soft-goal gap",
+            label=_("Soft-goal gap"),
             value=soft_gap,
             text=fmt_gap(soft_gap),
             tone="ok" if soft_gap is not None and soft_gap <= 0.01 else "info",
-            note="overtime, cost, fairness, requests vs their bound"
+            note=_("overtime, cost, fairness, requests vs their bound")
             if soft_gap is not None
-            else "unknown while coverage is not proven",
+            else _("unknown while coverage is not proven"),
         ),
     ]
     for k in out:
@@ -178,21 +191,31 @@ def attention(data: ReportData) -> list[tuple[str, str]]:
             f"{data.station_name(r['station_id'])} / {data.task_name(r['task_id'])}: {r['uncovered']}"
             for r in worst
         )
-        items.append(("bad", f"{s.get('uncovered_crews', 0)} crew(s) left uncovered. Most at {named}."))
+        items.append(
+            (
+                "bad",
+                _("%(n)s crew(s) left uncovered. Most at %(named)s.")
+                % {"n": s.get("uncovered_crews", 0), "named": named},
+            )
+        )
     if s.get("overtime_hours"):
-        items.append(("warn", f"{s['overtime_hours']:g} hours of overtime rostered."))
+        items.append(("warn", _("%(n)s hours of overtime rostered.") % {"n": f"{s['overtime_hours']:g}"}))
     flagged = s.get("flagged_people", [])
     if flagged:
         never = len({f["person_id"] for f in flagged if "never assigned" in f["reason"]})
         items.append(
-            ("warn", f"{len({f['person_id'] for f in flagged})} people flagged ({never} never assigned).")
+            (
+                "warn",
+                _("%(n)s people flagged (%(never)s never assigned).")
+                % {"n": len({f["person_id"] for f in flagged}), "never": never},
+            )
         )
     for w in s.get("warnings", []):
         items.append(("warn", str(w)))
     if data.dataset_note:
         items.append(("info", data.dataset_note))
     if not items:
-        items.append(("ok", "Every crew is staffed, no overtime, no one flagged, the verifier agrees."))
+        items.append(("ok", _("Every crew is staffed, no overtime, no one flagged, the verifier agrees.")))
     return items
 
 
@@ -265,7 +288,7 @@ def duty_sheets(data: ReportData) -> list[dict[str, Any]]:
                 )
             )
             people = sum(len(c["members"]) + (c["lead_member"] is not None) for c in rows)
-            days.append(dict(date=day, crews=rows, people=people))
+            days.append(dict(date=day, crews=rows, people=people, calendar=data.calendar_days.get(day)))
         out.append(
             dict(
                 station_id=st,
@@ -368,8 +391,9 @@ def render_html(data: ReportData) -> str:
     weights = (s.get("policy") or {}).get("weights", {})
     context = dict(
         s=s,
-        title=f"Roster {first.isoformat() if first else ''}"
-        + (f" to {last.isoformat()}" if last and last != first else ""),
+        title=_("Roster %(first)s") % {"first": first.isoformat() if first else ""}
+        + (_(" to %(last)s") % {"last": last.isoformat()} if last and last != first else ""),
+        lang=language(),
         first=first,
         last=last,
         days=horizon.get("days", len(data.dates)),
@@ -391,8 +415,10 @@ def render_html(data: ReportData) -> str:
         uncovered_cap=UNCOVERED_ROWS_SHOWN,
         sheets=duty_sheets(data),
         hours_chart=charts.hours_profile(data.hours),
-        nights_chart=charts.count_histogram(data.hours, "nights", "night shifts", "nights-chart"),
-        weekends_chart=charts.count_histogram(data.hours, "weekends", "weekend shifts", "weekends-chart"),
+        nights_chart=charts.count_histogram(data.hours, "nights", _("night shifts"), "nights-chart"),
+        weekends_chart=charts.count_histogram(
+            data.hours, "weekends", _("weekend and holiday shifts"), "weekends-chart"
+        ),
         fairness=fairness_table(data),
         people=people_by_station(data),
         goals=goal_rows(s),

@@ -10,17 +10,20 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from allocate.i18n import N_, _
 from allocate.report.data import ROLE_NAME, ROLE_ORDER, ReportData
 
-FIXED_SHEETS = ("Summary", "Coverage", "Crews")
+FIXED_SHEETS = (N_("Summary"), N_("Coverage"), N_("Crews"))
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 HEADER_FILL = PatternFill("solid", fgColor="DCE3EA")
 WEEKEND_FILL = PatternFill("solid", fgColor="F3E3C3")
+HOLIDAY_FILL = PatternFill("solid", fgColor="F4B6B6")  # public holidays: rest days like weekends
 NIGHT_FILL = PatternFill("solid", fgColor="CBD5E8")
 SHIFT_FILL = PatternFill("solid", fgColor="E4F1E0")
 ABSENT_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -33,7 +36,7 @@ LEAD_MARK = " ★"
 
 def sheet_names(station_ids: list[str]) -> dict[str, str]:
     """A valid, unique sheet name per station (Excel: 31 characters, none of []:*?/\\)."""
-    taken = {n.lower() for n in FIXED_SHEETS}
+    taken = {n.lower() for n in FIXED_SHEETS} | {_(n).lower() for n in FIXED_SHEETS}
     out = {}
     for st in station_ids:
         base = re.sub(r"[\[\]:*?/\\]", "_", st).strip("'")[:31] or "station"
@@ -72,9 +75,23 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     return cell
 
 
+# Column and row names, translated where they are shown (in `_header` and the summary sheet).
+HEADER_WORDS = (
+    N_("date"), N_("station_id"), N_("station"), N_("shift_id"), N_("task_id"), N_("task"),
+    N_("crews_required"), N_("crews_staffed"), N_("shortfall"), N_("reason"), N_("detail"),
+    N_("crew_id"), N_("lead_id"), N_("lead"), N_("size"), N_("sworn"), N_("members"),
+    N_("person_id"), N_("name"), N_("role"), N_("shifts"), N_("hours"), N_("contract"), N_("nights"),
+    N_("rest-day shifts"), N_("item"), N_("value"), N_("goal"), N_("amount"), N_("unit"), N_("weight"),
+    N_("cost"), N_("status"), N_("horizon"), N_("dataset"), N_("stations"), N_("people"),
+    N_("people on duty"), N_("crews required"), N_("crews staffed"), N_("uncovered crews"),
+    N_("overtime hours"), N_("verifier"), N_("solve time (s)"), N_("objective"), N_("best bound"),
+    N_("gap"), N_("people flagged"),
+)  # fmt: skip
+
+
 def _header(ws: Worksheet, row: int, values: list[Any]) -> None:
     for col, value in enumerate(values, start=1):
-        c = put(ws, row, col, value)
+        c = put(ws, row, col, _(value) if isinstance(value, str) else value)
         c.font, c.fill, c.alignment = BOLD, HEADER_FILL, Alignment(vertical="center", wrap_text=True)
 
 
@@ -110,7 +127,12 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     first, last = (data.dates[0], data.dates[-1]) if data.dates else (None, None)
     rows: list[tuple[str, Any]] = [
         ("status", s.get("status")),
-        ("horizon", f"{first} to {last} ({len(data.dates)} days)" if first else ""),
+        (
+            "horizon",
+            _("%(first)s to %(last)s (%(n)s days)") % {"first": first, "last": last, "n": len(data.dates)}
+            if first
+            else "",
+        ),
         ("dataset", s.get("dataset")),
         ("stations", counts.get("stations")),
         ("people", counts.get("people")),
@@ -121,7 +143,11 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
         ("overtime hours", s.get("overtime_hours")),
         (
             "verifier",
-            "not run" if v is None else "0 violations" if v.get("ok") else f"{v['violations']} violations",
+            _("not run")
+            if v is None
+            else _("0 violations")
+            if v.get("ok")
+            else _("%(n)s violations") % {"n": v["violations"]},
         ),
         ("solve time (s)", s.get("wall_seconds")),
         ("objective", s.get("objective")),
@@ -131,14 +157,14 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ]
     _header(ws, 1, ["item", "value"])
     for r, (k, value) in enumerate(rows, start=2):
-        put(ws, r, 1, k).font = BOLD
+        put(ws, r, 1, _(k)).font = BOLD
         c = put(ws, r, 2, value)
         if k == "gap" and value is not None:
             c.number_format = "0.00%"
         if k == "uncovered crews" and value:
             c.fill = SHORT_FILL
     r = len(rows) + 3
-    put(ws, r, 1, "Soft goals").font = TITLE
+    put(ws, r, 1, _("Soft goals")).font = TITLE
     weights = (s.get("policy") or {}).get("weights", {})
     _header(ws, r + 1, ["goal", "amount", "unit", "weight", "cost"])
     for i, (name, g) in enumerate(s.get("goals", {}).items(), start=r + 2):
@@ -149,7 +175,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     r = r + 3 + len(s.get("goals", {}))
     flagged = s.get("flagged_people", [])
     if flagged:
-        put(ws, r, 1, "Flagged people").font = TITLE
+        put(ws, r, 1, _("Flagged people")).font = TITLE
         _header(ws, r + 1, ["person_id", "name", "station_id", "role", "reason"])
         for i, f in enumerate(flagged, start=r + 2):
             values = [
@@ -251,16 +277,27 @@ def _station_sheet(ws: Worksheet, data: ReportData, station_id: str) -> None:
     first, last = (data.dates[0], data.dates[-1]) if data.dates else (None, None)
     name = data.station_name(station_id)
     title = station_id if name == station_id else f"{station_id} {name}"
-    put(ws, 1, 1, f"{title}: roster {first} to {last}").font = TITLE
-    put(ws, 1, 5, f"cell: shift · task;{LEAD_MARK} leads the crew; grey: absent")
+    put(
+        ws,
+        1,
+        1,
+        _("%(title)s: roster %(first)s to %(last)s") % {"title": title, "first": first, "last": last},
+    ).font = TITLE
+    put(ws, 1, 5, _("cell: shift · task;%(mark)s leads the crew; grey: absent") % {"mark": LEAD_MARK})
     fixed = ["person_id", "name", "role"]
-    tail = ["shifts", "hours", "contract", "nights", "weekend shifts"]
+    tail = ["shifts", "hours", "contract", "nights", "rest-day shifts"]
     _header(ws, 2, [*fixed, *data.dates, *tail])
     for j, day in enumerate(data.dates):
         c = ws.cell(row=2, column=len(fixed) + 1 + j)
         c.number_format = "ddd d mmm"
-        if day.weekday() >= 5:
+        marked = data.calendar_days.get(day)
+        if marked is not None and marked.kind == "holiday":
+            c.fill = HOLIDAY_FILL
+        elif day in data.rest_days:
             c.fill = WEEKEND_FILL
+        if marked is not None:
+            kind = _("holiday") if marked.kind == "holiday" else _("adjusted workday")
+            c.comment = Comment(f"{marked.name} ({kind})", "allocate")
     stat_cols = ["shifts", "hours", "contract_hours", "nights", "weekends"]
     stats = {row[0]: row[1:] for row in hours[["person_id", *stat_cols]].itertuples(index=False, name=None)}
     widths = [14.0, 22.0, 12.0] + [12.0] * len(data.dates) + [8.0, 8.0, 9.0, 8.0, 9.0]
@@ -300,11 +337,11 @@ def write_workbook(data: ReportData, path: Path) -> None:
     """Write the workbook to `path` (the caller makes the write atomic)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Summary"
+    ws.title = _("Summary")
     _summary_sheet(ws, data)
-    _coverage_sheet(wb.create_sheet("Coverage"), data)
+    _coverage_sheet(wb.create_sheet(_("Coverage")), data)
     crews = crews_frame(data)
-    ws = wb.create_sheet("Crews")
+    ws = wb.create_sheet(_("Crews"))
     _table(ws, crews, max_width=50)
     ws.column_dimensions[get_column_letter(len(crews.columns))].width = 90
     names = sheet_names(data.station_ids)

@@ -58,7 +58,10 @@ def _as_list(value: object) -> object:
 
 
 def _weekday(value: object) -> object:
-    return WEEKDAYS[parse_weekday(value)]
+    day = parse_weekday(value)
+    if day >= len(WEEKDAYS):
+        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+    return WEEKDAYS[day]
 
 
 Ids = Annotated[list[str] | None, BeforeValidator(_as_list)]
