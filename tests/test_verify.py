@@ -424,3 +424,27 @@ def test_verify_output_with_the_real_loader(tmp_path: Path) -> None:
     broken = case.replace(roster=swap_person(case.roster, "K03", "A7", "A8"))
     write_output(broken, tmp_path / "out")
     assert verify_output(tmp_path / "data", tmp_path / "out").rules() == {"training_lapsed"}
+
+
+def test_zero_demand_coverage_rows_are_lawful() -> None:
+    """A coverage row for a post with 0 crews required and 0 staffed is listed, not a violation."""
+    case = lawful_case()
+    first = case.coverage.iloc[0]
+    listed = set(zip(case.coverage["shift_id"], case.coverage["task_id"], case.coverage["date"], strict=True))
+    shift, task = next(
+        (s.shift_id, t.task_id)
+        for s in case.dataset.shifts
+        for t in case.dataset.tasks
+        if (s.shift_id, t.task_id, first["date"]) not in listed
+    )
+    zero = {**first.to_dict(), "task_id": task, "shift_id": shift}
+    zero.update(crews_required=0, crews_staffed=0, shortfall=0)
+    report = verify(
+        case.replace(coverage=pd.concat([case.coverage, pd.DataFrame([zero])], ignore_index=True))
+    )
+    assert report.ok, report.render()
+    nonzero = {**zero, "crews_required": 1, "shortfall": 1}
+    bad = verify(
+        case.replace(coverage=pd.concat([case.coverage, pd.DataFrame([nonzero])], ignore_index=True))
+    )
+    assert {v.rule for v in bad.violations} == {"coverage"}

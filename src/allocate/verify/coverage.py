@@ -95,7 +95,12 @@ def coverage_table(table: pd.DataFrame, truth: pd.DataFrame) -> list[Violation]:
             f"({int(post.crews_required_true)} crew(s) required)"
         )
         out.append(post_violation(message, post))
-    for post in records(joined[joined["_merge"] == "right_only"]):
+    extra = joined[joined["_merge"] == "right_only"]
+    # A listed post with nothing required and nothing staffed is not a violation (tools list them).
+    zero = pd.Series(True, index=extra.index)
+    for column in COUNTS:
+        zero &= pd.to_numeric(extra[column], errors="coerce").eq(0)
+    for post in records(extra[~zero]):
         date = post.date or post.raw_date
         where = post_words(post.station_id, date, post.shift_id)
         message = f"coverage.csv has a row for {post.task_id} {where}, which has no demand"
