@@ -40,6 +40,54 @@ class LabourRules(BaseModel):
         le=168,
         description="Hours above contract hours per 7-day block (Art. 41: 3 h a day, 36 h a month).",
     )
+    # Optional rule families (the shift scheduling benchmark's rules). Every default is "no rule".
+    forbidden_successions: tuple[tuple[str, str], ...] = Field(
+        (), description="Pairs [A, B]: shift B may not start the day after shift A (e.g. a late, then an early)."
+    )
+    min_consecutive_days: int = Field(
+        1, ge=1, description="Shortest run of working days; a run touching the horizon's edge is exempt."
+    )
+    min_consecutive_days_off: int = Field(
+        1, ge=1, description="Shortest run of days off; a run touching the horizon's edge is exempt."
+    )
+    max_weekends_per_4_weeks: int | None = Field(
+        None, ge=0, description="Worked weekends (a Saturday or Sunday start) in any 4 consecutive weekends."
+    )
+    max_weekends: int | None = Field(None, ge=0, description="Worked weekends over the whole horizon.")
+    max_shifts_per_type: tuple[tuple[str, int], ...] = Field(
+        (), description="Shift id -> most shifts of that type over the horizon (TOML: {night = 8})."
+    )
+    min_total_minutes: int | None = Field(
+        None, ge=0, description="Fewest minutes worked over the horizon (hard: keep it reachable)."
+    )
+    max_total_minutes: int | None = Field(None, ge=0, description="Most minutes worked over the horizon.")
+
+    @field_validator("forbidden_successions", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        """TOML arrays of two shift ids, kept as tuples so that the rules stay hashable."""
+        if isinstance(value, list | tuple):
+            return tuple(tuple(pair) if isinstance(pair, list | tuple) else pair for pair in value)
+        return value
+
+    @field_validator("max_shifts_per_type", mode="before")
+    @classmethod
+    def _counts(cls, value: object) -> object:
+        """A TOML table {shift = count} (or [shift, count] pairs), sorted into hashable pairs."""
+        if isinstance(value, dict):
+            value = list(value.items())
+        if isinstance(value, list | tuple):
+            pairs = [tuple(p) if isinstance(p, list | tuple) else p for p in value]
+            return tuple(sorted(pairs, key=str))
+        return value
+
+    @field_validator("max_shifts_per_type")
+    @classmethod
+    def _nonnegative(cls, value: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+        for shift_id, count in value:
+            if count < 0:
+                raise ValueError(f"a count >= 0 for shift {shift_id!r} (got {count})")
+        return value
 
 
 class Weights(BaseModel):

@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
 from allocate.model import crews, daily, hint, hours, lines, objective, pools, rest, variables, workdays
+from allocate.model import runs, successions, totals, weekends
 from allocate.model.handles import PostVars, Term
 from allocate.policy import Policy
 
@@ -68,6 +69,10 @@ class RosterModel:
         workdays.add_consecutive_days(self)  # rule 7, with history
         hours.add_weekly_hours(self)  # rule 7: contract + capped overtime
         hours.add_nights_per_week(self)  # rule 7
+        successions.add_police_successions(self)  # policy: forbidden_successions
+        runs.add_police_runs(self)  # policy: min_consecutive_days, min_consecutive_days_off
+        weekends.add_police_weekends(self)  # policy: max_weekends_per_4_weeks, max_weekends
+        totals.add_police_totals(self)  # policy: max_shifts_per_type, min/max_total_minutes
         objective.add_objective(self)  # rule 8
         hint.add_hints(self)  # a greedy lawful roster to start the search from
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from allocate.domain import is_heavy
 from allocate.fairness import history_heavy
 from allocate.model.handles import Term
+from allocate.model.requests import unmet as unmet_request
 
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
@@ -106,7 +107,7 @@ def _requests(m: RosterModel, weight: int) -> None:
         shifts = [r.shift_id] if r.shift_id else list(m.shifts)
         xs = [x for s in shifts for x in m.work.get((i, day, s), ())]
         scale = max(0, round(r.weight))
-        unmet.append(scale * ((1 - sum(xs)) if r.want_on else sum(xs)))
+        unmet.append(scale * unmet_request(xs, r.want_on))
     m.terms.append(Term.weighted("requests", sum(unmet), weight, "unmet request weight"))
 
 

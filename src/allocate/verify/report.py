@@ -32,6 +32,14 @@ RULES: dict[str, str] = {
     "day_off_in_7": "a day off in every days_off_window consecutive days (rule 7)",
     "weekly_hours": "hours per 7-day block within contract hours plus overtime (rule 7)",
     "nights": "night shifts per 7-day block within max_nights_per_week (rule 7)",
+    "forbidden_succession": "no shift B the day after shift A for a policy pair [A, B]",
+    "min_consecutive_days": "runs of working days not touching the horizon's edge last min_consecutive_days",
+    "min_consecutive_days_off": "runs of days off not touching the horizon's edge last min_consecutive_days_off",
+    "max_weekends_per_4_weeks": "worked weekends within max_weekends_per_4_weeks in any 4 consecutive weekends",
+    "max_weekends": "worked weekends over the horizon within max_weekends",
+    "max_shifts_per_type": "shifts of one type over the horizon within max_shifts_per_type",
+    "min_total_minutes": "minutes worked over the horizon at least min_total_minutes (people fit to serve)",
+    "max_total_minutes": "minutes worked over the horizon at most max_total_minutes",
     "coverage": "coverage.csv agrees with demand and roster; no crew beyond demand",
 }
 

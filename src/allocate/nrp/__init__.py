@@ -1,0 +1,1 @@
+"""The Curtois & Qu shift scheduling benchmark (instances 1-24) on the roster engine's rules."""
