@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test lint setup clean data bench-city bench-sizing pg-start pg-stop
+.PHONY: demo test lint setup clean data bench-city bench-sizing bench-nrp pg-start pg-stop
 
 setup: $(STAMP)
 
@@ -37,6 +37,12 @@ bench-city: $(STAMP)
 
 bench-sizing: $(STAMP)
 	$(BIN)/python benchmarks/district_sizing.py
+
+# Curtois & Qu instances (not in the repo): NRP_DIR defaults to ../shared/benchmarks/nrp.
+NRP_INSTANCES ?= 1-24
+NRP_LIMIT ?= 60
+bench-nrp: $(STAMP)
+	$(BIN)/python benchmarks/nrp.py $(NRP_INSTANCES) --time-limit $(NRP_LIMIT) $(if $(NRP_DIR),--dir $(NRP_DIR))
 
 pg-start: $(STAMP)
 	scripts/pg-test-server.sh start

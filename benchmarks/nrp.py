@@ -1,0 +1,108 @@
+"""The Curtois & Qu shift scheduling benchmark on `allocate nrp`: a table against the best known.
+
+Each instance is solved by the command line (`allocate nrp`, one process each, as a user runs
+it) and its roster.csv is re-checked by `nrp_evaluate.py`, which shares no code with allocate:
+a row counts only if the roster breaks no hard rule and the printed objective is the one the
+evaluator recomputes. Best-known values come from the instances' README (the smaller of its two
+transcriptions of the benchmark site's "best" column).
+
+    python benchmarks/nrp.py 1-12 --time-limit 60
+    python benchmarks/nrp.py 1 2 3 --dir /path/to/nrp --csv out/nrp.csv
+
+The instances are not in this repository: --dir, or $ALLOCATE_NRP_DIR, or ../shared/benchmarks/nrp
+beside the checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nrp_evaluate import evaluate  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = REPO.parent / "shared" / "benchmarks" / "nrp"
+COLUMNS = ("instance", "objective", "bound", "best known", "gap %", "seconds", "status", "check")
+
+
+def best_known(readme: Path) -> dict[int, int]:
+    """Instance number -> best known objective, from the README's markdown table."""
+    best: dict[int, int] = {}
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 11 and cells[0].isdigit() and cells[8].isdigit() and cells[10].isdigit():
+            best[int(cells[0])] = min(int(cells[8]), int(cells[10]))
+    return best
+
+
+def instance_numbers(specs: list[str]) -> list[int]:
+    out: list[int] = []
+    for spec in specs:
+        first, _, last = spec.partition("-")
+        out += list(range(int(first), int(last or first) + 1))
+    return out
+
+
+def run_one(path: Path, out: Path, time_limit: float, workers: int) -> dict[str, object]:
+    command = [sys.executable, "-m", "allocate", "nrp", str(path), "--out", str(out),
+               "--time-limit", str(time_limit), "--workers", str(workers)]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    printed = dict(re.findall(r"^(\w+): (.*)$", done.stdout, flags=re.M))
+    row: dict[str, object] = {"instance": path.stem, "seconds": round(seconds, 1), "status": printed.get("status", "-")}
+    if "objective" not in printed:
+        row["check"] = f"no roster (exit {done.returncode}) {done.stderr.strip()[-200:]}"
+        return row
+    objective, errors = evaluate(path, out / "roster.csv")
+    row["objective"] = int(printed["objective"])
+    row["bound"] = float(printed["bound"])
+    if errors:
+        row["check"] = f"{len(errors)} hard-rule violation(s): {errors[0]}"
+    elif objective != row["objective"]:
+        row["check"] = f"evaluator objective {objective} differs"
+    else:
+        row["check"] = "ok"
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("instances", nargs="*", default=["1-24"], help="numbers or ranges (default 1-24)")
+    parser.add_argument("--dir", type=Path, default=Path(os.environ.get("ALLOCATE_NRP_DIR", DEFAULT_DIR)))
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--csv", type=Path, help="also write the table as CSV")
+    args = parser.parse_args()
+    if not (args.dir / "Instance1.txt").is_file():
+        parser.error(f"no instances in {args.dir}: pass --dir or set ALLOCATE_NRP_DIR")
+    readme = args.dir / "README.md"
+    best = best_known(readme) if readme.is_file() else {}
+    rows = []
+    print(" | ".join(COLUMNS), flush=True)
+    with tempfile.TemporaryDirectory(prefix="nrp-bench-") as tmp:
+        for n in instance_numbers(args.instances):
+            row = run_one(args.dir / f"Instance{n}.txt", Path(tmp) / str(n), args.time_limit, args.workers)
+            row["best known"] = best.get(n, "-")
+            if isinstance(row.get("objective"), int) and n in best:
+                row["gap %"] = round(100 * (row["objective"] - best[n]) / best[n], 2)
+            rows.append(row)
+            print(" | ".join(str(row.get(c, "-")) for c in COLUMNS), flush=True)
+    if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
