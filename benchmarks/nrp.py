@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nrp_evaluate import evaluate  # noqa: E402
+from nrp_evaluate import evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO.parent / "shared" / "benchmarks" / "nrp"
@@ -58,7 +58,11 @@ def run_one(path: Path, out: Path, time_limit: float, workers: int) -> dict[str,
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     printed = dict(re.findall(r"^(\w+): (.*)$", done.stdout, flags=re.M))
-    row: dict[str, object] = {"instance": path.stem, "seconds": round(seconds, 1), "status": printed.get("status", "-")}
+    row: dict[str, object] = {
+        "instance": path.stem,
+        "seconds": round(seconds, 1),
+        "status": printed.get("status", "-"),
+    }
     if "objective" not in printed:
         row["check"] = f"no roster (exit {done.returncode}) {done.stderr.strip()[-200:]}"
         return row
@@ -75,7 +79,9 @@ def run_one(path: Path, out: Path, time_limit: float, workers: int) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("instances", nargs="*", default=["1-24"], help="numbers or ranges (default 1-24)")
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("ALLOCATE_NRP_DIR", DEFAULT_DIR)))
     parser.add_argument("--time-limit", type=float, default=60.0)

@@ -50,7 +50,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rule", "options", "demand", "horizon", "uncovered"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("rule", "options", "demand", "horizon", "uncovered"), CASES, ids=[c[0] for c in CASES]
+)
 def test_rule_alone(rule, options, demand, horizon, uncovered) -> None:
     """Off: one officer covers everything, breaking the rule; on: the rule holds, a crew is left."""
     ds = dataset([person("P1")], demand)
@@ -86,7 +88,9 @@ def test_min_total_minutes_spreads_the_work() -> None:
 
 def test_options_parse_from_toml_shapes() -> None:
     """TOML arrays and tables become hashable pairs; negative counts are refused."""
-    rules = Policy().merged({"sworn": {"forbidden_successions": [["late", "early"]], "max_shifts_per_type": {"N": 3}}})
+    rules = Policy().merged(
+        {"sworn": {"forbidden_successions": [["late", "early"]], "max_shifts_per_type": {"N": 3}}}
+    )
     assert rules.sworn.forbidden_successions == (("late", "early"),)
     assert rules.sworn.max_shifts_per_type == (("N", 3),)
     assert hash(rules.sworn)

@@ -42,7 +42,8 @@ class LabourRules(BaseModel):
     )
     # Optional rule families (the shift scheduling benchmark's rules). Every default is "no rule".
     forbidden_successions: tuple[tuple[str, str], ...] = Field(
-        (), description="Pairs [A, B]: shift B may not start the day after shift A (e.g. a late, then an early)."
+        (),
+        description="Pairs [A, B]: shift B may not start the day after shift A (e.g. a late, then an early).",
     )
     min_consecutive_days: int = Field(
         1, ge=1, description="Shortest run of working days; a run touching the horizon's edge is exempt."

@@ -13,8 +13,22 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
-from allocate.model import crews, daily, hint, hours, lines, objective, pools, rest, variables, workdays
-from allocate.model import runs, successions, totals, weekends
+from allocate.model import (
+    crews,
+    daily,
+    hint,
+    hours,
+    lines,
+    objective,
+    pools,
+    rest,
+    runs,
+    successions,
+    totals,
+    variables,
+    weekends,
+    workdays,
+)
 from allocate.model.handles import PostVars, Term
 from allocate.policy import Policy
 

@@ -62,3 +62,51 @@ def add_police_runs(m: RosterModel) -> None:
             add_min_run(m.model, days, rules.min_consecutive_days)
         if rules.min_consecutive_days_off > 1:
             add_min_off_run(m.model, days, rules.min_consecutive_days_off)
+
+
+def add_run_flow(
+    model: cp_model.CpModel, days: Sequence[Lit], shortest: int, longest: int, shortest_off: int, name: str
+) -> None:
+    """The same three run rules again, as one path through the person's stretches (LP strength).
+
+    The clauses and windows above propagate well but their LP relaxation lets a fractional
+    person work half of every day. Here a roster of one person is a path from day 0 to the end,
+    made of work stretches (their lengths within the rules) and off stretches (the minimum, then
+    one more day at a time); each day's literal equals the work stretches covering it. The path
+    polytope is integral, so the LP knows every run rule of each person exactly.
+    """
+    n = len(days)
+    covering: list[list[cp_model.IntVar]] = [[] for _ in range(n)]
+    into: dict[tuple[str, int], list] = {}  # node -> arcs entering it; nodes: ("off", t), ("work", t)
+    out_of: dict[tuple[str, int], list] = {}
+
+    def arc(tail: tuple[str, int], head: tuple[str, int], label: str) -> cp_model.IntVar:
+        var = model.new_bool_var(f"{label}[{name}]")
+        out_of.setdefault(tail, []).append(var)
+        into.setdefault(head, []).append(var)
+        return var
+
+    end = ("end", n)
+    for a in range(n):
+        # work stretches from a day after a finished off stretch (or the horizon's start)
+        for length in range(1, longest + 1):
+            b = a + length
+            if b > n or days[b - 1] is False:
+                break
+            if length < shortest and a > 0 and b < n:
+                continue  # a short run that touches no edge
+            var = arc(("off", a), end if b == n else ("work", b), f"w{a}_{b}")
+            for d in range(a, b):
+                covering[d].append(var)
+        # after a work stretch ending at a: the shortest off stretch (to the end: any length)
+        if a > 0:
+            arc(("work", a), end if a + shortest_off >= n else ("off", a + shortest_off), f"o{a}")
+        arc(("off", a), end if a + 1 == n else ("off", a + 1), f"x{a}")  # one more day off
+    for node in set(into) | set(out_of):
+        if node == end:
+            continue
+        supply = 1 if node == ("off", 0) else 0
+        model.add(sum(out_of.get(node, [])) - sum(into.get(node, [])) == supply)
+    for d, lit in enumerate(days):
+        if lit is not False:
+            model.add(sum(covering[d]) == lit)

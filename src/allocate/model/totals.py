@@ -35,7 +35,9 @@ def add_total_minutes(
     high: int | None,
 ) -> None:
     """`low` <= the minutes of the person's shifts <= `high` (None: no bound)."""
-    items = [(m, x) for day in range(days) for s, m in minutes.items() for x in work.get((person, day, s), ())]
+    items = [
+        (m, x) for day in range(days) for s, m in minutes.items() for x in work.get((person, day, s), ())
+    ]
     total = sum(m * x for m, x in items)
     most = sum(m for m, _ in items)
     if high is not None and most > high:

@@ -116,7 +116,9 @@ class _Reader:
             return None
         return value
 
-    def fields(self, line: int, text: str, names: tuple[str, ...], extra_ok: bool = False) -> list[str] | None:
+    def fields(
+        self, line: int, text: str, names: tuple[str, ...], extra_ok: bool = False
+    ) -> list[str] | None:
         parts = [p.strip() for p in text.split(",")]
         if len(parts) != len(names) and not (extra_ok and len(parts) > len(names)):
             self.bad(line, None, text, f"{len(names)} comma-separated fields: {', '.join(names)}")
@@ -183,8 +185,12 @@ def parse_instance(text: str, name: str = "instance") -> Instance:
     instance = Instance(name, days, shifts, staff)
     instance.days_off = _days_off(reader, sections.get("SECTION_DAYS_OFF", []), index, days)
     request = _request_reader(reader, index, shift_ids, days)
-    instance.on_requests = [r for n, t in sections.get("SECTION_SHIFT_ON_REQUESTS", []) if (r := request(n, t))]
-    instance.off_requests = [r for n, t in sections.get("SECTION_SHIFT_OFF_REQUESTS", []) if (r := request(n, t))]
+    instance.on_requests = [
+        r for n, t in sections.get("SECTION_SHIFT_ON_REQUESTS", []) if (r := request(n, t))
+    ]
+    instance.off_requests = [
+        r for n, t in sections.get("SECTION_SHIFT_OFF_REQUESTS", []) if (r := request(n, t))
+    ]
     instance.cover = _cover(reader, sections["SECTION_COVER"], shifts, days)
     if reader.issues:
         raise InputError(reader.issues)
@@ -239,13 +245,17 @@ def _staff(reader: _Reader, lines: list[tuple[int, str]], shift_ids: set[str], d
             reader.bad(line, "ID", employee_id, "a unique, non-empty employee id")
         seen.add(employee_id)
         max_shifts = _max_shifts(reader, line, parts[1], shift_ids)
-        numbers = [reader.number(line, name, raw) for name, raw in zip(STAFF_FIELDS[2:], parts[2:], strict=True)]
+        numbers = [
+            reader.number(line, name, raw) for name, raw in zip(STAFF_FIELDS[2:], parts[2:], strict=True)
+        ]
         if max_shifts is None or any(n is None for n in numbers):
             continue
         max_min, min_min, max_run, min_run, min_off, max_weekends = (int(n) for n in numbers)  # type: ignore[arg-type]
         if max_run < 1:
             reader.bad(line, "MaxConsecutiveShifts", max_run, "an integer >= 1")
-        staff.append(Employee(employee_id, max_shifts, max_min, min_min, max_run, min_run, min_off, max_weekends))
+        staff.append(
+            Employee(employee_id, max_shifts, max_min, min_min, max_run, min_run, min_off, max_weekends)
+        )
     if not lines:
         reader.bad(None, "SECTION_STAFF", None, "at least one employee")
     return staff

@@ -12,12 +12,16 @@ Variables that a rule fixes to 0 are never created: a day off, or a shift type w
 
 from __future__ import annotations
 
+import os
+
 from ortools.sat.python import cp_model
 
 from allocate.model import cover, runs, successions, totals, weekends
 from allocate.model.days import Lit, worked_days
 from allocate.model.requests import unmet
 from allocate.nrp.instance import Instance
+
+FLOW = os.environ.get("FLOW") == "1"
 
 
 class NrpModel:
@@ -49,10 +53,16 @@ class NrpModel:
             successions.add_forbidden_successions(model, self.work, e, inst.days, forbidden)
             for s, limit in emp.max_shifts.items():
                 totals.add_max_shifts_of_type(model, self.work, e, inst.days, s, limit)
-            totals.add_total_minutes(model, self.work, e, inst.days, minutes, emp.min_minutes, emp.max_minutes)
+            totals.add_total_minutes(
+                model, self.work, e, inst.days, minutes, emp.min_minutes, emp.max_minutes
+            )
             runs.add_max_run(model, days, emp.max_consecutive)
             runs.add_min_run(model, days, emp.min_consecutive)
             runs.add_min_off_run(model, days, emp.min_days_off)
+            if FLOW:
+                runs.add_run_flow(
+                    model, days, emp.min_consecutive, emp.max_consecutive, emp.min_days_off, emp.employee_id
+                )
             lits = weekends.weekend_lits(model, days, inst.weekends, emp.employee_id)
             weekends.add_max_weekends(model, lits, emp.max_weekends)
         self.penalty = sum(self._request_terms()) + sum(self._cover_terms())
@@ -62,14 +72,18 @@ class NrpModel:
         inst = self.instance
         on = [(r, True) for r in inst.on_requests]
         off = [(r, False) for r in inst.off_requests]
-        return [r.weight * unmet(self.work.get((r.employee, r.day, r.shift_id), []), want) for r, want in on + off]
+        return [
+            r.weight * unmet(self.work.get((r.employee, r.day, r.shift_id), []), want) for r, want in on + off
+        ]
 
     def _cover_terms(self) -> list[cp_model.LinearExprT]:
         inst = self.instance
         out = []
         for c in inst.cover:
             xs = [x for e in range(len(inst.staff)) for x in self.work.get((e, c.day, c.shift_id), ())]
-            out.append(cover.add_soft_cover(self.model, xs, c.required, c.under, c.over, f"{c.day},{c.shift_id}"))
+            out.append(
+                cover.add_soft_cover(self.model, xs, c.required, c.under, c.over, f"{c.day},{c.shift_id}")
+            )
         return out
 
     def assignments(self, value) -> list[tuple[int, int, str]]:

@@ -48,12 +48,25 @@ def evaluate(instance: Instance, assignments: list[tuple[int, int, str]]) -> Nrp
         total = sum(lengths[s] for s in line if s is not None)
         if not emp.min_minutes <= total <= emp.max_minutes:
             bad.append(f"{who} works {total} minutes; between {emp.min_minutes} and {emp.max_minutes}")
-        bad += [f"{who} works {r.length} days in a row from day {r.first}" for r in long_runs(flags, emp.max_consecutive)]
-        bad += [f"{who} works a run of {r.length} from day {r.first}" for r in short_runs(flags, emp.min_consecutive)]
-        bad += [f"{who} has {r.length} day(s) off from day {r.first}" for r in short_runs(flags, emp.min_days_off, False)]
+        bad += [
+            f"{who} works {r.length} days in a row from day {r.first}"
+            for r in long_runs(flags, emp.max_consecutive)
+        ]
+        bad += [
+            f"{who} works a run of {r.length} from day {r.first}"
+            for r in short_runs(flags, emp.min_consecutive)
+        ]
+        bad += [
+            f"{who} has {r.length} day(s) off from day {r.first}"
+            for r in short_runs(flags, emp.min_days_off, False)
+        ]
         if (n := sum(worked_weekends(flags, instance.weekends))) > emp.max_weekends:
             bad.append(f"{who} works {n} weekends; at most {emp.max_weekends}")
-    bad += [f"{staff[e].employee_id} works on day {d}, a day off" for e, d in sorted(instance.days_off) if timelines[e][d]]
+    bad += [
+        f"{staff[e].employee_id} works on day {d}, a day off"
+        for e, d in sorted(instance.days_off)
+        if timelines[e][d]
+    ]
     on = sum(r.weight for r in instance.on_requests if timelines[r.employee][r.day] != r.shift_id)
     off = sum(r.weight for r in instance.off_requests if timelines[r.employee][r.day] == r.shift_id)
     cover = 0

@@ -131,7 +131,9 @@ def _person(ctx, rules, who, person_id, timeline, dates, weekends, minutes) -> l
         out.append(Violation(rule, message, date=date, person_id=person_id))
 
     for day, a, b in successions(timeline, rules.forbidden_successions):
-        add("forbidden_succession", f"{who} works {a} on {dates[day]:%Y-%m-%d} then {b} the next day", day + 1)
+        add(
+            "forbidden_succession", f"{who} works {a} on {dates[day]:%Y-%m-%d} then {b} the next day", day + 1
+        )
     for run in short_runs(flags, rules.min_consecutive_days):
         add("min_consecutive_days", f"{who} works a run of {run.length} day(s) from {dates[run.first]:%Y-%m-%d}; "
             f"at least {rules.min_consecutive_days}", run.first)  # fmt: skip
@@ -139,7 +141,10 @@ def _person(ctx, rules, who, person_id, timeline, dates, weekends, minutes) -> l
         add("min_consecutive_days_off", f"{who} has {run.length} day(s) off from {dates[run.first]:%Y-%m-%d}; "
             f"at least {rules.min_consecutive_days_off} together", run.first)  # fmt: skip
     worked = worked_weekends(flags, weekends)
-    limits = (("max_weekends_per_4_weeks", rules.max_weekends_per_4_weeks, 4), ("max_weekends", rules.max_weekends, None))
+    limits = (
+        ("max_weekends_per_4_weeks", rules.max_weekends_per_4_weeks, 4),
+        ("max_weekends", rules.max_weekends, None),
+    )
     for name, limit, window in limits:
         if limit is None:
             continue
@@ -150,8 +155,16 @@ def _person(ctx, rules, who, person_id, timeline, dates, weekends, minutes) -> l
     counts = shift_counts(timeline)
     for shift_id, limit in rules.max_shifts_per_type:
         if counts.get(shift_id, 0) > limit:
-            add("max_shifts_per_type", f"{who} works {counts[shift_id]} {shift_id} shifts; at most {limit}", None)
+            add(
+                "max_shifts_per_type",
+                f"{who} works {counts[shift_id]} {shift_id} shifts; at most {limit}",
+                None,
+            )
     total = sum(minutes[s] for s in timeline if s is not None)
     if rules.max_total_minutes is not None and total > rules.max_total_minutes:
-        add("max_total_minutes", f"{who} works {total} minutes in the horizon; at most {rules.max_total_minutes}", None)
+        add(
+            "max_total_minutes",
+            f"{who} works {total} minutes in the horizon; at most {rules.max_total_minutes}",
+            None,
+        )
     return out
