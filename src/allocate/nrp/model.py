@@ -12,16 +12,12 @@ Variables that a rule fixes to 0 are never created: a day off, or a shift type w
 
 from __future__ import annotations
 
-import os
-
 from ortools.sat.python import cp_model
 
 from allocate.model import cover, runs, successions, totals, weekends
 from allocate.model.days import Lit, worked_days
 from allocate.model.requests import unmet
 from allocate.nrp.instance import Instance
-
-FLOW = os.environ.get("FLOW") == "1"
 
 
 class NrpModel:
@@ -59,10 +55,6 @@ class NrpModel:
             runs.add_max_run(model, days, emp.max_consecutive)
             runs.add_min_run(model, days, emp.min_consecutive)
             runs.add_min_off_run(model, days, emp.min_days_off)
-            if FLOW:
-                runs.add_run_flow(
-                    model, days, emp.min_consecutive, emp.max_consecutive, emp.min_days_off, emp.employee_id
-                )
             lits = weekends.weekend_lits(model, days, inst.weekends, emp.employee_id)
             weekends.add_max_weekends(model, lits, emp.max_weekends)
         self.penalty = sum(self._request_terms()) + sum(self._cover_terms())
@@ -85,7 +77,3 @@ class NrpModel:
                 cover.add_soft_cover(self.model, xs, c.required, c.under, c.over, f"{c.day},{c.shift_id}")
             )
         return out
-
-    def assignments(self, value) -> list[tuple[int, int, str]]:
-        """(employee, day, shift) of every variable at 1, given a value function (a solver's)."""
-        return sorted((e, d, s) for (e, d, s), xs in self.work.items() if value(xs[0]))

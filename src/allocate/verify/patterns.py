@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from allocate.domain import ROLES
 from allocate.verify.frames import Context
 from allocate.verify.report import Violation
 from allocate.verify.words import person_words
@@ -100,6 +101,8 @@ def calendar_weekends(dates: Sequence[pd.Timestamp]) -> list[list[int]]:
 
 def check_patterns(ctx: Context) -> list[Violation]:
     """The optional rule families (all off by default) for every person fit to serve."""
+    if not any(_active(ctx.policy.rules_for(role)) for role in ROLES):
+        return []  # the common case: nothing to look at
     dates = list(pd.date_range(ctx.horizon_start, ctx.horizon_end, freq="D"))
     weekends = calendar_weekends(dates)
     minutes = {s.shift_id: s.minutes for s in ctx.dataset.shifts}
@@ -120,6 +123,20 @@ def check_patterns(ctx: Context) -> list[Violation]:
             message = f"{who} works {total} minutes in the horizon; at least {rules.min_total_minutes}"
             out.append(Violation("min_total_minutes", message, person_id=person.person_id))
     return out
+
+
+def _active(rules) -> bool:
+    """Whether any optional rule family is on for a role family."""
+    return bool(
+        rules.forbidden_successions
+        or rules.min_consecutive_days > 1
+        or rules.min_consecutive_days_off > 1
+        or rules.max_weekends_per_4_weeks is not None
+        or rules.max_weekends is not None
+        or rules.max_shifts_per_type
+        or rules.min_total_minutes is not None
+        or rules.max_total_minutes is not None
+    )
 
 
 def _person(ctx, rules, who, person_id, timeline, dates, weekends, minutes) -> list[Violation]:
