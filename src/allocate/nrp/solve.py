@@ -26,7 +26,7 @@ from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
 ROSTER_COLUMNS = ("employee", "day", "shift")
-FULL_SHARE = 0.2  # of the time left after step 1, for the whole model (step 2)
+FULL_SHARE = 0.5  # of the time left after step 1, for the whole model (step 2)
 # Above this many shift variables (instances 20-24), copying the model for each neighbourhood
 # costs more than it gains: the whole model gets all the time.
 LNS_MAX_VARIABLES = 30_000
