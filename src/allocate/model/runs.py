@@ -62,4 +62,3 @@ def add_police_runs(m: RosterModel) -> None:
             add_min_run(m.model, days, rules.min_consecutive_days)
         if rules.min_consecutive_days_off > 1:
             add_min_off_run(m.model, days, rules.min_consecutive_days_off)
-

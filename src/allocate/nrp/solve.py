@@ -57,7 +57,8 @@ def solve_instance(
     params = dict(solver_params)
 
     m.model.clear_objective()
-    first = solver_for(0.5 * (deadline - time.perf_counter()), seed, workers, params)
+    large = len(m.work) > LNS_MAX_VARIABLES  # finding any roster is the hard part there
+    first = solver_for((0.8 if large else 0.5) * (deadline - time.perf_counter()), seed, workers, params)
     first.parameters.stop_after_first_solution = True
     first_status = first.solve(m.model)
     values = None
@@ -72,7 +73,7 @@ def solve_instance(
     result = NrpResult(solver.status_name(status), None, None, 0.0, build_seconds=build)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values, objective = _values(m, solver), round(solver.objective_value)
-        result.bound = solver.best_objective_bound
+        result.bound = max(0.0, solver.best_objective_bound)  # every penalty is >= 0
     elif values is not None:
         objective = round(first.value(m.penalty))
     else:
