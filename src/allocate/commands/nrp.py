@@ -33,7 +33,9 @@ def nrp(
         raise _bad_input(exc) from None
     result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed)
     if not result.has_solution:
-        print(f"status: {result.status} (no roster written) after {result.seconds:.1f} s")
+        print(f"status: {result.status}")
+        print(f"seconds: {result.seconds:.1f}")
+        print("roster: none written (no roster found within the time limit)")
         raise typer.Exit(EXIT_INFEASIBLE if result.status == "INFEASIBLE" else EXIT_NO_SOLUTION)
     check = evaluate(inst, result.assignments)
     folder = write_roster(inst, result, out)
