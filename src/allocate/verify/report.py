@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "weekly_hours": "hours per 7-day block within contract hours plus overtime (rule 7)",
     "nights": "night shifts per 7-day block within max_nights_per_week (rule 7)",
     "coverage": "coverage.csv agrees with demand and roster; no crew beyond demand",
+    "pin": "every pin of pins.csv is kept: on, the person works it; off, they do not",
 }
 
 

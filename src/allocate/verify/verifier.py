@@ -27,6 +27,7 @@ from allocate.verify.frames import (
     require_columns,
 )
 from allocate.verify.labour import check_labour
+from allocate.verify.pins import check_pins
 from allocate.verify.report import VerificationReport, Violation
 from allocate.verify.rows import check_horizon, check_ids, check_roles
 
@@ -39,6 +40,7 @@ CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     check_eligibility,
     check_labour,
     check_coverage,
+    check_pins,
 )
 
 
