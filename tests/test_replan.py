@@ -147,3 +147,19 @@ def test_cli_replan_bad_from_is_exit_2(tiny_folder, tmp_path):
         )
         assert res.exit_code == 2, res.output
         assert not new.exists()
+
+
+def test_python_api_replans_a_result():
+    """allocate.replan takes a Result and a date; Result.changes lists the added and removed duties."""
+    import allocate
+
+    ds = dataset([person("P1"), person("P2"), person("P3")], [need("desk", k) for k in range(7)])
+    first = solve(ds, WEEK, time_limit=20, seed=1, workers=1)
+    sick_id = first.roster.loc[first.roster["date"] == day(4).isoformat(), "person_id"].iloc[0]
+    now = ds.replace(absences=(Absence(sick_id, day(4), day(6)),))
+    new = allocate.replan(now, first, cut=day(4), time_limit=20, seed=1)
+    assert new.verification.ok and int(new.coverage["shortfall"].sum()) == 0
+    assert ("removed" in set(new.changes["change"])) and sick_id not in set(
+        new.roster.loc[new.roster["date"] >= day(4).isoformat(), "person_id"]
+    )
+    assert new.summary()["settings"]["replan"]["changes"] == len(new.changes)

@@ -88,18 +88,45 @@ def starts(dataset: Dataset, frame: pd.DataFrame) -> pd.Series:
 
 def replan(
     dataset: Dataset,
+    published: pd.DataFrame | Result | str | Path,
+    horizon: Horizon | None = None,
+    policy: Policy | None = None,
+    cut: dt.datetime | dt.date | str | None = None,
+    **solve_options: Any,
+) -> Result:
+    """Re-plan `published` from `cut` on, under the data as it is now.
+
+    `published` is a roster table, a :class:`Result` or a published output folder; the horizon
+    (and, for a Result, the policy) default to its own. `cut` is a datetime, a date (midnight) or
+    ``YYYY-MM-DD[THH:MM]``. Returns a :class:`Result` whose roster keeps every published row that
+    starts before `cut` verbatim and whose ``changes`` lists each assignment added or removed.
+    Options go to :func:`allocate.solve.solve` (time_limit, work_limit, seed, workers, ...).
+    """
+    if isinstance(published, Result):
+        horizon, policy = horizon or published.horizon, policy or published.policy
+        published = published.roster
+    elif isinstance(published, (str, Path)):
+        published, own, _ = read_published(published)
+        horizon = horizon or own
+    if horizon is None:
+        raise ValueError("replan needs the published roster's horizon")
+    if cut is None:
+        raise ValueError("replan needs `cut`: the moment from which the roster may change")
+    if isinstance(cut, str):
+        cut = parse_cut(cut)
+    elif not isinstance(cut, dt.datetime):
+        cut = dt.datetime.combine(cut, dt.time())
+    return _replan(dataset, published, horizon, policy or Policy(), cut, **solve_options)
+
+
+def _replan(
+    dataset: Dataset,
     published: pd.DataFrame,
     horizon: Horizon,
     policy: Policy,
     cut: dt.datetime,
     **solve_options: Any,
 ) -> Result:
-    """Re-plan `published` (a roster table) from `cut` on, under the data as it is now.
-
-    Returns a :class:`Result` whose roster keeps every published row that starts before `cut`
-    verbatim and whose ``changes`` lists each assignment added or removed. Options go to
-    :func:`allocate.solve.solve` (time_limit, work_limit, seed, workers, CP-SAT parameters).
-    """
     if not horizon.start <= cut.date() <= horizon.end:
         raise InputError.single(
             "--from",
