@@ -180,6 +180,8 @@ def _coverage(
     coverage = coverage.astype({"date": str}).copy()
     crews = frozen.groupby(["date", "station_id", "shift_id", "task_id"])["crew_id"].nunique()
     past = (starts(dataset, coverage) < pd.Timestamp(cut)).to_numpy()
+    if not past.any():
+        return coverage.loc[:, list(COVERAGE_COLUMNS)]
     keys = list(
         coverage.loc[past, ["date", "station_id", "shift_id", "task_id"]].itertuples(index=False, name=None)
     )
