@@ -163,3 +163,18 @@ def test_python_api_replans_a_result():
         new.roster.loc[new.roster["date"] >= day(4).isoformat(), "person_id"]
     )
     assert new.summary()["settings"]["replan"]["changes"] == len(new.changes)
+
+
+def test_a_pin_inside_rest_owed_from_frozen_work_is_bad_input():
+    """Pinning P1 on Tuesday 08:00 after a frozen Monday evening (rest owed until 11:00) is refused."""
+    import pytest
+
+    from allocate.domain import Pin
+    from allocate.io.errors import InputError
+
+    ds = dataset([person("P1"), person("P2")], [need("desk", 0, "evening"), need("desk", 1, "day")])
+    pub = roster(row(0, "P1", "evening"), row(1, "P2"))
+    pinned = ds.replace(pins=(Pin("P1", day(1), True, "day", line=2),))
+    with pytest.raises(InputError) as caught:
+        replan(pinned, pub, WEEK, Policy(), cut(1), time_limit=20, seed=1)
+    assert (caught.value.issues[0].line, caught.value.issues[0].column) == (2, "date")
