@@ -118,6 +118,11 @@ def test_clashing_pins_are_bad_input():
         with pytest.raises(InputError) as caught:
             run(ds.replace(pins=(Pin("P1", day(0), True, "day", line=2), other)))
         assert caught.value.issues[0].line == 3
+    two_posts = (Pin("P1", day(0), True, None, "desk", line=2), Pin("P1", day(0), True, None, "case", line=3))
+    both = dataset([person("P1")], [need("desk", 0), need("case", 0, "evening")])
+    with pytest.raises(InputError) as caught:
+        run(both.replace(pins=two_posts))
+    assert [(i.line, i.column) for i in caught.value.issues] == [(3, "pin")]
 
 
 def test_verifier_names_a_broken_pin():

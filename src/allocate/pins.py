@@ -151,8 +151,8 @@ def _clash(dataset: Dataset, rules, a: Pin, b: Pin) -> str | None:
             return "it rules out all the other allows" if shifts and tasks else None
         if a.on and a.shift_id and b.shift_id and a.shift_id != b.shift_id:
             return "one shift start a day"
-        if a.on and a.task_id and b.task_id and a.task_id != b.task_id and a.shift_id == b.shift_id:
-            return "one post a shift"
+        if a.on and a.task_id and b.task_id and a.task_id != b.task_id:
+            return "one shift start a day, one post a shift"
         return None
     if a.on and b.on and a.shift_id and b.shift_id:
         first, second = (a, b) if a.date < b.date else (b, a)
