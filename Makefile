@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
-	ALLOCATE_NOTEBOOK_TIME_LIMIT=5 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/what_if.ipynb
+	ALLOCATE_NOTEBOOK_TIME_LIMIT=5 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/what_if.ipynb notebooks/replan.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -6,6 +6,11 @@ The notebook API in four names::
     ds = allocate.load("data/demo")
     result = allocate.solve(ds, allocate.Horizon(date(2026, 12, 7), 7), time_limit=30)
     result.roster, result.crews, result.coverage, result.summary()
+
+and, once a roster is published and the week meets reality::
+
+    new = allocate.replan(ds_now, result, cut="2026-12-09")  # the past frozen, fewest changes
+    new.changes  # person_id, date, station_id, shift_id, task_id, change (added/removed)
 """
 
 from allocate.demand import expand_posts
@@ -17,6 +22,7 @@ from allocate.domain import (
     DemandRow,
     Horizon,
     Person,
+    Pin,
     Post,
     Request,
     Shift,
@@ -27,6 +33,7 @@ from allocate.io.errors import InputError, InputIssue
 from allocate.io.load import load_dataset, load_roster
 from allocate.output import write_result
 from allocate.policy import LabourRules, Policy, Weights, load_policy
+from allocate.replan import replan
 from allocate.result import Result, UnitResult
 from allocate.scenario import Scenario, load_scenario
 from allocate.solve import solve
@@ -46,6 +53,7 @@ __all__ = [
     "InputIssue",
     "LabourRules",
     "Person",
+    "Pin",
     "Policy",
     "Post",
     "Request",
@@ -62,6 +70,7 @@ __all__ = [
     "load_policy",
     "load_roster",
     "load_scenario",
+    "replan",
     "solve",
     "write_result",
 ]

@@ -123,3 +123,39 @@ def run_solve(
         extra = {"report": report_writer(result)}
         folder = write_result(result, out, extra, force=force, protect=inputs)
     return result, folder
+
+
+def run_replan(
+    data: Path,
+    published: Path,
+    start: str | dt.datetime,
+    *,
+    out: Path | None = None,
+    time_limit: float = 60.0,
+    work_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    policy: Policy | None = None,
+    console: Console | None = None,
+    solver_params: dict | None = None,
+) -> tuple[Result, Path | None]:
+    """Load, re-plan a published output folder from `start`, verify and (if `out`) write."""
+    from allocate.replan import parse_cut, read_published, replan
+
+    cut = parse_cut(start) if isinstance(start, str) else start
+    dataset = load_dataset(data)
+    policy = policy or load_policy(Path(data))
+    roster, horizon, _ = read_published(published)
+    kwargs = dict(
+        time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, **(solver_params or {})
+    )
+    if console is not None:
+        from allocate.progress import RichProgress
+
+        with RichProgress(console) as progress:
+            result = replan(dataset, roster, horizon, policy, cut, callbacks=progress, **kwargs)
+    else:
+        result = replan(dataset, roster, horizon, policy, cut, **kwargs)
+    result.settings["replan"]["published"] = str(published)
+    folder = write_result(result, out, extra={"report": report_writer(result)}) if out is not None else None
+    return result, folder

@@ -18,6 +18,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "absences": ("person_id", "date_from", "date_to", "kind"),
     "requests": ("person_id", "date", "shift_id", "want", "weight"),
     "holidays": ("date", "name", "kind"),
+    "pins": ("person_id", "date", "shift_id", "task_id", "pin"),
 }  # fmt: skip
 
 ROSTER_COLUMNS: tuple[str, ...] = (

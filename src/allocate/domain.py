@@ -161,6 +161,24 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A planner's decision, hard in every solve: the person works (`on`) or not (`off`) that
+    date, optionally only that shift and/or task. `file` and `line` name the row for errors."""
+
+    person_id: str
+    date: dt.date
+    on: bool
+    shift_id: str | None = None
+    task_id: str | None = None
+    file: str = field(default="pins.csv", compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    def matches(self, day: dt.date, shift_id: str, task_id: str) -> bool:
+        """Whether a (date, shift, task) assignment falls under this pin."""
+        return day == self.date and self.shift_id in (None, shift_id) and self.task_id in (None, task_id)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One row of a roster: a person in a crew. Also the format of `history.csv`."""
 
@@ -340,6 +358,7 @@ class Dataset:
     calendar: Calendar = Calendar()
     source: str = ""
     extras: dict[str, object] = field(default_factory=dict, compare=False)
+    pins: tuple[Pin, ...] = ()  # optional pins.csv: planners' decisions, hard (see allocate.pins)
 
     def replace(self, **changes: object) -> Dataset:
         """A what-if copy with some tables replaced."""

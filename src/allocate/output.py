@@ -135,6 +135,8 @@ def write_result(
         result.coverage.to_csv(folder / "coverage.csv", index=False)
         result.uncovered_reasons.to_csv(folder / "uncovered.csv", index=False)
         result.hours_by_person().to_csv(folder / "hours.csv", index=False)
+        if result.changes is not None:  # a re-plan: what it added and removed (allocate.replan)
+            result.changes.to_csv(folder / "changes.csv", index=False)
         for writer in (extra or {}).values():
             writer(folder)
         write_json(folder / "summary.json", result.summary())

@@ -8,6 +8,10 @@
 3. **Only if step 2 staffed fewer crews than step 1** (or found nothing): hold step 1's coverage
    exactly and minimise the soft goals alone, from step 1's roster.
 
+A re-plan first runs a step 0 (``ranked``): coverage, then its ranked goals (the fewest changes),
+folded into one objective whose weights make the order strict; the ranked goals are then held at the
+values found while steps 1 to 3 run (from step 0's roster), and released at the end.
+
 A step stops as soon as its soft goals are within `SOFT_GAP_LIMIT` of their bound; the time limit is
 a ceiling, not the usual way a solve ends. Every step runs under a deterministic work limit (CP-SAT's
 ``max_deterministic_time``) as well as the wall-clock ceiling. With one worker and a fixed seed, a
@@ -33,6 +37,7 @@ COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 get
 # Completing the greedy hint is mostly presolve (a fraction of a second), but it is the roster that
 # stands if CP-SAT finds nothing: on a loaded machine it may take up to half the unit's time.
 HINT_SHARE = 0.5
+RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage, then fewest changes)
 
 
 @dataclass(frozen=True)
@@ -128,8 +133,13 @@ def solve_phases(
     index: int = 0,
     callbacks: SolveCallbacks | None = None,
     solver_params: dict[str, Any] | None = None,
+    ranked: tuple[str, ...] = (),
 ) -> PhaseOutcome:
-    """Solve `m` within `budget`; the model is left as it was found (holds removed)."""
+    """Solve `m` within `budget`; the model is left as it was found (holds removed).
+
+    `ranked` names terms (each with a known `top`) to minimise right after coverage, in that order
+    and strictly, before the weighted objective: a re-plan ranks ``("stability",)``.
+    """
     callbacks = callbacks or SolveCallbacks()
     params = dict(solver_params or {})
     started = time.perf_counter()
@@ -155,10 +165,12 @@ def solve_phases(
     soft_cost = sum(t.cost for t in m.terms if t is not cover)
     full = cover.cost + soft_cost
     found = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    zero, holds, ranked_proven = _ranked_step(m, run, cover, ranked, RANKED_SHARE * budget.work)
+    greedy = zero or greedy  # a re-plan falls back on its step 0 roster, not on the hint
 
     # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster).
     first, status1, _ = run("coverage", cover.cost, COVERAGE_SHARE * budget.work, gap_rule=False)
-    coverage_proven = status1 == cp_model.OPTIMAL
+    coverage_proven = status1 == cp_model.OPTIMAL and ranked_proven
     least = round(first.objective_value) if status1 in found else None
 
     # 2. The whole objective, from the greedy roster. A proven coverage cost is a floor of this
@@ -190,6 +202,7 @@ def solve_phases(
                 )
         elif status2 not in found:
             best = None
+    _release(holds)
     m.model.minimize(full)
 
     if best is None:
@@ -201,8 +214,9 @@ def solve_phases(
         objective = greedy.value(full)
         stopped = _stopped_by(status2, False, whole, budget, spent)
         soft = objective - greedy.value(cover.cost)
+        source, proven = ("cp-sat coverage only", ranked_proven) if greedy is zero else ("greedy", False)
         return PhaseOutcome(
-            greedy, "FEASIBLE", "greedy", False, objective, None, soft, None, stopped, spent, steps
+            greedy, "FEASIBLE", source, proven, objective, None, soft, None, stopped, spent, steps
         )  # fmt: skip
 
     objective = best.value(full)
@@ -227,6 +241,35 @@ def solve_phases(
         best, "OPTIMAL" if optimal else "FEASIBLE", source, coverage_proven, objective, bound, soft,
         soft_bound, stopped, spent, steps,
     )  # fmt: skip
+
+
+def _ranked_step(
+    m: RosterModel, run, cover, ranked: tuple[str, ...], work: float
+) -> tuple[cp_model.CpSolver | None, list, bool]:
+    """Step 0 of a re-plan: coverage, then each ranked goal, strictly; hold the ranked goals.
+
+    Each goal's weight exceeds the most the goals after it can amount to (their `top` + 1), so the
+    one objective is the lexicographic order. Returns the solver holding step 0's roster (None if
+    none), the holds, and whether the order was proven (coverage is only proven minimal when step 0
+    was: steps 1-3 run under its holds).
+    """
+    terms = [next(t for t in m.terms if t.name == name) for name in ranked]
+    if not terms:
+        return None, [], True
+    goal = cover.cost
+    for term in terms:
+        goal = goal * (term.top + 1) + term.amount
+    solver, status, _ = run("ranked", goal, work, gap_rule=False)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, [], False
+    hint_from(m.model, solver)
+    holds = [m.model.add(t.amount <= round(solver.value(t.amount))) for t in terms]
+    return solver, holds, status == cp_model.OPTIMAL
+
+
+def _release(holds: list) -> None:
+    for hold in holds:
+        hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
 
 
 def _work(params: dict[str, Any], work: float) -> float:

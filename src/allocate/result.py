@@ -88,6 +88,7 @@ class Result:
     settings: dict[str, Any]
     wall_seconds: float
     verification: Any = None  # allocate.verify.VerificationReport once checked
+    changes: pd.DataFrame | None = None  # a re-plan's assignments added/removed (allocate.replan)
 
     @property
     def status(self) -> str:

@@ -3,6 +3,7 @@ the roster. Stations are independent problems unless lending is on (then each di
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 from typing import Any
@@ -20,6 +21,7 @@ from allocate.io.load import check_horizon
 from allocate.model import lines
 from allocate.model.builder import RosterModel
 from allocate.phases import Budget, solve_phases
+from allocate.pins import check_pins
 from allocate.policy import Policy
 from allocate.result import GoalAmount, Result, UnitResult
 from allocate.verify import verify_roster
@@ -49,6 +51,8 @@ def solve(
     callbacks: SolveCallbacks | None = None,
     published: tuple[Assignment, ...] = (),
     verify: bool = True,
+    freeze_before: dt.datetime | None = None,
+    ranked: tuple[str, ...] = (),
     **solver_params: Any,
 ) -> Result:
     """Roster `dataset` over `horizon` under `policy`.
@@ -59,11 +63,15 @@ def solve(
     With one worker (the default) and a fixed `seed` the roster is reproducible whatever the
     machine's load, unless the wall-clock ceiling cut a unit short (``stopped_by``). The roster is checked by the independent verifier unless ``verify=False``.
     Extra keyword arguments are CP-SAT parameters (``relative_gap_limit=0.01``).
+    Pins (``dataset.pins``) are hard; a pin the law forbids raises :class:`InputError`.
+    A re-plan (:mod:`allocate.replan`) passes `freeze_before` (posts starting earlier keep the
+    `published` people) and `ranked` (goals minimised in turn right after coverage).
     """
     started = time.perf_counter()
     horizon = horizon or default_horizon(dataset)
     check_horizon(dataset, horizon)
     policy = policy or Policy()
+    check_pins(dataset, horizon, policy, _before(published, dataset, freeze_before))
     callbacks = callbacks or SolveCallbacks()
     workers = workers or 1
     posts = expand_posts(dataset, horizon)
@@ -75,7 +83,9 @@ def solve(
     for name, ids in planning_units(dataset, policy.lending):
         t0 = time.perf_counter()
         unit_posts = [p for sid in ids for p in by_station.get(sid, [])]
-        model = RosterModel(dataset, horizon, policy, ids, unit_posts, published, use_lines=True)
+        model = RosterModel(
+            dataset, horizon, policy, ids, unit_posts, published, use_lines=True, freeze_before=freeze_before
+        )
         built.append((name, ids, model, time.perf_counter() - t0))
     callbacks.on_start(len(built), sum(m.num_variables for _, _, m, _ in built))
 
@@ -93,7 +103,7 @@ def solve(
         remaining_size -= size
         callbacks.on_unit_start(index, name, budget.seconds)
         unit, rows, cov = _solve_unit(
-            model, name, ids, budget, seed, workers, index, callbacks, solver_params
+            model, name, ids, budget, seed, workers, index, callbacks, solver_params, ranked
         )
         work_left = max(0.0, work_left - unit.work)
         unit.build_seconds = build_seconds
@@ -122,6 +132,16 @@ def solve(
     return result
 
 
+def _before(
+    published: tuple[Assignment, ...], dataset: Dataset, cut: dt.datetime | None
+) -> tuple[Assignment, ...]:
+    """The published assignments a re-plan freezes (they start before the cut)."""
+    if cut is None:
+        return ()
+    shifts = dataset.shift_by_id
+    return tuple(a for a in published if a.shift_id in shifts and shifts[a.shift_id].starts_at(a.date) < cut)
+
+
 def _solve_unit(
     m: RosterModel,
     name: str,
@@ -132,12 +152,14 @@ def _solve_unit(
     index: int,
     callbacks: SolveCallbacks,
     solver_params: dict[str, Any],
+    ranked: tuple[str, ...] = (),
 ) -> tuple[UnitResult, list[tuple], list[tuple]]:
     """The phased solve of one unit (:mod:`allocate.phases`), read back into rows."""
     started = time.perf_counter()
     out = solve_phases(
-        m, budget, seed=seed, workers=workers, index=index, callbacks=callbacks, solver_params=solver_params
-    )
+        m, budget, seed=seed, workers=workers, index=index, callbacks=callbacks, solver_params=solver_params,
+        ranked=ranked,
+    )  # fmt: skip
     unit = UnitResult(
         name=name,
         station_ids=ids,

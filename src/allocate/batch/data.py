@@ -98,7 +98,7 @@ def split_by_station(dataset: Dataset, horizon: Horizon) -> dict[str, Dataset]:
     requests that do not touch the horizon.
     """
     station_of = {p.person_id: p.station_id for p in dataset.staff}
-    staff, demand, absences, requests = (defaultdict(list) for _ in range(4))
+    staff, demand, absences, requests, pins = (defaultdict(list) for _ in range(5))
     for p in dataset.staff:
         staff[p.station_id].append(p)
     for d in dataset.demand:
@@ -110,6 +110,9 @@ def split_by_station(dataset: Dataset, horizon: Horizon) -> dict[str, Dataset]:
     for r in dataset.requests:
         if r.date in horizon and r.person_id in station_of:
             requests[station_of[r.person_id]].append(r)
+    for pin in dataset.pins:  # planners' pins are hard in a batch too
+        if pin.date in horizon and pin.person_id in station_of:
+            pins[station_of[pin.person_id]].append(pin)
     return {
         st.station_id: Dataset(
             stations=(st,),
@@ -122,6 +125,7 @@ def split_by_station(dataset: Dataset, horizon: Horizon) -> dict[str, Dataset]:
             calendar=dataset.calendar,
             source=dataset.source,
             extras={"warnings": []},
+            pins=tuple(pins[st.station_id]),
         )
         for st in dataset.stations
     }

@@ -7,6 +7,9 @@ Tables (all prefixed ``batch_`` so a bureau's shared server can hold them beside
   failed, solver status, objective, bound, gap, timings, verifier verdict, error, JSON summary.
 - ``batch_roster`` / ``batch_coverage``: the output contract's rows, keyed to their station-week.
 - ``batch_locks``: at most one row per week: the batch that holds the week (see :mod:`.lock`).
+- ``batch_replans`` / ``batch_roster_versions``: a re-plan's audit trail (when, why, from when, how
+  many changes) and the roster each re-plan replaced, by version (see :mod:`.replan`). Added
+  later: a store without them is still read, and :meth:`Store.create` adds them.
 
 A station-week is written in one transaction with its rows, so a batch killed at any moment leaves
 each station either fully stored or absent. The unique key makes a second copy impossible.
@@ -146,6 +149,42 @@ locks = sa.Table(
     sa.Column("heartbeat_at", sa.Float, nullable=False),
 )
 
+replans = sa.Table(
+    "batch_replans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("week", sa.String(10), nullable=False, index=True),
+    sa.Column("station_id", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # the version replaced (1 = the batch's own)
+    sa.Column("replanned_at", sa.DateTime, nullable=False),
+    sa.Column("cut", sa.String(16), nullable=False),  # YYYY-MM-DDTHH:MM: earlier shifts frozen
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("changes", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("uncovered_before", sa.Integer, nullable=False),
+    sa.Column("uncovered_after", sa.Integer, nullable=False),
+    sa.Column("host", sa.String(255), nullable=False),
+)
+
+roster_versions = sa.Table(
+    "batch_roster_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("week", sa.String(10), nullable=False),
+    sa.Column("station_id", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    *(
+        sa.Column(c, sa.Date if c == "date" else sa.Text, nullable=c == "lead_id")
+        for c in ROSTER_COLUMNS
+        if c != "station_id"
+    ),
+    sa.Index("ix_batch_roster_versions_week", "week", "station_id", "version"),
+)
+
+# Tables added after the first stores were made: their absence does not make a store foreign.
+LATER_TABLES = ("batch_replans", "batch_roster_versions")
+
 STATION_WEEK_COLUMNS = [
     "week",
     "station_id",
@@ -273,7 +312,11 @@ class Store:
         """Check that this is a batch store of our schema version, and learn its column limits."""
         try:
             inspector = sa.inspect(self.engine)
-            missing = [t.name for t in metadata.sorted_tables if not inspector.has_table(t.name)]
+            missing = [
+                t.name
+                for t in metadata.sorted_tables
+                if t.name not in LATER_TABLES and not inspector.has_table(t.name)
+            ]
         except sa.exc.DatabaseError as exc:
             self._not_a_database(exc)
             raise
@@ -506,6 +549,97 @@ class Store:
         query = query.order_by(*[table.c[c] for c in order])
         with self.engine.connect() as conn:
             frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+        frame["date"] = frame["date"].map(lambda d: d.isoformat())
+        return frame
+
+    # -- re-plans -----------------------------------------------------------------------------
+
+    def save_replan(
+        self, week: str, station_id: str, roster: Iterable[tuple], coverage: Iterable[tuple],
+        counts: dict[str, Any], audit: dict[str, Any],
+    ) -> int:  # fmt: skip
+        """Replace a solved station-week's rows by a re-plan's, in ONE transaction, keeping the
+        replaced roster as a numbered version and an audit row. Returns the version replaced."""
+        with self.engine.begin() as conn:
+            sw = conn.execute(
+                sa.select(station_weeks.c.id, station_weeks.c.state).where(
+                    station_weeks.c.week == week, station_weeks.c.station_id == station_id
+                )
+            ).first()
+            if sw is None or sw.state != "solved":
+                raise StoreError(f"no solved roster of station {station_id} in week {week} to re-plan")
+            last = conn.scalar(
+                sa.select(sa.func.max(replans.c.version)).where(
+                    replans.c.week == week, replans.c.station_id == station_id
+                )
+            )
+            version = (last or 0) + 1
+            old = conn.execute(
+                sa.select(*[roster_rows.c[c] for c in ROSTER_COLUMNS]).where(
+                    roster_rows.c.station_week_id == sw.id
+                )
+            ).all()
+            if old:
+                conn.execute(
+                    roster_versions.insert(),
+                    [
+                        {"week": week, "version": version, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
+                        for r in old
+                    ],
+                )
+            conn.execute(
+                replans.insert().values(
+                    week=week, station_id=station_id, version=version, replanned_at=now(), **audit
+                )
+            )
+            for table in (roster_rows, coverage_rows):
+                conn.execute(table.delete().where(table.c.station_week_id == sw.id))
+            rows = [
+                {"station_week_id": sw.id, "week": week, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
+                | {"date": _date(r[0])}
+                for r in roster
+            ]
+            if rows:
+                conn.execute(roster_rows.insert(), rows)
+            cov = [
+                {"station_week_id": sw.id, "week": week, **dict(zip(COVERAGE_COLUMNS, r, strict=True))}
+                | {"date": _date(r[0])}
+                for r in coverage
+            ]
+            if cov:
+                conn.execute(coverage_rows.insert(), cov)
+            conn.execute(
+                station_weeks.update().where(station_weeks.c.id == sw.id).values(stored_at=now(), **counts)
+            )
+        return version
+
+    def replans(self, week: str | None = None) -> pd.DataFrame:
+        """The audit trail of re-plans, oldest first (empty for a store from before re-plans)."""
+        if not sa.inspect(self.engine).has_table(replans.name):
+            return pd.DataFrame(columns=[c.name for c in replans.columns])
+        query = sa.select(replans).order_by(replans.c.id)
+        if week is not None:
+            query = query.where(replans.c.week == week)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in replans.columns])
+
+    def roster_version(self, week: str, station_id: str, version: int) -> pd.DataFrame:
+        """A roster a re-plan replaced, in the output contract's columns."""
+        cols = [
+            roster_versions.c[c] if c != "station_id" else roster_versions.c.station_id
+            for c in ROSTER_COLUMNS
+        ]
+        query = (
+            sa.select(*cols)
+            .where(
+                roster_versions.c.week == week,
+                roster_versions.c.station_id == station_id,
+                roster_versions.c.version == version,
+            )
+            .order_by(roster_versions.c.id)
+        )
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(query).all(), columns=list(ROSTER_COLUMNS))
         frame["date"] = frame["date"].map(lambda d: d.isoformat())
         return frame
 

@@ -157,11 +157,24 @@ def batch(
         bool, typer.Option("--json", help="Print the batch summary as JSON on stdout.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    replan: Annotated[
+        bool,
+        typer.Option(
+            "--replan",
+            help="Re-plan the stored week from --from (the past frozen, fewest changes); the replaced "
+            "roster is kept as a version, with an audit row (when, why, how many changes).",
+        ),
+    ] = False,
+    start: Annotated[
+        str | None, typer.Option("--from", help="With --replan: YYYY-MM-DD or YYYY-MM-DDTHH:MM.")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="With --replan: why, for the audit trail.")] = "",
 ) -> None:
     """Roster one ISO week for every station, with last week's stored roster as history; store it.
 
     Restartable: stations already stored for the week are skipped (run it again after a kill).
-    One batch per week and store at a time: exit 5 otherwise.
+    One batch per week and store at a time: exit 5 otherwise. With --replan --from, the stored
+    week is re-planned instead (exit 1 if a station's re-plan failed; it keeps its roster).
     """
     from contextlib import nullcontext
 
@@ -186,6 +199,8 @@ def batch(
         retry_failed=retry_failed,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, _terminate)
+    if replan or start is not None:
+        _replan(data, week, store, start, reason, _split(stations), settings, as_json)
     show = not (quiet or as_json)
     try:
         with _store_errors() as where:
@@ -216,6 +231,45 @@ def batch(
             highlight=False,
         )
     raise typer.Exit(code)
+
+
+def _replan(data, week, store, start, reason, stations, settings, as_json: bool) -> None:
+    """`batch --replan --from`: re-plan the stored week; always ends with typer.Exit."""
+    from allocate.batch import LockHeld
+    from allocate.batch.replan import replan_batch
+    from allocate.batch.storeurl import redact
+    from allocate.cli import _bad_input, err
+    from allocate.io.errors import InputError
+    from allocate.replan import parse_cut
+
+    if start is None:
+        raise typer.BadParameter("--replan needs --from YYYY-MM-DD[THH:MM]", param_hint="--from")
+    try:
+        with _store_errors() as where:
+            db = _open_store(store)
+            where["url"] = db.url
+            with db:
+                rows = replan_batch(
+                    data, week, db, parse_cut(start), reason=reason, stations=stations, settings=settings
+                )
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    except LockHeld as exc:
+        err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(5) from None
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"week": week, "from": start, "stations": rows}, indent=2, default=str) + "\n"
+        )
+    else:
+        for r in rows:
+            state = f"version {r['version_replaced']} kept" if r["ok"] else f"NOT stored: {r.get('error')}"
+            err.print(
+                f"{r['station_id']}: {r['changes']} changes ({r['added']} added, {r['removed']} removed), "
+                f"uncovered {r['uncovered_before']} -> {r['uncovered_after']}; {state}",
+                highlight=False, markup=False,
+            )  # fmt: skip
+    raise typer.Exit(0 if all(r["ok"] for r in rows) else 1)
 
 
 def batch_export(

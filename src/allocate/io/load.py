@@ -25,6 +25,7 @@ from allocate.domain import (
     DemandRow,
     Horizon,
     Person,
+    Pin,
     Request,
     Shift,
     Station,
@@ -193,6 +194,8 @@ def _load_dataset(source: Path) -> Dataset:
             _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues)
         requests.append(Request(r.person_id, r.date, r.want == "on", r.shift_id or None, r.weight))
 
+    pins = _pins(f, rows["pins"], person_ids, shift_ids, task_ids, issues)
+
     history, warnings = [], []
     history_dates: dict[dt.date, int] = {}
     for line, r in rows["history"]:
@@ -228,7 +231,32 @@ def _load_dataset(source: Path) -> Dataset:
                 "history": (f["history"], history_dates),
             },
         },
+        pins=tuple(pins),
     )
+
+
+def _pins(
+    f: dict[str, str],
+    rows: ValidTable,
+    person_ids: set[str] | None,
+    shift_ids: set[str] | None,
+    task_ids: set[str] | None,
+    issues: list[InputIssue],
+) -> list[Pin]:
+    """Pins with known ids; whether the law allows them is checked against a horizon (allocate.pins)."""
+    file = f["pins"]
+    pins = []
+    for line, r in rows:
+        bad = _unknown(file, "person_id", line, r.person_id, person_ids, f["staff"], issues)
+        if r.shift_id:
+            bad |= _unknown(file, "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues)
+        if r.task_id:
+            bad |= _unknown(file, "task_id", line, r.task_id, task_ids, f["tasks"], issues)
+        if not bad:
+            pins.append(
+                Pin(r.person_id, r.date, r.pin == "on", r.shift_id or None, r.task_id or None, file, line)
+            )
+    return pins
 
 
 def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:

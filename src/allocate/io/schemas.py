@@ -278,6 +278,16 @@ class HolidayRow(Row):
     kind: DayKind
 
 
+class PinRow(Row):
+    """A pin: the person works (on) or not (off) that date, shift (optional) and task (optional)."""
+
+    person_id: Id
+    date: Date
+    shift_id: str | None = None
+    task_id: str | None = None
+    pin: Want
+
+
 SCHEMAS: dict[str, type[Row]] = {
     "stations": StationRow,
     "shifts": ShiftRow,
@@ -289,6 +299,7 @@ SCHEMAS: dict[str, type[Row]] = {
     "history": HistoryRow,
     "incidents": IncidentRow,
     "holidays": HolidayRow,
+    "pins": PinRow,
 }
 
 # Columns the contract names as mandatory in a present table (the rest have defaults).
@@ -303,4 +314,5 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "history": ("date", "person_id", "shift_id"),
     "incidents": ("incident_id", "station_id", "received_at", "type", "handling_minutes"),
     "holidays": ("date", "name", "kind"),
+    "pins": ("person_id", "date", "pin"),
 }

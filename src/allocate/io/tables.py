@@ -21,7 +21,18 @@ from typing import Any
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header, control_issue
 
-TABLES = ("stations", "shifts", "tasks", "staff", "demand", "absences", "requests", "history", "holidays")
+TABLES = (
+    "stations",
+    "shifts",
+    "tasks",
+    "staff",
+    "demand",
+    "absences",
+    "requests",
+    "history",
+    "holidays",
+    "pins",
+)
 REQUIRED_TABLES = ("stations", "shifts", "tasks", "staff", "demand")
 
 _BREAK = re.compile(r"[\r\n]")

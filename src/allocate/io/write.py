@@ -24,13 +24,14 @@ from allocate.domain import (
     Dataset,
     DemandRow,
     Person,
+    Pin,
     Request,
     Shift,
     Station,
     Task,
 )
 
-OPTIONAL_TABLES = ("absences", "requests", "history", "holidays")
+OPTIONAL_TABLES = ("absences", "requests", "history", "holidays", "pins")
 
 
 def _text(value: object) -> str:
@@ -104,6 +105,10 @@ def _assignment(a: Assignment) -> tuple:
     return (a.date, a.station_id, a.shift_id, a.task_id, a.crew_id, a.person_id, a.role, a.slot, a.lead_id)
 
 
+def _pin(p: Pin) -> tuple:
+    return (p.person_id, p.date, p.shift_id, p.task_id, "on" if p.on else "off")
+
+
 # table -> (row function, the dataset's rows); the columns come from the contract
 _ROWS: dict[str, tuple[Callable[[object], tuple], Callable[[Dataset], Sequence]]] = {
     "stations": (_station, lambda ds: ds.stations),
@@ -115,6 +120,7 @@ _ROWS: dict[str, tuple[Callable[[object], tuple], Callable[[Dataset], Sequence]]
     "requests": (_request, lambda ds: ds.requests),
     "history": (_assignment, lambda ds: ds.history),
     "holidays": (lambda d: (d.date, d.name, d.kind), lambda ds: ds.calendar.overrides),
+    "pins": (_pin, lambda ds: ds.pins),
 }
 TABLES = {name: (TABLE_COLUMNS[name], row, rows) for name, (row, rows) in _ROWS.items()}
 

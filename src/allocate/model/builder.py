@@ -8,6 +8,7 @@ weighted sum of the soft-goal terms. No OR-Tools object leaves this package exce
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from ortools.sat.python import cp_model
@@ -16,10 +17,12 @@ from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
 from allocate.model import (
     crews,
     daily,
+    freeze,
     hint,
     hours,
     lines,
     objective,
+    pins,
     pools,
     rest,
     runs,
@@ -47,6 +50,7 @@ class RosterModel:
         targets: dict[int, hint.PostTarget] | None = None,
         pooled: frozenset[str] = frozenset(),
         use_lines: bool = False,
+        freeze_before: dt.datetime | None = None,
     ) -> None:
         self.dataset = dataset
         self.horizon = horizon
@@ -54,6 +58,8 @@ class RosterModel:
         self.station_ids = station_ids
         self.posts = posts
         self.published = published
+        # A re-plan: posts starting before this keep the published people (model.freeze).
+        self.freeze_before = freeze_before if published else None
         self.targets = targets or {}  # post index -> a plan for the hint of a pooled post
         self.pooled = pooled  # interchangeable recruits, given lines of work (model.pools)
         # Everyone else gets lines of work counted per class (model.lines) instead of a Boolean per
@@ -73,9 +79,11 @@ class RosterModel:
 
     def _build(self) -> None:
         variables.add_assignments(self)  # sparse x: rules 1, 4, 5, 6, absences, history rest
+        freeze.add_freeze(self)  # a re-plan: what started before the cut stays as published
         if self.use_lines:
             lines.add_lines(self)  # lines of work and counts per class of interchangeable people
         pools.add_pools(self)  # sizing's recruits: lines of work and counts per post
+        pins.add_pins(self)  # planners' pins (pins.csv): hard on/off
         crews.add_crew_composition(self)  # rule 2: explicit crews from the allowed patterns
         crews.add_command(self)  # rule 3: aux-only crews need a sworn officer on duty
         daily.add_one_shift_start_per_day(self)  # rule 7

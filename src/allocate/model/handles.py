@@ -53,7 +53,8 @@ class Term:
     amount: cp_model.LinearExprT
     cost: cp_model.LinearExprT
     unit: str
+    top: int = 0  # the most `amount` can be, when a phase must rank it (allocate.phases)
 
     @classmethod
-    def weighted(cls, name: str, amount: cp_model.LinearExprT, weight: int, unit: str) -> Term:
-        return cls(name, amount, weight * amount, unit)
+    def weighted(cls, name: str, amount: cp_model.LinearExprT, weight: int, unit: str, top: int = 0) -> Term:
+        return cls(name, amount, weight * amount, unit, top)

@@ -217,7 +217,10 @@ def _fill_post(
 
 
 def add_hints(m: RosterModel) -> None:
-    """Hint every x, crew count and shortfall from the greedy roster."""
+    """Hint every x, crew count and shortfall from the greedy roster (a re-plan: the published one)."""
+    if m.freeze_before is not None:
+        _hint_published(m)
+        return
     chosen = build_hint(m)
     for q, pv in enumerate(m.post_vars):
         fill = chosen[q]
@@ -240,6 +243,22 @@ def add_hints(m: RosterModel) -> None:
             working |= serving
         for i, y in c.lines.items():
             m.model.add_hint(y, i in working)
+
+
+def _hint_published(m: RosterModel) -> None:
+    """A re-plan starts from the published roster: each post keeps its published people when all of
+    them may still serve it, else it is hinted empty (the solver then refills it). Only the x are
+    hinted; :func:`complete_hints` derives the crews, and a subset of a lawful roster stays lawful."""
+    index = {p.person_id: i for i, p in enumerate(m.people)}
+    members: dict[tuple, set[int | None]] = {}
+    for a in m.published:
+        members.setdefault((a.station_id, a.date, a.shift_id, a.task_id), set()).add(index.get(a.person_id))
+    for pv in m.post_vars:
+        wanted = members.get(pv.post.key, set())
+        xs = dict([*pv.sworn, *pv.aux])
+        keep = wanted <= set(xs)
+        for i, x in xs.items():
+            m.model.add_hint(x, keep and i in wanted)
 
 
 def complete_hints(

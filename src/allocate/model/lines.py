@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from allocate.model.eligibility import eligible
+from allocate.model.pins import task_pinned
 from allocate.model.rest import history_blocked
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ def add_lines(m: RosterModel) -> None:
     for q, pv in enumerate(m.post_vars):
         by_shift[m.horizon.index(pv.post.date), pv.post.shift_id].append(q)
     people = [(i, p) for i, p in enumerate(m.people) if p.person_id not in m.pooled]
+    alone = task_pinned(m)  # a task pin needs the person counted apart: a class of one
     for (day, shift_id), posts in sorted(by_shift.items()):
-        classes: dict[tuple[bool, tuple[int, ...]], list[int]] = defaultdict(list)
+        classes: dict[tuple[bool, tuple[int, ...], int], list[int]] = defaultdict(list)
         for i, person in people:
             if (i, day, shift_id) in blocked:
                 continue
@@ -59,8 +61,8 @@ def add_lines(m: RosterModel) -> None:
                 q for q in posts if eligible(m.dataset, person, m.post_vars[q].post, m.policy.lending)
             )
             if able:
-                classes[person.is_sworn, able].append(i)
-        for (sworn, able), members in classes.items():
+                classes[person.is_sworn, able, i if (i, day, shift_id) in alone else -1].append(i)
+        for (sworn, able, _), members in classes.items():
             _add_class(m, PeopleClass(day, shift_id, sworn, tuple(members)), able)
 
 

@@ -130,4 +130,5 @@ def _stability(m: RosterModel, weight: int) -> None:
         kept.add((i, q))
         dropped.append(1 - x)
     added = [x for key, x in m.x.items() if key not in kept]
-    m.terms.append(Term.weighted("stability", sum(dropped) + sum(added), weight, "changes"))
+    top = len(dropped) + len(added)
+    m.terms.append(Term.weighted("stability", sum(dropped) + sum(added), weight, "changes", top))

@@ -385,6 +385,8 @@ def goal_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_html(data: ReportData) -> str:
+    from allocate.report.changes import change_notices
+
     s = data.summary
     horizon = s.get("horizon", {})
     first, last = (data.dates[0], data.dates[-1]) if data.dates else (None, None)
@@ -424,6 +426,7 @@ def render_html(data: ReportData) -> str:
         goals=goal_rows(s),
         goals_chart=charts.goal_bars(s.get("goals", {}), weights),
         flagged=flagged_rows(data),
+        changes=change_notices(data),
         verifier=s.get("verifier"),
         units=s.get("units", []),
         fmt_gap=fmt_gap,

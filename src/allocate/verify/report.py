@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "min_total_minutes": "minutes worked over the horizon at least min_total_minutes (people fit to serve)",
     "max_total_minutes": "minutes worked over the horizon at most max_total_minutes",
     "coverage": "coverage.csv agrees with demand and roster; no crew beyond demand",
+    "pin": "every pin of pins.csv is kept: on, the person works it; off, they do not",
 }
 
 

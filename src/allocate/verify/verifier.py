@@ -28,6 +28,7 @@ from allocate.verify.frames import (
 )
 from allocate.verify.labour import check_labour
 from allocate.verify.patterns import check_patterns
+from allocate.verify.pins import check_pins
 from allocate.verify.report import VerificationReport, Violation
 from allocate.verify.rows import check_horizon, check_ids, check_roles
 
@@ -41,6 +42,7 @@ CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
     check_labour,
     check_patterns,
     check_coverage,
+    check_pins,
 )
 
 

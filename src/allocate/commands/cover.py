@@ -1,0 +1,77 @@
+"""`allocate cover DATA OUT --post STATION,DATE,SHIFT,TASK`: who can fill a gap, cheapest first."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+err = Console(stderr=True)
+out = Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cover")(cover)
+
+
+def cover(
+    data: Annotated[Path, typer.Argument(help="The dataset (folder of CSV files or .xlsx workbook).")],
+    folder: Annotated[Path, typer.Argument(metavar="OUT_DIR", help="The published output folder.")],
+    post: Annotated[str, typer.Option(help="The gap: STATION,DATE,SHIFT,TASK.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the lists as JSON on stdout.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Excluded people to list.")] = 200,
+) -> None:
+    """List the eligible, free people for a post, ranked by cost (overtime, requests, fairness, rest
+    left), and for each person left out the rule that excludes them. Exit 0, or 2 for bad input."""
+    from allocate.cli import _bad_input
+    from allocate.cover import as_records, find_post, parse_post, who_can_cover
+    from allocate.io.errors import InputError
+    from allocate.io.load import load_dataset
+    from allocate.policy import load_policy
+    from allocate.replan import read_published
+
+    try:
+        dataset = load_dataset(data)
+        roster, horizon, _ = read_published(folder)
+        target = find_post(dataset, horizon, parse_post(post))
+        ranked, excluded = who_can_cover(dataset, horizon, load_policy(data), roster, target)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    if as_json:
+        payload = {"post": post, "candidates": as_records(ranked), "excluded": as_records(excluded)}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    table = Table(title=f"Who can cover {post} ({len(ranked)} eligible and free)", title_justify="left")
+    for col in (
+        "#",
+        "person",
+        "role",
+        "overtime h",
+        "block h",
+        "night/weekend",
+        "request",
+        "rest before h",
+        "rest after h",
+    ):
+        table.add_column(col)
+    for c in ranked:
+        table.add_row(
+            str(c.rank), f"{c.name} ({c.person_id})", c.role, f"{c.overtime_hours:g}", f"{c.block_hours:g}",
+            str(c.heavy_shifts), c.request, _hours(c.rest_before_hours), _hours(c.rest_after_hours),
+        )  # fmt: skip
+    out.print(table)
+    left = Table(title=f"Left out ({len(excluded)})", title_justify="left")
+    for col in ("person", "rule", "why"):
+        left.add_column(col)
+    for e in excluded[:limit]:
+        left.add_row(f"{e.name} ({e.person_id})", e.rule, e.reason)
+    out.print(left)
+
+
+def _hours(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

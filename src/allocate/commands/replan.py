@@ -1,0 +1,78 @@
+"""`allocate replan DATA --published OUT --from WHEN --out NEW`: re-plan a published week."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("replan")(replan)
+
+
+def replan(
+    data: Annotated[
+        Path, typer.Argument(help="The dataset as it is now (new absences, changed demand, pins).")
+    ],
+    published: Annotated[Path, typer.Option(help="The published output folder (roster.csv, summary.json).")],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM: shifts starting earlier stay as published."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="The new output folder (the full output contract plus changes.csv).")
+    ],
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Wall-clock seconds for the whole solve.")
+    ] = 60.0,
+    work_limit: Annotated[
+        float | None, typer.Option(min=0.01, help="Deterministic work budget (default half the time limit).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT workers per model (default 1).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Re-plan a published roster: the past frozen, coverage first, then the fewest changes.
+
+    Writes NEW with roster.csv (frozen rows byte for byte as published), coverage.csv, summary.json,
+    the report and changes.csv (person_id, date, station_id, shift_id, task_id, change). Exit codes
+    as for `solve`; 2 for bad input (nothing written).
+    """
+    from allocate.api import run_replan
+    from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input, print_summary
+    from allocate.io.errors import InputError
+
+    try:
+        result, folder = run_replan(
+            data, published, start, out=out, time_limit=time_limit, work_limit=work_limit, seed=seed,
+            workers=workers, console=None if (quiet or as_json) else err,
+        )  # fmt: skip
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    summary = result.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    else:
+        print_summary(summary, folder)
+        r = summary["settings"]["replan"]
+        err.print(
+            f"re-planned from {r['from']}: {r['frozen_assignments']} assignments frozen, "
+            f"{r['changes']} changes ({r['added']} added, {r['removed']} removed)",
+            highlight=False,
+        )
+    if not summary.get("verifier", {}).get("ok", True):
+        err.print("[bold red]The verifier found violations in this roster.[/]")
+        for v in result.verification.violations[:20]:
+            err.print(f"  - {v.rule}: {v.message}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))

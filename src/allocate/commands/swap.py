@@ -1,0 +1,84 @@
+"""`allocate swap DATA OUT PERSON_A DATE_A PERSON_B DATE_B`: is the exchange lawful?"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("swap")(swap)
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint=name) from None
+
+
+def swap(
+    data: Annotated[Path, typer.Argument(help="The dataset.")],
+    folder: Annotated[Path, typer.Argument(metavar="OUT_DIR", help="The published output folder.")],
+    person_a: Annotated[str, typer.Argument(help="The first person.")],
+    date_a: Annotated[str, typer.Argument(help="The date of A's duty that B takes (YYYY-MM-DD).")],
+    person_b: Annotated[str, typer.Argument(help="The second person.")],
+    date_b: Annotated[str, typer.Argument(help="The date of B's duty that A takes (YYYY-MM-DD).")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the swapped roster (only if lawful).")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Where --apply writes the new output folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON on stdout.")] = False,
+) -> None:
+    """Is the exchange lawful? Exit 0 yes (and, with --apply --out, the new roster written), 1 no
+    (every rule it would break, for whom; nothing written), 2 bad input."""
+    from allocate.cli import _bad_input
+    from allocate.contract import COVERAGE_COLUMNS
+    from allocate.io.errors import InputError
+    from allocate.io.load import load_dataset
+    from allocate.policy import load_policy
+    from allocate.replan import read_published
+    from allocate.swap import swap_violations, swapped, write_swapped
+    from allocate.verify.verifier import read_output_table
+
+    day_a, day_b = _date(date_a, "DATE_A"), _date(date_b, "DATE_B")
+    if apply and out is None:
+        raise typer.BadParameter("--apply needs --out NEW_DIR", param_hint="--out")
+    try:
+        dataset = load_dataset(data)
+        roster, horizon, _ = read_published(folder)
+        after = swapped(dataset, roster, person_a, day_a, person_b, day_b)
+    except InputError as exc:
+        raise _bad_input(exc) from None
+    cov_file = folder / "coverage.csv"
+    coverage = read_output_table(cov_file, COVERAGE_COLUMNS) if cov_file.is_file() else None
+    broken = swap_violations(dataset, horizon, load_policy(data), roster, after, coverage)
+    verdict = {
+        "swap": [person_a, date_a, person_b, date_b],
+        "lawful": not broken,
+        "violations": [{"rule": v.rule, "person_id": v.person_id, "message": v.message} for v in broken],
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(verdict, indent=2) + "\n")
+    elif broken:
+        err.print(f"[bold red]Not lawful[/]: the swap breaks {len(broken)} rule(s):")
+        for v in broken:
+            err.print(f"  - {v.rule} ({v.person_id or '-'}): {v.message}", markup=False, highlight=False)
+    else:
+        err.print(
+            f"[green]Lawful[/]: {person_a} takes {person_b}'s duty on {date_b}, {person_b} takes {person_a}'s on {date_a}."
+        )
+    if broken:
+        raise typer.Exit(1)
+    if apply and out is not None:
+        written = write_swapped(folder, after, roster, out, verdict)
+        if not as_json:
+            err.print(f"[green]Wrote[/] {written}", highlight=False)
