@@ -31,8 +31,8 @@ from allocate.callbacks import SolveCallbacks
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.params import hint_from, solver_for
+from allocate.result import SOFT_GAP_LIMIT, fully_proven, soft_gap
 
-SOFT_GAP_LIMIT = 0.01  # a soft gap of at most 1 % counts as proven (the standard)
 COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 gets the rest
 # Completing the greedy hint is mostly presolve (a fraction of a second), but it is the roster that
 # stands if CP-SAT finds nothing: on a loaded machine it may take up to half the unit's time.
@@ -66,14 +66,11 @@ class PhaseOutcome:
 
     @property
     def soft_gap(self) -> float | None:
-        if self.soft_objective is None or self.soft_bound is None:
-            return None
-        return max(0.0, self.soft_objective - self.soft_bound) / max(1.0, self.soft_objective)
+        return soft_gap(self.soft_objective, self.soft_bound)
 
     @property
     def fully_proven(self) -> bool:
-        gap = self.soft_gap
-        return self.coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
+        return fully_proven(self.coverage_proven, self.soft_gap)
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):

@@ -13,6 +13,21 @@ from allocate.domain import Dataset, Horizon
 from allocate.fairness import window_spread, window_start
 from allocate.policy import Policy
 
+SOFT_GAP_LIMIT = 0.01  # a soft-goal gap of at most 1 % counts as proven
+
+
+def soft_gap(soft: float | None, bound: float | None) -> float | None:
+    """The soft goals' own gap (0 to 1): coverage is judged apart, never mixed into it."""
+    if soft is None or bound is None:
+        return None
+    return max(0.0, soft - bound) / max(1.0, soft)
+
+
+def fully_proven(coverage_proven: bool, gap: float | None) -> bool:
+    """Coverage proven minimal and the soft goals within `SOFT_GAP_LIMIT` of their bound."""
+    return coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
+
+
 # Best first: the status of a run is the worst status of its units.
 STATUS_ORDER = ("OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE", "MODEL_INVALID")
 
@@ -50,18 +65,11 @@ class UnitResult:
 
     @property
     def soft_gap(self) -> float | None:
-        """The soft goals' own gap (0 to 1): coverage is judged apart, by `coverage_proven`."""
-        if self.soft_objective is None or self.soft_bound is None:
-            return None
-        return max(0.0, self.soft_objective - self.soft_bound) / max(1.0, self.soft_objective)
+        return soft_gap(self.soft_objective, self.soft_bound)
 
     @property
     def fully_proven(self) -> bool:
-        """Coverage proven minimal and the soft goals within 1 % of their bound."""
-        from allocate.phases import SOFT_GAP_LIMIT
-
-        gap = self.soft_gap
-        return self.coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
+        return fully_proven(self.coverage_proven, self.soft_gap)
 
     @property
     def gap(self) -> float | None:
@@ -137,8 +145,7 @@ class Result:
         bounds = [u.soft_bound for u in self.units]
         if not self.units or any(v is None for v in (*objs, *bounds)):
             return None
-        soft, bound = sum(objs), sum(bounds)
-        return max(0.0, soft - bound) / max(1.0, soft)
+        return soft_gap(sum(objs), sum(bounds))
 
     def proof_counts(self) -> dict[str, int]:
         """Units with coverage proven, fully proven, and those left with the greedy roster."""
