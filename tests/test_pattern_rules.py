@@ -105,3 +105,21 @@ def test_weekends_group_saturday_with_its_sunday() -> None:
     start = dt.date(2026, 12, 6)  # a Sunday
     weekdays = [(start + dt.timedelta(days=d)).weekday() for d in range(10)]
     assert calendar_weekends(weekdays) == [[0], [6, 7]]
+
+
+def test_unknown_shift_in_a_rule_family_is_bad_input(tmp_path, tiny_folder) -> None:
+    """A shift id in forbidden_successions that shifts.csv lacks is exit 2, named by its key."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from allocate.cli import app
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_folder, data)
+    (data / "policy.toml").write_text(
+        '[sworn]\nforbidden_successions = [["night", "dya"]]\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["validate", str(data)])
+    assert result.exit_code == 2
+    assert "sworn.forbidden_successions" in result.output and "dya" in result.output

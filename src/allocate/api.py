@@ -14,7 +14,7 @@ from allocate.domain import Dataset, Horizon
 from allocate.io.load import check_horizon, load_dataset, load_roster
 from allocate.outfolder import check_out
 from allocate.output import write_result
-from allocate.policy import Policy, load_policy
+from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.report import report_writer
 from allocate.result import Result
 from allocate.solve import solve
@@ -62,6 +62,7 @@ def load_inputs(
         dataset = load_dataset(data)
         inputs = Inputs(dataset, horizon_for(dataset, start, days), policy or load_policy(Path(data)))
     check_horizon(inputs.dataset, inputs.horizon)
+    check_shift_ids(inputs.policy, {s.shift_id for s in inputs.dataset.shifts})
     return inputs
 
 

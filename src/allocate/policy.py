@@ -246,3 +246,25 @@ def load_policy(folder: Path) -> Policy:
         return Policy().merged(raw)
     except ValidationError as exc:
         raise InputError(issues_from_pydantic(exc, path.name)) from None
+
+
+def check_shift_ids(policy: Policy, shift_ids: set[str]) -> None:
+    """Shift ids named by the optional rule families exist in shifts.csv.
+
+    A typo there would silently switch the rule off, so it is bad input (exit 2), named by key.
+    """
+    from allocate.io.errors import InputError, InputIssue
+
+    issues = []
+    for family in ("sworn", "auxiliary"):
+        rules = getattr(policy, family)
+        named = [("forbidden_successions", s) for pair in rules.forbidden_successions for s in pair]
+        named += [("max_shifts_per_type", s) for s, _ in rules.max_shifts_per_type]
+        for key, shift_id in named:
+            if shift_id not in shift_ids:
+                issues.append(
+                    InputIssue(POLICY_FILE, None, f"{family}.{key}", shift_id, "a shift_id of shifts.csv")
+                )
+    if issues:
+        raise InputError(issues)
+

@@ -29,7 +29,7 @@ from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
 from allocate.domain import Assignment
 from allocate.io.errors import InputError, InputIssue
-from allocate.policy import Policy, load_policy
+from allocate.policy import Policy, check_shift_ids, load_policy
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 
@@ -223,6 +223,7 @@ def run_batch(
 
     dataset, bad = load_for_batch(data)
     policy = policy or load_policy(Path(data))
+    check_shift_ids(policy, {s.shift_id for s in dataset.shifts})
     if policy.lending:
         raise InputError.single(
             "policy.toml", None, "lending", "true",
