@@ -133,3 +133,16 @@ def test_holidays_csv_without_its_kind_column(folder):
     with pytest.raises(InputError) as info:
         load_dataset(folder)
     assert [(i.file, i.line, i.column) for i in info.value.issues] == [("holidays.csv", 1, "kind")]
+
+
+def test_a_year_the_default_calendar_lacks_is_warned(tiny_folder) -> None:
+    """A horizon in a year chinese-calendar does not know yet gets a warning; a known year none."""
+    from typer.testing import CliRunner
+
+    from allocate.cli import app
+
+    later = CliRunner().invoke(app, ["validate", str(tiny_folder), "--start", "2031-03-03", "--days", "7"])
+    assert later.exit_code == 0
+    assert "no public holidays for 2031" in " ".join(later.output.split())
+    known = CliRunner().invoke(app, ["validate", str(tiny_folder), "--start", "2026-03-02", "--days", "7"])
+    assert known.exit_code == 0 and "no public holidays" not in known.output

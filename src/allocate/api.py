@@ -63,7 +63,23 @@ def load_inputs(
         inputs = Inputs(dataset, horizon_for(dataset, start, days), policy or load_policy(Path(data)))
     check_horizon(inputs.dataset, inputs.horizon)
     check_shift_ids(inputs.policy, {s.shift_id for s in inputs.dataset.shifts})
+    _warn_uncovered_years(inputs.dataset, inputs.horizon)
     return inputs
+
+
+def _warn_uncovered_years(dataset: Dataset, horizon: Horizon) -> None:
+    """Say when the default holiday calendar does not know a year of the horizon: its public
+    holidays would silently count as ordinary days (the State Council publishes a year at a time)."""
+    years = sorted({d.year for d in horizon.dates if not dataset.calendar.covers(d)})
+    if not years:
+        return
+    warnings = dataset.extras.setdefault("warnings", [])
+    text = (
+        f"the default holiday calendar (the chinese-calendar package) has no public holidays for "
+        f"{', '.join(map(str, years))}: list them in holidays.csv, or update the package once they are published"
+    )
+    if text not in warnings:
+        warnings.append(text)
 
 
 def run_solve(
