@@ -267,4 +267,3 @@ def check_shift_ids(policy: Policy, shift_ids: set[str]) -> None:
                 )
     if issues:
         raise InputError(issues)
-

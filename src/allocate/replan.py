@@ -119,6 +119,18 @@ def replan(
     return _replan(dataset, published, horizon, policy or Policy(), cut, **solve_options)
 
 
+def check_cut(cut: dt.datetime, horizon: Horizon, what: str) -> None:
+    """`--from` must fall within the horizon re-planned (`what` names it in the message)."""
+    if not horizon.start <= cut.date() <= horizon.end:
+        raise InputError.single(
+            "--from",
+            None,
+            None,
+            cut.isoformat(),
+            f"a moment within {what} ({horizon.start} .. {horizon.end})",
+        )
+
+
 def _replan(
     dataset: Dataset,
     published: pd.DataFrame,
@@ -127,14 +139,7 @@ def _replan(
     cut: dt.datetime,
     **solve_options: Any,
 ) -> Result:
-    if not horizon.start <= cut.date() <= horizon.end:
-        raise InputError.single(
-            "--from",
-            None,
-            None,
-            cut.isoformat(),
-            f"a moment within the horizon {horizon.start} .. {horizon.end}",
-        )
+    check_cut(cut, horizon, "the horizon")
     published = published.loc[:, list(ROSTER_COLUMNS)].astype(str)
     rows = assignments(published)
     frozen_mask = (starts(dataset, published) < pd.Timestamp(cut)).to_numpy()

@@ -20,8 +20,8 @@ from allocate.batch.runner import BatchSettings, _tasks
 from allocate.batch.store import Store
 from allocate.batch.week import Week
 from allocate.io.errors import InputError, InputIssue
-from allocate.policy import Policy, load_policy
-from allocate.replan import replan
+from allocate.policy import Policy, check_shift_ids, load_policy
+from allocate.replan import check_cut, replan
 
 
 def replan_batch(
@@ -39,16 +39,10 @@ def replan_batch(
     settings = settings or BatchSettings()
     week = Week.parse(week) if isinstance(week, str) else week
     horizon = week.horizon
-    if not horizon.start <= cut.date() <= horizon.end:
-        raise InputError.single(
-            "--from",
-            None,
-            None,
-            cut.isoformat(),
-            f"a moment within week {week} ({horizon.start} .. {horizon.end})",
-        )
+    check_cut(cut, horizon, f"week {week}")
     dataset, bad = load_for_batch(data)
     policy = policy or load_policy(Path(data))
+    check_shift_ids(policy, {s.shift_id for s in dataset.shifts})
     store.create()
     lock = WeekLock(store, str(week), stale_after=settings.stale_after, force=settings.force_unlock)
     lock.acquire()
