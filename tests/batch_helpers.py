@@ -12,14 +12,18 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from allocate.batch.outcome import StationOutcome
 from allocate.batch.store import Store, roster_rows, station_weeks
 from allocate.batch.task import StationTask, solve_station
 from allocate.generate import generate
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from allocate.batch.outcome import StationOutcome
 
 W1, W2 = "2026-W50", "2026-W51"  # the generated data's own week (Monday 2026-12-07), and the next
 

@@ -64,7 +64,7 @@ def test_lock_takeover_rules(tmp_path):
         assert forced.holder() is None
 
         stale = WeekLock(store, W1).acquire()
-        stale._stop.set()  # a holder that stopped beating (hung, or cut off from the database)
+        stale.stop_heartbeat()  # a holder that stopped beating (hung, or cut off from the database)
         with store.engine.begin() as conn:
             conn.execute(locks.update().values(heartbeat_at=time.time() - 1000))
         taker = WeekLock(store, W1, stale_after=60).acquire()

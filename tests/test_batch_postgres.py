@@ -13,8 +13,8 @@ import socket
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
@@ -22,6 +22,9 @@ import sqlalchemy as sa
 
 from allocate.batch import BatchSettings, LockHeld, Store, WeekLock, export_week, run_batch
 from batch_helpers import W1, W2, allocate_cmd, assert_stored_once, kill_and_resume, replicated, tiny
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server.sh"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +16,9 @@ from allocate.io.load import load_dataset
 from allocate.policy import Policy
 from allocate.solve import solve
 from builders import SHIFTS, dataset, person
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SAT_WORKDAY = dt.date(2026, 2, 14)  # Spring Festival 2026: a Saturday worked (调休)
 SUN_HOLIDAY = dt.date(2026, 2, 15)  # the first day of the Spring Festival break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +13,9 @@ from allocate.cli import app
 from allocate.io.errors import InputError
 from allocate.scenario import load_scenario
 from demand_helpers import MONDAY, incident, tiny_with_types, write_log
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 

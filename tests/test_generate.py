@@ -6,13 +6,16 @@ import csv
 import datetime as dt
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from allocate.crews import parse_crews
 from allocate.domain import WEEKDAYS
 from allocate.generate import DEFAULT_START, SIZES, generate
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TABLES = {
     "stations.csv": ["station_id", "name", "district", "population", "area_km2", "aux_quota"],

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -15,6 +15,9 @@ from openpyxl import load_workbook
 
 from allocate.i18n import LOCALE_DIR, resolve, set_language
 from allocate.io.errors import InputIssue
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CATALOG = LOCALE_DIR / "zh" / "LC_MESSAGES"
 

@@ -7,7 +7,7 @@ the message a planner sees is what is checked, not only the exception.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 from allocate.cli import app
 from allocate.io.errors import InputError
 from allocate.io.load import load_dataset
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +12,9 @@ from allocate.io.load import load_dataset
 from allocate.io.write import write_dataset
 from builders import WEEK, dataset, day, need, person, worked
 from verify_fixtures import lawful_case
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TABLES = ("stations", "shifts", "tasks", "staff", "demand", "absences", "requests", "history")
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allocate.domain import Assignment, Horizon
 from allocate.policy import LabourRules, Policy
-from allocate.result import Result
 from allocate.solve import solve
 from builders import WEEK, Request, dataset, day, need, person, worked
+
+if TYPE_CHECKING:
+    from allocate.result import Result
 
 
 def run(ds, horizon=WEEK, policy=None, **kw) -> Result:

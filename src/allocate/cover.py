@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.domain import Dataset, Horizon, Person, Post, is_heavy
 from allocate.io.errors import InputError
-from allocate.policy import Policy
 from allocate.verify import verify_roster
+
+if TYPE_CHECKING:
+    from allocate.policy import Policy
 
 # The verifier's rules about one person's own rows (crew-shape and coverage rules are not theirs).
 PERSON_RULES = (

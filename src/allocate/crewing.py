@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from allocate.domain import CrewPattern
+if TYPE_CHECKING:
+    from allocate.domain import CrewPattern
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocate.domain import Dataset, Horizon, Person, Shift, Task
 from allocate.model.eligibility import can_serve_task, may_work_at
 from allocate.model.rest import rest_minutes
-from allocate.policy import Policy
+
+if TYPE_CHECKING:
+    from allocate.domain import Dataset, Horizon, Person, Shift, Task
+    from allocate.policy import Policy
 
 REASON_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from allocate.domain import Assignment, Dataset, Horizon, is_heavy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def window_start(horizon: Horizon, weeks: int) -> dt.date:

@@ -21,9 +21,9 @@ import csv
 import datetime as dt
 import heapq
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from allocate.generate_incidents import TASK_INCIDENT_TYPES, incident_log, write
 from allocate.generate_incidents import WEEKS as INCIDENT_WEEKS
 from allocate.outfolder import check_out
 from allocate.output import atomic_folder
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 SIZES = ("tiny", "demo", "city")
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Share of each hour in an ordinary day's incidents (sums to 1): low at 03-06, peak at 19-22.
 HOUR_SHAPE = np.array(

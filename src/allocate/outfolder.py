@@ -25,11 +25,13 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.io.errors import InputError, InputIssue
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 MARKER = ".allocate-output"
 """The file that says "allocate wrote this folder" (a small JSON object, tool = allocate)."""

@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.outfolder import (
     aside_name,
@@ -25,7 +25,9 @@ from allocate.outfolder import (
     staging_folder,
     write_marker,
 )
-from allocate.result import Result
+
+if TYPE_CHECKING:
+    from allocate.result import Result
 
 Writer = Callable[[Path], None]
 

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
-from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.params import hint_from, solver_for
 from allocate.result import SOFT_GAP_LIMIT, fully_proven, soft_gap
+
+if TYPE_CHECKING:
+    from allocate.model.builder import RosterModel
 
 COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 gets the rest
 # Completing the greedy hint is mostly presolve (a fraction of a second), but it is the roster that

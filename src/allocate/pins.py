@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from allocate.demand import expand_posts
-from allocate.domain import Assignment, Dataset, Horizon, Person, Pin, Post
 from allocate.io.errors import InputError, InputIssue
 from allocate.model.eligibility import can_serve_task, may_work_at
 from allocate.model.rest import rest_minutes
-from allocate.policy import Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from allocate.domain import Assignment, Dataset, Horizon, Person, Pin, Post
+    from allocate.policy import Policy
 
 
 def check_pins(dataset: Dataset, horizon: Horizon, policy: Policy, past: Iterable[Assignment] = ()) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from allocate.domain import Role
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from allocate.domain import Role
 
 # Each weight times the largest amount it multiplies (crews of priority 1000, hours, request
 # weights of 1000) must keep CP-SAT's objective inside 64-bit integers.

@@ -4,11 +4,14 @@ objective, bound and elapsed time of the unit being solved. Written to stderr.""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from allocate.callbacks import SolveCallbacks
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class RichProgress(SolveCallbacks):

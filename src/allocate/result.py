@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
-from allocate.domain import Dataset, Horizon
 from allocate.fairness import window_spread, window_start
-from allocate.policy import Policy
+
+if TYPE_CHECKING:
+    from allocate.domain import Dataset, Horizon
+    from allocate.policy import Policy
 
 SOFT_GAP_LIMIT = 0.01  # a soft-goal gap of at most 1 % counts as proven
 

@@ -3,20 +3,17 @@ the roster. Stations are independent problems unless lending is on (then each di
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.crewing import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
-from allocate.domain import Assignment, Dataset, Horizon, Post
 from allocate.io.load import check_horizon
 from allocate.model import lines
 from allocate.model.builder import RosterModel
@@ -25,6 +22,13 @@ from allocate.pins import check_pins
 from allocate.policy import Policy
 from allocate.result import GoalAmount, Result, UnitResult
 from allocate.verify import verify_roster
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ortools.sat.python import cp_model
+
+    from allocate.domain import Assignment, Dataset, Horizon, Post
 
 WORK_PER_SECOND = 0.5  # default work budget per second of time limit: the work limit binds first
 

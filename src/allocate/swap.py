@@ -8,20 +8,24 @@ answer, with the person it concerns.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from allocate.domain import Dataset, Horizon
 from allocate.io.errors import InputError
 from allocate.output import atomic_folder, write_json
-from allocate.policy import Policy
 from allocate.replan import changes
 from allocate.verify import verify_roster
-from allocate.verify.report import Violation
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    import pandas as pd
+
+    from allocate.domain import Dataset, Horizon
+    from allocate.policy import Policy
+    from allocate.verify.report import Violation
 
 
 def swapped(

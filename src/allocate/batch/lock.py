@@ -29,11 +29,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from allocate.batch.store import Store, locks
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 DEFAULT_STALE_AFTER = 120.0
 HEARTBEAT_SECONDS = 10.0  # every holder beats at least this often, whatever its stale_after
@@ -193,6 +196,10 @@ class WeekLock:
         self._thread.start()
         return self
 
+    def stop_heartbeat(self) -> None:
+        """Stop beating but keep the row, as a hung or cut-off holder would."""
+        self._stop.set()
+
     def release(self) -> None:
         """Stop the heartbeat and delete the lock row (if it is still ours)."""
         self._stop.set()
@@ -224,7 +231,8 @@ class WeekLock:
     def holder(self) -> Holder | None:
         with self.store.engine.connect() as conn:
             row = conn.execute(sa.select(locks).where(locks.c.week == self.week)).first()
-            return None if row is None else Holder(**row._mapping, seen_at=db_now(conn))
+            # `_mapping` is SQLAlchemy's public Row API (underscored only to keep clear of column names)
+            return None if row is None else Holder(**row._mapping, seen_at=db_now(conn))  # noqa: SLF001
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,8 +14,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from allocate.batch.outcome import StationOutcome
 from allocate.batch.runner import BatchCallbacks
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from allocate.batch.outcome import StationOutcome
 
 
 class BatchProgress(BatchCallbacks):

@@ -9,19 +9,22 @@ A station whose re-plan fails the verifier keeps its stored roster and is report
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.batch.data import load_for_batch
 from allocate.batch.lock import WeekLock
 from allocate.batch.runner import BatchSettings, _tasks
-from allocate.batch.store import Store
 from allocate.batch.week import Week
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.replan import check_cut, replan
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from allocate.batch.store import Store
 
 
 def replan_batch(

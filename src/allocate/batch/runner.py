@@ -18,7 +18,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.batch.data import history_by_person, load_for_batch, split_by_station
 from allocate.batch.engines import Engine, cores, make_engine
@@ -27,9 +27,11 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
-from allocate.domain import Assignment
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
+
+if TYPE_CHECKING:
+    from allocate.domain import Assignment
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 

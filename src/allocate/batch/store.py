@@ -20,19 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
 
-from allocate.batch.outcome import StationOutcome
 from allocate.batch.storeurl import display, parse_store_url, redact, sqlite_file
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Assignment
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.engine import Connection, Engine
+
+    from allocate.batch.outcome import StationOutcome
 
 SCHEMA_VERSION = "1"
 DEFAULT_URL = "sqlite:///allocate.db"

@@ -14,13 +14,15 @@ import socket
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.week import Week
-from allocate.domain import Dataset
-from allocate.policy import Policy
 from allocate.solve import solve
+
+if TYPE_CHECKING:
+    from allocate.domain import Dataset
+    from allocate.policy import Policy
 
 
 @dataclass(frozen=True)

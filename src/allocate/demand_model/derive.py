@@ -15,14 +15,17 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from allocate.demand_model.erlang import crews_needed
 from allocate.domain import WEEKDAYS, Dataset, DemandRow, Shift, Station
-from allocate.io.incidents import IncidentLog
-from allocate.policy import DemandPolicy
+
+if TYPE_CHECKING:
+    from allocate.io.incidents import IncidentLog
+    from allocate.policy import DemandPolicy
 
 HOURS = 24
 WEEK_HOURS = 7 * HOURS

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from markupsafe import Markup, escape
 
 from allocate.demand_model.derive import HOURS, DerivedDemand, comparison, slot_owners
 from allocate.domain import WEEKDAYS, Dataset, DemandRow
 from allocate.output import atomic_folder
-from allocate.policy import DemandPolicy
 from allocate.report.charts import _svg, _text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    import pandas as pd
+
+    from allocate.policy import DemandPolicy
 
 MAX_CHARTED = 24  # stations with charts; a city's page stays a few MB
 HEAT_LOW, HEAT_HIGH = (255, 247, 236), (153, 52, 4)

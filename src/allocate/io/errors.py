@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from allocate.i18n import N_, _
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 # What was expected, for messages built from parts: (pattern of the English text, its msgid).
 # A message that is one whole msgid (most of them) is translated as it stands.

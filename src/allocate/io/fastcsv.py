@@ -10,10 +10,13 @@ header) returns None, and the exact reader reads the file and names the problem 
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FAST_FROM = 1 << 20  # bytes: smaller files take the exact path (it costs nothing there)
 _CHUNK_ROWS = 200_000

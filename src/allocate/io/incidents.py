@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocate.domain import Dataset
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.schemas import _parse_bool, _parse_list
 from allocate.io.tables import RawTable, read_csv, read_tables
 from allocate.io.validate import validate_table
 from allocate.io.workbook import read_sheet
+
+if TYPE_CHECKING:
+    from allocate.domain import Dataset
 
 INCIDENT_COLUMNS = (
     "incident_id", "station_id", "received_at", "type", "handling_minutes", "units", "priority",

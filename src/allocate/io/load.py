@@ -6,12 +6,10 @@ planner fixes a spreadsheet in one pass instead of one error per run.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +33,10 @@ from allocate.io.errors import InputError, InputIssue
 from allocate.io.schemas import MAX_ALTERNATIVES, MAX_CREW_SIZE
 from allocate.io.tables import REQUIRED_TABLES, RawTable, read_tables
 from allocate.io.validate import MAX_ISSUES_PER_COLUMN, ValidTable, report, validate_table
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Iterator
 
 
 def _duplicates(

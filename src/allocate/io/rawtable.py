@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from allocate.io.errors import InputError, InputIssue
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Characters that no name, id or value of the contract holds, and that break the outputs
 # (an .xlsx cannot store them, PostgreSQL refuses NUL): C0 controls except tab, and DEL.

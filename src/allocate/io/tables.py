@@ -14,12 +14,14 @@ from __future__ import annotations
 import csv
 import re
 from array import array
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header, control_issue
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 TABLES = (
     "stations",

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import difflib
 from collections import namedtuple
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from allocate.io.errors import InputIssue, expected_of
 from allocate.io.schemas import REQUIRED_COLUMNS, SCHEMAS
-from allocate.io.tables import RawTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from allocate.io.tables import RawTable
 
 # A column that is wrong on every row says so a few times, then counts the rest.
 MAX_ISSUES_PER_COLUMN = 50

@@ -10,12 +10,15 @@ and an Excel error such as ``#N/A``. Two sheets that name one table are an error
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header
 from allocate.io.tables import TABLES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
 
 
 def _cell_text(value: object) -> str:

@@ -12,8 +12,8 @@ import csv
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allocate.contract import TABLE_COLUMNS
 from allocate.domain import (
@@ -30,6 +30,9 @@ from allocate.domain import (
     Station,
     Task,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
 OPTIONAL_TABLES = ("absences", "requests", "history", "holidays", "pins")
 

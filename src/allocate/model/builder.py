@@ -8,12 +8,11 @@ weighted sum of the soft-goal terms. No OR-Tools object leaves this package exce
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
 from allocate.model import (
     crews,
     daily,
@@ -32,8 +31,13 @@ from allocate.model import (
     weekends,
     workdays,
 )
-from allocate.model.handles import PostVars, Term
-from allocate.policy import Policy
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
+    from allocate.model.handles import PostVars, Term
+    from allocate.policy import Policy
 
 
 class RosterModel:

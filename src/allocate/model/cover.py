@@ -7,9 +7,12 @@ Only the shortfall is a variable: the excess is ``n - R + shortfall``, so the co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ortools.sat.python import cp_model
 
 
 def add_soft_cover(

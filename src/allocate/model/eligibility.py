@@ -4,9 +4,12 @@ CP-SAT model only holds variables for lawful person x post pairs (a sparse model
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
-from allocate.domain import Dataset, Person, Post, Station, Task
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from allocate.domain import Dataset, Person, Post, Station, Task
 
 
 def can_serve_task(person: Person, task: Task, day: dt.date) -> bool:

@@ -8,13 +8,14 @@ crews' patterns are fixed too, so the coverage of a frozen post is what was publ
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from allocate.domain import CrewPattern
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from allocate.model.builder import RosterModel
 
 

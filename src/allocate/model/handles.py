@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
-from allocate.domain import CrewPattern, Post
+    from allocate.domain import CrewPattern, Post
 
 
 @dataclass

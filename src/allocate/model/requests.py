@@ -6,9 +6,12 @@ of the person's variables of that day and shift (at most one start a day keeps i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ortools.sat.python import cp_model
 
 
 def unmet(xs: Sequence[cp_model.IntVar], want_on: bool) -> cp_model.LinearExprT:

@@ -13,11 +13,10 @@ import datetime as dt
 from functools import cache
 from typing import TYPE_CHECKING
 
-from allocate.domain import Shift
-from allocate.policy import LabourRules
-
 if TYPE_CHECKING:
+    from allocate.domain import Shift
     from allocate.model.builder import RosterModel
+    from allocate.policy import LabourRules
 
 
 def rest_minutes(shift: Shift, rules: LabourRules) -> int:

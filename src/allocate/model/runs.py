@@ -10,14 +10,15 @@ is a sliding window: every ``longest + 1`` consecutive days hold at most ``longe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-from ortools.sat.python import cp_model
 
 from allocate.model.days import Lit, add_clause, negate, police_worked_days
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
 
 

@@ -7,14 +7,15 @@ are not checked: the days before and after it count as days off.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
-
-from ortools.sat.python import cp_model
 
 from allocate.model.days import WorkVars, day_vars
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
 
 

@@ -6,15 +6,15 @@ cannot reach it, so a floor belongs only in a policy whose staff can all meet it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
-
-from allocate.model.days import WorkVars
-
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
+    from allocate.model.days import WorkVars
 
 
 def add_max_shifts_of_type(

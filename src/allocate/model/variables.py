@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from allocate.domain import Dataset, Person
 from allocate.model.eligibility import eligible
 from allocate.model.handles import PostVars
 from allocate.model.rest import history_blocked
 
 if TYPE_CHECKING:
+    from allocate.domain import Dataset, Person
     from allocate.model.builder import RosterModel
 
 

@@ -6,15 +6,16 @@ at most `limit` worked weekends in the horizon, or in every `window` consecutive
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
-
-from ortools.sat.python import cp_model
 
 from allocate.model.days import Lit, police_worked_days
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
 
 SATURDAY, SUNDAY = 5, 6

@@ -8,11 +8,14 @@ names the line, never a model of half an instance.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allocate.io.errors import InputError, InputIssue
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SECTIONS = (
     "SECTION_HORIZON",

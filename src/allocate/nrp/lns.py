@@ -14,11 +14,14 @@ from __future__ import annotations
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
-from allocate.nrp.model import NrpModel
+
+if TYPE_CHECKING:
+    from allocate.nrp.model import NrpModel
 
 Key = tuple[int, int, str]
 SUB_LIMIT = 1.0  # seconds per neighbourhood, at the smallest

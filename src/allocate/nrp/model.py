@@ -12,12 +12,16 @@ Variables that a rule fixes to 0 are never created: a day off, or a shift type w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ortools.sat.python import cp_model
 
 from allocate.model import cover, runs, successions, totals, weekends
 from allocate.model.days import Lit, worked_days
 from allocate.model.requests import unmet
-from allocate.nrp.instance import Instance
+
+if TYPE_CHECKING:
+    from allocate.nrp.instance import Instance
 
 
 class NrpModel:

@@ -15,15 +15,19 @@ import csv
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from allocate.model.params import hint_from, solver_for
 from allocate.nrp import lns
-from allocate.nrp.instance import Instance
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from allocate.nrp.instance import Instance
 
 ROSTER_COLUMNS = ("employee", "day", "shift")
 FULL_SHARE = 0.5  # of the time left after step 1, for the whole model (step 2)

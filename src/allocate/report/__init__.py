@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allocate.report.data import ReportData, load_report_data
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from allocate.domain import Dataset
     from allocate.result import Result
 

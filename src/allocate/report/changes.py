@@ -6,11 +6,12 @@ short notice, ready to send: the duties added and the duties taken off, in date 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from allocate.report.data import ReportData
+if TYPE_CHECKING:
+    from allocate.report.data import ReportData
 
 CHANGES_FILE = "changes.csv"
 

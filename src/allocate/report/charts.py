@@ -6,16 +6,19 @@ escaped; every mark carries a ``<title>`` so that hovering tells the exact figur
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from markupsafe import Markup, escape
 
 from allocate.i18n import _, language
 from allocate.report.data import ROLE_LABEL, ROLE_ORDER, ReportData
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
 
 FONT = (
     "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans','Noto Sans CJK SC',"

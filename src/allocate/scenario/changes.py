@@ -13,14 +13,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import product
+from typing import TYPE_CHECKING
 
 from allocate.domain import WEEKDAYS, Absence, Dataset, DemandRow, Horizon, Person
 from allocate.io.schemas import MAX_CREWS
-from allocate.policy import Policy
 from allocate.scenario.schema import (
     AbsenceChange,
     AddCrews,
@@ -32,6 +31,11 @@ from allocate.scenario.schema import (
     RemoveCrews,
     ScaleDemand,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from allocate.policy import Policy
 
 _ROUNDING = {"half_up": ROUND_HALF_UP, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 _ROLE_CODE = {"sworn": "S", "aux_service": "A", "aux_civilian": "C"}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from allocate.domain import ROLES
-from allocate.result import Result
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from allocate.result import Result
 
 UNCOVERED_PREFIX = "uncovered:"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
@@ -23,10 +23,12 @@ from allocate.demand import expand_posts
 from allocate.domain import Dataset, Horizon
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy
-from allocate.result import Result
 from allocate.scenario.changes import ChangeError, Context, apply_change
 from allocate.scenario.lines import line_of
 from allocate.scenario.schema import Change, SolverSpec
+
+if TYPE_CHECKING:
+    from allocate.result import Result
 
 ALIASES = {
     "stations": "station",

@@ -6,13 +6,16 @@ Figure shows when it is the value of a cell, and ``fig.savefig("x.png")`` writes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from allocate.domain import ROLES
 from allocate.result import Result
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 ROLE_LABELS = {
     "sworn": "sworn officers",

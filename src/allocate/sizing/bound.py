@@ -16,8 +16,8 @@ each point of the coverage curve from below.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -26,8 +26,12 @@ from allocate.model.eligibility import can_serve_task
 from allocate.model.hint import PostTarget
 from allocate.model.objective import uncovered_weight
 from allocate.model.rest import rest_cliques
-from allocate.policy import LabourRules, Policy
 from allocate.sizing.candidates import KINDS
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from allocate.policy import LabourRules, Policy
 
 GROUPS = ("sworn", *KINDS)
 

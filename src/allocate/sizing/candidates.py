@@ -8,12 +8,15 @@ minimum can also be below the current pool.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import statistics
+from typing import TYPE_CHECKING
 
 from allocate.demand import expand_posts
 from allocate.domain import Dataset, DemandRow, Horizon, Person, Post
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 KINDS = ("aux_service", "aux_civilian")
 WEEK = 7  # days: the period of the demand pattern sizing repeats

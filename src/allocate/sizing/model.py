@@ -10,6 +10,7 @@ marginal-coverage curve.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -18,10 +19,12 @@ from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
 from allocate.model.params import hint_from, solver_for
-from allocate.policy import Policy
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
+
+if TYPE_CHECKING:
+    from allocate.policy import Policy
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from allocate.output import atomic_folder, write_json
-from allocate.sizing.run import SizingReport
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from allocate.sizing.run import SizingReport
 
 
 def plot_curves(report: SizingReport, path: Path) -> None:

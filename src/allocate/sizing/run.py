@@ -7,10 +7,9 @@ import datetime as dt
 import math
 import multiprocessing
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,9 @@ from allocate.policy import Policy
 from allocate.sizing.candidates import KINDS, WEEK, repeated_demand
 from allocate.sizing.model import HEAD_WEIGHT, HeadFloor, SizingModel, Solved
 from allocate.sizing.quota import divide_quota
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SIZING_COLUMNS = [
     "station_id",

@@ -6,14 +6,16 @@ the same station, on the same date, shift and task", or work under the command o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocate.domain import CrewPattern
 from allocate.verify.frames import Context, records
-from allocate.verify.report import Violation
 from allocate.verify.words import person_words, row_person, row_violation, task_words
+
+if TYPE_CHECKING:
+    from allocate.verify.report import Violation
 
 # The columns all rows of one crew must share.
 CREW_KEY = ["raw_date", "station_id", "shift_id", "task_id", "lead_id"]

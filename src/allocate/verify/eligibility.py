@@ -7,14 +7,17 @@ own `role` column (a wrong role there is `role_mismatch`, not a licence).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocate.verify.frames import Context, records
-from allocate.verify.report import Violation
 from allocate.verify.words import row_person, row_place, row_violation, task_words
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from allocate.verify.report import Violation
 
 
 def check_eligibility(ctx: Context) -> list[Violation]:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from allocate.domain import Assignment, Dataset, Horizon
-from allocate.policy import Policy
 from allocate.verify.posts import POST_KEY, demand_posts
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from allocate.domain import Assignment, Dataset, Horizon
+    from allocate.policy import Policy
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

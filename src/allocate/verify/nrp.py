@@ -7,9 +7,12 @@ shares the day-pattern checks with the police verifier (:mod:`allocate.verify.pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from allocate.nrp.instance import Instance
 from allocate.verify.patterns import long_runs, shift_counts, short_runs, successions, worked_weekends
+
+if TYPE_CHECKING:
+    from allocate.nrp.instance import Instance
 
 
 @dataclass

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from allocate.domain import ROLES
-from allocate.verify.frames import Context
 from allocate.verify.report import Violation
 from allocate.verify.words import person_words
+
+if TYPE_CHECKING:
+    from allocate.verify.frames import Context
 
 Timeline = Sequence[str | None]  # the shift id started on each day, None for a day off
 

@@ -7,10 +7,12 @@ against the verifier's own reading of the demand, not the model builder's.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocate.domain import Dataset, Horizon
+if TYPE_CHECKING:
+    from allocate.domain import Dataset, Horizon
 
 POST_KEY: list[str] = ["station_id", "date", "shift_id", "task_id"]
 

@@ -6,9 +6,13 @@ a row that fails here is reported once and left out of the checks that need what
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allocate.verify.frames import Context, records
-from allocate.verify.report import Violation
 from allocate.verify.words import person_words, row_violation
+
+if TYPE_CHECKING:
+    from allocate.verify.report import Violation
 
 _ID_TABLES = (
     ("person_id", "known_person", "person", "staff"),

@@ -8,8 +8,8 @@ and checked against the roster and coverage tables exactly as they were written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -31,6 +31,9 @@ from allocate.verify.patterns import check_patterns
 from allocate.verify.pins import check_pins
 from allocate.verify.report import VerificationReport, Violation
 from allocate.verify.rows import check_horizon, check_ids, check_roles
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # The rule families, in the order their violations are listed.
 CHECKS: tuple[Callable[[Context], list[Violation]], ...] = (
