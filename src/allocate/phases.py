@@ -178,6 +178,7 @@ def solve_phases(
     floor = float(least) if coverage_proven and least is not None else 0.0
     whole, status2, watch2 = run("whole", full, budget.work - spent, gap_rule=coverage_proven, floor=floor)
     best, best_status, best_watch, held = whole, status2, watch2, None
+    last = None  # the solver that ended the search, when it is not the one holding the roster
     if status2 not in found or (least is not None and round(whole.value(cover.cost)) > least):
         # 3. The whole objective traded crews for comfort (or found nothing): hold the coverage
         #    step 1 reached, from its roster, and minimise the soft goals alone.
@@ -193,12 +194,8 @@ def solve_phases(
             if status3 in found:
                 best, best_status, best_watch = third, status3, watch3
                 held = least if coverage_proven else None
-            else:
-                best, best_status, best_watch = (
-                    first,
-                    status1,
-                    _Watch(first, index, callbacks, cover.cost, None, False),
-                )
+            else:  # step 1's roster stands; the solve stopped where step 3 did, not by proof
+                best, best_status, best_watch, last = first, status3, watch3, third
         elif status2 not in found:
             best = None
     _release(holds)
@@ -235,7 +232,7 @@ def solve_phases(
         bound = max(0.0, first.best_objective_bound)
     optimal = coverage_proven and soft_bound is not None and soft_bound >= soft
     source = "cp-sat coverage only" if best is first else "cp-sat"
-    stopped = _stopped_by(best_status, best_watch.stopped_on_gap, best, budget, spent)
+    stopped = _stopped_by(best_status, best_watch.stopped_on_gap, last or best, budget, spent)
     return PhaseOutcome(
         best, "OPTIMAL" if optimal else "FEASIBLE", source, coverage_proven, objective, bound, soft,
         soft_bound, stopped, spent, steps,

@@ -17,6 +17,7 @@ from allocate.diagnose import explain_uncovered
 from allocate.io.load import check_horizon
 from allocate.model import lines
 from allocate.model.builder import RosterModel
+from allocate.model.params import WORK_PER_SECOND
 from allocate.phases import Budget, solve_phases
 from allocate.pins import check_pins
 from allocate.policy import Policy
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
     from allocate.domain import Assignment, Dataset, Horizon, Post
-
-WORK_PER_SECOND = 0.5  # default work budget per second of time limit: the work limit binds first
 
 
 def planning_units(dataset: Dataset, lending: bool) -> list[tuple[str, tuple[str, ...]]]:

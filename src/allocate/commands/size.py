@@ -36,8 +36,12 @@ def size(
         int | None, typer.Option(min=1, help="Stations sized at once (default: cores / workers).")
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="CP-SAT workers per station (1: the same answer every run).")
-    ] = 2,
+        int,
+        typer.Option(
+            min=1,
+            help="CP-SAT workers per station (1, the default: the same answer every run, stations in parallel).",
+        ),
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     incidents: Annotated[

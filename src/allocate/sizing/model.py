@@ -18,13 +18,14 @@ from allocate.domain import Assignment, Dataset, Horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
-from allocate.model.params import hint_from, solver_for
+from allocate.model.params import WORK_PER_SECOND, hint_from, solver_for
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
 
 if TYPE_CHECKING:
     from allocate.policy import Policy
+    from allocate.sizing.budget import Budget
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
 
@@ -63,7 +64,11 @@ class SizingModel:
         horizon: Horizon,
         policy: Policy,
         extra: dict[str, int] | None = None,
+        clock: Budget | None = None,
     ) -> None:
+        """`clock` is the station's budget: every solve is charged to it and stops at its wall
+        ceiling; without one, a solve's time limit is its wall-clock limit too."""
+        self.clock = clock
         posts = station_posts(dataset, station_id, horizon)
         self.station_id = station_id
         self.current = {
@@ -158,7 +163,7 @@ class SizingModel:
 
     def keeps_last(self, time_limit: float = 5.0) -> bool:
         """Whether the last roster (the hint) keeps the constraints added since it was found."""
-        solver = complete_hints(self.roster, time_limit)
+        solver = complete_hints(self.roster, self._ceiling(time_limit))
         if solver is not None:
             self._last = solver
         return solver is not None
@@ -228,24 +233,38 @@ class SizingModel:
         domain.clear()
         domain.extend([-(2**62), top])
 
+    def _ceiling(self, seconds: float) -> float:
+        """The wall-clock limit of a solve: the station's ceiling, else `seconds` itself.
+
+        Completing a hint is mostly presolve; cut short by a busy machine's clock it would drop
+        the hint, so under a budget it too runs to the ceiling."""
+        return self.clock.wall_left() if self.clock is not None else seconds
+
     def _solve(
         self, objective, floor: int, time_limit: float, seed: int, workers: int
     ) -> tuple[cp_model.CpSolver, int]:
         """Minimise `objective`, known to be at least `floor` (the counting model's bound).
 
         Stating the floor lets CP-SAT stop, proven optimal, as soon as a roster reaches it.
+        `time_limit` is nominal seconds of deterministic work (see sizing.budget); the wall clock
+        stops the solve only at the station's ceiling.
         """
         m = self.roster.model
         m.clear_objective()
         m.minimize(objective)
         at_least = m.add(objective >= floor)
         if not self._hinted:
-            self._greedy = complete_hints(self.roster, max(5.0, time_limit / 2))
+            self._greedy = complete_hints(self.roster, self._ceiling(max(5.0, time_limit / 2)))
             self._hinted = True
         # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
         # the search for fewer heads here, and the floor stated above already gives the bound.
-        solver = solver_for(time_limit, seed, workers, {"linearization_level": 1} if workers == 1 else {})
+        solver = solver_for(
+            self._ceiling(time_limit), seed, workers, {"linearization_level": 1} if workers == 1 else {}
+        )
+        solver.parameters.max_deterministic_time = max(0.001, time_limit * WORK_PER_SECOND)
         status = solver.solve(m)
+        if self.clock is not None:
+            self.clock.charge(solver.deterministic_time)
         at_least.proto.clear_linear()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # warm-start the next phase from here
             hint_from(m, solver)
@@ -282,7 +301,7 @@ class SizingModel:
             solver.best_objective_bound if ok else None,
         )
 
-    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0) -> Solved:
+    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 1, floor: int = 0) -> Solved:
         """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews.
 
         Under a cap, heads break ties (scaled below one uncovered unit), so a cap that buys no
@@ -309,7 +328,7 @@ class SizingModel:
         uncovered_cost: int,
         time_limit: float,
         seed: int = 0,
-        workers: int = 2,
+        workers: int = 1,
         floor: HeadFloor | None = None,
     ) -> Solved:
         """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`.

@@ -19,6 +19,7 @@ from allocate.callbacks import SolveCallbacks
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon, Post
 from allocate.policy import Policy
+from allocate.sizing.budget import Budget
 from allocate.sizing.candidates import KINDS, WEEK, repeated_demand
 from allocate.sizing.model import HEAD_WEIGHT, HeadFloor, SizingModel, Solved
 from allocate.sizing.quota import divide_quota
@@ -179,19 +180,6 @@ def _cap(dataset: Dataset, station_id: str, policy: Policy) -> int | None:
     return min(caps) if caps else None
 
 
-class Budget:
-    """A station's time limit, spent stage by stage: what a stage leaves goes to the next."""
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.perf_counter() + seconds
-
-    def left(self) -> float:
-        return max(0.05, self.deadline - time.perf_counter())
-
-    def share(self, fraction: float) -> float:
-        return self.left() * fraction
-
-
 def _phases(
     sm: SizingModel,
     budget: Budget,
@@ -202,11 +190,11 @@ def _phases(
     floor: HeadFloor | None = None,
 ) -> tuple[Solved, Solved]:
     """Phase 1 (fewest uncovered) then phase 2 (fewest heads), in `fraction` of what is left."""
-    stop = time.perf_counter() + budget.share(fraction)
-    first = sm.min_uncovered((stop - time.perf_counter()) / 2, seed, workers, floor_uncovered)
+    part = budget.part(fraction)
+    first = sm.min_uncovered(part.share(0.5), seed, workers, floor_uncovered)
     if first.uncovered_cost < 0:  # no roster at all within the limit: report, do not guess
         return first, first
-    best = sm.min_headcount(first.uncovered_cost, max(0.05, stop - time.perf_counter()), seed, workers, floor)
+    best = sm.min_headcount(first.uncovered_cost, part.left(), seed, workers, floor)
     return first, best if best.uncovered >= 0 else first
 
 
@@ -220,6 +208,7 @@ class _Job:
     policy: Policy
     seed: int
     workers: int
+    clock: Budget  # the station's budget: every solve is charged to it
 
     def model(
         self, first_day: int, days: int, dataset: Dataset | None = None, bounds: dict[str, int] | None = None
@@ -227,17 +216,17 @@ class _Job:
         """The sizing model of `days` days from the horizon's day `first_day`."""
         start = self.horizon.start + dt.timedelta(days=first_day)
         return SizingModel(
-            dataset or self.dataset, self.station_id, Horizon(start, days), self.policy, bounds
+            dataset or self.dataset, self.station_id, Horizon(start, days), self.policy, bounds, self.clock
         )
 
 
 def _minimum(job: _Job, days: int, budget: Budget, fraction: float) -> tuple[SizingModel, Solved, Solved]:
     """Phases 1 and 2, widening the recruit pool when phase 2 hired every recruit of a kind."""
     extra: dict[str, int] | None = None
-    stop = time.perf_counter() + budget.share(fraction)
+    part = budget.part(fraction)
     while True:
         sm = job.model(0, days, bounds=extra)
-        first, best = _phases(sm, budget, (stop - time.perf_counter()) / budget.left(), job.seed, job.workers)
+        first, best = _phases(sm, part, 1.0, job.seed, job.workers)
         full = [k for k in KINDS if best is not first and best.headcount[k] >= sm.bounds[k] > 0]
         if not full or (extra is not None and max(extra.values()) > 4 * max(sm.bounds.values())):
             return sm, first, best
@@ -252,7 +241,7 @@ class _Sized:
     proven: bool
     shortfall: list[tuple[Post, int]]
     current: dict[str, int]
-    under_cap: Callable[[int, float], Solved]  # (headcount cap, seconds) -> fewest uncovered
+    under_cap: Callable[[int, float], Solved]  # (headcount cap, nominal seconds) -> fewest uncovered
     curve_days: int  # the days the curve's uncovered crews are counted over
     uncovered_proven: bool = False  # the fewest uncovered crews with unlimited recruits is proven
 
@@ -285,7 +274,7 @@ class _Weeks:
     first: SizingModel
 
     def roll(
-        self, head: Solved, hire: dict[str, int], seconds: float
+        self, head: Solved, hire: dict[str, int], budget: Budget
     ) -> tuple[list[SizingModel], list[Solved], dict[str, int]]:
         """Roster the weeks after the first (answered `head`) with at most `hire` recruits per kind.
 
@@ -296,12 +285,11 @@ class _Weeks:
         model and answer, the first week's included, and the recruits hired per kind in the end.
         """
         weeks = self.job.horizon.days // WEEK
-        stop = time.perf_counter() + seconds
         done: list[tuple[SizingModel, Solved]] = [(self.first, head)]
         k = 1
 
         def left(k: int) -> float:  # a fair share of what is left: a solve that proves stops early
-            return max(0.05, (stop - time.perf_counter()) / (weeks - k))
+            return budget.share(1 / (weeks - k))
 
         while k < weeks:
             # Half a share each for the week and the pair: a week that cannot be staffed with these
@@ -332,20 +320,17 @@ class _Weeks:
         model.set_kinds({}, hire)
         return model, model.min_uncovered(seconds, job.seed, job.workers)
 
-    def floors(self, uncovered_cost: int, target: int, seconds: float) -> list[HeadFloor]:
+    def floors(self, uncovered_cost: int, target: int, budget: Budget) -> list[HeadFloor]:
         """Each later week's own minimum, rostered alone: a relaxation of the horizon cut to it.
 
         A week other than the first may bind (an officer on leave that week): its minimum bounds
         the horizon's too. Stops once a floor reaches `target`, the heads the chain hired.
         """
         weeks = self.job.horizon.days // WEEK
-        stop = time.perf_counter() + seconds
         found: list[HeadFloor] = []
         for k in range(1, weeks):
             alone = self.job.model(WEEK * k, WEEK, bounds=self.first.bounds)
-            share = (stop - time.perf_counter()) / (weeks - k)
-            budget = Budget(max(0.05, share))
-            _phases(alone, budget, 1.0, self.job.seed, self.job.workers)
+            _phases(alone, budget, 1 / (weeks - k), self.job.seed, self.job.workers)
             floor = _floor_of(alone)
             if floor is not None:
                 found.append(floor)
@@ -423,12 +408,12 @@ def _over_repeated_weeks(job: _Job, budget: Budget) -> _Sized:
     else:  # the cycle was not found in time: the weeks after start from the plain week
         week.restore(plain)
     weeks = _Weeks(job, week)
-    segments, answers, hire = weeks.roll(best, dict(best.headcount), budget.share(0.5))
+    segments, answers, hire = weeks.roll(best, dict(best.headcount), budget.part(0.5))
     total = _summed(best.status, answers, hire)
     covered = first.status == "OPTIMAL" and total.uncovered_cost == first.uncovered_cost
     floors = [floor] if floor else []
     if covered and (floor is None or _weighted(hire) > floor.at(total.uncovered_cost)):
-        floors += weeks.floors(total.uncovered_cost, _weighted(hire), budget.share(0.6))
+        floors += weeks.floors(total.uncovered_cost, _weighted(hire), budget.part(0.6))
     proven = covered and _weighted(hire) <= max((f.at(total.uncovered_cost) for f in floors), default=0)
     total = replace(total, status="OPTIMAL" if proven else "FEASIBLE") if total.uncovered >= 0 else total
     shortfall = [row for model in segments for row in model.shortfall_by_post()]
@@ -451,12 +436,16 @@ def size_station(
     time_limit: float = 30.0,
     curve_points: int = 6,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
 ) -> StationSizing:
-    """Minimum headcount per kind, sworn shortfall and the coverage curve of one station."""
+    """Minimum headcount per kind, sworn shortfall and the coverage curve of one station.
+
+    `time_limit` is the station's wall-clock ceiling; its stages share the same time as
+    deterministic work (see sizing.budget), so the answer does not depend on the machine's load.
+    """
     started = time.perf_counter()
     budget = Budget(time_limit)
-    job = _Job(dataset, station_id, horizon, policy, seed, workers)
+    job = _Job(dataset, station_id, horizon, policy, seed, workers, budget)
     if horizon.days > WEEK and horizon.days % WEEK == 0:
         sized = _over_repeated_weeks(job, budget)
     else:
@@ -489,9 +478,9 @@ def size_station(
     lo = current if current < hi else hi // 2
     answered = min(best.headcount.values()) >= 0
     points = sorted({round(float(h)) for h in np.linspace(lo, hi, curve_points)}) if answered else []
-    # The curve takes a share of the time the minimum took (a large station's points are slow
+    # The curve takes a share of the work the minimum took (a large station's points are slow
     # too), within the station's limit.
-    curve = Budget(min(budget.left(), max(CURVE_SECONDS, CURVE_SHARE * (time.perf_counter() - started))))
+    curve = budget.part(min(1.0, max(CURVE_SECONDS, CURVE_SHARE * budget.used()) / budget.left()))
     for n, h in enumerate(reversed(points)):  # from the minimum down: each point hints the next
         seconds = curve.left() / max(len(points) - n, 1)
         solved = sized.under_cap(h, seconds)
@@ -535,7 +524,7 @@ def size_dataset(
     quota: int | None = None,
     curve_points: int = 6,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
     jobs: int | None = None,
     stations: list[str] | None = None,
     callbacks: SolveCallbacks | None = None,
