@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from allocate.model.eligibility import can_serve_task, may_work_at
-from allocate.model.rest import rest_minutes
+from allocate.rules.labour import block_of, longest_run, too_soon, weekly_cap_minutes
 
 if TYPE_CHECKING:
     from allocate.domain import Dataset, Horizon, Person, Shift, Task
@@ -63,20 +63,19 @@ class _Worked:
         mine = self.by_person.get(person.person_id, [])
         if any(d == day for d, _ in mine):
             return "busy"
-        start, end = shift.starts_at(day), shift.ends_at(day)
+        start = shift.starts_at(day)
         for d, sid in mine:
             other = self.shifts[sid]
-            o_start, o_end = other.starts_at(d), other.ends_at(d)
-            if o_start < start and start < o_end + dt.timedelta(minutes=rest_minutes(other, rules)):
+            o_start = other.starts_at(d)
+            if too_soon(o_start, other, start, rules) or too_soon(start, shift, o_start, rules):
                 return "rest"
-            if start < o_start < end + dt.timedelta(minutes=rest_minutes(shift, rules)):
-                return "rest"
-        block = self.horizon.index(day) // 7
+        block = block_of(self.horizon.index(day))
         in_block = [
-            self.shifts[sid] for d, sid in mine if d in self.horizon and self.horizon.index(d) // 7 == block
+            self.shifts[sid]
+            for d, sid in mine
+            if d in self.horizon and block_of(self.horizon.index(d)) == block
         ]
-        cap = person.hours_per_week + rules.max_overtime_hours_per_week
-        if sum(s.hours for s in in_block) + shift.hours > cap + 1e-9:
+        if sum(s.minutes for s in in_block) + shift.minutes > weekly_cap_minutes(person, rules):
             return "hours"
         if shift.is_night and sum(s.is_night for s in in_block) >= rules.max_nights_per_week:
             return "nights"
@@ -88,7 +87,7 @@ class _Worked:
         probe = day + dt.timedelta(days=1)
         while probe in days:
             run, probe = run + 1, probe + dt.timedelta(days=1)
-        if run > min(rules.max_consecutive_days, rules.days_off_window - 1):
+        if run > longest_run(rules):
             return "consecutive"
         return None
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from allocate.demand import expand_posts
 from allocate.io.errors import InputError, InputIssue
 from allocate.model.eligibility import can_serve_task, may_work_at
-from allocate.model.rest import rest_minutes
+from allocate.rules.labour import free_from
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -117,10 +117,8 @@ def _last_ends(
         shift = dataset.shift_by_id.get(row.shift_id)
         if person is None or shift is None:
             continue
-        rest = rest_minutes(shift, policy.rules_for(person.role))
-        out[row.person_id].append(
-            (shift.starts_at(row.date), shift.ends_at(row.date) + dt.timedelta(minutes=rest))
-        )
+        start = shift.starts_at(row.date)
+        out[row.person_id].append((start, free_from(start, shift, policy.rules_for(person.role))))
     return out
 
 
@@ -161,6 +159,6 @@ def _clash(dataset: Dataset, rules, a: Pin, b: Pin) -> str | None:
     if a.on and b.on and a.shift_id and b.shift_id:
         first, second = (a, b) if a.date < b.date else (b, a)
         s1, s2 = dataset.shift_by_id[first.shift_id], dataset.shift_by_id[second.shift_id]
-        if s2.starts_at(second.date) < s1.ends_at(first.date) + dt.timedelta(minutes=rest_minutes(s1, rules)):
+        if s2.starts_at(second.date) < free_from(s1.starts_at(first.date), s1, rules):
             return "not enough rest between the two shifts"
     return None

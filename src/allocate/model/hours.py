@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from allocate.rules.labour import contract_minutes, weekly_cap_minutes
+
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
 
@@ -25,8 +27,8 @@ def add_weekly_hours(m: RosterModel) -> None:
     m.overtime_hours = []
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
-        contract = round(person.hours_per_week * 60)
-        cap = contract + round(rules.max_overtime_hours_per_week * 60)
+        contract = contract_minutes(person)
+        cap = weekly_cap_minutes(person, rules)
         for b, block in enumerate(m.horizon.blocks()):
             items = block_vars(m, i, block)
             if not items:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from allocate.rules.labour import workday_windows
+
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
 
@@ -26,8 +28,8 @@ def add_consecutive_days(m: RosterModel) -> None:
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
         worked_before = past.get(person.person_id, set())
-        for window in sorted({rules.max_consecutive_days + 1, rules.days_off_window}):
-            _limit_window(m, i, worked_before, window, window - 1)
+        for window, limit in workday_windows(rules):
+            _limit_window(m, i, worked_before, window, limit)
 
 
 def _limit_window(m: RosterModel, i: int, worked_before: set[dt.date], window: int, limit: int) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from allocate.model.rest import rest_cliques
+from allocate.rules.labour import rest_cliques, workday_windows
 from allocate.sizing.candidates import WEEK
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ def add_wrap(m: RosterModel, people: list[int]) -> None:
     for i in people:
         rules = m.policy.rules_for(m.people[i].role)
         _wrap_rest(m, i, rest_cliques(shifts, rules, 2 * WEEK))
-        for window in sorted({rules.max_consecutive_days + 1, rules.days_off_window}):
-            _wrap_windows(m, i, window)
+        for window, limit in workday_windows(rules):
+            _wrap_windows(m, i, window, limit)
 
 
 def _wrap_rest(m: RosterModel, i: int, cliques: list[tuple[int, str, list]]) -> None:
@@ -45,8 +45,8 @@ def _wrap_rest(m: RosterModel, i: int, cliques: list[tuple[int, str, list]]) -> 
             m.model.add_at_most_one([*earlier, *xs])
 
 
-def _wrap_windows(m: RosterModel, i: int, window: int) -> None:
-    """At most `window - 1` days worked in every `window` consecutive days around the cycle.
+def _wrap_windows(m: RosterModel, i: int, window: int, limit: int) -> None:
+    """At most `limit` days worked in every `window` consecutive days around the cycle.
 
     A window longer than the week holds some weekdays more than once: they count as often.
     """
@@ -55,5 +55,5 @@ def _wrap_windows(m: RosterModel, i: int, window: int) -> None:
             continue  # a window inside the week: the roster model has it
         times = Counter(d % WEEK for d in range(first, first + window))
         terms = [(n, x) for d, n in times.items() for x in m.day_vars(i, d)]
-        if sum(n for n, _ in terms) > window - 1:
-            m.model.add(sum(n * x for n, x in terms) <= window - 1)
+        if sum(n for n, _ in terms) > limit:
+            m.model.add(sum(n * x for n, x in terms) <= limit)
