@@ -57,5 +57,6 @@ def police_worked_days(m: RosterModel, person: int) -> list[Lit]:
     """`worked_days` of one person of a roster model, made once and shared by the rule modules."""
     cache: dict[int, list[Lit]] = vars(m).setdefault("worked_day_lits", {})
     if person not in cache:
-        cache[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
+        with m.rule("worked_days"):
+            cache[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
     return cache[person]

@@ -40,7 +40,8 @@ def add_weekly_hours(m: RosterModel) -> None:
             if most > contract:
                 top = -(-(min(most, cap) - contract) // 60)
                 ot = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")
-                m.model.add(60 * ot >= minutes - contract)
+                with m.rule("overtime"):
+                    m.model.add(60 * ot >= minutes - contract)
                 m.overtime_hours.append(ot)
 
 

@@ -69,8 +69,12 @@ def add_police_weekends(m: RosterModel) -> None:
         rules = m.policy.rules_for(person.role)
         if rules.max_weekends_per_4_weeks is None and rules.max_weekends is None:
             continue
-        lits = weekend_lits(m.model, police_worked_days(m, i), weekends, person.person_id)
+        days = police_worked_days(m, i)
+        with m.rule("worked_weekends"):
+            lits = weekend_lits(m.model, days, weekends, person.person_id)
         if rules.max_weekends_per_4_weeks is not None:
-            add_max_weekends(m.model, lits, rules.max_weekends_per_4_weeks, window=4)
+            with m.rule("max_weekends_per_4_weeks"):
+                add_max_weekends(m.model, lits, rules.max_weekends_per_4_weeks, window=4)
         if rules.max_weekends is not None:
-            add_max_weekends(m.model, lits, rules.max_weekends)
+            with m.rule("max_weekends"):
+                add_max_weekends(m.model, lits, rules.max_weekends)

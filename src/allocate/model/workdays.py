@@ -29,7 +29,16 @@ def add_consecutive_days(m: RosterModel) -> None:
         rules = m.policy.rules_for(person.role)
         worked_before = past.get(person.person_id, set())
         for window, limit in workday_windows(rules):
-            _limit_window(m, i, worked_before, window, limit)
+            names = [
+                name
+                for name, length in (
+                    ("consecutive_days", rules.max_consecutive_days + 1),
+                    ("day_off_in_7", rules.days_off_window),
+                )
+                if length == window
+            ]
+            with m.rule(*names):
+                _limit_window(m, i, worked_before, window, limit)
 
 
 def _limit_window(m: RosterModel, i: int, worked_before: set[dt.date], window: int, limit: int) -> None:

@@ -29,9 +29,11 @@ def add_wrap(m: RosterModel, people: list[int]) -> None:
     shifts = list(m.shifts.values())
     for i in people:
         rules = m.policy.rules_for(m.people[i].role)
-        _wrap_rest(m, i, rest_cliques(shifts, rules, 2 * WEEK))
+        with m.rule("rest"):
+            _wrap_rest(m, i, rest_cliques(shifts, rules, 2 * WEEK))
         for window, limit in workday_windows(rules):
-            _wrap_windows(m, i, window, limit)
+            with m.rule("consecutive_days", "day_off_in_7"):
+                _wrap_windows(m, i, window, limit)
 
 
 def _wrap_rest(m: RosterModel, i: int, cliques: list[tuple[int, str, list]]) -> None:
