@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocate.model.eligibility import can_serve_task, may_work_at
+from allocate.model.eligibility import may_work_at, task_barrier
 from allocate.rules.labour import block_of, longest_run, too_soon, weekly_cap_minutes
 
 if TYPE_CHECKING:
@@ -26,23 +26,21 @@ if TYPE_CHECKING:
 REASON_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 
 
+# The eligibility rules (allocate.rules.names) as the diagnosis's categories.
+CATEGORY = {
+    "disqualified": "unfit",
+    "untrained": "unfit",
+    "training_lapsed": "unfit",
+    "sworn_only": "role",
+    "civilian_support_only": "role",
+    "skill": "skill",
+}
+
+
 def _unfit(person: Person, task: Task, day: dt.date) -> str | None:
     """The category that keeps a person off this task, or None when only the roster could."""
-    if person.disqualified:
-        return "unfit"
-    if not person.is_sworn:
-        if not person.pre_job_trained:
-            return "unfit"
-        if task.duty_class == "police_only" or (
-            task.duty_class != "support" and person.role == "aux_civilian"
-        ):
-            return "role"
-        lapsed = person.training_valid_until is not None and person.training_valid_until < day
-        if lapsed and task.duty_class != "support":
-            return "unfit"
-    if task.skill and task.skill not in person.skills:
-        return "skill"
-    return None if can_serve_task(person, task, day) else "role"
+    why = task_barrier(person, task, day)
+    return None if why is None else CATEGORY[why]
 
 
 class _Worked:

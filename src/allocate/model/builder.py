@@ -105,7 +105,7 @@ class RosterModel:
             pools.add_pools(self)  # sizing's recruits: lines of work and counts per post
         with self.rule("pin"):
             pins.add_pins(self)  # planners' pins (pins.csv): hard on/off
-        with self.rule("crew_composition", "coverage"):
+        with self.rule("crew_composition"):
             crews.add_crew_composition(self)  # whole crews of the task's allowed patterns
         with self.rule("lead"):
             crews.add_command(self)  # auxiliary-only crews need a sworn officer on duty

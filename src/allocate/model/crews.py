@@ -24,7 +24,8 @@ def add_crew_composition(m: RosterModel) -> None:
         # An explicit shortfall variable with domain [0, k] gives CP-SAT a zero objective bound
         # from the domains alone; as an expression (k - sum n) its LP bound stayed far below 0.
         pv.shortfall = m.model.new_int_var(0, k, f"short[{q}]")
-        m.model.add(sum(pv.crews) + pv.shortfall == k)
+        with m.rule("coverage"):  # no crew beyond demand
+            m.model.add(sum(pv.crews) + pv.shortfall == k)
         s_slots = sum(p.sworn * n for p, n in zip(pv.patterns, pv.crews, strict=True))
         a_slots = sum(p.aux * n for p, n in zip(pv.patterns, pv.crews, strict=True))
         max_a = k * max(p.aux for p in pv.patterns)

@@ -40,7 +40,7 @@ def add_weekly_hours(m: RosterModel) -> None:
             if most > contract:
                 top = -(-(min(most, cap) - contract) // 60)
                 ot = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")
-                with m.rule("overtime"):
+                with m.rule("weekly_hours", "overtime"):  # its domain holds the cap too
                     m.model.add(60 * ot >= minutes - contract)
                 m.overtime_hours.append(ot)
 
