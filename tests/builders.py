@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.demand import expand_posts
 from allocate.domain import Absence, Dataset, Pin, Task
 from allocate.model.builder import RosterModel

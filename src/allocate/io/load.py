@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from allocate.model import (
-    crews,
+    crew_rules,
     daily,
     freeze,
     hint,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from allocate.domain import Assignment, Dataset, Horizon, Person, Post, Shift
+    from allocate.model.days import Lit
     from allocate.model.handles import PostVars, Term
     from allocate.policy import Policy
 
@@ -74,14 +75,17 @@ class RosterModel:
         self.use_lines = use_lines and not published
         self.classes: list[lines.PeopleClass] = []
         self.model = cp_model.CpModel()
-        self.people: list[Person] = variables.pool(dataset, station_ids, policy.lending)
+        self.people: list[Person] = variables.people_of_unit(dataset, station_ids, policy.lending)
         self.shifts: dict[str, Shift] = dataset.shift_by_id
         self.post_vars: list[PostVars] = []
         # (person index, day index, shift id) -> x variables of that person's posts in that shift
         self.work: dict[tuple[int, int, str], list[cp_model.IntVar]] = defaultdict(list)
         self.x: dict[tuple[int, int], cp_model.IntVar] = {}  # (person index, post index) -> x
         self.terms: list[Term] = []
-        self.overtime_hours: list[cp_model.IntVar] = []
+        # (person index, 7-day block) -> overtime hours there (variables.add_overtime)
+        self.overtime: dict[tuple[int, int], cp_model.IntVar] = {}
+        # person index -> a literal per day, whether a shift starts (made on demand: model.days)
+        self.worked_days: dict[int, list[Lit]] = {}
         # Rule name (allocate.rules.names) -> the index ranges of the constraints filed under it.
         self.groups: dict[str, list[range]] = defaultdict(list)
         self._filing: tuple[tuple[str, ...], int] | None = None  # the open group and its first index
@@ -105,10 +109,12 @@ class RosterModel:
             pools.add_pools(self)  # sizing's recruits: lines of work and counts per post
         with self.rule("pin"):
             pins.add_pins(self)  # planners' pins (pins.csv): hard on/off
+        variables.add_post_slack(self)  # each post's shortfall and sworn officers in A slots
+        variables.add_overtime(self)  # overtime hours per person and 7-day block
         with self.rule("crew_composition"):
-            crews.add_crew_composition(self)  # whole crews of the task's allowed patterns
+            crew_rules.add_crew_composition(self)  # whole crews of the task's allowed patterns
         with self.rule("lead"):
-            crews.add_command(self)  # auxiliary-only crews need a sworn officer on duty
+            crew_rules.add_command(self)  # auxiliary-only crews need a sworn officer on duty
         with self.rule("one_shift_per_day"):
             daily.add_one_shift_start_per_day(self)
         with self.rule("rest"):

@@ -55,8 +55,7 @@ def add_clause(model: cp_model.CpModel, lits: Sequence[Lit]) -> None:
 
 def police_worked_days(m: RosterModel, person: int) -> list[Lit]:
     """`worked_days` of one person of a roster model, made once and shared by the rule modules."""
-    cache: dict[int, list[Lit]] = vars(m).setdefault("worked_day_lits", {})
-    if person not in cache:
+    if person not in m.worked_days:
         with m.rule("worked_days"):
-            cache[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
-    return cache[person]
+            m.worked_days[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
+    return m.worked_days[person]

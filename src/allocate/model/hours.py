@@ -8,23 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from allocate.model.variables import block_vars
 from allocate.rules.labour import contract_minutes, weekly_cap_minutes
 
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
 
-
-def block_vars(m: RosterModel, i: int, block) -> list[tuple[str, object]]:
-    return [
-        (shift_id, x)
-        for date in block
-        for shift_id in m.shifts
-        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
-    ]
+__all__ = ["add_nights_per_week", "add_weekly_hours", "block_vars"]
 
 
 def add_weekly_hours(m: RosterModel) -> None:
-    m.overtime_hours = []
+    """The weekly cap, and each block's overtime hours (``m.overtime``) above the contract."""
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
         contract = contract_minutes(person)
@@ -37,12 +31,10 @@ def add_weekly_hours(m: RosterModel) -> None:
             most = sum(m.shifts[s].minutes for s, _ in items)
             if most > cap:
                 m.model.add(minutes <= cap)
-            if most > contract:
-                top = -(-(min(most, cap) - contract) // 60)
-                ot = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")
+            ot = m.overtime.get((i, b))
+            if ot is not None:
                 with m.rule("weekly_hours", "overtime"):  # its domain holds the cap too
                     m.model.add(60 * ot >= minutes - contract)
-                m.overtime_hours.append(ot)
 
 
 def add_nights_per_week(m: RosterModel) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def add_objective(m: RosterModel) -> None:
     w = m.policy.weights
     _uncovered(m, w.uncovered)
-    m.terms.append(Term.weighted("overtime", sum(m.overtime_hours), w.overtime, "hours"))
+    m.terms.append(Term.weighted("overtime", sum(m.overtime.values()), w.overtime, "hours"))
     sworn_in_a = sum(pv.sworn_in_a for pv in m.post_vars if pv.sworn_in_a is not None)
     m.terms.append(Term.weighted("cost", sworn_in_a, w.cost, "sworn in A slots"))
     _fairness(m, w.fairness)
