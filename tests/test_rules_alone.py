@@ -43,6 +43,14 @@ def _one_officer(demand, **kw) -> Dataset:
     return dataset([person("P1", **kw)], demand)
 
 
+WEEK_DESKS = [need("desk", d) for d in range(7)]
+
+
+def _desk_week(rule: str, lawful: list[int], broken: list[int], **rules) -> Case:
+    """One officer, a desk every day of the week: he works the desks of the given days."""
+    return Case(rule, _one_officer(WEEK_DESKS), _desk(lawful), _desk(broken), _rules(**rules))
+
+
 AUX = person("A1", "aux_service")
 # A police_only task with an A slot, so that an auxiliary in it breaks no crew rule, only this one.
 GUARDED = dataset([person("P1"), person("P2"), AUX], [need("guard")]).replace(
@@ -148,20 +156,8 @@ CASES = [
         _desk([0], "evening"),
         _desk([0]),
     ),
-    Case(
-        "consecutive_days",
-        _one_officer(WEEK_DESKS),
-        _desk([0, 1, 2, 4, 5, 6]),
-        _desk([0, 1, 2, 3]),
-        _rules(max_consecutive_days=3),
-    ),
-    Case(
-        "day_off_in_7",
-        _one_officer(WEEK_DESKS),
-        _desk([0, 1, 2, 4, 5, 6]),
-        _desk([0, 1, 2, 3]),
-        _rules(days_off_window=4),
-    ),
+    _desk_week("consecutive_days", [0, 1, 2, 4, 5, 6], [0, 1, 2, 3], max_consecutive_days=3),
+    _desk_week("day_off_in_7", [0, 1, 2, 4, 5, 6], [0, 1, 2, 3], days_off_window=4),
     Case(
         "weekly_hours",
         _one_officer(WEEK_DESKS, hours_per_week=16),
@@ -183,55 +179,13 @@ CASES = [
         _desk([0, 1]),
         _rules(forbidden_successions=[["day", "day"]]),
     ),
-    Case(
-        "min_consecutive_days",
-        _one_officer(WEEK_DESKS),
-        _desk([2, 3]),
-        _desk([2]),
-        _rules(min_consecutive_days=2),
-    ),
-    Case(
-        "min_consecutive_days_off",
-        _one_officer(WEEK_DESKS),
-        _desk([1, 2, 5]),
-        _desk([1, 2, 4, 5]),
-        _rules(min_consecutive_days_off=2),
-    ),
-    Case(
-        "max_weekends",
-        _one_officer(WEEK_DESKS),
-        _desk([4]),
-        _desk([5]),
-        _rules(max_weekends=0),
-    ),
-    Case(
-        "max_weekends_per_4_weeks",
-        _one_officer(WEEK_DESKS),
-        _desk([4]),
-        _desk([6]),
-        _rules(max_weekends_per_4_weeks=0),
-    ),
-    Case(
-        "max_shifts_per_type",
-        _one_officer(WEEK_DESKS),
-        _desk([0]),
-        _desk([0, 2]),
-        _rules(max_shifts_per_type={"day": 1}),
-    ),
-    Case(
-        "max_total_minutes",
-        _one_officer(WEEK_DESKS),
-        _desk([0]),
-        _desk([0, 2]),
-        _rules(max_total_minutes=480),
-    ),
-    Case(
-        "min_total_minutes",
-        _one_officer(WEEK_DESKS),
-        _desk([0, 2]),
-        _desk([0]),
-        _rules(min_total_minutes=960),
-    ),
+    _desk_week("min_consecutive_days", [2, 3], [2], min_consecutive_days=2),
+    _desk_week("min_consecutive_days_off", [1, 2, 5], [1, 2, 4, 5], min_consecutive_days_off=2),
+    _desk_week("max_weekends", [4], [5], max_weekends=0),
+    _desk_week("max_weekends_per_4_weeks", [4], [6], max_weekends_per_4_weeks=0),
+    _desk_week("max_shifts_per_type", [0], [0, 2], max_shifts_per_type={"day": 1}),
+    _desk_week("max_total_minutes", [0], [0, 2], max_total_minutes=480),
+    _desk_week("min_total_minutes", [0, 2], [0], min_total_minutes=960),
     Case(
         "pin",
         _one_officer([need("desk", 0), need("desk", 1)]).replace(pins=(Pin("P1", day(0), on=False),)),
