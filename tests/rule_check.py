@@ -8,7 +8,9 @@
   all constraints but feasible once that rule's constraint group is dropped (groups that only
   define helper variables, allocate.rules.names.STRUCTURE, are never dropped);
 - the verifier: which rule keys it reports on the same roster.
-Both speak the rule keys of :mod:`allocate.rules.names`.
+Both speak the rule keys of :mod:`allocate.rules.names`. The model is built in its Boolean-per-post
+form (a variable per person and post, as for a re-plan); the lines form that `solve` uses by default
+feeds the same rule modules through ``m.work``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Who may fill which slot of a post: rules 1 (sworn-only), 4 (auxiliary kinds), 5 (fitness),
-6 (home station) and absences. Everything here is decided before the model is built, so the
+"""Who may fill which slot of a post: sworn-only duties, the two kinds of auxiliaries, fitness to
+serve, the home station and absences (rules 1, 4, 5, 6 and 7 of docs/RULES.md). Everything here is decided before the model is built, so the
 CP-SAT model only holds variables for lawful person x post pairs (a sparse model)."""
 
 from __future__ import annotations

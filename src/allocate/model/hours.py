@@ -1,7 +1,7 @@
-"""Weekly hours and night shifts (rule 7), counted per 7-day block from the horizon's start.
+"""Weekly hours and night shifts (occupational protection: `weekly_hours`, `nights`), counted per 7-day block from the horizon's start.
 
 Hours are in minutes so that 7.5-hour shifts stay exact. Overtime above contract hours is a soft
-goal (rule 8) but capped hard per role family (auxiliaries: Labour Law Art. 41).
+goal but capped hard per role family (auxiliaries: Labour Law Art. 41).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The soft goals of rule 8 as named terms of one weighted objective.
+"""The soft goals (rule 8 of docs/RULES.md) as named terms of one weighted objective.
 
 Each term keeps its raw amount and its weighted cost, so the result can show a planner what the
 roster traded (the per-goal breakdown). Default weights keep the law's order: uncovered crews

@@ -1,4 +1,4 @@
-"""Minimum rest between shifts (rule 7), inside the horizon and across its start from history.
+"""Minimum rest between shifts (occupational protection), inside the horizon and across its start from history.
 
 Two shifts conflict when the later one starts before the earlier one's end plus its rest: the
 policy's `min_rest_hours` for the person's role family, or the shift's own `rest_after` (a 24-hour

@@ -1,4 +1,4 @@
-"""Consecutive working days and the day off in every 7 (rule 7, Labour Law Art. 38).
+"""Consecutive working days and the day off in every 7 (occupational protection, Labour Law Art. 38).
 
 A day counts as worked when a shift starts on it. Windows reach back into the history so that a
 person who worked the last five days of last week may work at most one more day now.

@@ -115,7 +115,7 @@ class CountingModel:
         return [v for s in self.shifts for v in self.starts.get((day, s, group), ())]
 
     def _add_group_limits(self, group: str, rules: LabourRules, cap_minutes: int, room) -> None:
-        """The per-person rules of rule 7 summed over a group.
+        """The per-person labour rules (occupational protection) summed over a group.
 
         `room(days, limit)` is what the group's people can give over `days` when each gives at
         most `limit` shift starts: `limit * H` for auxiliaries (all counted present, which only

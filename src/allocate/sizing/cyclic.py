@@ -1,4 +1,4 @@
-"""The week as a cycle: a recruit's week that can follow itself (rule 7 across the seam).
+"""The week as a cycle: a recruit's week that can follow itself (the labour rules across the seam).
 
 Sizing over several weeks of a repeated demand pattern rosters the weeks one after the other,
 each with the weeks before it as history. A week's roster chosen without a thought for the next
