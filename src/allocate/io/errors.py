@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,7 +75,8 @@ class InputIssue:
             where += _(" line %(line)s") % {"line": self.line}
         if self.column:
             where += _(", column %(column)s") % {"column": self.column}
-        got = "" if self.value is None else _(": got %(value)s") % {"value": repr(self.value)}
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        got = "" if value is None else _(": got %(value)s") % {"value": repr(value)}
         expected = localize(self.expected)
         return _("%(where)s%(got)s; expected %(expected)s") % {
             "where": where,
