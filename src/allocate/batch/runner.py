@@ -27,6 +27,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 
@@ -229,14 +230,14 @@ def run_batch(
     if policy.lending:
         raise InputError.single(
             "policy.toml", None, "lending", "true",
-            "lending off for a batch: it rosters each station on its own (use `allocate solve` per district)",
+            L_("lending off for a batch: it rosters each station on its own (use `allocate solve` per district)"),
         )  # fmt: skip
     everything = sorted({s.station_id for s in dataset.stations} | set(bad))
     selected = everything if not stations else list(dict.fromkeys(stations))
     unknown = [s for s in selected if s not in everything]
     if unknown:
         raise InputError(
-            [InputIssue("--stations", None, None, s, "a station_id of stations.csv") for s in unknown]
+            [InputIssue("--stations", None, None, s, L_("a station_id of stations.csv")) for s in unknown]
         )
     store.create()  # only once the input is known to be good: bad input leaves no new store behind
     store.check_ids(
