@@ -21,6 +21,7 @@ from typing import Any
 
 from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.task import StationTask
+from allocate.i18n import L_
 
 TaskFn = Callable[[StationTask], StationOutcome]
 ENGINES = ("process", "dask", "serial")
@@ -44,7 +45,7 @@ class Engine:
         raise NotImplementedError
 
     def describe(self) -> str:
-        return f"{self.name} ({self.slots} at once)"
+        return L_("%(name)s (%(slots)s at once)", name=self.name, slots=self.slots)
 
     def close(self) -> None:
         """Release workers; pending tasks are cancelled."""

@@ -16,7 +16,7 @@ from rich.progress import (
 from rich.table import Table
 
 from allocate.batch.runner import BatchCallbacks
-from allocate.i18n import N_, _
+from allocate.i18n import N_, _, localize
 from allocate.report.data import ROLE_NAME
 
 if TYPE_CHECKING:
@@ -53,27 +53,38 @@ class BatchProgress(BatchCallbacks):
 
     def _counts(self) -> str:
         c = self.counts
-        failed = f"[red]{c['failed']} failed[/]" if c["failed"] else "0 failed"
-        return f"{c['optimal']} optimal, {c['feasible']} feasible, {failed}"
+        failed = escape(_("%(n)s failed") % {"n": c["failed"]})
+        if c["failed"]:
+            failed = f"[red]{failed}[/]"
+        return escape(_("%(optimal)s optimal, %(feasible)s feasible, ") % c) + failed
 
     def on_message(self, text: str) -> None:
-        self.progress.console.print(f"[yellow]note[/] {text}", highlight=False)
+        self.progress.console.print(
+            "[yellow]" + escape(_("note")) + f"[/] {escape(localize(text))}", highlight=False
+        )
 
     def on_start(self, week: str, selected: int, skipped: int, todo: int, engine: str, workers: int) -> None:
-        already = f", {skipped} already stored" if skipped else ""
-        self.progress.console.print(
-            f"week {week}: {selected} stations{already}, {todo} to solve on {engine}, "
-            f"{workers} CP-SAT worker(s) each",
-            highlight=False,
+        already = _(", %(n)s already stored") % {"n": skipped} if skipped else ""
+        words = _(
+            "week %(week)s: %(selected)s stations%(already)s, %(todo)s to solve on %(engine)s, "
+            "%(workers)s CP-SAT worker(s) each"
+        ) % {
+            "week": week, "selected": selected, "already": already, "todo": todo, "engine": localize(engine),
+            "workers": workers,
+        }  # fmt: skip
+        self.progress.console.print(words, highlight=False, markup=False)
+        self.task = self.progress.add_task(
+            escape(_("week %(week)s") % {"week": week}), total=todo, counts=self._counts()
         )
-        self.task = self.progress.add_task(f"week {week}", total=todo, counts=self._counts())
 
     def on_station(self, outcome: StationOutcome, stored: bool) -> None:
         if outcome.state == "failed":
             self.counts["failed"] += 1
             first = (outcome.error or "").splitlines()[0] if outcome.error else ""
             self.progress.console.print(
-                f"[bold red]FAILED[/] {outcome.station_id} ({outcome.failure}): {first}",
+                "[bold red]"
+                + escape(_("FAILED"))
+                + f"[/] {escape(f'{outcome.station_id} ({outcome.failure}): {first}')}",
                 highlight=False,
                 markup=True,
             )

@@ -255,22 +255,38 @@ def run_batch(
         slots, workers = settings.parallelism()
     if engine is None and settings.engine != "dask" and slots * workers > cores():
         callbacks.on_message(
-            f"{slots} stations at once x {workers} CP-SAT workers = {slots * workers} threads on "
-            f"{cores()} cores: the stations will slow each other down"
+            L_(
+                "%(slots)s stations at once x %(workers)s CP-SAT workers = %(threads)s threads on "
+                "%(cores)s cores: the stations will slow each other down",
+                slots=slots,
+                workers=workers,
+                threads=slots * workers,
+                cores=cores(),
+            )
         )
 
     lock = WeekLock(store, str(week), stale_after=settings.stale_after, force=settings.force_unlock)
     if lock.stale_after > settings.stale_after:
         callbacks.on_message(
-            f"a lock is taken over after {lock.stale_after:.0f}s without heartbeat at the soonest "
-            f"({MIN_STALE_AFTER / HEARTBEAT_SECONDS:.0f} heartbeats), not {settings.stale_after:g}s"
+            L_(
+                "a lock is taken over after %(after)ss without heartbeat at the soonest "
+                "(%(beats)s heartbeats), not %(asked)ss",
+                after=round(lock.stale_after),
+                beats=round(MIN_STALE_AFTER / HEARTBEAT_SECONDS),
+                asked=format(settings.stale_after, "g"),
+            )
         )
     lock.acquire()
     report = BatchReport(str(week), store.url, None, settings.engine, slots, workers, settings, selected, [])
     try:
         if lock.taken_over is not None:
             callbacks.on_message(
-                f"took over the lock of week {week} ({lock.takeover_reason}): {lock.taken_over.describe()}"
+                L_(
+                    "took over the lock of week %(week)s (%(reason)s): %(holder)s",
+                    week=week,
+                    reason=lock.takeover_reason,
+                    holder=lock.taken_over.describe(),
+                )
             )
             if lock.taken_over.run_id is not None:
                 store.abandon_run(lock.taken_over.run_id)

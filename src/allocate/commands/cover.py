@@ -42,6 +42,8 @@ def cover(
     from allocate.io.load import load_dataset
     from allocate.policy import load_policy
     from allocate.replan import read_published
+    from allocate.report.data import ROLE_NAME
+    from allocate.verify.report import explained
 
     try:
         dataset = load_dataset(data)
@@ -60,7 +62,7 @@ def cover(
         table.add_column(_(col))
     for c in ranked:
         table.add_row(
-            str(c.rank), f"{c.name} ({c.person_id})", c.role, f"{c.overtime_hours:g}", f"{c.block_hours:g}",
+            str(c.rank), f"{c.name} ({c.person_id})", ROLE_NAME.get(c.role, c.role), f"{c.overtime_hours:g}", f"{c.block_hours:g}",
             str(c.heavy_shifts), _(c.request), _hours(c.rest_before_hours), _hours(c.rest_after_hours),
         )  # fmt: skip
     out.print(table)
@@ -68,7 +70,7 @@ def cover(
     for col in (N_("person"), N_("rule"), N_("why")):
         left.add_column(_(col))
     for e in excluded[:limit]:
-        left.add_row(f"{e.name} ({e.person_id})", e.rule, e.reason)
+        left.add_row(f"{e.name} ({e.person_id})", e.rule, explained(e.rule, e.reason))
     out.print(left)
 
 

@@ -54,6 +54,7 @@ def replan(
     from allocate.api import run_replan
     from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input, print_summary
     from allocate.io.errors import InputError
+    from allocate.verify.report import explained
 
     try:
         result, folder = run_replan(
@@ -80,6 +81,6 @@ def replan(
     if not summary.get("verifier", {}).get("ok", True):
         err.print("[bold red]" + escape(_("The verifier found violations in this roster.")) + "[/]")
         for v in result.verification.violations[:20]:
-            err.print(f"  - {v.rule}: {v.message}", markup=False, highlight=False)
+            err.print(f"  - {v.rule}: {explained(v.rule, v.message)}", markup=False, highlight=False)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))

@@ -52,6 +52,7 @@ def swap(
     from allocate.policy import load_policy
     from allocate.replan import read_published
     from allocate.swap import swap_violations, swapped, write_swapped
+    from allocate.verify.report import explained
     from allocate.verify.verifier import read_output_table
 
     day_a, day_b = _date(date_a, "DATE_A"), _date(date_b, "DATE_B")
@@ -81,7 +82,11 @@ def swap(
             + escape(_("the swap breaks %(n)s rule(s):") % {"n": len(broken)})
         )
         for v in broken:
-            err.print(f"  - {v.rule} ({v.person_id or '-'}): {v.message}", markup=False, highlight=False)
+            err.print(
+                f"  - {v.rule} ({v.person_id or '-'}): {explained(v.rule, v.message)}",
+                markup=False,
+                highlight=False,
+            )
     else:
         words = _("%(a)s takes %(b)s's duty on %(date_b)s, %(b)s takes %(a)s's on %(date_a)s.") % {
             "a": person_a, "b": person_b, "date_a": date_a, "date_b": date_b,

@@ -122,7 +122,7 @@ class VerificationReport:
             _("Verification FAILED: %(n)s violation(s) (%(rules)s); %(checked)s checked.")
             % {"n": len(self.violations), "rules": per_rule, "checked": checked}
         ]
-        lines += [f"  - {_line(v)}" for v in self.violations[:limit]]
+        lines += [f"  - [{v.rule}] {explained(v.rule, v.message)}" for v in self.violations[:limit]]
         if len(self.violations) > limit:
             lines.append(_("  ... and %(n)s more") % {"n": len(self.violations) - limit})
         return "\n".join(lines)
@@ -135,7 +135,9 @@ CHECKED_WORDS = {
 }  # fmt: skip
 
 
-def _line(v: Violation) -> str:
-    if language() == "en" or v.rule not in RULES:
-        return str(v)
-    return f"[{v.rule}] {_(RULES[v.rule])}: {v.message}"
+def explained(rule: str, message: str) -> str:
+    """A violation's message, led by what its rule protects when the output is not English (the
+    details stay as the verifier wrote them)."""
+    if language() == "en" or rule not in RULES:
+        return message
+    return f"{_(RULES[rule])}: {message}"
