@@ -17,7 +17,7 @@ from rich.table import Table
 
 from allocate.batch.runner import BatchCallbacks
 from allocate.i18n import N_, _, localize
-from allocate.report.data import ROLE_NAME
+from allocate.report.data import role_shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,6 +201,6 @@ def _widest_spread(rows: list[dict[str, Any]]) -> str | None:
         "heavy-shift spread: widest %(spread)s (%(station)s, %(role)s: %(min)s to %(max)s), median %(median)s"
     ) % {
         "spread": widest["spread"], "station": escape(str(widest["station_id"])),
-        "role": ROLE_NAME.get(widest["role"], widest["role"]), "min": widest["min"], "max": widest["max"],
+        "role": role_shown(widest["role"]), "min": widest["min"], "max": widest["max"],
         "median": spreads[len(spreads) // 2],
     }  # fmt: skip

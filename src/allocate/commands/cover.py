@@ -42,7 +42,7 @@ def cover(
     from allocate.io.load import load_dataset
     from allocate.policy import load_policy
     from allocate.replan import read_published
-    from allocate.report.data import ROLE_NAME
+    from allocate.report.data import role_shown
     from allocate.verify.report import explained
 
     try:
@@ -62,7 +62,7 @@ def cover(
         table.add_column(_(col))
     for c in ranked:
         table.add_row(
-            str(c.rank), f"{c.name} ({c.person_id})", ROLE_NAME.get(c.role, c.role), f"{c.overtime_hours:g}", f"{c.block_hours:g}",
+            str(c.rank), f"{c.name} ({c.person_id})", role_shown(c.role), f"{c.overtime_hours:g}", f"{c.block_hours:g}",
             str(c.heavy_shifts), _(c.request), _hours(c.rest_before_hours), _hours(c.rest_after_hours),
         )  # fmt: skip
     out.print(table)

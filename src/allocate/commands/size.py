@@ -65,7 +65,7 @@ def size(
     from allocate.outfolder import check_out
     from allocate.policy import load_policy
     from allocate.progress import RichProgress
-    from allocate.report.data import ROLE_NAME
+    from allocate.report.data import role_shown
     from allocate.sizing import size_dataset
     from allocate.sizing.outputs import write_sizing
 
@@ -120,7 +120,7 @@ def size(
         cap = "-" if row.cap is None or row.cap != row.cap else str(int(row.cap))
         table.add_row(
             row.station_id,
-            ROLE_NAME.get(row.kind, row.kind),
+            role_shown(row.kind),
             str(row.current),
             str(row.minimum),
             _("yes") if row.quality == "proven minimum" else _("no"),
