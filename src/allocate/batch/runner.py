@@ -27,7 +27,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
-from allocate.i18n import L_
+from allocate.i18n import L_, _
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 
@@ -394,7 +394,7 @@ def _tasks(
     tasks, early = [], []
     for sid in todo:
         if sid in bad:
-            message = "bad data for this station:\n" + "\n".join(bad[sid])
+            message = _("bad data for this station:") + "\n" + "\n".join(bad[sid])
             early.append(failed(str(week), sid, "bad_data", message, history_source="none"))
             continue
         sub = subsets[sid]
