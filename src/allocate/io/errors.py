@@ -12,16 +12,6 @@ from allocate.i18n import L_, N_, Text, _, localize
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-# Whole messages, marked here for extraction (they are written where the check is made).
-_EXPECTED_WORDS = (
-    N_("this column in the header"), N_("a value (this is required)"), N_("a known key (this one is not)"),
-    N_("a date as YYYY-MM-DD"), N_("a time of day as HH:MM (00:00 to 23:59)"), N_("true or false"),
-    N_("a whole number"), N_("a number"), N_("a finite number"), N_("a non-empty id"),
-    N_("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)"),
-    N_("exactly one of date or weekday"), N_("an existing dataset folder or .xlsx workbook"),
-    N_("a folder of CSV files or an .xlsx workbook"),
-)  # fmt: skip
-
 # pydantic's own error types, by what they expected; the values come from the error's `ctx`.
 # The English stays pydantic's wording; the msgid here is what the other languages show.
 _PYDANTIC_TYPES = {
