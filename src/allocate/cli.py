@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from allocate.i18n import ENV_VAR, N_, _, set_language
+from allocate.i18n import ENV_VAR, N_, _, localize, set_language
 from allocate.io.errors import InputError
 from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
 from allocate.outfolder import FORCE_HELP
@@ -55,7 +55,7 @@ def _options(
     try:
         set_language(lang)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+        raise typer.BadParameter(str(exc), param_hint=f"--lang (or ${ENV_VAR})") from None
 
 
 DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")]
@@ -79,7 +79,8 @@ def _os_error(exc: OSError) -> typer.Exit:
     """A file-system failure (disk full, permissions changed mid-run) as one line, exit 1."""
     where = f" {exc.filename}" if exc.filename else ""
     err.print(
-        f"[bold red]Cannot read or write[/]{escape(f'{where}: {exc.strerror or exc}')}", highlight=False
+        "[bold red]" + escape(_("Cannot read or write")) + f"[/]{escape(f'{where}: {exc.strerror or exc}')}",
+        highlight=False,
     )
     return typer.Exit(EXIT_ERROR)
 
@@ -94,7 +95,8 @@ def _parse_date(value: str | None) -> dt.date | None:
         return planning_date(dt.date.fromisoformat(value.strip()))
     except ValueError as exc:
         raise typer.BadParameter(
-            f"{value!r} is not a date as YYYY-MM-DD ({exc})", param_hint="--start"
+            _("%(value)r is not a date as YYYY-MM-DD (%(why)s)") % {"value": value, "why": exc},
+            param_hint="--start",
         ) from None
 
 
@@ -106,7 +108,7 @@ def _solver_params(pairs: list[str]) -> dict[str, object]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep:
-            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
+            raise typer.BadParameter(_("%(pair)r is not KEY=VALUE") % {"pair": pair}, param_hint="--param")
         value: object = raw
         if raw.lower() in ("true", "false"):
             value = raw.lower() == "true"
@@ -120,7 +122,9 @@ def _solver_params(pairs: list[str]) -> dict[str, object]:
         out[key.strip()] = value
     problems = solver_param_problems(out)
     if problems:
-        raise typer.BadParameter("; ".join(f"expected {p}" for p in problems), param_hint="--param")
+        raise typer.BadParameter(
+            "; ".join(_("expected %(what)s") % {"what": p} for p in problems), param_hint="--param"
+        )
     return out
 
 
@@ -155,16 +159,23 @@ def validate(
     except InputError as exc:
         raise _bad_input(exc) from None
     ds, h = run.dataset, run.horizon
-    err.print(
-        f"[green]OK[/] {data}: {len(ds.stations)} stations, {len(ds.staff)} people, {len(ds.tasks)} tasks, "
-        f"{len(ds.shifts)} shifts, {len(ds.demand)} demand rows, {len(ds.absences)} absences, "
-        f"{len(ds.requests)} requests, {len(ds.history)} history rows; horizon {h.start} + {h.days} days",
-        highlight=False,
-        markup=True,
-        soft_wrap=True,
-    )
-    for warning in ds.extras.get("warnings", []):
-        err.print(f"[yellow]warning[/] {warning}", highlight=False)
+    counts = _(
+        "%(stations)s stations, %(people)s people, %(tasks)s tasks, %(shifts)s shifts, %(demand)s demand "
+        "rows, %(absences)s absences, %(requests)s requests, %(history)s history rows; horizon %(start)s "
+        "+ %(days)s days"
+    ) % {
+        "stations": len(ds.stations), "people": len(ds.staff), "tasks": len(ds.tasks), "shifts": len(ds.shifts),
+        "demand": len(ds.demand), "absences": len(ds.absences), "requests": len(ds.requests),
+        "history": len(ds.history), "start": h.start, "days": h.days,
+    }  # fmt: skip
+    err.print(f"[green]OK[/] {escape(f'{data}: {counts}')}", highlight=False, soft_wrap=True)
+    print_warnings(ds.extras.get("warnings", []))
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Loader and model warnings, one a line, in the current language."""
+    for warning in warnings:
+        err.print("[yellow]" + escape(_("warning")) + f"[/] {escape(localize(warning))}", highlight=False)
 
 
 @app.command()
@@ -247,11 +258,14 @@ def solve(
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     else:
         if "scenario" in summary["settings"]:
-            err.print(f"[bold]scenario[/] {summary['settings']['scenario']}", highlight=False)
+            err.print(
+                "[bold]" + escape(_("scenario")) + f"[/] {summary['settings']['scenario']}", highlight=False
+            )
         print_summary(summary, folder)
     verdict = summary.get("verifier")
     if verdict is not None and not verdict.get("ok", True):
-        err.print("[bold red]The verifier found violations in this roster: this is a bug in allocate.[/]")
+        bug = _("The verifier found violations in this roster: this is a bug in allocate.")
+        err.print(f"[bold red]{escape(bug)}[/]")
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))
 
@@ -273,7 +287,7 @@ def verify(
     except InputError as exc:
         raise _bad_input(exc) from None
     except (ValueError, FileNotFoundError) as exc:
-        err.print(f"[bold red]Cannot verify[/]: {exc}", highlight=False)
+        err.print("[bold red]" + escape(_("Cannot verify")) + f"[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(limit=limit), indent=2, default=str) + "\n")

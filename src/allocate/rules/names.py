@@ -8,39 +8,49 @@ test can say "this roster breaks exactly `rest`" of the model and of the verifie
 
 from __future__ import annotations
 
+from allocate.i18n import N_
+
 # Every rule the verifier checks, in the order it checks them, with what it protects.
 RULES: dict[str, str] = {
-    "unknown_id": "every person, task, shift and station id names a row of the dataset",
-    "horizon": "every roster date is a real date inside the horizon",
-    "role_mismatch": "the roster's role column agrees with the staff table",
-    "crew_consistency": "all rows of a crew share date, station, shift, task and lead",
-    "crew_composition": "a crew matches one allowed pattern of its task, each member once (rule 2)",
-    "slot_role": "slots are S or A, and an S slot is filled by a sworn officer (rule 2)",
-    "lead": "a crew is led by one of its sworn members, or commanded by an officer on duty (rules 2-3)",
-    "sworn_only": "no auxiliary on a police_only task (rule 1)",
-    "civilian_support_only": "civilian auxiliaries fill support posts only (rule 4)",
-    "disqualified": "disqualified people are never assigned (rule 5)",
-    "untrained": "auxiliaries without pre-job training are never assigned (rule 5)",
-    "training_lapsed": "auxiliaries whose training lapsed fill support posts only (rule 5)",
-    "skill": "every member holds the skill the task requires (rule 5)",
-    "home_station": "people work at their home station; lending only as the policy allows (rule 6)",
-    "absence": "nobody works during an absence (rule 7)",
-    "one_shift_per_day": "at most one shift, in one crew, per person and date (rule 7)",
-    "rest": "enough rest between the end of one shift and the start of the next (rule 7)",
-    "consecutive_days": "no more days in a row than max_consecutive_days (rule 7)",
-    "day_off_in_7": "a day off in every days_off_window consecutive days (rule 7)",
-    "weekly_hours": "hours per 7-day block within contract hours plus overtime (rule 7)",
-    "nights": "night shifts per 7-day block within max_nights_per_week (rule 7)",
-    "forbidden_succession": "no shift B the day after shift A for a policy pair [A, B]",
-    "min_consecutive_days": "runs of working days not touching the horizon's edge last min_consecutive_days",
-    "min_consecutive_days_off": "runs of days off not touching the horizon's edge last min_consecutive_days_off",
-    "max_weekends_per_4_weeks": "worked weekends within max_weekends_per_4_weeks in any 4 consecutive weekends",
-    "max_weekends": "worked weekends over the horizon within max_weekends",
-    "max_shifts_per_type": "shifts of one type over the horizon within max_shifts_per_type",
-    "min_total_minutes": "minutes worked over the horizon at least min_total_minutes (people fit to serve)",
-    "max_total_minutes": "minutes worked over the horizon at most max_total_minutes",
-    "coverage": "coverage.csv agrees with demand and roster; no crew beyond demand",
-    "pin": "every pin of pins.csv is kept: on, the person works it; off, they do not",
+    "unknown_id": N_("every person, task, shift and station id names a row of the dataset"),
+    "horizon": N_("every roster date is a real date inside the horizon"),
+    "role_mismatch": N_("the roster's role column agrees with the staff table"),
+    "crew_consistency": N_("all rows of a crew share date, station, shift, task and lead"),
+    "crew_composition": N_("a crew matches one allowed pattern of its task, each member once (rule 2)"),
+    "slot_role": N_("slots are S or A, and an S slot is filled by a sworn officer (rule 2)"),
+    "lead": N_("a crew is led by one of its sworn members, or commanded by an officer on duty (rules 2-3)"),
+    "sworn_only": N_("no auxiliary on a police_only task (rule 1)"),
+    "civilian_support_only": N_("civilian auxiliaries fill support posts only (rule 4)"),
+    "disqualified": N_("disqualified people are never assigned (rule 5)"),
+    "untrained": N_("auxiliaries without pre-job training are never assigned (rule 5)"),
+    "training_lapsed": N_("auxiliaries whose training lapsed fill support posts only (rule 5)"),
+    "skill": N_("every member holds the skill the task requires (rule 5)"),
+    "home_station": N_("people work at their home station; lending only as the policy allows (rule 6)"),
+    "absence": N_("nobody works during an absence (rule 7)"),
+    "one_shift_per_day": N_("at most one shift, in one crew, per person and date (rule 7)"),
+    "rest": N_("enough rest between the end of one shift and the start of the next (rule 7)"),
+    "consecutive_days": N_("no more days in a row than max_consecutive_days (rule 7)"),
+    "day_off_in_7": N_("a day off in every days_off_window consecutive days (rule 7)"),
+    "weekly_hours": N_("hours per 7-day block within contract hours plus overtime (rule 7)"),
+    "nights": N_("night shifts per 7-day block within max_nights_per_week (rule 7)"),
+    "forbidden_succession": N_("no shift B the day after shift A for a policy pair [A, B]"),
+    "min_consecutive_days": N_(
+        "runs of working days not touching the horizon's edge last min_consecutive_days"
+    ),
+    "min_consecutive_days_off": N_(
+        "runs of days off not touching the horizon's edge last min_consecutive_days_off"
+    ),
+    "max_weekends_per_4_weeks": N_(
+        "worked weekends within max_weekends_per_4_weeks in any 4 consecutive weekends"
+    ),
+    "max_weekends": N_("worked weekends over the horizon within max_weekends"),
+    "max_shifts_per_type": N_("shifts of one type over the horizon within max_shifts_per_type"),
+    "min_total_minutes": N_(
+        "minutes worked over the horizon at least min_total_minutes (people fit to serve)"
+    ),
+    "max_total_minutes": N_("minutes worked over the horizon at most max_total_minutes"),
+    "coverage": N_("coverage.csv agrees with demand and roster; no crew beyond demand"),
+    "pin": N_("every pin of pins.csv is kept: on, the person works it; off, they do not"),
 }
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
+from allocate.i18n import N_, _, language
 from allocate.rules.names import RULES
 
 
@@ -65,13 +66,37 @@ class VerificationReport:
         }
 
     def render(self, limit: int = 50) -> str:
-        """Plain text for a terminal or a log: the verdict, then one line per violation."""
-        checked = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        """Plain text for a terminal or a log: the verdict, then one line per violation.
+
+        In another language than English each violation also names its rule in that language (the
+        details stay as the verifier wrote them)."""
+        checked = _(", ").join(
+            _("%(n)s %(what)s") % {"n": n, "what": _(CHECKED_WORDS.get(what, what))}
+            for what, n in self.checked.items()
+        )
         if self.ok:
-            return f"Verification passed: no violation ({checked} checked)."
-        per_rule = ", ".join(f"{rule} {n}" for rule, n in self.by_rule().items())
-        lines = [f"Verification FAILED: {len(self.violations)} violation(s) ({per_rule}); {checked} checked."]
-        lines += [f"  - {v}" for v in self.violations[:limit]]
+            return _("Verification passed: no violation (%(checked)s checked).") % {"checked": checked}
+        per_rule = _(", ").join(f"{rule} {n}" for rule, n in self.by_rule().items())
+        lines = [
+            _("Verification FAILED: %(n)s violation(s) (%(rules)s); %(checked)s checked.")
+            % {"n": len(self.violations), "rules": per_rule, "checked": checked}
+        ]
+        lines += [f"  - [{v.rule}] {explained(v.rule, v.message)}" for v in self.violations[:limit]]
         if len(self.violations) > limit:
-            lines.append(f"  ... and {len(self.violations) - limit} more")
+            lines.append(_("  ... and %(n)s more") % {"n": len(self.violations) - limit})
         return "\n".join(lines)
+
+
+# What the verifier counts as checked (allocate.verify.verifier.checked_counts), in words.
+CHECKED_WORDS = {
+    "rows": N_("rows"), "crews": N_("crews"), "people": N_("people"), "posts": N_("posts"),
+    "history_rows": N_("history rows"), "coverage_rows": N_("coverage rows"),
+}  # fmt: skip
+
+
+def explained(rule: str, message: str) -> str:
+    """A violation's message, led by what its rule protects when the output is not English (the
+    details stay as the verifier wrote them)."""
+    if language() == "en" or rule not in RULES:
+        return message
+    return f"{_(RULES[rule])}: {message}"
