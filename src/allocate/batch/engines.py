@@ -1,8 +1,9 @@
-"""Where the station tasks run: a spawn-based process pool (default), Dask distributed, or in-process.
+"""Where the batch's tasks run: a spawn-based process pool (default), Dask distributed, or in-process.
 
-Every engine takes picklable tasks and a top-level function, and yields ``(task, outcome)`` as the
-tasks finish, in completion order, so that the batch stores each station as soon as it is done.
-A task whose worker dies is reported as a failed station, never silently lost.
+Every engine takes picklable tasks (a station, or a lending district) and a top-level function, and
+yields ``(task, outcome)`` as the tasks finish, in completion order, so that the batch stores each
+station as soon as it is done. A task whose worker dies is reported as failed stations
+(:meth:`StationTask.failed`), never silently lost.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from allocate.batch.outcome import StationOutcome, failed
-from allocate.batch.task import StationTask
+from allocate.batch.outcome import StationOutcome
+from allocate.batch.task import Task
 from allocate.i18n import L_, _, language, set_language
 
-TaskFn = Callable[[StationTask], StationOutcome]
+Outcome = StationOutcome | tuple[StationOutcome, ...]  # a station's, or each station's of a district
+TaskFn = Callable[[Task], Outcome]
 ENGINES = ("process", "dask", "serial")
 
 
@@ -36,12 +38,12 @@ def cores() -> int:
 
 
 class Engine:
-    """Runs station tasks; `slots` is how many run at once."""
+    """Runs station or district tasks; `slots` is how many run at once."""
 
     name = "engine"
     slots = 1
 
-    def run(self, fn: TaskFn, tasks: Sequence[StationTask]) -> Iterator[tuple[StationTask, StationOutcome]]:
+    def run(self, fn: TaskFn, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -62,7 +64,7 @@ class SerialEngine(Engine):
 
     name = "serial"
 
-    def run(self, fn: TaskFn, tasks: Sequence[StationTask]) -> Iterator[tuple[StationTask, StationOutcome]]:
+    def run(self, fn: TaskFn, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
         for task in tasks:
             yield task, fn(task)
 
@@ -113,7 +115,7 @@ class ProcessEngine(Engine):
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
 
-    def run(self, fn: TaskFn, tasks: Sequence[StationTask]) -> Iterator[tuple[StationTask, StationOutcome]]:
+    def run(self, fn: TaskFn, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
         todo = list(tasks)
         while todo:
             unfinished = yield from self._run_pool(fn, todo, self.slots)
@@ -124,11 +126,11 @@ class ProcessEngine(Engine):
                     message = _(
                         "the worker process died while solving this station (a crash or the out-of-memory killer)"
                     )
-                    yield task, failed(task.week, task.station_id, "worker_died", message)
+                    yield task, task.failed("worker_died", message)
 
     def _run_pool(
-        self, fn: TaskFn, tasks: list[StationTask], slots: int
-    ) -> Generator[tuple[StationTask, StationOutcome], None, list[StationTask]]:
+        self, fn: TaskFn, tasks: list[Task], slots: int
+    ) -> Generator[tuple[Task, Outcome], None, list[Task]]:
         """Run `tasks` on a new pool; return those left unfinished because the pool broke."""
         pool = self._pool = ProcessPoolExecutor(
             max_workers=slots,
@@ -137,8 +139,8 @@ class ProcessEngine(Engine):
             initargs=(os.getpid(), language()),
         )
         order = {id(t): i for i, t in enumerate(tasks)}
-        futures: dict[Future, StationTask] = {pool.submit(fn, t): t for t in tasks}
-        unfinished: list[StationTask] = []
+        futures: dict[Future, Task] = {pool.submit(fn, t): t for t in tasks}
+        unfinished: list[Task] = []
         try:
             while futures:
                 done, _pending = wait(futures, return_when=FIRST_COMPLETED)
@@ -152,7 +154,7 @@ class ProcessEngine(Engine):
                         unfinished.append(task)
                     except Exception as exc:  # the task's own errors are caught inside it
                         message = f"{type(exc).__name__}: {exc}"
-                        yield task, failed(task.week, task.station_id, "error", message)
+                        yield task, task.failed("error", message)
                 if broken:  # keep what finished before the break; the rest is unfinished
                     for future, task in futures.items():
                         if future.done() and not future.cancelled() and future.exception() is None:
@@ -207,7 +209,7 @@ class DaskEngine(Engine):
     def describe(self) -> str:
         return f"dask at {self.address} ({self.slots} worker threads)"
 
-    def run(self, fn: TaskFn, tasks: Sequence[StationTask]) -> Iterator[tuple[StationTask, StationOutcome]]:
+    def run(self, fn: TaskFn, tasks: Sequence[Task]) -> Iterator[tuple[Task, Outcome]]:
         import uuid
 
         from distributed import as_completed
@@ -215,7 +217,7 @@ class DaskEngine(Engine):
         if not tasks:
             return
         tag = uuid.uuid4().hex[:8]
-        keys = [f"allocate-{t.week}-{t.station_id}-{tag}" for t in tasks]
+        keys = [f"allocate-{t.week}-{t.name}-{tag}" for t in tasks]
         futures = self.client.map(fn, list(tasks), key=keys, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         self._futures = futures
@@ -226,7 +228,7 @@ class DaskEngine(Engine):
                     yield task, future.result()
                 except Exception as exc:  # KilledWorker, a lost connection...
                     message = f"{type(exc).__name__}: {exc}"
-                    yield task, failed(task.week, task.station_id, "worker_died", message)
+                    yield task, task.failed("worker_died", message)
                 finally:
                     future.release()
         finally:

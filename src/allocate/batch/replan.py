@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from allocate.batch.data import load_for_batch
 from allocate.batch.lock import WeekLock
-from allocate.batch.runner import BatchSettings, _tasks
+from allocate.batch.plan import station_tasks
+from allocate.batch.runner import BatchSettings
 from allocate.batch.week import Week
 from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
@@ -65,7 +66,7 @@ def replan_batch(
                     )
                 ]
             )
-        tasks, _ = _tasks(dataset, bad, week, solved, store, policy, settings, settings.workers or 1)
+        tasks, _ = station_tasks(dataset, bad, week, solved, store, policy, settings, settings.workers or 1)
         out = []
         for task in sorted(tasks, key=lambda t: t.station_id):
             lock.check()

@@ -6,8 +6,11 @@
 4. Give every other station last week's stored roster of its people as history (the dataset's
    history.csv when the store has no solved roster of that station for last week).
 5. Fan the stations out on an engine (:mod:`.engines`), biggest first; each task builds, solves and
-   verifies its own model with its own CP-SAT worker count.
-6. Store each station-week in one transaction as soon as it is back, solved or failed.
+   verifies its own model with its own CP-SAT worker count. With ``lending = true`` in the policy a
+   task is a district (its stations still to solve, one CP-SAT unit, the stations' budgets added up:
+   :func:`.plan.district_tasks`), and ``stations`` widens to the selected stations' districts.
+6. Store each station-week in one transaction as soon as it is back, solved or failed (a district's
+   stations together in one).
 """
 
 from __future__ import annotations
@@ -20,19 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from allocate.batch.data import history_by_person, load_for_batch, split_by_station
-from allocate.batch.engines import Engine, cores, make_engine
+from allocate.batch.data import load_for_batch
+from allocate.batch.engines import Engine, Outcome, cores, make_engine
 from allocate.batch.lock import DEFAULT_STALE_AFTER, HEARTBEAT_SECONDS, MIN_STALE_AFTER, WeekLock
-from allocate.batch.outcome import StationOutcome, failed
+from allocate.batch.plan import district_tasks, districts_of, station_tasks
 from allocate.batch.store import Store
-from allocate.batch.task import StationTask, solve_station
+from allocate.batch.task import solve_task
 from allocate.batch.week import Week
-from allocate.i18n import L_, _
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 
 if TYPE_CHECKING:
-    from allocate.domain import Assignment
+    from allocate.batch.outcome import StationOutcome
+    from allocate.batch.task import Task
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 
@@ -92,6 +96,7 @@ class BatchReport:
     settings: BatchSettings
     selected: list[str]
     skipped: list[str]
+    lending: bool = False  # one task per district (the policy's lending)
     outcomes: list[StationOutcome] = field(default_factory=list)
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)  # station -> stored headline
     proofs: dict[str, dict[str, Any]] = field(default_factory=dict)  # station -> what it proved
@@ -120,11 +125,17 @@ class BatchReport:
 
     def _proof_counts(self, solved: list[dict[str, Any]]) -> dict[str, Any]:
         """Stations whose coverage was proven minimal, fully proven, left with the greedy roster,
-        and the soft goals' gap (coverage is judged apart, never mixed into this gap)."""
+        and the soft goals' gap (coverage is judged apart, never mixed into this gap).
+
+        A station counts as proven when every unit it was solved in proved it; with lending a
+        district's stations share their district's proof. `units` counts the CP-SAT units behind
+        them (a district once, however many stations it has)."""
         proofs = [self.proofs.get(r["station_id"], {}) for r in solved]
         counts = [p.get("proof") or {} for p in proofs]
         units = [c for c in counts if c.get("units")]
         soft = [p["soft_gap"] for p in proofs if p.get("soft_gap") is not None]
+        by_unit = {p["unit"]: p.get("proof") or {} for p in proofs if p.get("unit")}
+        solved_units = [c for c in by_unit.values() if c.get("units")]
         return {
             "stations": len(solved),
             "coverage_proven": sum(c["coverage_proven"] == c["units"] for c in units),
@@ -134,6 +145,12 @@ class BatchReport:
             "soft_gap": {
                 "median": statistics.median(soft) if soft else None,
                 "worst": max(soft) if soft else None,
+            },
+            "units": {
+                "solved": len(solved_units),
+                "coverage_proven": sum(c["coverage_proven"] == c["units"] for c in solved_units),
+                "fully_proven": sum(c["fully_proven"] == c["units"] for c in solved_units),
+                "greedy_fallbacks": sum(c.get("greedy_fallbacks", 0) > 0 for c in solved_units),
             },
         }
 
@@ -156,6 +173,7 @@ class BatchReport:
             "stations_at_once": self.slots,
             "cpsat_workers_per_station": self.workers,
             "time_limit_per_station": self.settings.time_limit,
+            "lending": self.lending,
             "wall_seconds": round(self.wall_seconds, 3),
             "stations": {
                 "selected": len(self.selected),
@@ -227,11 +245,6 @@ def run_batch(
     dataset, bad = load_for_batch(data)
     policy = policy or load_policy(Path(data))
     check_shift_ids(policy, {s.shift_id for s in dataset.shifts})
-    if policy.lending:
-        raise InputError.single(
-            "policy.toml", None, "lending", "true",
-            L_("lending off for a batch: it rosters each station on its own (use `allocate solve` per district)"),
-        )  # fmt: skip
     everything = sorted({s.station_id for s in dataset.stations} | set(bad))
     selected = everything if not stations else list(dict.fromkeys(stations))
     unknown = [s for s in selected if s not in everything]
@@ -239,6 +252,17 @@ def run_batch(
         raise InputError(
             [InputIssue("--stations", None, None, s, L_("a station_id of stations.csv")) for s in unknown]
         )
+    if policy.lending and stations:  # a district is one unit: its neighbours come along
+        widened = districts_of(dataset, selected)
+        if len(widened) > len(selected):
+            added = [s for s in widened if s not in selected]
+            callbacks.on_message(
+                L_(
+                    "lending: the selected stations' districts are solved whole, adding %(added)s",
+                    added=", ".join(added),
+                )
+            )
+            selected = widened
     store.create()  # only once the input is known to be good: bad input leaves no new store behind
     store.check_ids(
         {
@@ -277,7 +301,9 @@ def run_batch(
             )
         )
     lock.acquire()
-    report = BatchReport(str(week), store.url, None, settings.engine, slots, workers, settings, selected, [])
+    report = BatchReport(
+        str(week), store.url, None, settings.engine, slots, workers, settings, selected, [], policy.lending
+    )
     try:
         if lock.taken_over is not None:
             callbacks.on_message(
@@ -299,7 +325,8 @@ def run_batch(
             dataset=str(data), settings=_settings_json(settings, slots, workers),
         )  # fmt: skip
         lock.set_run(report.run_id)
-        tasks, early = _tasks(dataset, bad, week, todo, store, policy, settings, workers)
+        singles, early = station_tasks(dataset, bad, week, todo, store, policy, settings, workers)
+        tasks: list[Task] = list(district_tasks(dataset, singles) if policy.lending else singles)
         if engine is None:
             engine = make_engine(settings.engine, slots=slots, scheduler=settings.scheduler)
             report.slots = engine.slots
@@ -309,7 +336,7 @@ def run_batch(
         for outcome in early:
             _store(store, lock, report, outcome, callbacks)
         with engine:
-            for _task, outcome in engine.run(solve_station, tasks):
+            for _task, outcome in engine.run(solve_task, tasks):
                 _store(store, lock, report, outcome, callbacks)
         report.status = "done"
     except KeyboardInterrupt:
@@ -338,89 +365,16 @@ def run_batch(
 
 
 def _store(
-    store: Store, lock: WeekLock, report: BatchReport, outcome: StationOutcome, callbacks: BatchCallbacks
+    store: Store, lock: WeekLock, report: BatchReport, outcome: Outcome, callbacks: BatchCallbacks
 ) -> None:
+    """A task's stations, in one transaction (a district's stations share one roster)."""
     lock.check()
-    stored = store.save_station(report.run_id, outcome)  # type: ignore[arg-type]
-    light = outcome.without_rows()
-    report.outcomes.append(light)
-    callbacks.on_station(light, stored)
-
-
-def _window_history(
-    sid: str,
-    people: list[str],
-    weeks: list[Week],
-    stored: dict[str, tuple[dict[str, str], dict[str, list[Assignment]]]],
-    fallback: dict[str, list[Assignment]],
-) -> list[Assignment]:
-    """The station's people's shifts in the weeks before this one, week by week.
-
-    A week the store holds a solved roster of this station for comes from the store; any other
-    week from the dataset's history.csv (its rows dated in that week).
-    """
-    rows: list[Assignment] = []
-    for w in weeks:
-        states, by_person = stored[str(w)]
-        span = w.horizon
-        if states.get(sid) == "solved":
-            rows += [r for pid in people for r in by_person.get(pid, ())]
-        else:
-            rows += [r for pid in people for r in fallback.get(pid, ()) if r.date in span]
-    return rows
-
-
-def _tasks(
-    dataset,
-    bad: dict[str, list[str]],
-    week: Week,
-    todo: list[str],
-    store: Store,
-    policy: Policy,
-    settings: BatchSettings,
-    workers: int,
-) -> tuple[list[StationTask], list[StationOutcome]]:
-    """The station tasks, biggest first, and the outcomes known without solving (bad data)."""
-    horizon = week.horizon
-    previous = str(week.previous())
-    # Last week carries rest and consecutive days; the weeks before it, fairness (its window).
-    earlier = [week.previous()]
-    while len(earlier) < max(1, policy.fairness_weeks - 1):
-        earlier.append(earlier[-1].previous())
-    stored = {str(w): store.history(str(w)) for w in earlier}
-    prev_states = stored[previous][0]
-    fallback = history_by_person(dataset.history, horizon)
-    subsets = split_by_station(dataset, horizon)
-    tasks, early = [], []
-    for sid in todo:
-        if sid in bad:
-            message = _("bad data for this station:") + "\n" + "\n".join(bad[sid])
-            early.append(failed(str(week), sid, "bad_data", message, history_source="none"))
-            continue
-        sub = subsets[sid]
-        people = [p.person_id for p in sub.staff]
-        history = _window_history(sid, people, earlier, stored, fallback)
-        if prev_states.get(sid) == "solved":
-            source = f"store {previous}"
-        else:
-            source = "dataset history.csv" if history else "none"
-        # A shift that has since left shifts.csv cannot carry rest over: its rows are dropped.
-        history = [r for r in history if r.shift_id in dataset.shift_by_id]
-        tasks.append(
-            StationTask(
-                week=str(week),
-                station_id=sid,
-                dataset=sub.replace(history=tuple(history)),
-                policy=policy,
-                history_source=source,
-                time_limit=settings.time_limit,
-                seed=settings.seed,
-                workers=workers,
-                solver_params=dict(settings.solver_params),
-            )
-        )
-    tasks.sort(key=lambda t: (-t.size, t.station_id))
-    return tasks, early
+    outcomes = outcome if isinstance(outcome, tuple) else (outcome,)
+    stored = store.save_stations(report.run_id, outcomes)  # type: ignore[arg-type]
+    for one, was_stored in zip(outcomes, stored, strict=True):
+        light = one.without_rows()
+        report.outcomes.append(light)
+        callbacks.on_station(light, was_stored)
 
 
 def _settings_json(settings: BatchSettings, slots: int, workers: int) -> dict[str, Any]:

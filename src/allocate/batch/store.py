@@ -32,7 +32,7 @@ from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Assignment
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy.engine import Connection, Engine
 
@@ -427,15 +427,20 @@ class Store:
         A solved station already stored is never stored again (returns False). A failed one is
         replaced, in the same transaction, by the new outcome.
         """
+        return self.save_stations(run_id, [outcome])[0]
+
+    def save_stations(self, run_id: int, outcomes: Sequence[StationOutcome]) -> list[bool]:
+        """Store several station-weeks (a lending district's, which share one roster) in ONE
+        transaction, each as :meth:`save_station` does; whether each was stored."""
         if any(n < INDEXED_ID_MAX for n in self._limits.values()):  # an older store's varchar ids
             column = dict(zip(ROSTER_COLUMNS, range(len(ROSTER_COLUMNS)), strict=True))
-            self.check_ids({name: {row[column[name]] for row in outcome.roster if row[column[name]]}
+            self.check_ids({name: {row[column[name]] for o in outcomes for row in o.roster if row[column[name]]}
                             for name in ("crew_id", "lead_id")})  # fmt: skip
         try:
             with self.engine.begin() as conn:
-                return self._save(conn, run_id, outcome)
-        except sa.exc.IntegrityError:
-            return False  # another writer stored it between our check and our insert
+                return [self._save(conn, run_id, o) for o in outcomes]
+        except sa.exc.IntegrityError:  # another writer stored one between our check and our insert:
+            return [False] * len(outcomes)  # none of them (a district's roster is all or nothing)
 
     def _save(self, conn: Connection, run_id: int, o: StationOutcome) -> bool:
         existing = conn.execute(
@@ -517,10 +522,7 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return {
-            sid: {"proof": (s or {}).get("proof") or {}, "soft_gap": (s or {}).get("soft_gap")}
-            for sid, s in rows
-        }
+        return {sid: _proof(s or {}) for sid, s in rows}
 
     def summary(self, week: str, station_id: str) -> dict[str, Any] | None:
         query = sa.select(station_weeks.c.summary).where(
@@ -656,6 +658,14 @@ class Store:
             for row in conn.execute(query):
                 by_person[row.person_id].append(Assignment(*row))
         return states, dict(by_person)
+
+
+def _proof(summary: dict[str, Any]) -> dict[str, Any]:
+    """A stored summary's proof: its counts, soft gap, and which unit it was solved in (a lending
+    district's stations share one: its name and stations, e.g. "district D1: S01,S02")."""
+    units = summary.get("units") or []
+    unit = "; ".join(f"{u.get('name')}: {','.join(u.get('stations') or [])}" for u in units) or None
+    return {"proof": summary.get("proof") or {}, "soft_gap": summary.get("soft_gap"), "unit": unit}
 
 
 def _date(value: object) -> dt.date:

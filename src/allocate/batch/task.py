@@ -1,9 +1,10 @@
-"""One station's weekly roster: the unit of work that the engines ship to their workers.
+"""The units of work that the engines ship to their workers: one station's week, or with lending
+one district's week (all its stations in one CP-SAT unit, so that auxiliaries may be lent).
 
-A task is plain, picklable data (the station's own small :class:`Dataset` with its history, the
+A task is plain, picklable data (the unit's own small :class:`Dataset` with its history, the
 policy, the settings); the CP-SAT model is built and solved inside the worker, never shipped.
-Whatever happens inside, the task returns a :class:`StationOutcome`: an exception becomes a failed
-station with its traceback, so one bad station never takes the batch down.
+Whatever happens inside, a task returns its stations' :class:`StationOutcome`: an exception becomes
+failed stations with the traceback, so one bad unit never takes the batch down.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from allocate.i18n import _
 from allocate.solve import solve
 
 if TYPE_CHECKING:
+    from allocate.batch.outcome import FailureKind
     from allocate.domain import Dataset
     from allocate.policy import Policy
+    from allocate.result import Result
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,56 @@ class StationTask:
     solver_params: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def name(self) -> str:
+        return self.station_id
+
+    @property
+    def station_ids(self) -> tuple[str, ...]:
+        return (self.station_id,)
+
+    @property
     def size(self) -> int:
         """A rough size, to start the biggest stations first (shortest makespan)."""
         return len(self.dataset.staff) * max(1, len(self.dataset.demand))
+
+    def failed(self, kind: FailureKind, error: str, **more: Any) -> StationOutcome:
+        """This station failed without an outcome of its own (its worker died, the engine broke)."""
+        return failed(self.week, self.station_id, kind, error, history_source=self.history_source, **more)
+
+
+@dataclass(frozen=True)
+class DistrictTask:
+    """A lending district's week: its stations still to solve, as ONE planning unit (`solve` with
+    ``lending = true`` does the same), with their budgets added up (`time_limit` is the sum)."""
+
+    week: str
+    district: str
+    stations: tuple[StationTask, ...]  # each with its own dataset and history source
+    dataset: Dataset  # the stations' datasets merged, history included
+    policy: Policy
+    time_limit: float
+    seed: int = 0
+    workers: int = 1
+    solver_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"district {self.district}"
+
+    @property
+    def station_ids(self) -> tuple[str, ...]:
+        return tuple(t.station_id for t in self.stations)
+
+    @property
+    def size(self) -> int:
+        return len(self.dataset.staff) * max(1, len(self.dataset.demand))
+
+    def failed(self, kind: FailureKind, error: str, **more: Any) -> tuple[StationOutcome, ...]:
+        """Every station of the district failed together (they share one roster)."""
+        return tuple(t.failed(kind, f"{self.name}: {error}", **more) for t in self.stations)
+
+
+Task = StationTask | DistrictTask
 
 
 def _plain(value: Any) -> Any:
@@ -63,19 +113,34 @@ def worker_name() -> str:
 
 def solve_station(task: StationTask) -> StationOutcome:
     """Build, solve and verify one station's week. Never raises."""
+    return _run(task)[0]
+
+
+def solve_district(task: DistrictTask) -> tuple[StationOutcome, ...]:
+    """Build, solve and verify one lending district's week: one outcome per station. Never raises."""
+    return _run(task)
+
+
+def solve_task(task: Task) -> StationOutcome | tuple[StationOutcome, ...]:
+    """Either kind of task, as the batch's engines run them."""
+    return solve_district(task) if isinstance(task, DistrictTask) else solve_station(task)
+
+
+def _run(task: Task) -> tuple[StationOutcome, ...]:
     started = time.perf_counter()
     try:
         return _solve(task, started)
     except Exception as exc:
         tb = traceback.format_exc(limit=20)
-        return failed(
-            task.week, task.station_id, "error", f"{type(exc).__name__}: {exc}\n{tb}",
-            wall_seconds=time.perf_counter() - started, history_source=task.history_source,
-            worker=worker_name(),
-        )  # fmt: skip
+        error = f"{type(exc).__name__}: {exc}\n{tb}"
+        wall = time.perf_counter() - started
+        return tuple(
+            t.failed("error", error, wall_seconds=wall, worker=worker_name())
+            for t in (task.stations if isinstance(task, DistrictTask) else (task,))
+        )
 
 
-def _solve(task: StationTask, started: float) -> StationOutcome:
+def _solve(task: Task, started: float) -> tuple[StationOutcome, ...]:
     result = solve(
         task.dataset,
         Week.parse(task.week).horizon,
@@ -87,8 +152,36 @@ def _solve(task: StationTask, started: float) -> StationOutcome:
         **task.solver_params,
     )
     summary = _plain(result.summary())
-    unit = result.units[0] if result.units else None
-    cov = result.coverage
+    wall = time.perf_counter() - started
+    stations = task.stations if isinstance(task, DistrictTask) else (task,)
+    return tuple(_outcome(task, t, result, summary, wall) for t in stations)
+
+
+def _own(summary: dict[str, Any], station_id: str) -> dict[str, Any]:
+    """The unit's summary with its per-station lists cut down to `station_id`'s rows."""
+
+    def cut(value: Any) -> Any:
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) and "station_id" in v for v in value)
+        ):
+            return [v for v in value if v["station_id"] == station_id]
+        if isinstance(value, dict):
+            return {k: cut(v) for k, v in value.items()}
+        return value
+
+    return cut(summary)
+
+
+def _outcome(
+    task: Task, station: StationTask, result: Result, summary: dict[str, Any], wall: float
+) -> StationOutcome:
+    """One station's outcome of its unit's solve: its own posts, crews and people; the unit's
+    status, bounds, proof and verdict (a district's stations share one roster and one proof)."""
+    sid = station.station_id
+    cov = result.coverage[result.coverage["station_id"] == sid]
+    own = _own(summary, sid)
     report = result.verification
     common: dict[str, Any] = dict(
         solver_status=result.status,
@@ -97,34 +190,37 @@ def _solve(task: StationTask, started: float) -> StationOutcome:
         gap=result.gap,
         build_seconds=sum(u.build_seconds for u in result.units),
         solve_seconds=sum(u.wall_seconds for u in result.units),
-        wall_seconds=time.perf_counter() - started,
-        people=len(task.dataset.staff),
+        wall_seconds=wall,
+        people=len(station.dataset.staff),
         variables=sum(u.variables for u in result.units),
         crews_required=int(cov["crews_required"].sum()),
         crews_staffed=int(cov["crews_staffed"].sum()),
         uncovered_crews=int(cov["shortfall"].sum()),
         verified=None if report is None else bool(report.ok),
         violations=0 if report is None else len(report.violations),
-        history_source=task.history_source,
+        history_source=station.history_source,
         worker=worker_name(),
-        summary=summary,
-        fairness=tuple(summary.get("fairness_window", {}).get("heavy_shifts", ())),
+        summary=own,
+        fairness=tuple(own.get("fairness_window", {}).get("heavy_shifts", ())),
         coverage=tuple(cov.itertuples(index=False, name=None)),
     )
-    if unit is not None and not all(u.has_solution for u in result.units):
-        kind = "infeasible" if result.status == "INFEASIBLE" else "no_solution"
-        error = _("no roster: the solver stopped with status %(status)s within %(seconds)ss") % {
+    where = "" if isinstance(task, StationTask) else f"{task.name} ({', '.join(task.station_ids)}): "
+    if result.units and not all(u.has_solution for u in result.units):
+        kind: FailureKind = "infeasible" if result.status == "INFEASIBLE" else "no_solution"
+        error = where + _("no roster: the solver stopped with status %(status)s within %(seconds)ss") % {
             "status": result.status, "seconds": format(task.time_limit, "g"),
         }  # fmt: skip
-        return failed(task.week, task.station_id, kind, error, **common)
+        return failed(task.week, sid, kind, error, **common)
     if report is not None and not report.ok:
         shown = "; ".join(str(v) for v in report.violations[:5])
         more = (
             _(" (and %(n)s more)") % {"n": len(report.violations) - 5} if len(report.violations) > 5 else ""
         )
-        error = _("the verifier rejected this roster: %(n)s violation(s): %(shown)s%(more)s") % {
+        error = where + _("the verifier rejected this roster: %(n)s violation(s): %(shown)s%(more)s") % {
             "n": len(report.violations), "shown": shown, "more": more,
         }  # fmt: skip
-        return failed(task.week, task.station_id, "verifier", error, **common)
-    roster = tuple(result.roster.itertuples(index=False, name=None))
-    return StationOutcome(task.week, task.station_id, "solved", roster=roster, **common)
+        return failed(task.week, sid, "verifier", error, **common)
+    roster = result.roster[result.roster["station_id"] == sid]
+    return StationOutcome(
+        task.week, sid, "solved", roster=tuple(roster.itertuples(index=False, name=None)), **common
+    )
