@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING
 
+import distributed
 import pytest
 
-from allocate.batch import BatchCallbacks, BatchSettings, Store, run_batch
+from allocate.batch import BatchCallbacks, BatchSettings, DaskEngine, Store, run_batch
 from allocate.batch.plan import district_tasks, station_tasks
 from allocate.batch.runner import BatchReport
 from allocate.batch.week import Week
@@ -145,3 +146,19 @@ def test_proofs_count_a_district_once():
     counts = report._proof_counts([{"station_id": s} for s in "ABC"])  # noqa: SLF001
     assert counts["coverage_proven"] == 3 and counts["fully_proven"] == 1
     assert counts["units"] == {"solved": 2, "coverage_proven": 2, "fully_proven": 1, "greedy_fallbacks": 0}
+
+
+def test_lending_districts_on_dask(city, tmp_path):
+    """On the Dask engine too a district is one task: its stations come back together, stored."""
+    settings = BatchSettings(engine="dask", workers=1, time_limit=5)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as c,
+        distributed.Client(c) as client,
+        Store(f"sqlite:///{tmp_path / 'dask.db'}") as store,
+    ):
+        report = run_batch(city, W1, store, settings=settings, engine=DaskEngine(client))
+        assert report.exit_code() == 0, report.summary()["failed"]
+        assert report.summary()["proof"]["units"]["solved"] == 2
+        assert sorted(store.states(W1)) == ["C01S01", "C01S02", "C02S01", "C02S02"]
