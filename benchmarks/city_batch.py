@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/city_batch.py --budget 120         # a per-station limit derived from 2 min
     .venv/bin/python benchmarks/city_batch.py --time-limit 10      # a fixed per-station limit
     .venv/bin/python benchmarks/city_batch.py --stations 20 --json # a quick look at 20 stations
+    .venv/bin/python benchmarks/city_batch.py --districts 2 --lending  # one unit per district, lending on
 
 Generates the city into a temp folder, runs ``allocate.batch.run_batch`` on every station into a fresh
 SQLite store (or ``--store``), and prints: wall time, peak memory, stations solved / optimal / verified,
@@ -32,6 +33,7 @@ from allocate.batch import BatchSettings, Store, run_batch
 from allocate.batch.engines import cores
 from allocate.batch.progress import BatchProgress
 from allocate.generate import generate
+from allocate.policy import load_policy
 
 
 def peak_memory_mb() -> dict[str, float]:
@@ -71,6 +73,10 @@ def main() -> int:
         "--time-limit", type=float, default=None, help="seconds per station (default: from --budget)"
     )
     parser.add_argument("--stations", type=int, default=None, help="only the first N stations")
+    parser.add_argument(
+        "--districts", type=int, default=None, help="only the stations of the first N districts"
+    )
+    parser.add_argument("--lending", action="store_true", help="lending = true: one CP-SAT unit per district")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
     args = parser.parse_args()
@@ -81,8 +87,19 @@ def main() -> int:
     started = time.perf_counter()
     data = generate(args.size, seed=args.seed, out=root / args.size)
     generated = time.perf_counter() - started
-    n_all = sum(1 for _ in (data / "stations.csv").open()) - 1
-    n = min(n_all, args.stations or n_all)
+    import csv
+
+    with (data / "stations.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    n_all = len(rows)
+    selected = None
+    if args.districts:
+        wanted = list(dict.fromkeys(r["district"] for r in rows))[: args.districts]
+        selected = [r["station_id"] for r in rows if r["district"] in wanted]
+    elif args.stations:
+        selected = [r["station_id"] for r in rows][: args.stations]
+    n = len(selected) if selected else n_all
+    policy = load_policy(data).model_copy(update={"lending": args.lending})
     jobs = args.jobs or max(1, cores() // args.workers)
     # The budget covers loading, the fan-out and storing; ~10 s of it go to loading and pool start-up.
     limit = args.time_limit or BatchSettings().time_limit  # the CLI's default
@@ -91,25 +108,23 @@ def main() -> int:
     url = args.store or f"sqlite:///{root / 'city.db'}"
     err.print(
         f"{args.size}: {n} of {n_all} stations generated in {generated:.1f}s; {args.engine}, {jobs} at once x "
-        f"{args.workers} CP-SAT worker(s), {limit:.2f}s per station, store {url}"
+        f"{args.workers} CP-SAT worker(s), {limit:.2f}s per station, lending {'on' if args.lending else 'off'}, "
+        f"store {url}"
     )
-    selected = None
-    if args.stations:
-        import csv
-
-        with (data / "stations.csv").open() as handle:
-            selected = [row["station_id"] for row in csv.DictReader(handle)][:n]
     settings = BatchSettings(
         time_limit=limit, engine=args.engine, jobs=jobs, workers=args.workers, stale_after=600.0
     )
     t0 = time.perf_counter()
     with BatchProgress(err) as progress:
-        report = run_batch(data, args.week, url, stations=selected, settings=settings, callbacks=progress)
+        report = run_batch(
+            data, args.week, url, stations=selected, settings=settings, callbacks=progress, policy=policy
+        )
     wall = time.perf_counter() - t0
+    n = len(report.selected)  # with lending, --stations widens to whole districts
     memory = peak_memory_mb()
 
     with Store(url) as store:
-        table = store.station_weeks(args.week, selected)
+        table = store.station_weeks(args.week, report.selected)
         proofs = store.proofs(args.week, list(table["station_id"]))
     proof = report.summary()["proof"]
     counts = {s: (p.get("proof") or {}) for s, p in proofs.items()}
@@ -132,6 +147,10 @@ def main() -> int:
         "cpsat_workers": args.workers,
         "cores": cores(),
         "time_limit_per_station": round(limit, 3),
+        "lending": args.lending,
+        "units_solved": proof["units"]["solved"],
+        "units_coverage_proven": proof["units"]["coverage_proven"],
+        "units_fully_proven": proof["units"]["fully_proven"],
         "generate_seconds": round(generated, 2),
         "batch_wall_seconds": round(wall, 2),
         "goal_seconds": args.goal,

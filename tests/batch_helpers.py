@@ -21,6 +21,7 @@ from allocate.batch.task import StationTask, solve_station
 from allocate.generate import generate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from allocate.batch.outcome import StationOutcome
@@ -154,3 +155,32 @@ def assert_stored_once(url: str, stations: int) -> None:
         assert not coverage.duplicated(["date", "station_id", "shift_id", "task_id"]).any()
         runs = store.list_runs(W1)
         assert list(runs["status"]) == ["abandoned", "done"]
+
+
+SHORT = "C01S01"  # in lending_city(): its auxiliaries belong to its district neighbour C01S02
+
+
+def _rewrite(path: Path, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames or [], [change(dict(r)) for r in reader]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def lending_city(folder: Path) -> Path:
+    """Two districts of two stations (D01: C01S01, C01S02; D02: C02S01, C02S02), ``lending = true``;
+    C01S01 has no auxiliary of its own: they all belong to C01S02, next door in the same district."""
+    data = replicated(folder, 2)
+    _rewrite(data / "stations.csv", lambda r: r | {"district": f"D{r['station_id'][1:3]}"})
+
+    def move(row: dict[str, str]) -> dict[str, str]:
+        if row["station_id"] == SHORT and row["role"] != "sworn":
+            row["station_id"] = "C01S02"
+        return row
+
+    _rewrite(data / "staff.csv", move)
+    (data / "policy.toml").write_text("lending = true\n", encoding="utf-8")  # replicated() copies CSV only
+    return data

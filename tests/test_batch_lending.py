@@ -14,40 +14,18 @@ from allocate.batch.runner import BatchReport
 from allocate.batch.week import Week
 from allocate.io.load import load_dataset
 from allocate.policy import Policy, load_policy
-from batch_helpers import W1, replicated
+from batch_helpers import SHORT, W1, lending_city
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 SERIAL = BatchSettings(engine="serial", workers=1, time_limit=5)
-SHORT = "C01S01"  # its auxiliaries moved to its district neighbour C01S02
-
-
-def _rewrite(path: Path, change) -> None:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames or [], [change(dict(r)) for r in reader]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory) -> Path:
-    """Two districts of two stations (D01: C01S01, C01S02; D02: C02S01, C02S02), lending on; C01S01
-    has no auxiliary of its own: they all belong to C01S02, next door in the same district."""
-    data = replicated(tmp_path_factory.mktemp("lend") / "city", 2)
-    _rewrite(data / "stations.csv", lambda r: r | {"district": f"D{r['station_id'][1:3]}"})
-
-    def move(row: dict[str, str]) -> dict[str, str]:
-        if row["station_id"] == SHORT and row["role"] != "sworn":
-            row["station_id"] = "C01S02"
-        return row
-
-    _rewrite(data / "staff.csv", move)
-    (data / "policy.toml").write_text("lending = true\n", encoding="utf-8")  # replicated() copies CSV only
-    return data
+    """Two districts of two stations, lending on, C01S01 without auxiliaries of its own."""
+    return lending_city(tmp_path_factory.mktemp("lend") / "city")
 
 
 def _home(data: Path) -> dict[str, str]:

@@ -21,7 +21,17 @@ import pytest
 import sqlalchemy as sa
 
 from allocate.batch import BatchSettings, LockHeld, Store, WeekLock, export_week, run_batch
-from batch_helpers import W1, W2, allocate_cmd, assert_stored_once, kill_and_resume, replicated, tiny
+from batch_helpers import (
+    SHORT,
+    W1,
+    W2,
+    allocate_cmd,
+    assert_stored_once,
+    kill_and_resume,
+    lending_city,
+    replicated,
+    tiny,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -185,3 +195,17 @@ def test_a_postgres_error_never_shows_the_password(tmp_path, pg_server):
     assert p.returncode == 1
     assert "no_such_database" in p.stderr and "***" in p.stderr
     assert secret not in p.stdout + p.stderr and "Traceback" not in p.stderr
+
+
+def test_lending_districts_on_postgres(tmp_path, pg_url):
+    """With lending, two weeks on PostgreSQL: each district's stations stored together, week 2's
+    history from week 1 includes the shifts people were lent out for."""
+    data = lending_city(tmp_path / "lend")
+    settings = BatchSettings(time_limit=5)
+    with Store(pg_url) as store:
+        first = run_batch(data, W1, store, settings=settings)
+        assert first.exit_code() == 0 and first.summary()["proof"]["units"]["solved"] == 2
+        second = run_batch(data, W2, store, settings=settings)
+        assert second.exit_code() == 0
+        assert set(store.station_weeks(W2)["history_source"]) == {f"store {W1}"}
+        assert int(store.coverage(W1, [SHORT])["crews_staffed"].sum()) > 0

@@ -114,6 +114,8 @@ def print_report(console: Console, summary: dict[str, Any]) -> None:
         )
         % {**summary, "seconds": f"{summary['time_limit_per_station']:g}"},
     )
+    if summary.get("lending"):
+        table.add_row(_("lending"), _("on: one CP-SAT unit per district, its stations' seconds added up"))
     table.add_row(_("wall time"), f"{summary['wall_seconds']:.1f} s")
     table.add_row(_("stations selected"), str(s["selected"]))
     if s["already_stored"]:
@@ -144,6 +146,16 @@ def print_report(console: Console, summary: dict[str, Any]) -> None:
             )
             % proof,
         )
+        units = proof.get("units")
+        if units and units["solved"] != proof["stations"]:
+            table.add_row(
+                _("proven (units)"),
+                _(
+                    "%(solved)s solved: coverage %(coverage_proven)s, fully %(fully_proven)s, "
+                    "greedy fallbacks %(greedy_fallbacks)s"
+                )
+                % units,
+            )
         soft = proof["soft_gap"]
         if soft["median"] is not None:
             table.add_row(_("soft gap median / worst"), f"{soft['median']:.2%} / {soft['worst']:.2%}")

@@ -121,7 +121,11 @@ def batch(
     week: Annotated[str, typer.Option(help="ISO week to roster, e.g. 2026-W49 (Monday to Sunday).")],
     store: StoreOption = None,
     stations: Annotated[
-        list[str] | None, typer.Option(help="Only these station ids (repeatable or comma-separated).")
+        list[str] | None,
+        typer.Option(
+            help="Only these station ids (repeatable or comma-separated). With lending = true in "
+            "policy.toml their whole districts are solved (a district is one unit)."
+        ),
     ] = None,
     engine: Annotated[str, typer.Option(help="process (default), dask or serial.")] = "process",
     scheduler: Annotated[
@@ -134,7 +138,12 @@ def batch(
         int | None, typer.Option(min=1, help="CP-SAT workers per station (default: cores / jobs, else 1).")
     ] = None,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Seconds per station, model build included.")
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds per station, model build included. With lending = true a district is one "
+            "unit with its stations' seconds added up (and so its work limit).",
+        ),
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed of every station's solve.")] = 0,
     param: Annotated[
@@ -174,6 +183,8 @@ def batch(
     """Roster one ISO week for every station, with last week's stored roster as history; store it.
 
     Restartable: stations already stored for the week are skipped (run it again after a kill).
+    With lending = true in policy.toml each district is solved as one unit (auxiliaries lent within
+    it); its stations are still stored, counted and reported one by one.
     One batch per week and store at a time: exit 5 otherwise. With --replan --from, the stored
     week is re-planned instead (exit 1 if a station's re-plan failed; it keeps its roster).
     """
@@ -303,7 +314,11 @@ def batch_export(
     store: StoreOption = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     stations: Annotated[
-        list[str] | None, typer.Option(help="Only these station ids (repeatable or comma-separated).")
+        list[str] | None,
+        typer.Option(
+            help="Only these station ids (repeatable or comma-separated). With lending = true in "
+            "policy.toml their whole districts are solved (a district is one unit)."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
