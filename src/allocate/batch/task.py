@@ -50,6 +50,11 @@ class StationTask:
         return (self.station_id,)
 
     @property
+    def stations(self) -> tuple[StationTask, ...]:
+        """The stations of this task: itself (a district task has several)."""
+        return (self,)
+
+    @property
     def size(self) -> int:
         """A rough size, to start the biggest stations first (shortest makespan)."""
         return len(self.dataset.staff) * max(1, len(self.dataset.demand))
@@ -134,10 +139,7 @@ def _run(task: Task) -> tuple[StationOutcome, ...]:
         tb = traceback.format_exc(limit=20)
         error = f"{type(exc).__name__}: {exc}\n{tb}"
         wall = time.perf_counter() - started
-        return tuple(
-            t.failed("error", error, wall_seconds=wall, worker=worker_name())
-            for t in (task.stations if isinstance(task, DistrictTask) else (task,))
-        )
+        return tuple(t.failed("error", error, wall_seconds=wall, worker=worker_name()) for t in task.stations)
 
 
 def _solve(task: Task, started: float) -> tuple[StationOutcome, ...]:
@@ -153,8 +155,7 @@ def _solve(task: Task, started: float) -> tuple[StationOutcome, ...]:
     )
     summary = _plain(result.summary())
     wall = time.perf_counter() - started
-    stations = task.stations if isinstance(task, DistrictTask) else (task,)
-    return tuple(_outcome(task, t, result, summary, wall) for t in stations)
+    return tuple(_outcome(task, t, result, summary, wall) for t in task.stations)
 
 
 def _own(summary: dict[str, Any], station_id: str) -> dict[str, Any]:
