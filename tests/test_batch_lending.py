@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import distributed
@@ -10,10 +11,12 @@ import pytest
 
 from allocate.batch import BatchCallbacks, BatchSettings, DaskEngine, Store, run_batch
 from allocate.batch.plan import district_tasks, station_tasks
+from allocate.batch.replan import replan_batch
 from allocate.batch.runner import BatchReport
 from allocate.batch.week import Week
 from allocate.io.load import load_dataset
 from allocate.policy import Policy, load_policy
+from allocate.verify import verify_roster
 from batch_helpers import SHORT, W1, lending_city
 
 if TYPE_CHECKING:
@@ -140,3 +143,29 @@ def test_lending_districts_on_dask(city, tmp_path):
         assert report.exit_code() == 0, report.summary()["failed"]
         assert report.summary()["proof"]["units"]["solved"] == 2
         assert sorted(store.states(W1)) == ["C01S01", "C01S02", "C02S01", "C02S02"]
+
+
+def test_a_lending_week_is_replanned_by_district(tmp_path):
+    """A lent auxiliary calls in sick from Thursday: the district is re-planned together, so that the
+    whole week's roster still passes the verifier (no one booked twice across its stations)."""
+    data = lending_city(tmp_path / "city")
+    with Store(f"sqlite:///{tmp_path / 'replan.db'}") as store:
+        assert run_batch(data, W1, store, settings=SERIAL).exit_code() == 0
+        before = store.roster(W1)
+        monday = Week.parse(W1).monday
+        thursday, sunday = monday + dt.timedelta(days=3), monday + dt.timedelta(days=6)
+        home = _home(data)
+        lent = before[
+            (before["person_id"].map(home) != before["station_id"]) & (before["date"] >= str(thursday))
+        ]
+        sick = lent["person_id"].iloc[0]
+        with (data / "absences.csv").open("a", encoding="utf-8") as handle:
+            handle.write(f"{sick},{thursday},{sunday},sick\n")
+        cut = dt.datetime.combine(thursday, dt.time())
+        rows = replan_batch(data, W1, store, cut, reason="sick", settings=SERIAL)
+        assert sorted(r["station_id"] for r in rows) == ["C01S01", "C01S02", "C02S01", "C02S02"]
+        assert all(r["ok"] for r in rows), rows
+        after = store.roster(W1)
+        assert after[(after["person_id"] == sick) & (after["date"] >= str(thursday))].empty
+        report = verify_roster(load_dataset(data), Week.parse(W1).horizon, load_policy(data), after)
+        assert report.ok, report.violations[:3]

@@ -5,6 +5,10 @@ the past frozen, coverage first, then the fewest changes), under the week's lock
 replaces the stored one in one transaction that also keeps the replaced roster as a numbered
 version and writes an audit row: when, why, from when, how many changes, uncovered before and after.
 A station whose re-plan fails the verifier keeps its stored roster and is reported.
+
+With ``lending = true`` a district's solved stations are re-planned together, as the batch solved
+them (a lent auxiliary is in the roster of the station they were lent to, and must not be booked
+twice), and stored together in one transaction, each with its own audit row.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from allocate.batch.data import load_for_batch
 from allocate.batch.lock import WeekLock
-from allocate.batch.plan import station_tasks
+from allocate.batch.plan import district_tasks, station_tasks
 from allocate.batch.runner import BatchSettings
 from allocate.batch.week import Week
 from allocate.i18n import L_
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from allocate.batch.store import Store
+    from allocate.batch.task import Task
 
 
 def replan_batch(
@@ -66,57 +71,68 @@ def replan_batch(
                     )
                 ]
             )
-        tasks, _ = station_tasks(dataset, bad, week, solved, store, policy, settings, settings.workers or 1)
+        singles, _ = station_tasks(dataset, bad, week, solved, store, policy, settings, settings.workers or 1)
+        tasks: list[Task] = list(district_tasks(dataset, singles) if policy.lending else singles)
         out = []
-        for task in sorted(tasks, key=lambda t: t.station_id):
+        for task in sorted(tasks, key=lambda t: t.station_ids):
             lock.check()
-            out.append(_replan_station(store, week, task, cut, reason, policy, settings))
+            out += _replan_unit(store, week, task, cut, reason, policy, settings)
         return out
     finally:
         lock.release()
 
 
-def _replan_station(
-    store: Store, week: Week, task, cut: dt.datetime, reason: str, policy: Policy, settings: BatchSettings
-) -> dict[str, Any]:
-    before = store.roster(str(week), [task.station_id])
-    cov_before = store.coverage(str(week), [task.station_id])
+def _replan_unit(
+    store: Store,
+    week: Week,
+    task: Task,
+    cut: dt.datetime,
+    reason: str,
+    policy: Policy,
+    settings: BatchSettings,
+) -> list[dict[str, Any]]:
+    """Re-plan one station, or one lending district, and store it (all its stations or none)."""
+    ids = list(task.station_ids)
+    before = store.roster(str(week), ids)
+    cov_before = store.coverage(str(week), ids)
     result = replan(
-        task.dataset, before, week.horizon, policy, cut, time_limit=settings.time_limit, seed=settings.seed,
+        task.dataset, before, week.horizon, policy, cut, time_limit=task.time_limit, seed=settings.seed,
         workers=settings.workers or 1, **settings.solver_params,
     )  # fmt: skip
-    cov = result.coverage
-    audit = {
-        "cut": cut.isoformat(timespec="minutes"),
-        "reason": reason,
-        "changes": len(result.changes),
-        "added": int((result.changes["change"] == "added").sum()),
-        "removed": int((result.changes["change"] == "removed").sum()),
-        "uncovered_before": int(cov_before["shortfall"].sum()),
-        "uncovered_after": int(cov["shortfall"].sum()),
-        "host": socket.gethostname(),
-    }
-    row = {
-        "station_id": task.station_id,
-        **audit,
-        "ok": bool(result.verification.ok) and result.status in ("OPTIMAL", "FEASIBLE"),
-    }
-    if not row["ok"]:
-        row["error"] = (
-            "; ".join(str(v) for v in result.verification.violations[:5]) or f"status {result.status}"
-        )
-        return row
-    counts = {
-        "solver_status": result.status,
-        "crews_staffed": int(cov["crews_staffed"].sum()),
-        "uncovered_crews": audit["uncovered_after"],
-        "verified": True,
-        "violations": 0,
-    }
-    roster = [tuple(str(v) for v in r) for r in result.roster.itertuples(index=False, name=None)]
-    coverage = [
-        tuple(v.item() if hasattr(v, "item") else v for v in r)
-        for r in cov.astype({"date": str}).itertuples(index=False, name=None)
-    ]
-    row["version_replaced"] = store.save_replan(str(week), task.station_id, roster, coverage, counts, audit)
-    return row
+    ok = bool(result.verification.ok) and result.status in ("OPTIMAL", "FEASIBLE")
+    error = "; ".join(str(v) for v in result.verification.violations[:5]) or f"status {result.status}"
+    if len(ids) > 1:
+        error = f"{task.name} ({', '.join(ids)}), re-planned together: {error}"
+    rows, items = [], []
+    for sid in ids:
+        changes = result.changes[result.changes["station_id"] == sid]
+        cov = result.coverage[result.coverage["station_id"] == sid]
+        audit = {
+            "cut": cut.isoformat(timespec="minutes"),
+            "reason": reason,
+            "changes": len(changes),
+            "added": int((changes["change"] == "added").sum()),
+            "removed": int((changes["change"] == "removed").sum()),
+            "uncovered_before": int(cov_before.loc[cov_before["station_id"] == sid, "shortfall"].sum()),
+            "uncovered_after": int(cov["shortfall"].sum()),
+            "host": socket.gethostname(),
+        }
+        rows.append({"station_id": sid, **audit, "ok": ok} | ({} if ok else {"error": error}))
+        counts = {
+            "solver_status": result.status,
+            "crews_staffed": int(cov["crews_staffed"].sum()),
+            "uncovered_crews": audit["uncovered_after"],
+            "verified": True,
+            "violations": 0,
+        }
+        roster = result.roster[result.roster["station_id"] == sid]
+        roster_rows = [tuple(str(v) for v in r) for r in roster.itertuples(index=False, name=None)]
+        coverage = [
+            tuple(v.item() if hasattr(v, "item") else v for v in r)
+            for r in cov.astype({"date": str}).itertuples(index=False, name=None)
+        ]
+        items.append((sid, roster_rows, coverage, counts, audit))
+    if ok:
+        for row, version in zip(rows, store.save_replans(str(week), items), strict=True):
+            row["version_replaced"] = version
+    return rows

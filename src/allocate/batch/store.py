@@ -566,57 +566,72 @@ class Store:
     ) -> int:  # fmt: skip
         """Replace a solved station-week's rows by a re-plan's, in ONE transaction, keeping the
         replaced roster as a numbered version and an audit row. Returns the version replaced."""
+        return self.save_replans(week, [(station_id, roster, coverage, counts, audit)])[0]
+
+    def save_replans(
+        self,
+        week: str,
+        items: Sequence[tuple[str, Iterable[tuple], Iterable[tuple], dict[str, Any], dict[str, Any]]],
+    ) -> list[int]:
+        """:meth:`save_replan` for several stations (a lending district's, which share one roster)
+        in ONE transaction: all of them or none. Returns the versions replaced."""
         with self.engine.begin() as conn:
-            sw = conn.execute(
-                sa.select(station_weeks.c.id, station_weeks.c.state).where(
-                    station_weeks.c.week == week, station_weeks.c.station_id == station_id
-                )
-            ).first()
-            if sw is None or sw.state != "solved":
-                raise StoreError(f"no solved roster of station {station_id} in week {week} to re-plan")
-            last = conn.scalar(
-                sa.select(sa.func.max(replans.c.version)).where(
-                    replans.c.week == week, replans.c.station_id == station_id
-                )
+            return [self._save_replan(conn, week, *item) for item in items]
+
+    def _save_replan(
+        self, conn: Connection, week: str, station_id: str, roster: Iterable[tuple],
+        coverage: Iterable[tuple], counts: dict[str, Any], audit: dict[str, Any],
+    ) -> int:  # fmt: skip
+        sw = conn.execute(
+            sa.select(station_weeks.c.id, station_weeks.c.state).where(
+                station_weeks.c.week == week, station_weeks.c.station_id == station_id
             )
-            version = (last or 0) + 1
-            old = conn.execute(
-                sa.select(*[roster_rows.c[c] for c in ROSTER_COLUMNS]).where(
-                    roster_rows.c.station_week_id == sw.id
-                )
-            ).all()
-            if old:
-                conn.execute(
-                    roster_versions.insert(),
-                    [
-                        {"week": week, "version": version, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
-                        for r in old
-                    ],
-                )
+        ).first()
+        if sw is None or sw.state != "solved":
+            raise StoreError(f"no solved roster of station {station_id} in week {week} to re-plan")
+        last = conn.scalar(
+            sa.select(sa.func.max(replans.c.version)).where(
+                replans.c.week == week, replans.c.station_id == station_id
+            )
+        )
+        version = (last or 0) + 1
+        old = conn.execute(
+            sa.select(*[roster_rows.c[c] for c in ROSTER_COLUMNS]).where(
+                roster_rows.c.station_week_id == sw.id
+            )
+        ).all()
+        if old:
             conn.execute(
-                replans.insert().values(
-                    week=week, station_id=station_id, version=version, replanned_at=now(), **audit
-                )
+                roster_versions.insert(),
+                [
+                    {"week": week, "version": version, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
+                    for r in old
+                ],
             )
-            for table in (roster_rows, coverage_rows):
-                conn.execute(table.delete().where(table.c.station_week_id == sw.id))
-            rows = [
-                {"station_week_id": sw.id, "week": week, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
-                | {"date": _date(r[0])}
-                for r in roster
-            ]
-            if rows:
-                conn.execute(roster_rows.insert(), rows)
-            cov = [
-                {"station_week_id": sw.id, "week": week, **dict(zip(COVERAGE_COLUMNS, r, strict=True))}
-                | {"date": _date(r[0])}
-                for r in coverage
-            ]
-            if cov:
-                conn.execute(coverage_rows.insert(), cov)
-            conn.execute(
-                station_weeks.update().where(station_weeks.c.id == sw.id).values(stored_at=now(), **counts)
+        conn.execute(
+            replans.insert().values(
+                week=week, station_id=station_id, version=version, replanned_at=now(), **audit
             )
+        )
+        for table in (roster_rows, coverage_rows):
+            conn.execute(table.delete().where(table.c.station_week_id == sw.id))
+        rows = [
+            {"station_week_id": sw.id, "week": week, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
+            | {"date": _date(r[0])}
+            for r in roster
+        ]
+        if rows:
+            conn.execute(roster_rows.insert(), rows)
+        cov = [
+            {"station_week_id": sw.id, "week": week, **dict(zip(COVERAGE_COLUMNS, r, strict=True))}
+            | {"date": _date(r[0])}
+            for r in coverage
+        ]
+        if cov:
+            conn.execute(coverage_rows.insert(), cov)
+        conn.execute(
+            station_weeks.update().where(station_weeks.c.id == sw.id).values(stored_at=now(), **counts)
+        )
         return version
 
     def replans(self, week: str | None = None) -> pd.DataFrame:
