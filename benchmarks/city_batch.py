@@ -10,9 +10,8 @@ Generates the city into a temp folder, runs ``allocate.batch.run_batch`` on ever
 SQLite store (or ``--store``), and prints: wall time, peak memory, stations solved / optimal / verified,
 median and worst gap, and seconds per station (per district with ``--lending``) split into model build,
 solve, and the rest (verify, roster extraction, summary), and what was proven: stations with coverage
-proven minimal, fully proven
-(soft gap <= 1 %), greedy fallbacks, stations cut by the wall clock, the soft gap, and time-to-proof
-percentiles. The goal: the whole city in under 2 minutes on 2 cores at the CLI's defaults, every station
+proven minimal, fully proven (soft gap <= 1 %), greedy fallbacks, stations cut by the wall clock, the
+soft gap, and time-to-proof percentiles. The goal: the whole city in under 2 minutes on 2 cores at the CLI's defaults, every station
 verified, no greedy fallback, coverage proven at >= 99 % of stations, fully proven at >= 90 %.
 """
 
