@@ -322,7 +322,7 @@ def run_batch(
         todo = [s for s in selected if s not in report.skipped]
         report.run_id = store.start_run(
             str(week), host=socket.gethostname(), pid=os.getpid(), engine=settings.engine,
-            dataset=str(data), settings=_settings_json(settings, slots, workers),
+            dataset=str(data), settings=_settings_json(settings, slots, workers) | {"lending": policy.lending},
         )  # fmt: skip
         lock.set_run(report.run_id)
         singles, early = station_tasks(dataset, bad, week, todo, store, policy, settings, workers)
