@@ -22,7 +22,7 @@ from allocate.batch.lock import WeekLock
 from allocate.batch.plan import district_tasks, station_tasks
 from allocate.batch.runner import BatchSettings
 from allocate.batch.week import Week
-from allocate.i18n import L_
+from allocate.i18n import L_, _
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.replan import check_cut, replan
@@ -102,7 +102,9 @@ def _replan_unit(
     ok = bool(result.verification.ok) and result.status in ("OPTIMAL", "FEASIBLE")
     error = "; ".join(str(v) for v in result.verification.violations[:5]) or f"status {result.status}"
     if len(ids) > 1:
-        error = f"{task.name} ({', '.join(ids)}), re-planned together: {error}"
+        error = _("%(unit)s (%(stations)s), re-planned together: %(error)s") % {
+            "unit": task.name, "stations": ", ".join(ids), "error": error,
+        }  # fmt: skip
     rows, items = [], []
     for sid in ids:
         changes = result.changes[result.changes["station_id"] == sid]
