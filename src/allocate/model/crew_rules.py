@@ -39,6 +39,10 @@ def add_crew_composition(m: RosterModel) -> None:
 
 
 def add_command(m: RosterModel) -> None:
+    officers: dict[str, list[int]] = {}  # station -> its sworn officers (a district unit has thousands)
+    for i, person in enumerate(m.people):
+        if person.is_sworn:
+            officers.setdefault(person.station_id, []).append(i)
     for pv in m.post_vars:
         task = m.dataset.task_by_id[pv.post.task_id]
         if task.duty_class != "independent":
@@ -49,8 +53,7 @@ def add_command(m: RosterModel) -> None:
         day = m.horizon.index(pv.post.date)
         on_duty = [
             x
-            for i, person in enumerate(m.people)
-            if person.is_sworn and person.station_id == pv.post.station_id
+            for i in officers.get(pv.post.station_id, ())
             for x in m.work.get((i, day, pv.post.shift_id), ())
         ]
         if not on_duty:

@@ -136,8 +136,13 @@ def _can_take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_Sta
     if shift.is_night and st.nights.get(block, 0) >= rules.max_nights_per_week:
         return False
     for window, limit in workday_windows(rules):
-        for first in range(day - window + 1, day + 1):
-            worked = sum(1 for d in range(first, first + window) if d in st.days or d == day)
+        # Every window holding `day`, slid across the days around it: one pass, not one per window.
+        flags = [d in st.days or d == day for d in range(day - window + 1, day + window)]
+        worked = sum(flags[:window])
+        if worked > limit:
+            return False
+        for k in range(window, len(flags)):
+            worked += flags[k] - flags[k - window]
             if worked > limit:
                 return False
     return True

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from allocate.model.eligibility import eligible
+from allocate.model.eligibility import eligible_among
 from allocate.model.pins import task_pinned
 from allocate.model.rest import history_blocked
 
@@ -54,12 +54,11 @@ def add_lines(m: RosterModel) -> None:
     alone = task_pinned(m)  # a task pin needs the person counted apart: a class of one
     for (day, shift_id), posts in sorted(by_shift.items()):
         classes: dict[tuple[bool, tuple[int, ...], int], list[int]] = defaultdict(list)
+        shift_posts = [m.post_vars[q].post for q in posts]
         for i, person in people:
             if (i, day, shift_id) in blocked:
                 continue
-            able = tuple(
-                q for q in posts if eligible(m.dataset, person, m.post_vars[q].post, m.policy.lending)
-            )
+            able = tuple(posts[k] for k in eligible_among(m.dataset, person, shift_posts, m.policy.lending))
             if able:
                 classes[person.is_sworn, able, i if (i, day, shift_id) in alone else -1].append(i)
         for (sworn, able, _), members in classes.items():
