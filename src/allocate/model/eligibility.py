@@ -67,26 +67,32 @@ def eligible(dataset: Dataset, person: Person, post: Post, lending: bool) -> boo
 def eligible_among(dataset: Dataset, person: Person, posts: Sequence[Post], lending: bool) -> list[int]:
     """Indexes of the `posts` the person is :func:`eligible` for, in order.
 
-    The same answer as asking post by post, but only the stations the person may work at are
-    looked at, and each (station, task, date) is decided once: a district unit with lending has
-    thousands of people and posts, and asking every pair was most of its build time.
+    The same answer as asking post by post (the same three parts as :func:`barrier`: where,
+    whether absent, which tasks), but each part is decided once per station, date or (task,
+    date): a district unit with lending has thousands of people and posts, and asking every pair
+    was most of its build time.
     """
     home = dataset.station_by_id[person.station_id]
     where: dict[str, bool] = {}
-    seen: dict[tuple[str, str, dt.date], bool] = {}
+    present: dict[dt.date, bool] = {}
+    serves: dict[tuple[str, dt.date], bool] = {}
     out = []
     for k, post in enumerate(posts):
         here = where.get(post.station_id)
         if here is None:
-            here = where[post.station_id] = may_work_at(
-                person, dataset.station_by_id[post.station_id], home, lending
-            )
+            station = dataset.station_by_id[post.station_id]
+            here = where[post.station_id] = may_work_at(person, station, home, lending)
         if not here:
             continue
-        key = (post.station_id, post.task_id, post.date)
-        ok = seen.get(key)
+        there = present.get(post.date)
+        if there is None:
+            there = present[post.date] = not dataset.is_absent(person.person_id, post.date)
+        if not there:
+            continue
+        key = (post.task_id, post.date)
+        ok = serves.get(key)
         if ok is None:
-            ok = seen[key] = eligible(dataset, person, post, lending)
+            ok = serves[key] = can_serve_task(person, dataset.task_by_id[post.task_id], post.date)
         if ok:
             out.append(k)
     return out
