@@ -24,6 +24,7 @@ import click
 import typer
 from rich.markup import escape
 
+from allocate.commands._common import bad_input, err, solver_params
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ def _store_errors() -> Iterator[dict[str, str]]:
     from allocate.batch.lock import LockHeld, LockLost
     from allocate.batch.store import SchemaMismatch, StoreError
     from allocate.batch.storeurl import StoreURLError, redact
-    from allocate.cli import err
     from allocate.io.errors import InputError
 
     def fail(title: str, text: str, code: int) -> typer.Exit:
@@ -182,7 +182,6 @@ def batch(
     from allocate.batch.engines import ENGINES
     from allocate.batch.progress import BatchProgress, print_report
     from allocate.batch.storeurl import redact
-    from allocate.cli import _bad_input, _solver_params, err
     from allocate.io.errors import InputError
 
     try:
@@ -195,7 +194,7 @@ def batch(
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     settings = BatchSettings(
         time_limit=time_limit, seed=seed, engine=engine, scheduler=scheduler, jobs=jobs, workers=workers,
-        solver_params=_solver_params(param or []), stale_after=stale_after, force_unlock=force_unlock,
+        solver_params=solver_params(param or []), stale_after=stale_after, force_unlock=force_unlock,
         retry_failed=retry_failed,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, _terminate)
@@ -211,7 +210,7 @@ def batch(
                     data, week, db, stations=_split(stations), settings=settings, callbacks=progress
                 )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except LockHeld as exc:
         err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
         raise typer.Exit(5) from None
@@ -238,7 +237,6 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
     from allocate.batch import LockHeld
     from allocate.batch.replan import replan_batch
     from allocate.batch.storeurl import redact
-    from allocate.cli import _bad_input, err
     from allocate.io.errors import InputError
     from allocate.replan import parse_cut
 
@@ -253,7 +251,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
                     data, week, db, parse_cut(start), reason=reason, stations=stations, settings=settings
                 )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except LockHeld as exc:
         err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
         raise typer.Exit(5) from None
@@ -285,7 +283,6 @@ def batch_export(
     """Export a stored week (roster, coverage, one row per station-week) to CSV or Parquet."""
     from allocate.batch import Week, export_week
     from allocate.batch.export import NothingStored
-    from allocate.cli import _bad_input, err
     from allocate.io.errors import InputError
     from allocate.outfolder import check_out
 
@@ -310,7 +307,7 @@ def batch_export(
                 store_file=_store_file(store),
             )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except NothingStored as exc:
         err.print(f"[bold red]Nothing to export[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None

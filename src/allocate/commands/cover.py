@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-err = Console(stderr=True)
+from allocate.commands._common import bad_input
+
 out = Console() if sys.stdout.isatty() else Console(width=200)
 
 
@@ -28,7 +29,6 @@ def cover(
 ) -> None:
     """List the eligible, free people for a post, ranked by cost (overtime, requests, fairness, rest
     left), and for each person left out the rule that excludes them. Exit 0, or 2 for bad input."""
-    from allocate.cli import _bad_input
     from allocate.cover import as_records, find_post, parse_post, who_can_cover
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
@@ -41,7 +41,7 @@ def cover(
         target = find_post(dataset, horizon, parse_post(post))
         ranked, excluded = who_can_cover(dataset, horizon, load_policy(data), roster, target)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     if as_json:
         payload = {"post": post, "candidates": as_records(ranked), "excluded": as_records(excluded)}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

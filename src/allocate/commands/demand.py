@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from allocate.commands._common import bad_input, err
 from allocate.outfolder import FORCE_HELP
-
-err = Console(stderr=True)
 
 IncidentsOpt = Annotated[
     Path | None,
@@ -54,7 +52,6 @@ def demand_command(
     target (Erlang C) and the occupancy cap; proactive tasks come from [demand.proactive] rules.
     Tasks not derived keep their rows from the dataset's demand.csv.
     """
-    from allocate.cli import _bad_input
     from allocate.demand_model import comparison
     from allocate.demand_model.report import write_demand
     from allocate.io.errors import InputError
@@ -69,7 +66,7 @@ def demand_command(
             dataset, derived, policy.demand, out, command=command, force=force, protect=inputs
         )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     for warning in derived.warnings:
         err.print(f"[yellow]warning[/] {warning}", highlight=False, markup=False)
     compare = comparison(dataset, derived)

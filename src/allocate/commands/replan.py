@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_summary
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +48,6 @@ def replan(
     as for `solve`; 2 for bad input (nothing written).
     """
     from allocate.api import run_replan
-    from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input, print_summary
     from allocate.io.errors import InputError
 
     try:
@@ -58,7 +56,7 @@ def replan(
             workers=workers, console=None if (quiet or as_json) else err,
         )  # fmt: skip
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     summary = result.summary()
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from allocate.commands._common import bad_input, err
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +39,6 @@ def swap(
 ) -> None:
     """Is the exchange lawful? Exit 0 yes (and, with --apply --out, the new roster written), 1 no
     (every rule it would break, for whom; nothing written), 2 bad input."""
-    from allocate.cli import _bad_input
     from allocate.contract import COVERAGE_COLUMNS
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
@@ -57,7 +55,7 @@ def swap(
         roster, horizon, _ = read_published(folder)
         after = swapped(dataset, roster, person_a, day_a, person_b, day_b)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     cov_file = folder / "coverage.csv"
     coverage = read_output_table(cov_file, COVERAGE_COLUMNS) if cov_file.is_file() else None
     broken = swap_violations(dataset, horizon, load_policy(data), roster, after, coverage)
