@@ -100,3 +100,60 @@ def test_nothing_imports_the_cli():
             if isinstance(node, ast.Import | ast.ImportFrom) and "allocate.cli" in _targets(module, node):
                 importers.add(module)
     assert importers <= {"allocate.__main__"}
+
+
+TESTS = Path(__file__).resolve().parent
+ALLOWED_PRIVATE_MODULES = {"allocate.commands._common"}
+"""Private to a package, public inside it: its names are the commands' shared helpers."""
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(source: str) -> list[str]:
+    """Underscore names of allocate a test reaches for: imported, or read as an attribute of allocate."""
+    tree = ast.parse(source)
+    roots: set[str] = set()  # local names bound to allocate modules or objects
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "allocate":
+            module = node.module or ""
+            if module not in ALLOWED_PRIVATE_MODULES and any(map(_private, module.split("."))):
+                found.append(f"line {node.lineno}: module {module}")
+            for alias in node.names:
+                roots.add(alias.asname or alias.name)
+                if _private(alias.name):
+                    found.append(f"line {node.lineno}: {module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            roots.update(
+                (a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("allocate")
+            )
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in roots:
+                found.append(f"line {node.lineno}: {root.id}...{node.attr}")
+    return found
+
+
+def test_tests_use_no_private_names():
+    """Tests reach allocate through its public names only, so a private helper can change freely."""
+    found = {
+        path.name: uses
+        for path in sorted(TESTS.glob("*.py"))
+        if (uses := private_uses(path.read_text("utf-8")))
+    }
+    assert found == {}
+
+
+def test_private_uses_are_found():
+    """The check can fail: each way of reaching a private name is reported."""
+    source = (
+        "import allocate.solve as s\nfrom allocate.outfolder import _tag\nfrom allocate.x._y import z\n"
+        "from allocate import io\ns._extract(1)\nio.load._duplicates\n"
+    )
+    assert len(private_uses(source)) == 4
+    assert private_uses("import pandas as pd\npd._libs\nfrom allocate.cli import app\napp.name\n") == []
