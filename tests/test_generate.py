@@ -402,3 +402,13 @@ def test_generated_datasets_load(dataset: Path) -> None:
     assert all(d.weekday is not None and d.date is None for d in data.demand)
     assert data.shift_by_id["night"].is_night and data.shift_by_id["duty24"].is_night
     assert not data.shift_by_id["evening"].is_night
+
+
+def test_draw_is_what_generate_writes(tiny: Path) -> None:
+    """draw() holds in memory the very dataset that generate() writes and the loader reads back."""
+    from allocate.generate import draw
+    from allocate.io.load import load_dataset
+
+    drawn, loaded = draw("tiny", 1), load_dataset(tiny)
+    assert loaded.replace(source=drawn.source) == drawn
+    assert drawn.task_by_id["response_110"].incident_types
