@@ -38,16 +38,10 @@ def test_call_in_list_ranks_and_excludes():
     assert rules == {"P2": "one_shift_per_day", "P3": "absence", "C1": "sworn_only"}
 
 
-def test_cover_command_json_and_bad_post(tiny_folder, tmp_path):
+def test_cover_command_json_and_bad_post(tiny_folder, tiny_published):
     """The command prints JSON lists; an unknown task in --post is exit 2."""
-    out = tmp_path / "out"
+    out = tiny_published
     run = CliRunner().invoke
-    assert (
-        run(
-            app, ["solve", str(tiny_folder), "--start", "2026-12-07", "--days", "7", "--out", str(out), "-q"]
-        ).exit_code
-        == 0
-    )
     res = run(app, ["cover", str(tiny_folder), str(out), "--post", "T1,2026-12-08,day,case", "--json"])
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
