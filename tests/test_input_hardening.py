@@ -267,13 +267,16 @@ def test_scenario_weekday_is_exact(folder, tmp_path):
     assert code == 2 and "Friday-ish" in out
 
 
+def scenario_with_params(folder: Path, params: str) -> Path:
+    """A scenario file in `folder` whose [solver.params] table holds the line `params`."""
+    toml = folder / "what.toml"
+    toml.write_text(f'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\n{params}\n')
+    return toml
+
+
 def test_scenario_time_limit_parameter_is_refused(folder, tmp_path):
     """max_time_in_seconds in [solver.params] would override --time-limit: it is bad input instead."""
-    toml = tmp_path / "what.toml"
-    toml.write_text(
-        'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\nmax_time_in_seconds = 100\n'
-    )
-    code, out = validate(toml)
+    code, out = validate(scenario_with_params(tmp_path, "max_time_in_seconds = 100"))
     assert code == 2 and "time_limit instead of the CP-SAT parameter max_time_in_seconds" in out
     result = runner.invoke(
         app, ["solve", str(folder), "--param", "max_time_in_seconds=100", "--out", str(tmp_path / "o")]
@@ -283,11 +286,7 @@ def test_scenario_time_limit_parameter_is_refused(folder, tmp_path):
 
 def test_bad_cp_sat_parameter_value(folder, tmp_path):
     """A CP-SAT parameter of the wrong type is bad input, before the data is loaded."""
-    toml = tmp_path / "what.toml"
-    toml.write_text(
-        'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\nrelative_gap_limit = "x"\n'
-    )
-    code, out = validate(toml)
+    code, out = validate(scenario_with_params(tmp_path, 'relative_gap_limit = "x"'))
     assert code == 2 and "relative_gap_limit" in out
 
 

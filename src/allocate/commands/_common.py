@@ -7,6 +7,8 @@ typer app from them, so no command imports the module that imports it.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +43,11 @@ DaysOption = Annotated[
     int | None,
     typer.Option(min=1, max=366, help="Days in the horizon (default: the scenario's, demand span, or 7)."),
 ]
+
+
+def print_json(value: object) -> None:
+    """`value` as indented JSON on stdout (dates and paths as text): what every --json prints."""
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
 def bad_input(exc: InputError) -> typer.Exit:

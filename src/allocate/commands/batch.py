@@ -10,10 +10,8 @@ message ever shows a store password.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +22,7 @@ import click
 import typer
 from rich.markup import escape
 
-from allocate.commands._common import bad_input, err, solver_params
+from allocate.commands._common import bad_input, err, print_json, solver_params
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -219,7 +217,7 @@ def batch(
         raise typer.Exit(130) from None
     summary = report.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
     elif not quiet:
         print_report(err, summary)
     code = report.exit_code()
@@ -256,9 +254,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
         err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
         raise typer.Exit(5) from None
     if as_json:
-        sys.stdout.write(
-            json.dumps({"week": week, "from": start, "stations": rows}, indent=2, default=str) + "\n"
-        )
+        print_json({"week": week, "from": start, "stations": rows})
     else:
         for r in rows:
             state = f"version {r['version_replaced']} kept" if r["ok"] else f"NOT stored: {r.get('error')}"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err
+from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -167,7 +165,7 @@ def compare(
             {"scenario": name, **{k: _jsonable(v) for k, v in row.items()}}
             for name, row in table.to_dict(orient="index").items()
         ]
-        sys.stdout.write(json.dumps({"scenarios": records}, indent=2) + "\n")
+        print_json({"scenarios": records})
     side = table.T
     side.index.name = "measure"
     if csv is not None:

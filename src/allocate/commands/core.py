@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +21,7 @@ from allocate.commands._common import (
     err,
     os_error,
     parse_date,
+    print_json,
     print_summary,
     solver_params,
 )
@@ -138,7 +137,7 @@ def solve(
         raise os_error(exc) from None
     summary = result.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
     else:
         if "scenario" in summary["settings"]:
             err.print(f"[bold]scenario[/] {summary['settings']['scenario']}", highlight=False)
@@ -169,7 +168,7 @@ def verify(
         err.print(f"[bold red]Cannot verify[/]: {exc}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(limit=limit), indent=2, default=str) + "\n")
+        print_json(report.to_dict(limit=limit))
     else:
         err.print(report.render(limit=limit), highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ERROR)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from allocate.commands._common import bad_input
+from allocate.commands._common import bad_input, print_json
 
 out = Console() if sys.stdout.isatty() else Console(width=200)
 
@@ -44,7 +43,7 @@ def cover(
         raise bad_input(exc) from None
     if as_json:
         payload = {"post": post, "candidates": as_records(ranked), "excluded": as_records(excluded)}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        print_json(payload)
         return
     table = Table(title=f"Who can cover {post} ({len(ranked)} eligible and free)", title_justify="left")
     for col in (

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_summary
+from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json, print_summary
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +57,7 @@ def replan(
         raise bad_input(exc) from None
     summary = result.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
     else:
         print_summary(summary, folder)
         r = summary["settings"]["replan"]

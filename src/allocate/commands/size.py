@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from allocate.commands._common import EXIT_INPUT, bad_input, err, parse_date
+from allocate.commands._common import EXIT_INPUT, bad_input, err, parse_date, print_json
 from allocate.outfolder import FORCE_HELP
 
 
@@ -101,7 +99,7 @@ def size(
     except InputError as exc:
         raise bad_input(exc) from None
     if as_json:
-        sys.stdout.write(json.dumps(report.summary(), indent=2, default=str) + "\n")
+        print_json(report.summary())
         return
     table = Table(
         title=f"auxiliary sizing over {weeks} week(s) ({report.seconds:.0f} s)", title_justify="left"

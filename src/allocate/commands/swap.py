@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from allocate.commands._common import bad_input, err
+from allocate.commands._common import bad_input, err, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +63,7 @@ def swap(
         "violations": [{"rule": v.rule, "person_id": v.person_id, "message": v.message} for v in broken],
     }
     if as_json:
-        sys.stdout.write(json.dumps(verdict, indent=2) + "\n")
+        print_json(verdict)
     elif broken:
         err.print(f"[bold red]Not lawful[/]: the swap breaks {len(broken)} rule(s):")
         for v in broken:

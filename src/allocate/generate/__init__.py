@@ -96,15 +96,9 @@ def draw(size: str = "demo", seed: int = 1, start: dt.date = DEFAULT_START) -> D
     rows = demand(stations, kind_of, staff, days_absent, start)
     requests = people.requests(rng, staff, absences, kind_of, start)
     return Dataset(
-        stations=tuple(stations),
-        shifts=SHIFTS,
-        tasks=TASKS,
-        staff=tuple(staff),
-        demand=tuple(rows),
-        absences=tuple(absences),
-        requests=tuple(requests),
-        source=f"generated {size} seed {seed}",
-    )
+        stations=tuple(stations), shifts=SHIFTS, tasks=TASKS, staff=tuple(staff), demand=tuple(rows),
+        absences=tuple(absences), requests=tuple(requests), source=f"generated {size} seed {seed}",
+    )  # fmt: skip
 
 
 def _check_size(size: str) -> None:

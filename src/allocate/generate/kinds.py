@@ -97,119 +97,56 @@ class StationKind:
     """Weekend-night drink-driving checkpoints sized just above the traffic-trained people."""
 
 
+# One row a kind, side by side; the last two are the stations of the "tiny" size: small enough to
+# solve in a blink, yet with a skilled task and a weekend 24-hour desk so that every rule family
+# has something to bite.
+# fmt: off
+_HEADCOUNT_AND_AREA = {  # label, sworn, auxiliaries, population, area in km²
+    "core":           ("Core Station",     (95, 105), (115, 125), (150_000, 210_000), (6.0, 14.0)),
+    "urban":          ("Station",          (30, 40),  (40, 60),   (70_000, 120_000),  (12.0, 30.0)),
+    "suburban":       ("Station",          (15, 25),  (20, 35),   (40_000, 80_000),   (60.0, 180.0)),
+    "township":       ("Township Station", (10, 15),  (15, 20),   (15_000, 40_000),   (150.0, 450.0)),
+    "small_urban":    ("Station",          (6, 7),    (8, 9),     (30_000, 50_000),   (8.0, 20.0)),
+    "small_township": ("Township Station", (6, 7),    (8, 9),     (10_000, 20_000),   (120.0, 300.0)),
+}
+_SKILLS = {  # the share of officers who hold each skill (of auxiliaries: 0.8 times that)
+    "core": {"traffic": 0.25, "detention": 0.15, "driving": 0.6},
+    "urban": {"traffic": 0.25, "detention": 0.2, "driving": 0.6},
+    "suburban": {"traffic": 0.35, "driving": 0.7},
+    "township": {"traffic": 0.15, "driving": 0.8},
+    "small_urban": {"traffic": 0.5, "driving": 0.6},
+    "small_township": {"traffic": 0.2, "driving": 0.8},
+}
+_POSTS = {
+    "core": (
+        _response(1.0), _patrol(1.1), _casework(0.8, ready=True), _questioning(0.3),
+        _intake(0.6, ready=True), _mediation(0.4), _traffic(0.5), _detention(2, 2, 1),
+    ),
+    "urban": (
+        _response(1.0), _patrol(1.0), _casework(0.7, ready=True), _questioning(0.25),
+        _intake(0.5, ready=True), _mediation(0.4), _traffic(0.4), _detention(1, 1, 1),
+    ),
+    "suburban": (
+        _response(1.0), _patrol(0.9), _casework(0.6, ready=True), _questioning(0.2), _intake(0.4),
+        _mediation(0.5), _traffic(0.3), HIGHWAY,
+    ),
+    "township": (
+        _duty_desk(), _response(1.0, night=False, minimum={"evening": 1}), _patrol(0.8, night=False),
+        _casework(0.6, evening=False), _intake(0.3, evening=False), _mediation(0.5, evening=False),
+    ),
+    "small_urban": (
+        _response(1.0, night=False, minimum={"evening": 1}), _patrol(0.8, night=False),
+        _casework(0.5, evening=False), _traffic(0.3, evening=False), _mediation(0.4, evening=False),
+    ),
+    "small_township": (
+        _duty_desk((0, 0, 0, 0, 0, 1, 1)), _response(1.0, night=False, minimum={"evening": 1}),
+        _patrol(0.8, night=False), _casework(0.5, evening=False), _mediation(0.4, evening=False),
+    ),
+}
+# fmt: on
 KINDS: dict[str, StationKind] = {
-    k.kind: k
-    for k in (
-        StationKind(
-            kind="core",
-            label="Core Station",
-            sworn=(95, 105),
-            aux=(115, 125),
-            population=(150_000, 210_000),
-            area_km2=(6.0, 14.0),
-            skills={"traffic": 0.25, "detention": 0.15, "driving": 0.6},
-            posts=(
-                _response(1.0),
-                _patrol(1.1),
-                _casework(0.8, ready=True),
-                _questioning(0.3),
-                _intake(0.6, ready=True),
-                _mediation(0.4),
-                _traffic(0.5),
-                _detention(2, 2, 1),
-            ),
-            checkpoints=True,
-        ),
-        StationKind(
-            kind="urban",
-            label="Station",
-            sworn=(30, 40),
-            aux=(40, 60),
-            population=(70_000, 120_000),
-            area_km2=(12.0, 30.0),
-            skills={"traffic": 0.25, "detention": 0.2, "driving": 0.6},
-            posts=(
-                _response(1.0),
-                _patrol(1.0),
-                _casework(0.7, ready=True),
-                _questioning(0.25),
-                _intake(0.5, ready=True),
-                _mediation(0.4),
-                _traffic(0.4),
-                _detention(1, 1, 1),
-            ),
-        ),
-        StationKind(
-            kind="suburban",
-            label="Station",
-            sworn=(15, 25),
-            aux=(20, 35),
-            population=(40_000, 80_000),
-            area_km2=(60.0, 180.0),
-            skills={"traffic": 0.35, "driving": 0.7},
-            posts=(
-                _response(1.0),
-                _patrol(0.9),
-                _casework(0.6, ready=True),
-                _questioning(0.2),
-                _intake(0.4),
-                _mediation(0.5),
-                _traffic(0.3),
-                HIGHWAY,
-            ),
-        ),
-        StationKind(
-            kind="township",
-            label="Township Station",
-            sworn=(10, 15),
-            aux=(15, 20),
-            population=(15_000, 40_000),
-            area_km2=(150.0, 450.0),
-            skills={"traffic": 0.15, "driving": 0.8},
-            posts=(
-                _duty_desk(),
-                _response(1.0, night=False, minimum={"evening": 1}),
-                _patrol(0.8, night=False),
-                _casework(0.6, evening=False),
-                _intake(0.3, evening=False),
-                _mediation(0.5, evening=False),
-            ),
-        ),
-        # The two stations of the "tiny" size: small enough to solve in a blink, yet with a
-        # skilled task and a weekend 24-hour desk so that every rule family has something to bite.
-        StationKind(
-            kind="small_urban",
-            label="Station",
-            sworn=(6, 7),
-            aux=(8, 9),
-            population=(30_000, 50_000),
-            area_km2=(8.0, 20.0),
-            skills={"traffic": 0.5, "driving": 0.6},
-            posts=(
-                _response(1.0, night=False, minimum={"evening": 1}),
-                _patrol(0.8, night=False),
-                _casework(0.5, evening=False),
-                _traffic(0.3, evening=False),
-                _mediation(0.4, evening=False),
-            ),
-        ),
-        StationKind(
-            kind="small_township",
-            label="Township Station",
-            sworn=(6, 7),
-            aux=(8, 9),
-            population=(10_000, 20_000),
-            area_km2=(120.0, 300.0),
-            skills={"traffic": 0.2, "driving": 0.8},
-            posts=(
-                _duty_desk((0, 0, 0, 0, 0, 1, 1)),
-                _response(1.0, night=False, minimum={"evening": 1}),
-                _patrol(0.8, night=False),
-                _casework(0.5, evening=False),
-                _mediation(0.4, evening=False),
-            ),
-        ),
-    )
+    kind: StationKind(kind, *row, _SKILLS[kind], _POSTS[kind], checkpoints=kind == "core")
+    for kind, row in _HEADCOUNT_AND_AREA.items()
 }
 
 
