@@ -111,6 +111,16 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
+def _private_path(text: str) -> bool:
+    """A dotted name in allocate with an underscore part, as a string (a patch target)."""
+    parts = text.split(".")
+    if parts[0] != "allocate" or len(parts) < 2 or not all(p.isidentifier() for p in parts):
+        return False
+    return any(_private(p) for p in parts) and not any(
+        text == m or (text.startswith(f"{m}.") and not _private(parts[-1])) for m in ALLOWED_PRIVATE_MODULES
+    )
+
+
 def private_uses(source: str) -> list[str]:
     """Underscore names of allocate a test reaches for: imported, or read as an attribute of allocate."""
     tree = ast.parse(source)
@@ -130,6 +140,8 @@ def private_uses(source: str) -> list[str]:
                 (a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("allocate")
             )
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _private_path(node.value):
+            found.append(f"line {node.lineno}: {node.value!r}")  # monkeypatch.setattr("allocate.x._y", ...)
         if isinstance(node, ast.Attribute) and _private(node.attr):
             root = node.value
             while isinstance(root, ast.Attribute):
@@ -153,7 +165,7 @@ def test_private_uses_are_found():
     """The check can fail: each way of reaching a private name is reported."""
     source = (
         "import allocate.solve as s\nfrom allocate.outfolder import _tag\nfrom allocate.x._y import z\n"
-        "from allocate import io\ns._extract(1)\nio.load._duplicates\n"
+        "from allocate import io\ns._extract(1)\nio.load._duplicates\nm.setattr('allocate.solve._extract', 1)\n"
     )
-    assert len(private_uses(source)) == 4
+    assert len(private_uses(source)) == 5
     assert private_uses("import pandas as pd\npd._libs\nfrom allocate.cli import app\napp.name\n") == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -50,4 +49,3 @@ def test_cover_command_json_and_bad_post(tiny_folder, tiny_published):
     assert {e["person_id"]: e["rule"] for e in payload["excluded"]}.get("A1") == "sworn_only"
     res = run(app, ["cover", str(tiny_folder), str(out), "--post", "T1,2026-12-08,day,nope"])
     assert res.exit_code == 2
-    shutil.rmtree(out)
