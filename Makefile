@@ -57,7 +57,7 @@ clean:
 # Translations (gettext with Babel): extract the marked strings, merge them into the catalogs,
 # compile the .mo files that the package ships. Translate new entries in the .po, then run again.
 i18n:
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _ -k N_ -k L_ -k ngettext:1,2 --no-location --sort-output \
 		--project allocate -o src/allocate/locale/allocate.pot .
 	$(VENV)/bin/pybabel -q update -i src/allocate/locale/allocate.pot -d src/allocate/locale -D allocate \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,

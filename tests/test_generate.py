@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import WEEKDAYS
 from allocate.generate import DEFAULT_START, SIZES, generate
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon
+from allocate.i18n import L_
 from allocate.io.load import check_horizon, load_dataset, load_roster
 from allocate.outfolder import check_out
 from allocate.output import write_result
@@ -77,9 +78,10 @@ def _warn_uncovered_years(dataset: Dataset, horizon: Horizon) -> None:
     if not years:
         return
     warnings = dataset.extras.setdefault("warnings", [])
-    text = (
-        f"the default holiday calendar (the chinese-calendar package) has no public holidays for "
-        f"{', '.join(map(str, years))}: list them in holidays.csv, or update the package once they are published"
+    text = L_(
+        "the default holiday calendar (the chinese-calendar package) has no public holidays for "
+        "%(years)s: list them in holidays.csv, or update the package once they are published",
+        years=", ".join(map(str, years)),
     )
     if text not in warnings:
         warnings.append(text)

@@ -46,7 +46,7 @@ def _options(
     try:
         set_language(lang)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+        raise typer.BadParameter(str(exc), param_hint=f"--lang (or ${ENV_VAR})") from None
 
 
 def _register_commands() -> None:

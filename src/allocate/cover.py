@@ -17,6 +17,7 @@ import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.domain import Dataset, Horizon, Person, Post, is_heavy
+from allocate.i18n import L_
 from allocate.io.errors import InputError
 from allocate.verify import verify_roster
 
@@ -64,7 +65,7 @@ def parse_post(text: str) -> tuple[str, dt.date, str, str]:
         return station, dt.date.fromisoformat(day), shift, task
     except ValueError:
         raise InputError.single(
-            "--post", None, None, text, "STATION,DATE,SHIFT,TASK with DATE as YYYY-MM-DD"
+            "--post", None, None, text, L_("STATION,DATE,SHIFT,TASK with DATE as YYYY-MM-DD")
         ) from None
 
 
@@ -72,15 +73,19 @@ def find_post(dataset: Dataset, horizon: Horizon, key: tuple[str, dt.date, str, 
     """The post named by `key`: its ids must exist and its date lie in the horizon."""
     station, day, shift, task = key
     for value, known, what in (
-        (station, dataset.station_by_id, "a station_id of stations.csv"),
-        (shift, dataset.shift_by_id, "a shift_id of shifts.csv"),
-        (task, dataset.task_by_id, "a task_id of tasks.csv"),
+        (station, dataset.station_by_id, L_("a station_id of stations.csv")),
+        (shift, dataset.shift_by_id, L_("a shift_id of shifts.csv")),
+        (task, dataset.task_by_id, L_("a task_id of tasks.csv")),
     ):
         if value not in known:
             raise InputError.single("--post", None, None, value, what)
     if day not in horizon:
         raise InputError.single(
-            "--post", None, None, day.isoformat(), f"a date within {horizon.start} .. {horizon.end}"
+            "--post",
+            None,
+            None,
+            day.isoformat(),
+            L_("a date within %(first)s .. %(last)s", first=horizon.start, last=horizon.end),
         )
     return Post(station, day, shift, task, 1)
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from allocate.model.eligibility import can_serve_task, may_work_at
-from allocate.model.rest import rest_minutes
+from allocate.model.eligibility import may_work_at, task_barrier
+from allocate.rules.labour import block_of, longest_run, too_soon, weekly_cap_minutes
 
 if TYPE_CHECKING:
     from allocate.domain import Dataset, Horizon, Person, Shift, Task
@@ -26,23 +26,21 @@ if TYPE_CHECKING:
 REASON_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 
 
+# The eligibility rules (allocate.rules.names) as the diagnosis's categories.
+CATEGORY = {
+    "disqualified": "unfit",
+    "untrained": "unfit",
+    "training_lapsed": "unfit",
+    "sworn_only": "role",
+    "civilian_support_only": "role",
+    "skill": "skill",
+}
+
+
 def _unfit(person: Person, task: Task, day: dt.date) -> str | None:
     """The category that keeps a person off this task, or None when only the roster could."""
-    if person.disqualified:
-        return "unfit"
-    if not person.is_sworn:
-        if not person.pre_job_trained:
-            return "unfit"
-        if task.duty_class == "police_only" or (
-            task.duty_class != "support" and person.role == "aux_civilian"
-        ):
-            return "role"
-        lapsed = person.training_valid_until is not None and person.training_valid_until < day
-        if lapsed and task.duty_class != "support":
-            return "unfit"
-    if task.skill and task.skill not in person.skills:
-        return "skill"
-    return None if can_serve_task(person, task, day) else "role"
+    why = task_barrier(person, task, day)
+    return None if why is None else CATEGORY[why]
 
 
 class _Worked:
@@ -63,20 +61,19 @@ class _Worked:
         mine = self.by_person.get(person.person_id, [])
         if any(d == day for d, _ in mine):
             return "busy"
-        start, end = shift.starts_at(day), shift.ends_at(day)
+        start = shift.starts_at(day)
         for d, sid in mine:
             other = self.shifts[sid]
-            o_start, o_end = other.starts_at(d), other.ends_at(d)
-            if o_start < start and start < o_end + dt.timedelta(minutes=rest_minutes(other, rules)):
+            o_start = other.starts_at(d)
+            if too_soon(o_start, other, start, rules) or too_soon(start, shift, o_start, rules):
                 return "rest"
-            if start < o_start < end + dt.timedelta(minutes=rest_minutes(shift, rules)):
-                return "rest"
-        block = self.horizon.index(day) // 7
+        block = block_of(self.horizon.index(day))
         in_block = [
-            self.shifts[sid] for d, sid in mine if d in self.horizon and self.horizon.index(d) // 7 == block
+            self.shifts[sid]
+            for d, sid in mine
+            if d in self.horizon and block_of(self.horizon.index(d)) == block
         ]
-        cap = person.hours_per_week + rules.max_overtime_hours_per_week
-        if sum(s.hours for s in in_block) + shift.hours > cap + 1e-9:
+        if sum(s.minutes for s in in_block) + shift.minutes > weekly_cap_minutes(person, rules):
             return "hours"
         if shift.is_night and sum(s.is_night for s in in_block) >= rules.max_nights_per_week:
             return "nights"
@@ -88,7 +85,7 @@ class _Worked:
         probe = day + dt.timedelta(days=1)
         while probe in days:
             run, probe = run + 1, probe + dt.timedelta(days=1)
-        if run > min(rules.max_consecutive_days, rules.days_off_window - 1):
+        if run > longest_run(rules):
             return "consecutive"
         return None
 

@@ -4,6 +4,10 @@ English is the source language and the default. ``--lang zh`` or ``ALLOCATE_LANG
 report, the workbook, the CLI summary and the input error messages to Chinese. Strings are marked
 with :func:`_` in code and ``{{ _("...") }}`` in the report template; ``make i18n`` extracts them
 with ``pybabel`` and compiles the catalogs.
+
+A message made before it is shown (an input error's "expected ...", a loader warning) is built
+with :func:`L_`: it is English text, as the library's callers and its JSON see it, that also
+remembers its msgid and values, so :func:`localize` shows it in the language set when printed.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def language() -> str:
 
 def _(message: str) -> str:
     """`message` in the current language (itself when there is no translation)."""
-    return _current.gettext(message)
+    return _current.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -59,3 +63,43 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction only; it is translated where it is shown."""
     return message
+
+
+class Text(str):
+    """English text that remembers the msgid and values it was made from (see :func:`L_`).
+
+    It is a ``str`` (equal to its English text, written as such to JSON and logs); only
+    :func:`localize` looks at the msgid. `msgid` and `params` default to the text itself, so a
+    pickled copy (a batch worker's) comes back whole.
+    """
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, english: str, msgid: str | None = None, params: dict[str, object] | None = None) -> Text:
+        self = super().__new__(cls, english)
+        self.msgid = english if msgid is None else msgid
+        self.params = dict(params or {})
+        return self
+
+
+def L_(msgid: str, **params: object) -> Text:
+    """`msgid` filled with `params`, in English now and in the current language when localized.
+
+    Marked for extraction like :func:`_`; a value that is itself a :class:`Text` is localized too.
+    """
+    return Text(msgid % params if params else msgid, msgid, params)
+
+
+def localize(text: object) -> str:
+    """`text` in the current language: a :class:`Text` by its msgid, another string as a whole msgid;
+    itself when the catalog does not have it (so English is always the text as it was made)."""
+    if isinstance(text, Text):
+        template = _(text.msgid)
+        if template == text.msgid:  # English, or not in the catalog: the text as it was made
+            return str.__str__(text)
+        if not text.params:
+            return template
+        params = {k: localize(v) if isinstance(v, Text) else v for k, v in text.params.items()}
+        return template % params
+    return _(text) if isinstance(text, str) else str(text)

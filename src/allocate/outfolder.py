@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 
 if TYPE_CHECKING:
@@ -138,45 +139,64 @@ def check_out(
     marker, or `force` must be set. The folder it would be created in must be writable.
     """
     target = _resolve(out)
-    guarded: list[tuple[Path, str]] = [(_resolve(p), "the input") for p in protect if p is not None]
+    guarded: list[tuple[Path, str]] = [(_resolve(p), L_("the input")) for p in protect if p is not None]
     if store is not None:
-        guarded.append((_resolve(store), "the store database"))
-    guarded.append((_resolve(Path.cwd()), "the current folder"))
+        guarded.append((_resolve(store), L_("the store database")))
+    guarded.append((_resolve(Path.cwd()), L_("the current folder")))
     home = _home()
     if home is not None:
-        guarded.append((home, "the home folder"))
+        guarded.append((home, L_("the home folder")))
     for path, what in guarded:
         if what == "the input" and target.parent == path and target.suffix.lower() in DATA_SUFFIXES:
             raise OutputRefused(
-                option, out, f"a folder whose name the input {path} would not read as a table"
+                option, out, L_("a folder whose name the input %(path)s would not read as a table", path=path)
             )
         if target == path:
             raise OutputRefused(
-                option, out, f"a folder other than {what} {path} (never replaced, even with --force)"
+                option,
+                out,
+                L_(
+                    "a folder other than %(what)s %(path)s (never replaced, even with --force)",
+                    what=what,
+                    path=path,
+                ),
             )
         if target in path.parents:
             raise OutputRefused(
-                option, out, f"a folder that does not hold {what} {path} (never replaced, even with --force)"
+                option,
+                out,
+                L_(
+                    "a folder that does not hold %(what)s %(path)s (never replaced, even with --force)",
+                    what=what,
+                    path=path,
+                ),
             )
     if target.exists() or target.is_symlink():
         if not target.is_dir():
-            raise OutputRefused(option, out, "a folder, not an existing file (a file is never replaced)")
+            raise OutputRefused(option, out, L_("a folder, not an existing file (a file is never replaced)"))
         if not force and any(target.iterdir()) and not has_marker(target):
             raise OutputRefused(
                 option,
                 out,
-                f"a new or empty folder, or one written by allocate (it holds files but no {MARKER} "
-                "marker): choose another folder, or pass --force to replace it and everything in it",
+                L_(
+                    "a new or empty folder, or one written by allocate (it holds files but no %(marker)s "
+                    "marker): choose another folder, or pass --force to replace it and everything in it",
+                    marker=MARKER,
+                ),
             )
         if not os.access(target, os.W_OK | os.X_OK):
-            raise OutputRefused(option, out, "a folder allocate can write (it is read-only)")
+            raise OutputRefused(option, out, L_("a folder allocate can write (it is read-only)"))
     base = _existing_ancestor(target.parent)
     if not base.is_dir():
-        raise OutputRefused(option, out, f"a path that can be created ({base} is a file, not a folder)")
+        raise OutputRefused(
+            option, out, L_("a path that can be created (%(base)s is a file, not a folder)", base=base)
+        )
     why = _probe(base)
     if why is not None:
         raise OutputRefused(
-            option, out, f"a folder allocate can write (cannot create files in {base}: {why})"
+            option,
+            out,
+            L_("a folder allocate can write (cannot create files in %(base)s: %(why)s)", base=base, why=why),
         )
     return target
 

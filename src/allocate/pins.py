@@ -13,9 +13,10 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from allocate.demand import expand_posts
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.model.eligibility import can_serve_task, may_work_at
-from allocate.model.rest import rest_minutes
+from allocate.rules.labour import free_from
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -38,7 +39,16 @@ def check_pins(dataset: Dataset, horizon: Horizon, policy: Policy, past: Iterabl
     for pin in dataset.pins:
         if pin.date not in horizon:
             issues.append(
-                _issue(pin, "date", pin.date, f"a date within the horizon {horizon.start} .. {horizon.end}")
+                _issue(
+                    pin,
+                    "date",
+                    pin.date,
+                    L_(
+                        "a date within the horizon %(first)s .. %(last)s",
+                        first=horizon.start,
+                        last=horizon.end,
+                    ),
+                )
             )
             continue
         if pin.on:
@@ -65,24 +75,36 @@ def _unlawful(
     """(column, value, what was expected) for an `on` pin the law forbids, or None."""
     person = dataset.person_by_id[pin.person_id]
     if person.disqualified:
-        return "person_id", pin.person_id, "a person who may be assigned (this one is disqualified, rule 5)"
+        return (
+            "person_id",
+            pin.person_id,
+            L_("a person who may be assigned (this one is disqualified, rule 5)"),
+        )
     if not person.is_sworn and not person.pre_job_trained:
         return (
             "person_id",
             pin.person_id,
-            "a person who may be assigned (this auxiliary has no pre-job training)",
+            L_("a person who may be assigned (this auxiliary has no pre-job training)"),
         )
     if dataset.is_absent(pin.person_id, pin.date):
-        return "date", pin.date, f"a date on which {pin.person_id} is not absent (absences.csv)"
+        return (
+            "date",
+            pin.date,
+            L_("a date on which %(person)s is not absent (absences.csv)", person=pin.person_id),
+        )
     if pin.task_id is not None:
         task = dataset.task_by_id[pin.task_id]
         if not can_serve_task(person, task, pin.date):
             return (
                 "task_id",
                 pin.task_id,
-                (
-                    f"a task {pin.person_id} ({person.role}) may serve; {task.task_id} is {task.duty_class}"
-                    + (f" and needs skill {task.skill}" if task.skill else "")
+                L_(
+                    "a task %(person)s (%(role)s) may serve; %(task)s is %(duty)s%(skill)s",
+                    person=pin.person_id,
+                    role=person.role,
+                    task=task.task_id,
+                    duty=task.duty_class,
+                    skill=L_(" and needs skill %(skill)s", skill=task.skill) if task.skill else "",
                 ),
             )
     shifts = [dataset.shift_by_id[pin.shift_id]] if pin.shift_id else list(dataset.shifts)
@@ -91,11 +113,19 @@ def _unlawful(
         return (
             "date",
             pin.date,
-            f"a start outside the rest {pin.person_id} is owed after a shift already worked",
+            L_(
+                "a start outside the rest %(person)s is owed after a shift already worked",
+                person=pin.person_id,
+            ),
         )
     if not any(_serves(dataset, policy, person, pin, post) for post in posts):
-        what = " ".join(x for x in (pin.shift_id, pin.task_id) if x) or "any"
-        return "date", pin.date, f"a date with a post ({what}) in the demand that {pin.person_id} may serve"
+        what = " ".join(x for x in (pin.shift_id, pin.task_id) if x) or L_("any")
+        expected = L_(
+            "a date with a post (%(what)s) in the demand that %(person)s may serve",
+            what=what,
+            person=pin.person_id,
+        )
+        return "date", pin.date, expected
     return None
 
 
@@ -117,10 +147,8 @@ def _last_ends(
         shift = dataset.shift_by_id.get(row.shift_id)
         if person is None or shift is None:
             continue
-        rest = rest_minutes(shift, policy.rules_for(person.role))
-        out[row.person_id].append(
-            (shift.starts_at(row.date), shift.ends_at(row.date) + dt.timedelta(minutes=rest))
-        )
+        start = shift.starts_at(row.date)
+        out[row.person_id].append((start, free_from(start, shift, policy.rules_for(person.role))))
     return out
 
 
@@ -139,7 +167,10 @@ def _clashes(dataset: Dataset, policy: Policy, pins: list[Pin]) -> list[InputIss
                 if why:
                     issues.append(
                         _issue(
-                            b, "pin", "on" if b.on else "off", f"a pin that agrees with line {a.line} ({why})"
+                            b,
+                            "pin",
+                            "on" if b.on else "off",
+                            L_("a pin that agrees with line %(line)s (%(why)s)", line=a.line, why=why),
                         )
                     )
                     break
@@ -152,15 +183,15 @@ def _clash(dataset: Dataset, rules, a: Pin, b: Pin) -> str | None:
             on, off = (a, b) if a.on else (b, a)
             shifts = off.shift_id is None or off.shift_id == on.shift_id
             tasks = off.task_id is None or off.task_id == on.task_id
-            return "it rules out all the other allows" if shifts and tasks else None
+            return L_("it rules out all the other allows") if shifts and tasks else None
         if a.on and a.shift_id and b.shift_id and a.shift_id != b.shift_id:
-            return "one shift start a day"
+            return L_("one shift start a day")
         if a.on and a.task_id and b.task_id and a.task_id != b.task_id:
-            return "one shift start a day, one post a shift"
+            return L_("one shift start a day, one post a shift")
         return None
     if a.on and b.on and a.shift_id and b.shift_id:
         first, second = (a, b) if a.date < b.date else (b, a)
         s1, s2 = dataset.shift_by_id[first.shift_id], dataset.shift_by_id[second.shift_id]
-        if s2.starts_at(second.date) < s1.ends_at(first.date) + dt.timedelta(minutes=rest_minutes(s1, rules)):
-            return "not enough rest between the two shifts"
+        if s2.starts_at(second.date) < free_from(s1.starts_at(first.date), s1, rules):
+            return L_("not enough rest between the two shifts")
     return None

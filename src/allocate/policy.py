@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from allocate.i18n import L_
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -90,7 +92,9 @@ class LabourRules(BaseModel):
     def _nonnegative(cls, value: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
         for shift_id, count in value:
             if count < 0:
-                raise ValueError(f"a count >= 0 for shift {shift_id!r} (got {count})")
+                raise ValueError(
+                    L_("a count >= 0 for shift %(shift)r (got %(count)s)", shift=shift_id, count=count)
+                )
         return value
 
 
@@ -142,7 +146,7 @@ class ProactiveRule(BaseModel):
     def _non_negative(cls, shifts: dict[str, float]) -> dict[str, float]:
         bad = [k for k, v in shifts.items() if not v >= 0]
         if bad:
-            raise ValueError(f"factors of 0 or more (not for {', '.join(bad)})")
+            raise ValueError(L_("factors of 0 or more (not for %(keys)s)", keys=", ".join(bad)))
         return shifts
 
 
@@ -239,12 +243,16 @@ def load_policy(folder: Path) -> Policy:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError.single(path.name, None, None, None, f"valid TOML ({exc})") from None
+        raise InputError.single(
+            path.name, None, None, None, L_("valid TOML (%(why)s)", why=str(exc))
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(path.name, None, None, None, f"a readable UTF-8 file ({exc})") from None
+        raise InputError.single(
+            path.name, None, None, None, L_("a readable UTF-8 file (%(why)s)", why=str(exc))
+        ) from None
     raw = raw.get("policy", raw)
     if not isinstance(raw, dict):
-        raise InputError.single(path.name, None, "policy", raw, "a table of policy keys")
+        raise InputError.single(path.name, None, "policy", raw, L_("a table of policy keys"))
     try:
         return Policy().merged(raw)
     except ValidationError as exc:
@@ -266,7 +274,7 @@ def check_shift_ids(policy: Policy, shift_ids: set[str]) -> None:
         for key, shift_id in named:
             if shift_id not in shift_ids:
                 issues.append(
-                    InputIssue(POLICY_FILE, None, f"{family}.{key}", shift_id, "a shift_id of shifts.csv")
+                    InputIssue(POLICY_FILE, None, f"{family}.{key}", shift_id, L_("a shift_id of shifts.csv"))
                 )
     if issues:
         raise InputError(issues)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from allocate.callbacks import SolveCallbacks
+from allocate.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,18 +41,27 @@ class RichProgress(SolveCallbacks):
         self.progress.stop()
 
     def on_start(self, units: int, variables: int) -> None:
-        self.task = self.progress.add_task("solving", total=units, detail=f"{variables:,} variables")
+        self.task = self.progress.add_task(
+            _("solving"), total=units, detail=_("%(n)s variables") % {"n": f"{variables:,}"}
+        )
 
     def on_unit_start(self, index: int, name: str, time_limit: float) -> None:
         self.best = self.bound = None
         self.unit_started = time.perf_counter()
-        self.progress.update(self.task, description=f"solving {name}", detail=f"limit {time_limit:.1f}s")
+        self.progress.update(
+            self.task,
+            description=escape(_("solving %(unit)s") % {"unit": name}),
+            detail=_("limit %(seconds)ss") % {"seconds": f"{time_limit:.1f}"},
+        )
 
     def _refresh(self) -> None:
         best = "-" if self.best is None else f"{self.best:,.0f}"
         bound = "-" if self.bound is None else f"{self.bound:,.0f}"
         elapsed = time.perf_counter() - self.unit_started
-        self.progress.update(self.task, detail=f"best {best}  bound {bound}  {elapsed:.1f}s")
+        detail = _("best %(best)s  bound %(bound)s  %(seconds)ss")
+        self.progress.update(
+            self.task, detail=detail % {"best": best, "bound": bound, "seconds": f"{elapsed:.1f}"}
+        )
 
     def on_solution(self, index: int, objective: float, bound: float, elapsed: float) -> None:
         self.best, self.bound = objective, bound

@@ -22,6 +22,7 @@ import pandas as pd
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.diagnose import explain_uncovered
 from allocate.domain import Assignment, Dataset, Horizon
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy
 from allocate.result import Result
@@ -37,7 +38,9 @@ def parse_cut(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InputError.single("--from", None, None, text, "a date YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        raise InputError.single(
+            "--from", None, None, text, L_("a date YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+        ) from None
     return value.replace(tzinfo=None)
 
 
@@ -48,20 +51,20 @@ def read_published(folder: str | Path) -> tuple[pd.DataFrame, Horizon, dict[str,
     for path in (roster_file, summary_file):
         if not path.is_file():
             raise InputError.single(
-                str(path), None, None, None, "a published output folder (roster.csv, summary.json)"
+                str(path), None, None, None, L_("a published output folder (roster.csv, summary.json)")
             )
     roster = pd.read_csv(roster_file, dtype=str, keep_default_na=False)
     missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
     if missing:
         raise InputError.single(
-            str(roster_file), 1, ", ".join(missing), None, "the roster columns of the output contract"
+            str(roster_file), 1, ", ".join(missing), None, L_("the roster columns of the output contract")
         )
     try:
         summary = json.loads(summary_file.read_text(encoding="utf-8"))
         horizon = Horizon(dt.date.fromisoformat(summary["horizon"]["start"]), int(summary["horizon"]["days"]))
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError.single(
-            str(summary_file), None, "horizon", None, f"a summary with its horizon ({exc})"
+            str(summary_file), None, "horizon", None, L_("a summary with its horizon (%(why)s)", why=str(exc))
         ) from None
     return roster.loc[:, list(ROSTER_COLUMNS)], horizon, summary
 
@@ -73,7 +76,7 @@ def assignments(roster: pd.DataFrame, file: str = "roster.csv") -> tuple[Assignm
         try:
             day = dt.date.fromisoformat(str(row.date))
         except ValueError:
-            raise InputError.single(file, line, "date", row.date, "a date as YYYY-MM-DD") from None
+            raise InputError.single(file, line, "date", row.date, L_("a date as YYYY-MM-DD")) from None
         out.append(Assignment(day, *(str(getattr(row, c)) for c in ROSTER_COLUMNS[1:])))
     return tuple(out)
 
@@ -127,7 +130,12 @@ def check_cut(cut: dt.datetime, horizon: Horizon, what: str) -> None:
             None,
             None,
             cut.isoformat(),
-            f"a moment within {what} ({horizon.start} .. {horizon.end})",
+            L_(
+                "a moment within %(what)s (%(first)s .. %(last)s)",
+                what=what,
+                first=horizon.start,
+                last=horizon.end,
+            ),
         )
 
 
@@ -139,7 +147,7 @@ def _replan(
     cut: dt.datetime,
     **solve_options: Any,
 ) -> Result:
-    check_cut(cut, horizon, "the horizon")
+    check_cut(cut, horizon, L_("the horizon"))
     published = published.loc[:, list(ROSTER_COLUMNS)].astype(str)
     rows = assignments(published)
     frozen_mask = (starts(dataset, published) < pd.Timestamp(cut)).to_numpy()
@@ -213,7 +221,13 @@ def _what_happened(dataset: Dataset, frozen: tuple[Assignment, ...]) -> Dataset:
             absences.append(a)
             continue
         warnings.append(
-            f"absence of {a.person_id} {a.date_from}..{a.date_to} overlaps frozen work on {', '.join(map(str, hit))}: kept as worked"
+            L_(
+                "absence of %(person)s %(first)s..%(last)s overlaps frozen work on %(days)s: kept as worked",
+                person=a.person_id,
+                first=a.date_from,
+                last=a.date_to,
+                days=", ".join(map(str, hit)),
+            )
         )
         day = a.date_from
         for d in (*hit, a.date_to + dt.timedelta(days=1)):
@@ -242,7 +256,10 @@ def _check_frozen_pins(dataset: Dataset, frozen: tuple[Assignment, ...], cut: dt
                     pin.line,
                     "date",
                     pin.date.isoformat(),
-                    f"a pin after the re-plan's start {cut:%Y-%m-%d %H:%M} or one the published roster keeps",
+                    L_(
+                        "a pin after the re-plan's start %(cut)s or one the published roster keeps",
+                        cut=cut.strftime("%Y-%m-%d %H:%M"),
+                    ),
                 )
             )
     if issues:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from allocate.callbacks import SolveCallbacks
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from allocate.crewing import form_crews
+from allocate.crew_forming import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
 from allocate.io.load import check_horizon

@@ -12,6 +12,7 @@ import json
 import shutil
 from typing import TYPE_CHECKING
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError
 from allocate.output import atomic_folder, write_json
 from allocate.replan import changes
@@ -34,9 +35,9 @@ def swapped(
     """The roster with A's duty on `day_a` and B's on `day_b` exchanged."""
     for pid, arg in ((a, "PERSON_A"), (b, "PERSON_B")):
         if pid not in dataset.person_by_id:
-            raise InputError.single(arg, None, None, pid, "a person_id of staff.csv")
+            raise InputError.single(arg, None, None, pid, L_("a person_id of staff.csv"))
     if a == b:
-        raise InputError.single("PERSON_B", None, None, b, "a person other than PERSON_A")
+        raise InputError.single("PERSON_B", None, None, b, L_("a person other than PERSON_A"))
     roster = roster.astype(str).reset_index(drop=True)
     rows_a = _duty(roster, a, day_a, "PERSON_A DATE_A")
     rows_b = _duty(roster, b, day_b, "PERSON_B DATE_B")
@@ -54,7 +55,7 @@ def _duty(roster: pd.DataFrame, pid: str, day: dt.date, what: str) -> pd.Index:
     rows = roster.index[(roster["person_id"] == pid) & (roster["date"] == day.isoformat())]
     if rows.empty:
         raise InputError.single(
-            what, None, None, f"{pid} {day}", "a person with a duty on that date in roster.csv"
+            what, None, None, f"{pid} {day}", L_("a person with a duty on that date in roster.csv")
         )
     return rows
 

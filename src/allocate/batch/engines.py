@@ -21,6 +21,7 @@ from typing import Any
 
 from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.task import StationTask
+from allocate.i18n import L_, _, language, set_language
 
 TaskFn = Callable[[StationTask], StationOutcome]
 ENGINES = ("process", "dask", "serial")
@@ -44,7 +45,7 @@ class Engine:
         raise NotImplementedError
 
     def describe(self) -> str:
-        return f"{self.name} ({self.slots} at once)"
+        return L_("%(name)s (%(slots)s at once)", name=self.name, slots=self.slots)
 
     def close(self) -> None:
         """Release workers; pending tasks are cancelled."""
@@ -70,14 +71,16 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCHDOG_SECONDS = 1.0
 
 
-def _init_worker(parent: int) -> None:
+def _init_worker(parent: int, lang: str = "en") -> None:
     """Every pool worker: leave Ctrl-C to the batch (it cancels the workers cleanly), and die with it.
 
     A batch killed with SIGKILL cannot stop its workers, so each worker watches its parent itself:
     on Linux the kernel sends it SIGKILL the moment the parent dies (``PR_SET_PDEATHSIG``), and
     everywhere a watchdog thread exits the worker once it has been handed to another parent. With the
-    workers gone, the pool's resource tracker sees its last pipe close and exits too.
+    workers gone, the pool's resource tracker sees its last pipe close and exits too. The worker
+    speaks the batch's language (`lang`): its messages about bad station data are shown as made.
     """
+    set_language(lang)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
@@ -118,7 +121,9 @@ class ProcessEngine(Engine):
             suspects, todo = unfinished[: self.slots], unfinished[self.slots :]
             for task in suspects:
                 if (yield from self._run_pool(fn, [task], 1)):
-                    message = "the worker process died while solving this station (a crash or the out-of-memory killer)"
+                    message = _(
+                        "the worker process died while solving this station (a crash or the out-of-memory killer)"
+                    )
                     yield task, failed(task.week, task.station_id, "worker_died", message)
 
     def _run_pool(
@@ -129,14 +134,14 @@ class ProcessEngine(Engine):
             max_workers=slots,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(os.getpid(),),
+            initargs=(os.getpid(), language()),
         )
         order = {id(t): i for i, t in enumerate(tasks)}
         futures: dict[Future, StationTask] = {pool.submit(fn, t): t for t in tasks}
         unfinished: list[StationTask] = []
         try:
             while futures:
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                done, _pending = wait(futures, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in sorted(done, key=lambda f: order[id(futures[f])]):
                     task = futures.pop(future)

@@ -17,6 +17,7 @@ from allocate.batch.data import load_for_batch
 from allocate.batch.lock import WeekLock
 from allocate.batch.runner import BatchSettings, _tasks
 from allocate.batch.week import Week
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.replan import check_cut, replan
@@ -42,7 +43,7 @@ def replan_batch(
     settings = settings or BatchSettings()
     week = Week.parse(week) if isinstance(week, str) else week
     horizon = week.horizon
-    check_cut(cut, horizon, f"week {week}")
+    check_cut(cut, horizon, L_("week %(week)s", week=week))
     dataset, bad = load_for_batch(data)
     policy = policy or load_policy(Path(data))
     check_shift_ids(policy, {s.shift_id for s in dataset.shifts})
@@ -56,7 +57,11 @@ def replan_batch(
             raise InputError(
                 [
                     InputIssue(
-                        "--week", None, None, str(week), "a week with solved stations in the store to re-plan"
+                        "--week",
+                        None,
+                        None,
+                        str(week),
+                        L_("a week with solved stations in the store to re-plan"),
                     )
                 ]
             )

@@ -27,6 +27,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.store import Store
 from allocate.batch.task import StationTask, solve_station
 from allocate.batch.week import Week
+from allocate.i18n import L_, _
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
 
@@ -229,14 +230,14 @@ def run_batch(
     if policy.lending:
         raise InputError.single(
             "policy.toml", None, "lending", "true",
-            "lending off for a batch: it rosters each station on its own (use `allocate solve` per district)",
+            L_("lending off for a batch: it rosters each station on its own (use `allocate solve` per district)"),
         )  # fmt: skip
     everything = sorted({s.station_id for s in dataset.stations} | set(bad))
     selected = everything if not stations else list(dict.fromkeys(stations))
     unknown = [s for s in selected if s not in everything]
     if unknown:
         raise InputError(
-            [InputIssue("--stations", None, None, s, "a station_id of stations.csv") for s in unknown]
+            [InputIssue("--stations", None, None, s, L_("a station_id of stations.csv")) for s in unknown]
         )
     store.create()  # only once the input is known to be good: bad input leaves no new store behind
     store.check_ids(
@@ -254,22 +255,38 @@ def run_batch(
         slots, workers = settings.parallelism()
     if engine is None and settings.engine != "dask" and slots * workers > cores():
         callbacks.on_message(
-            f"{slots} stations at once x {workers} CP-SAT workers = {slots * workers} threads on "
-            f"{cores()} cores: the stations will slow each other down"
+            L_(
+                "%(slots)s stations at once x %(workers)s CP-SAT workers = %(threads)s threads on "
+                "%(cores)s cores: the stations will slow each other down",
+                slots=slots,
+                workers=workers,
+                threads=slots * workers,
+                cores=cores(),
+            )
         )
 
     lock = WeekLock(store, str(week), stale_after=settings.stale_after, force=settings.force_unlock)
     if lock.stale_after > settings.stale_after:
         callbacks.on_message(
-            f"a lock is taken over after {lock.stale_after:.0f}s without heartbeat at the soonest "
-            f"({MIN_STALE_AFTER / HEARTBEAT_SECONDS:.0f} heartbeats), not {settings.stale_after:g}s"
+            L_(
+                "a lock is taken over after %(after)ss without heartbeat at the soonest "
+                "(%(beats)s heartbeats), not %(asked)ss",
+                after=round(lock.stale_after),
+                beats=round(MIN_STALE_AFTER / HEARTBEAT_SECONDS),
+                asked=format(settings.stale_after, "g"),
+            )
         )
     lock.acquire()
     report = BatchReport(str(week), store.url, None, settings.engine, slots, workers, settings, selected, [])
     try:
         if lock.taken_over is not None:
             callbacks.on_message(
-                f"took over the lock of week {week} ({lock.takeover_reason}): {lock.taken_over.describe()}"
+                L_(
+                    "took over the lock of week %(week)s (%(reason)s): %(holder)s",
+                    week=week,
+                    reason=lock.takeover_reason,
+                    holder=lock.taken_over.describe(),
+                )
             )
             if lock.taken_over.run_id is not None:
                 store.abandon_run(lock.taken_over.run_id)
@@ -377,7 +394,7 @@ def _tasks(
     tasks, early = [], []
     for sid in todo:
         if sid in bad:
-            message = "bad data for this station:\n" + "\n".join(bad[sid])
+            message = _("bad data for this station:") + "\n" + "\n".join(bad[sid])
             early.append(failed(str(week), sid, "bad_data", message, history_source="none"))
             continue
         sub = subsets[sid]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.week import Week
+from allocate.i18n import _
 from allocate.solve import solve
 
 if TYPE_CHECKING:
@@ -112,12 +113,18 @@ def _solve(task: StationTask, started: float) -> StationOutcome:
     )
     if unit is not None and not all(u.has_solution for u in result.units):
         kind = "infeasible" if result.status == "INFEASIBLE" else "no_solution"
-        error = f"no roster: the solver stopped with status {result.status} within {task.time_limit:g}s"
+        error = _("no roster: the solver stopped with status %(status)s within %(seconds)ss") % {
+            "status": result.status, "seconds": format(task.time_limit, "g"),
+        }  # fmt: skip
         return failed(task.week, task.station_id, kind, error, **common)
     if report is not None and not report.ok:
         shown = "; ".join(str(v) for v in report.violations[:5])
-        more = f" (and {len(report.violations) - 5} more)" if len(report.violations) > 5 else ""
-        error = f"the verifier rejected this roster: {len(report.violations)} violation(s): {shown}{more}"
+        more = (
+            _(" (and %(n)s more)") % {"n": len(report.violations) - 5} if len(report.violations) > 5 else ""
+        )
+        error = _("the verifier rejected this roster: %(n)s violation(s): %(shown)s%(more)s") % {
+            "n": len(report.violations), "shown": shown, "more": more,
+        }  # fmt: skip
         return failed(task.week, task.station_id, "verifier", error, **common)
     roster = tuple(result.roster.itertuples(index=False, name=None))
     return StationOutcome(task.week, task.station_id, "solved", roster=roster, **common)

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from allocate.i18n import N_, _
+from allocate.i18n import N_, _, localize
 from allocate.io.errors import InputError
 from allocate.outfolder import FORCE_HELP
 
@@ -69,7 +69,8 @@ def os_error(exc: OSError) -> typer.Exit:
     """A file-system failure (disk full, permissions changed mid-run) as one line, exit 1."""
     where = f" {exc.filename}" if exc.filename else ""
     err.print(
-        f"[bold red]Cannot read or write[/]{escape(f'{where}: {exc.strerror or exc}')}", highlight=False
+        "[bold red]" + escape(_("Cannot read or write")) + f"[/]{escape(f'{where}: {exc.strerror or exc}')}",
+        highlight=False,
     )
     return typer.Exit(EXIT_ERROR)
 
@@ -84,7 +85,8 @@ def parse_date(value: str | None) -> dt.date | None:
         return planning_date(dt.date.fromisoformat(value.strip()))
     except ValueError as exc:
         raise typer.BadParameter(
-            f"{value!r} is not a date as YYYY-MM-DD ({exc})", param_hint="--start"
+            _("%(value)r is not a date as YYYY-MM-DD (%(why)s)") % {"value": value, "why": exc},
+            param_hint="--start",
         ) from None
 
 
@@ -96,7 +98,7 @@ def solver_params(pairs: list[str]) -> dict[str, object]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep:
-            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
+            raise typer.BadParameter(_("%(pair)r is not KEY=VALUE") % {"pair": pair}, param_hint="--param")
         value: object = raw
         if raw.lower() in ("true", "false"):
             value = raw.lower() == "true"
@@ -110,8 +112,16 @@ def solver_params(pairs: list[str]) -> dict[str, object]:
         out[key.strip()] = value
     problems = solver_param_problems(out)
     if problems:
-        raise typer.BadParameter("; ".join(f"expected {p}" for p in problems), param_hint="--param")
+        raise typer.BadParameter(
+            "; ".join(_("expected %(what)s") % {"what": p} for p in problems), param_hint="--param"
+        )
     return out
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Loader and model warnings, one a line, in the current language."""
+    for warning in warnings:
+        err.print("[yellow]" + escape(_("warning")) + f"[/] {escape(localize(warning))}", highlight=False)
 
 
 # Goal names and units, shown translated in the summary (they come from the model as data).

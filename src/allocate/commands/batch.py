@@ -23,6 +23,7 @@ import typer
 from rich.markup import escape
 
 from allocate.commands._common import bad_input, err, print_json, solver_params
+from allocate.i18n import _
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -75,20 +76,20 @@ def _store_errors() -> Iterator[dict[str, str]]:
     except (typer.Exit, click.ClickException, KeyboardInterrupt, InputError, LockHeld, NothingStored):
         raise  # the caller's own messages
     except StoreURLError as exc:
-        raise fail("Bad store", str(exc), 2) from None
+        raise fail(_("Bad store"), str(exc), 2) from None
     except SchemaMismatch as exc:
-        raise fail("Store", str(exc), 1) from None
+        raise fail(_("Store"), str(exc), 1) from None
     except StoreError as exc:
-        raise fail("Store", str(exc), 2) from None
+        raise fail(_("Store"), str(exc), 2) from None
     except LockLost as exc:
-        raise fail("Lock lost", str(exc), 5) from None
+        raise fail(_("Lock lost"), str(exc), 5) from None
     except sa.exc.DBAPIError as exc:  # the driver's own words, first line: connection refused...
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-        raise fail(f"Cannot use the store {where.get('url', '')}".rstrip(), reason, 1) from None
+        raise fail(_("Cannot use the store %(url)s") % {"url": where.get("url", "")}, reason, 1) from None
     except Exception as exc:  # a bug: say what, without a traceback that could echo a URL
         if os.environ.get("ALLOCATE_DEBUG"):
             err.print(redact(traceback.format_exc()), markup=False, highlight=False, soft_wrap=True)
-        raise fail("Unexpected error (a bug in allocate)", f"{type(exc).__name__}: {exc}", 1) from None
+        raise fail(_("Unexpected error (a bug in allocate)"), f"{type(exc).__name__}: {exc}", 1) from None
 
 
 def _store_file(store: str | None) -> Path | None:
@@ -187,9 +188,12 @@ def batch(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--week") from None
     if engine not in ENGINES:
-        raise typer.BadParameter(f"{engine!r} is not one of {', '.join(ENGINES)}", param_hint="--engine")
+        raise typer.BadParameter(
+            _("%(engine)r is not one of %(engines)s") % {"engine": engine, "engines": ", ".join(ENGINES)},
+            param_hint="--engine",
+        )
     if scheduler and engine != "dask":
-        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
+        raise typer.BadParameter(_("--scheduler needs --engine dask"), param_hint="--scheduler")
     settings = BatchSettings(
         time_limit=time_limit, seed=seed, engine=engine, scheduler=scheduler, jobs=jobs, workers=workers,
         solver_params=solver_params(param or []), stale_after=stale_after, force_unlock=force_unlock,
@@ -210,10 +214,14 @@ def batch(
     except InputError as exc:
         raise bad_input(exc) from None
     except LockHeld as exc:
-        err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
+        err.print(
+            "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(5) from None
     except KeyboardInterrupt:
-        err.print("interrupted: the stations stored so far are kept; run the same command again to finish")
+        err.print(_("interrupted: the stations stored so far are kept; run the same command again to finish"))
         raise typer.Exit(130) from None
     summary = report.summary()
     if as_json:
@@ -223,8 +231,14 @@ def batch(
     code = report.exit_code()
     if summary["stations"]["failed"] and not as_json:
         err.print(
-            f"[bold red]{summary['stations']['failed']} station(s) failed[/]; the others are stored. "
-            "Fix and run again: only the failed and missing stations are solved.",
+            "[bold red]"
+            + escape(_("%(n)s station(s) failed") % {"n": summary["stations"]["failed"]})
+            + "[/]"
+            + escape(
+                _(
+                    "; the others are stored. Fix and run again: only the failed and missing stations are solved."
+                )
+            ),
             highlight=False,
         )
     raise typer.Exit(code)
@@ -239,7 +253,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
     from allocate.replan import parse_cut
 
     if start is None:
-        raise typer.BadParameter("--replan needs --from YYYY-MM-DD[THH:MM]", param_hint="--from")
+        raise typer.BadParameter(_("--replan needs --from YYYY-MM-DD[THH:MM]"), param_hint="--from")
     try:
         with _store_errors() as where:
             db = _open_store(store)
@@ -251,16 +265,27 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
     except InputError as exc:
         raise bad_input(exc) from None
     except LockHeld as exc:
-        err.print(f"[bold red]Locked[/]: {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
+        err.print(
+            "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(5) from None
     if as_json:
         print_json({"week": week, "from": start, "stations": rows})
     else:
         for r in rows:
-            state = f"version {r['version_replaced']} kept" if r["ok"] else f"NOT stored: {r.get('error')}"
+            state = (
+                _("version %(v)s kept") % {"v": r["version_replaced"]}
+                if r["ok"]
+                else _("NOT stored: %(why)s") % {"why": r.get("error")}
+            )
             err.print(
-                f"{r['station_id']}: {r['changes']} changes ({r['added']} added, {r['removed']} removed), "
-                f"uncovered {r['uncovered_before']} -> {r['uncovered_after']}; {state}",
+                _(
+                    "%(station_id)s: %(changes)s changes (%(added)s added, %(removed)s removed), "
+                    "uncovered %(uncovered_before)s -> %(uncovered_after)s; %(state)s"
+                )
+                % {**r, "state": state},
                 highlight=False, markup=False,
             )  # fmt: skip
     raise typer.Exit(0 if all(r["ok"] for r in rows) else 1)
@@ -287,7 +312,7 @@ def batch_export(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--week") from None
     if fmt not in ("csv", "parquet"):
-        raise typer.BadParameter(f"{fmt!r} is not csv or parquet", param_hint="--format")
+        raise typer.BadParameter(_("%(fmt)r is not csv or parquet") % {"fmt": fmt}, param_hint="--format")
     try:
         check_out(out, store=_store_file(store), force=force)  # before the store is even opened
         with _store_errors() as where, _open_store(store, read_only=True) as db:
@@ -305,10 +330,11 @@ def batch_export(
     except InputError as exc:
         raise bad_input(exc) from None
     except NothingStored as exc:
-        err.print(f"[bold red]Nothing to export[/]: {escape(str(exc))}", highlight=False)
+        err.print("[bold red]" + escape(_("Nothing to export")) + f"[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
-    rows = ", ".join(f"{n} {name} rows" for name, n in counts.items())
-    err.print(f"[green]exported[/] week {week} to {folder}: {rows}", highlight=False)
+    rows = ", ".join(_("%(n)s %(name)s rows") % {"n": n, "name": name} for name, n in counts.items())
+    words = _("week %(week)s to %(folder)s: %(rows)s") % {"week": week, "folder": folder, "rows": rows}
+    err.print("[green]" + escape(_("exported")) + f"[/] {escape(words)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json
+from allocate.i18n import L_, _, language
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
@@ -52,9 +54,11 @@ def check_csv(path: Path, inputs: list, force: bool) -> None:
     target = path.resolve()
     for p in inputs:
         if p is not None and (target == Path(p).resolve() or Path(p).resolve() in target.parents):
-            raise OutputRefused("--csv", path, f"a file outside the input {p} (inputs are never written)")
+            raise OutputRefused(
+                "--csv", path, L_("a file outside the input %(path)s (inputs are never written)", path=p)
+            )
     if target.is_dir():
-        raise OutputRefused("--csv", path, "a file name, not an existing folder")
+        raise OutputRefused("--csv", path, L_("a file name, not an existing folder"))
     if target.exists() and not force:
         try:
             with target.open(encoding="utf-8", errors="replace") as handle:
@@ -63,13 +67,15 @@ def check_csv(path: Path, inputs: list, force: bool) -> None:
             ours = False
         if not ours:
             raise OutputRefused(
-                "--csv", path, "a new file or one written by compare: pass --force to replace this one"
+                "--csv", path, L_("a new file or one written by compare: pass --force to replace this one")
             )
     base = target.parent
     while not base.exists() and base != base.parent:
         base = base.parent
     if not base.is_dir() or not os.access(base, os.W_OK | os.X_OK):
-        raise OutputRefused("--csv", path, f"a file allocate can write ({base} is not a writable folder)")
+        raise OutputRefused(
+            "--csv", path, L_("a file allocate can write (%(base)s is not a writable folder)", base=base)
+        )
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -144,7 +150,7 @@ def compare(
     results = {}
     for name, sc in zip(names, loaded, strict=True):
         if not quiet:
-            err.print(f"solving [bold]{sc.label}[/] ...", highlight=False)
+            err.print(escape(_("solving")) + f" [bold]{escape(sc.label)}[/] ...", highlight=False)
         result = sc.solve(time_limit=time_limit, seed=seed, workers=workers)
         results[name] = result
         if name in folders:
@@ -155,7 +161,9 @@ def compare(
         if not quiet:
             uncovered = int(result.coverage["shortfall"].sum())
             err.print(
-                f"  {result.status}, {uncovered} crews uncovered, {result.wall_seconds:.1f} s",
+                "  "
+                + _("%(status)s, %(n)s crews uncovered, %(seconds)s s")
+                % {"status": result.status, "n": uncovered, "seconds": f"{result.wall_seconds:.1f}"},
                 highlight=False,
             )
 
@@ -171,23 +179,34 @@ def compare(
     if csv is not None:
         write_csv(side, csv)
     if not as_json:
-        rich = Table(title="allocate: scenarios compared", title_justify="left")
-        rich.add_column("measure", style="bold")
+        rich = Table(title=_("allocate: scenarios compared"), title_justify="left")
+        rich.add_column(_("measure"), style="bold")
         for name in side.columns:
             rich.add_column(name, justify="right")
         for measure, row in side.iterrows():
             label = (
                 f"  {str(measure).removeprefix(UNCOVERED_PREFIX)}"
                 if str(measure).startswith(UNCOVERED_PREFIX)
-                else measure
+                else measure_label(str(measure))
             )
             rich.add_row(str(label), *(_cell(v) for v in row))
         err.print(rich)
 
     if any(r.verification is not None and not r.verification.ok for r in results.values()):
-        err.print("[bold red]The verifier found violations in a roster: this is a bug in allocate.[/]")
+        bug = _("The verifier found violations in a roster: this is a bug in allocate.")
+        err.print(f"[bold red]{escape(bug)}[/]")
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(max(STATUS_EXIT.get(r.status, EXIT_ERROR) for r in results.values()))
+
+
+def measure_label(measure: str) -> str:
+    """A measure's id (the name in the CSV and JSON), with its meaning when the output is not English."""
+    from allocate.scenario.compare import MEASURES
+
+    if language() == "en":
+        return measure
+    meaning = MEASURES.get("hours_per_<role>" if measure.startswith("hours_per_") else measure)
+    return f"{_(meaning)} ({measure})" if meaning else measure
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from allocate.commands._common import (
     EXIT_ERROR,
@@ -23,8 +24,10 @@ from allocate.commands._common import (
     parse_date,
     print_json,
     print_summary,
+    print_warnings,
     solver_params,
 )
+from allocate.i18n import _
 from allocate.io.errors import InputError
 from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
 
@@ -49,16 +52,17 @@ def validate(
     except InputError as exc:
         raise bad_input(exc) from None
     ds, h = run.dataset, run.horizon
-    err.print(
-        f"[green]OK[/] {data}: {len(ds.stations)} stations, {len(ds.staff)} people, {len(ds.tasks)} tasks, "
-        f"{len(ds.shifts)} shifts, {len(ds.demand)} demand rows, {len(ds.absences)} absences, "
-        f"{len(ds.requests)} requests, {len(ds.history)} history rows; horizon {h.start} + {h.days} days",
-        highlight=False,
-        markup=True,
-        soft_wrap=True,
-    )
-    for warning in ds.extras.get("warnings", []):
-        err.print(f"[yellow]warning[/] {warning}", highlight=False)
+    counts = _(
+        "%(stations)s stations, %(people)s people, %(tasks)s tasks, %(shifts)s shifts, %(demand)s demand "
+        "rows, %(absences)s absences, %(requests)s requests, %(history)s history rows; horizon %(start)s "
+        "+ %(days)s days"
+    ) % {
+        "stations": len(ds.stations), "people": len(ds.staff), "tasks": len(ds.tasks), "shifts": len(ds.shifts),
+        "demand": len(ds.demand), "absences": len(ds.absences), "requests": len(ds.requests),
+        "history": len(ds.history), "start": h.start, "days": h.days,
+    }  # fmt: skip
+    err.print(f"[green]OK[/] {escape(f'{data}: {counts}')}", highlight=False, soft_wrap=True)
+    print_warnings(ds.extras.get("warnings", []))
 
 
 def solve(
@@ -140,11 +144,14 @@ def solve(
         print_json(summary)
     else:
         if "scenario" in summary["settings"]:
-            err.print(f"[bold]scenario[/] {summary['settings']['scenario']}", highlight=False)
+            err.print(
+                "[bold]" + escape(_("scenario")) + f"[/] {summary['settings']['scenario']}", highlight=False
+            )
         print_summary(summary, folder)
     verdict = summary.get("verifier")
     if verdict is not None and not verdict.get("ok", True):
-        err.print("[bold red]The verifier found violations in this roster: this is a bug in allocate.[/]")
+        bug = _("The verifier found violations in this roster: this is a bug in allocate.")
+        err.print(f"[bold red]{escape(bug)}[/]")
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))
 
@@ -165,7 +172,7 @@ def verify(
     except InputError as exc:
         raise bad_input(exc) from None
     except (ValueError, FileNotFoundError) as exc:
-        err.print(f"[bold red]Cannot verify[/]: {exc}", highlight=False)
+        err.print("[bold red]" + escape(_("Cannot verify")) + f"[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     if as_json:
         print_json(report.to_dict(limit=limit))

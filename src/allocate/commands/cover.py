@@ -11,8 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from allocate.commands._common import bad_input, print_json
+from allocate.i18n import N_, _
 
 out = Console() if sys.stdout.isatty() else Console(width=200)
+
+CANDIDATE_COLUMNS = (
+    "#", N_("person"), N_("role"), N_("overtime h"), N_("block h"), N_("night/weekend"), N_("request"),
+    N_("rest before h"), N_("rest after h"),
+)  # fmt: skip
+REQUEST_WORDS = (N_("on requested"), N_("off requested"))
 
 
 def register(app: typer.Typer) -> None:
@@ -33,10 +40,12 @@ def cover(
     from allocate.io.load import load_dataset
     from allocate.policy import load_policy
     from allocate.replan import read_published
+    from allocate.report.data import role_shown
+    from allocate.verify.report import explained
 
     try:
         dataset = load_dataset(data)
-        roster, horizon, _ = read_published(folder)
+        roster, horizon, _summary = read_published(folder)
         target = find_post(dataset, horizon, parse_post(post))
         ranked, excluded = who_can_cover(dataset, horizon, load_policy(data), roster, target)
     except InputError as exc:
@@ -45,30 +54,21 @@ def cover(
         payload = {"post": post, "candidates": as_records(ranked), "excluded": as_records(excluded)}
         print_json(payload)
         return
-    table = Table(title=f"Who can cover {post} ({len(ranked)} eligible and free)", title_justify="left")
-    for col in (
-        "#",
-        "person",
-        "role",
-        "overtime h",
-        "block h",
-        "night/weekend",
-        "request",
-        "rest before h",
-        "rest after h",
-    ):
-        table.add_column(col)
+    title = _("Who can cover %(post)s (%(n)s eligible and free)") % {"post": post, "n": len(ranked)}
+    table = Table(title=title, title_justify="left")
+    for col in CANDIDATE_COLUMNS:
+        table.add_column(_(col))
     for c in ranked:
         table.add_row(
-            str(c.rank), f"{c.name} ({c.person_id})", c.role, f"{c.overtime_hours:g}", f"{c.block_hours:g}",
-            str(c.heavy_shifts), c.request, _hours(c.rest_before_hours), _hours(c.rest_after_hours),
+            str(c.rank), f"{c.name} ({c.person_id})", role_shown(c.role), f"{c.overtime_hours:g}", f"{c.block_hours:g}",
+            str(c.heavy_shifts), _(c.request), _hours(c.rest_before_hours), _hours(c.rest_after_hours),
         )  # fmt: skip
     out.print(table)
-    left = Table(title=f"Left out ({len(excluded)})", title_justify="left")
-    for col in ("person", "rule", "why"):
-        left.add_column(col)
+    left = Table(title=_("Left out (%(n)s)") % {"n": len(excluded)}, title_justify="left")
+    for col in (N_("person"), N_("rule"), N_("why")):
+        left.add_column(_(col))
     for e in excluded[:limit]:
-        left.add_row(f"{e.name} ({e.person_id})", e.rule, e.reason)
+        left.add_row(f"{e.name} ({e.person_id})", e.rule, explained(e.rule, e.reason))
     out.print(left)
 
 

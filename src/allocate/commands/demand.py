@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from allocate.commands._common import bad_input, err
+from allocate.commands._common import bad_input, err, print_warnings
+from allocate.i18n import N_, _
 from allocate.outfolder import FORCE_HELP
 
 IncidentsOpt = Annotated[
@@ -67,17 +68,16 @@ def demand_command(
         )
     except InputError as exc:
         raise bad_input(exc) from None
-    for warning in derived.warnings:
-        err.print(f"[yellow]warning[/] {warning}", highlight=False, markup=False)
+    print_warnings(derived.warnings)
     compare = comparison(dataset, derived)
     by_task = compare.groupby("task_id", as_index=False)[["current", "derived"]].sum()
-    table = Table(title="crews a week: current demand.csv against derived", title_justify="left")
-    for col in ("task", "current", "derived", "change"):
-        table.add_column(col)
+    table = Table(title=_("crews a week: current demand.csv against derived"), title_justify="left")
+    for col in (N_("task"), N_("current"), N_("derived"), N_("change")):
+        table.add_column(_(col))
     for row in by_task.itertuples(index=False):
         table.add_row(row.task_id, str(row.current), str(row.derived), f"{row.derived - row.current:+d}")
     err.print(table)
-    err.print(f"written to {folder}")
+    err.print(_("written to") + f" {folder}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json, print_summary
+from allocate.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +49,7 @@ def replan(
     """
     from allocate.api import run_replan
     from allocate.io.errors import InputError
+    from allocate.verify.report import explained
 
     try:
         result, folder = run_replan(
@@ -62,13 +65,17 @@ def replan(
         print_summary(summary, folder)
         r = summary["settings"]["replan"]
         err.print(
-            f"re-planned from {r['from']}: {r['frozen_assignments']} assignments frozen, "
-            f"{r['changes']} changes ({r['added']} added, {r['removed']} removed)",
+            _(
+                "re-planned from %(from)s: %(frozen_assignments)s assignments frozen, "
+                "%(changes)s changes (%(added)s added, %(removed)s removed)"
+            )
+            % r,
             highlight=False,
+            markup=False,
         )
     if not summary.get("verifier", {}).get("ok", True):
-        err.print("[bold red]The verifier found violations in this roster.[/]")
+        err.print("[bold red]" + escape(_("The verifier found violations in this roster.")) + "[/]")
         for v in result.verification.violations[:20]:
-            err.print(f"  - {v.rule}: {v.message}", markup=False, highlight=False)
+            err.print(f"  - {v.rule}: {explained(v.rule, v.message)}", markup=False, highlight=False)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(STATUS_EXIT.get(result.status, EXIT_ERROR))

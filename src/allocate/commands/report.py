@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from allocate.commands._common import err
+from allocate.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -32,16 +33,24 @@ def report(
     try:
         html, xlsx = write_report(out, data)
     except InputError as exc:
-        err.print(f"[bold red]Bad dataset[/] {data}: {len(exc.issues)} problem(s); nothing was written.")
+        words = _("%(data)s: %(n)s problem(s); nothing was written.") % {"data": data, "n": len(exc.issues)}
+        err.print("[bold red]" + escape(_("Bad dataset")) + f"[/] {escape(words)}")
         for issue in exc.issues[:20]:
             err.print(f"  - {issue}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except (FileNotFoundError, ValueError) as exc:
-        err.print(f"[bold red]Cannot report[/]: {exc}", highlight=False)
+        err.print("[bold red]" + escape(_("Cannot report")) + f"[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except OSError as exc:  # a read-only folder: say so instead of a traceback
         err.print(
-            f"[bold red]Cannot write[/] {escape(f'into {out}: {exc.strerror or exc}')}", highlight=False
+            "[bold red]"
+            + escape(_("Cannot write"))
+            + "[/] "
+            + escape(_("into %(out)s: %(why)s") % {"out": out, "why": exc.strerror or exc}),
+            highlight=False,
         )
         raise typer.Exit(2) from None
-    err.print(f"[green]Wrote[/] {html}\n[green]Wrote[/] {xlsx}", highlight=False)
+    wrote = escape(_("Wrote"))
+    err.print(
+        f"[green]{wrote}[/] {escape(str(html))}\n[green]{wrote}[/] {escape(str(xlsx))}", highlight=False
+    )

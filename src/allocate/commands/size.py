@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from allocate.commands._common import EXIT_INPUT, bad_input, err, parse_date, print_json
+from allocate.i18n import N_, _
 from allocate.outfolder import FORCE_HELP
 
 
@@ -57,6 +60,7 @@ def size(
     from allocate.outfolder import check_out
     from allocate.policy import load_policy
     from allocate.progress import RichProgress
+    from allocate.report.data import role_shown
     from allocate.sizing import size_dataset
     from allocate.sizing.outputs import write_sizing
 
@@ -75,7 +79,7 @@ def size(
     ids = [s.strip() for s in stations.split(",")] if stations else None
     unknown = [s for s in ids or [] if s not in dataset.station_by_id]
     if unknown:
-        err.print(f"[red]Unknown station id(s):[/] {', '.join(unknown)}")
+        err.print("[red]" + escape(_("Unknown station id(s):")) + f"[/] {escape(', '.join(unknown))}")
         raise typer.Exit(EXIT_INPUT)
     start_date: dt.date | None = parse_date(start)
     horizon = horizon_for(dataset, start_date, 7)
@@ -101,37 +105,63 @@ def size(
     if as_json:
         print_json(report.summary())
         return
-    table = Table(
-        title=f"auxiliary sizing over {weeks} week(s) ({report.seconds:.0f} s)", title_justify="left"
-    )
-    for col in ("station", "kind", "current", "minimum", "proven", "recommended", "cap", "binding reason"):
-        table.add_column(col)
+    title = _("auxiliary sizing over %(weeks)s week(s) (%(seconds)s s)") % {
+        "weeks": weeks, "seconds": f"{report.seconds:.0f}",
+    }  # fmt: skip
+    table = Table(title=title, title_justify="left")
+    for col in SIZING_COLUMNS:
+        table.add_column(_(col))
     for row in report.sizing().itertuples(index=False):
         cap = "-" if row.cap is None or row.cap != row.cap else str(int(row.cap))
         table.add_row(
             row.station_id,
-            row.kind,
+            role_shown(row.kind),
             str(row.current),
             str(row.minimum),
-            "yes" if row.quality == "proven minimum" else "no",
+            _("yes") if row.quality == "proven minimum" else _("no"),
             str(row.recommended),
             cap,
-            row.binding_reason,
+            _reason(row.binding_reason),
         )
     err.print(table)
     s = report.summary()
     err.print(
-        f"district: current {s['district_current']}, minimum {s['district_minimum']}, quota {s['quota']}"
+        _("district: current %(district_current)s, minimum %(district_minimum)s, quota %(quota)s") % s,
+        markup=False,
+        highlight=False,
     )
     shortfall = report.sworn_shortfall()
     if not shortfall.empty:
         proven = all(st.shortfall_proven for st in report.stations if st.sworn_shortfall)
-        why = "they need sworn officers" if proven else "not all proven: raise --time-limit"
-        err.print(
-            f"[yellow]{int(shortfall['uncovered'].sum())} crews stay uncovered even with unlimited auxiliaries "
-            f"({why}): see sworn_shortfall.csv[/]"
-        )
-    err.print(f"written to {folder}")
+        why = _("they need sworn officers") if proven else _("not all proven: raise --time-limit")
+        words = _(
+            "%(n)s crews stay uncovered even with unlimited auxiliaries (%(why)s): see sworn_shortfall.csv"
+        ) % {"n": int(shortfall["uncovered"].sum()), "why": why}
+        err.print(f"[yellow]{escape(words)}[/]")
+    err.print(_("written to") + f" {folder}", markup=False, highlight=False)
+
+
+SIZING_COLUMNS = (
+    N_("station"), N_("kind"), N_("current"), N_("minimum"), N_("proven"), N_("recommended"), N_("cap"),
+    N_("binding reason"),
+)  # fmt: skip
+# The sizing's reasons (allocate.sizing.run), shown in the current language.
+REASONS = (
+    N_("no roster found in the time limit: raise --time-limit"),
+    N_("demand: every crew staffed at this headcount"),
+    N_("demand; some crews need sworn officers (see sworn_shortfall.csv)"),
+    N_(
+        "demand; crews left uncovered by the best roster found, not proven to need "
+        "sworn officers (raise --time-limit)"
+    ),
+    N_("district quota"),
+)
+_CAP = re.compile(r"policy cap of (\d+) auxiliaries")
+
+
+def _reason(text: str) -> str:
+    cap = _CAP.fullmatch(text)
+    return _("policy cap of %(n)s auxiliaries") % {"n": cap.group(1)} if cap else _(text)
 
 
 def register(app: typer.Typer) -> None:

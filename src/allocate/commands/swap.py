@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from allocate.commands._common import bad_input, err, print_json
+from allocate.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +21,9 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint=name) from None
+        raise typer.BadParameter(
+            _("%(value)r is not a date as YYYY-MM-DD") % {"value": value}, param_hint=name
+        ) from None
 
 
 def swap(
@@ -43,14 +47,15 @@ def swap(
     from allocate.policy import load_policy
     from allocate.replan import read_published
     from allocate.swap import swap_violations, swapped, write_swapped
+    from allocate.verify.report import explained
     from allocate.verify.verifier import read_output_table
 
     day_a, day_b = _date(date_a, "DATE_A"), _date(date_b, "DATE_B")
     if apply and out is None:
-        raise typer.BadParameter("--apply needs --out NEW_DIR", param_hint="--out")
+        raise typer.BadParameter(_("--apply needs --out NEW_DIR"), param_hint="--out")
     try:
         dataset = load_dataset(data)
-        roster, horizon, _ = read_published(folder)
+        roster, horizon, _summary = read_published(folder)
         after = swapped(dataset, roster, person_a, day_a, person_b, day_b)
     except InputError as exc:
         raise bad_input(exc) from None
@@ -65,16 +70,26 @@ def swap(
     if as_json:
         print_json(verdict)
     elif broken:
-        err.print(f"[bold red]Not lawful[/]: the swap breaks {len(broken)} rule(s):")
-        for v in broken:
-            err.print(f"  - {v.rule} ({v.person_id or '-'}): {v.message}", markup=False, highlight=False)
-    else:
         err.print(
-            f"[green]Lawful[/]: {person_a} takes {person_b}'s duty on {date_b}, {person_b} takes {person_a}'s on {date_a}."
+            "[bold red]"
+            + escape(_("Not lawful"))
+            + "[/]: "
+            + escape(_("the swap breaks %(n)s rule(s):") % {"n": len(broken)})
         )
+        for v in broken:
+            err.print(
+                f"  - {v.rule} ({v.person_id or '-'}): {explained(v.rule, v.message)}",
+                markup=False,
+                highlight=False,
+            )
+    else:
+        words = _("%(a)s takes %(b)s's duty on %(date_b)s, %(b)s takes %(a)s's on %(date_a)s.") % {
+            "a": person_a, "b": person_b, "date_a": date_a, "date_b": date_b,
+        }  # fmt: skip
+        err.print("[green]" + escape(_("Lawful")) + f"[/]: {escape(words)}", highlight=False)
     if broken:
         raise typer.Exit(1)
     if apply and out is not None:
         written = write_swapped(folder, after, roster, out, verdict)
         if not as_json:
-            err.print(f"[green]Wrote[/] {written}", highlight=False)
+            err.print("[green]" + escape(_("Wrote")) + f"[/] {escape(str(written))}", highlight=False)

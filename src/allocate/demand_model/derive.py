@@ -22,6 +22,7 @@ import pandas as pd
 
 from allocate.demand_model.erlang import crews_needed
 from allocate.domain import WEEKDAYS, Dataset, DemandRow, Shift, Station
+from allocate.i18n import L_
 
 if TYPE_CHECKING:
     from allocate.io.incidents import IncidentLog
@@ -122,7 +123,10 @@ def derive_demand(
     unmapped = sorted(set(frame.loc[frame["task_id"].isna(), "type"]))
     if unmapped:
         warnings.append(
-            f"incident types no task answers (tasks.csv incident_types), left out: {', '.join(unmapped)}"
+            L_(
+                "incident types no task answers (tasks.csv incident_types), left out: %(types)s",
+                types=", ".join(unmapped),
+            )
         )
     times = frame["received_at"]
     first, last = times.min().date(), times.max().date()
@@ -131,12 +135,15 @@ def derive_demand(
     on_event = dates.isin(events)
     days = _day_counts(first, last, events)
     if not days.any():
-        warnings.append("every observed day is an event day: weekday means use all days")
+        warnings.append(L_("every observed day is an event day: weekday means use all days"))
         days, on_event = _day_counts(first, last, set()), pd.Series(False, index=frame.index)
     missing = [WEEKDAYS[w] for w in range(7) if days[w] == 0]
     if missing:
         warnings.append(
-            f"the log covers no ordinary {', '.join(missing)}: their rates are the mean over the other days"
+            L_(
+                "the log covers no ordinary %(days)s: their rates are the mean over the other days",
+                days=", ".join(missing),
+            )
         )
     usual = frame[~on_event & frame["task_id"].notna()]
     slot = (usual["received_at"].dt.day_of_week * HOURS + usual["received_at"].dt.hour).to_numpy()
@@ -146,7 +153,10 @@ def derive_demand(
     absent = [s.station_id for s in dataset.stations if s.station_id not in set(stations_in_log)]
     if absent and tasks:
         warnings.append(
-            f"stations without incidents in the log keep their reactive demand: {', '.join(absent)}"
+            L_(
+                "stations without incidents in the log keep their reactive demand: %(stations)s",
+                stations=", ".join(absent),
+            )
         )
     task_shifts = _task_shifts(dataset)
     hourly_rows, shift_rows = [], []
@@ -243,8 +253,14 @@ def _shift_crews(
     loose = [k for k in range(WEEK_HOURS) if crews[k] > 0 and k not in owners]
     if loose:
         warnings.append(
-            f"{station_id} {task_id}: {len(loose)} hour(s) with incidents fall in no shift of the task "
-            f"({', '.join(shift_ids)}); their crews are not demanded"
+            L_(
+                "%(station)s %(task)s: %(n)s hour(s) with incidents fall in no shift of the task "
+                "(%(shifts)s); their crews are not demanded",
+                station=station_id,
+                task=task_id,
+                n=len(loose),
+                shifts=", ".join(shift_ids),
+            )
         )
     held: dict[tuple[int, str], list[int]] = {}
     for k, inst in owners.items():
@@ -264,12 +280,18 @@ def _proactive(dataset: Dataset, policy: DemandPolicy, warnings: list[str]) -> l
     rows = []
     for task_id, rule in policy.proactive.items():
         if task_id not in dataset.task_by_id:
-            warnings.append(f"[demand.proactive] names task {task_id!r}, which tasks.csv lacks: skipped")
+            warnings.append(
+                L_("[demand.proactive] names task %(task)r, which tasks.csv lacks: skipped", task=task_id)
+            )
             continue
         unknown = [s for s in rule.shifts if s not in dataset.shift_by_id]
         if unknown:
             warnings.append(
-                f"[demand.proactive.{task_id}] shifts the dataset lacks, skipped: {', '.join(unknown)}"
+                L_(
+                    "[demand.proactive.%(task)s] shifts the dataset lacks, skipped: %(shifts)s",
+                    task=task_id,
+                    shifts=", ".join(unknown),
+                )
             )
         for st in dataset.stations:
             base = rule.per_10k_people * st.population / 10_000 + rule.per_km2 * (st.area_km2 or 0.0)

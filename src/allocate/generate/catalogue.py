@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import CrewPattern, Shift, Task
 from allocate.generate_incidents import TASK_INCIDENT_TYPES
 

@@ -2,52 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from allocate.i18n import N_, _
+from allocate.i18n import L_, N_, Text, _, localize
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-# What was expected, for messages built from parts: (pattern of the English text, its msgid).
-# A message that is one whole msgid (most of them) is translated as it stands.
-_EXPECTED_PATTERNS = (
-    (re.compile(r"^one of (?P<options>.+)$"), N_("one of %(options)s")),
-    (re.compile(r"^a unique (?P<what>\S+) \(already on line (?P<line>\d+)\)$"), N_("a unique %(what)s (already on line %(line)s)")),
-    (re.compile(r"^a (?P<column>\S+) that exists in (?P<what>\S+)$"), N_("a %(column)s that exists in %(what)s")),
-    (re.compile(r"^greater than or equal to (?P<n>\S+)$"), N_("greater than or equal to %(n)s")),
-    (re.compile(r"^greater than (?P<n>\S+)$"), N_("greater than %(n)s")),
-    (re.compile(r"^less than or equal to (?P<n>\S+)$"), N_("less than or equal to %(n)s")),
-    (re.compile(r"^the required table (?P<name>\S+) in (?P<where>.+)$"), N_("the required table %(name)s in %(where)s")),
-    (re.compile(r"^one row per station, day, shift and task \(same as line (?P<line>\d+)\)$"), N_("one row per station, day, shift and task (same as line %(line)s)")),
-)  # fmt: skip
+# pydantic's own error types, by what they expected; the values come from the error's `ctx`.
+# The English stays pydantic's wording; the msgid here is what the other languages show.
+_PYDANTIC_TYPES = {
+    "literal_error": N_("one of %(expected)s"),
+    "enum": N_("one of %(expected)s"),
+    "greater_than_equal": N_("greater than or equal to %(ge)s"),
+    "greater_than": N_("greater than %(gt)s"),
+    "less_than_equal": N_("less than or equal to %(le)s"),
+    "less_than": N_("less than %(lt)s"),
+    "multiple_of": N_("a multiple of %(multiple_of)s"),
+    "int_parsing": N_("a whole number"), "int_type": N_("a whole number"),
+    "int_from_float": N_("a whole number"), "int_parsing_size": N_("a whole number"),
+    "float_parsing": N_("a number"), "float_type": N_("a number"), "finite_number": N_("a finite number"),
+    "bool_parsing": N_("true or false"), "bool_type": N_("true or false"),
+    "string_type": N_("a text"),
+    "string_too_short": N_("a text of at least %(min_length)s character(s)"),
+    "string_too_long": N_("a text of at most %(max_length)s character(s)"),
+    "too_short": N_("at least %(min_length)s item(s)"),
+    "too_long": N_("at most %(max_length)s item(s)"),
+    "date_parsing": N_("a date as YYYY-MM-DD"), "date_type": N_("a date as YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("a date as YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("a date as YYYY-MM-DD"),
+    "datetime_parsing": N_("a date and time as YYYY-MM-DDTHH:MM"),
+    "datetime_type": N_("a date and time as YYYY-MM-DDTHH:MM"),
+    "datetime_from_date_parsing": N_("a date and time as YYYY-MM-DDTHH:MM"),
+    "list_type": N_("a list"), "tuple_type": N_("a list"), "set_type": N_("a list"),
+    "iterable_type": N_("a list"), "dict_type": N_("a table of keys"), "model_type": N_("a table of keys"),
+    "model_attributes_type": N_("a table of keys"),
+}  # fmt: skip
 
-# Whole messages, marked here for extraction (they are written where the check is made).
-_EXPECTED_WORDS = (
-    N_("this column in the header"), N_("a value (this is required)"), N_("a known key (this one is not)"),
-    N_("a date as YYYY-MM-DD"), N_("a time of day as HH:MM (00:00 to 23:59)"), N_("true or false"),
-    N_("a whole number"), N_("a number"), N_("a non-empty id"),
-    N_("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)"),
-    N_("exactly one of date or weekday"), N_("an existing dataset folder or .xlsx workbook"),
-    N_("a folder of CSV files or an .xlsx workbook"),
-)  # fmt: skip
 
-
-def translate_expected(text: str) -> str:
-    """What was expected, in the current language: a whole message, or one built from parts."""
-    whole = _(text)
-    if whole != text:
-        return whole
-    for pattern, msgid in _EXPECTED_PATTERNS:
-        found = pattern.match(text)
-        if found:
-            parts = found.groupdict()
-            if "options" in parts:  # pydantic's list of literals: 'a', 'b' or 'c'
-                parts["options"] = parts["options"].replace(" or ", _(" or "))
-            return _(msgid) % parts
-    return text
+def options(expected: str) -> str:
+    """pydantic's list of literals ``'a', 'b' or 'c'``, with its last "or" translatable."""
+    first, sep, last = expected.rpartition(" or ")
+    return L_("%(first)s or %(last)s", first=first, last=last) if sep else expected
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,9 @@ class InputIssue:
             where += _(" line %(line)s") % {"line": self.line}
         if self.column:
             where += _(", column %(column)s") % {"column": self.column}
-        got = "" if self.value is None else _(": got %(value)s") % {"value": repr(self.value)}
-        expected = translate_expected(self.expected)
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        got = "" if value is None else _(": got %(value)s") % {"value": repr(value)}
+        expected = localize(self.expected)
         return _("%(where)s%(got)s; expected %(expected)s") % {
             "where": where,
             "got": got,
@@ -97,15 +97,33 @@ class InputError(ValueError):
 
 
 def expected_of(err: dict) -> str:
-    """What a pydantic error says was expected, in the words of the other messages."""
+    """What a pydantic error says was expected, in the words of the other messages.
+
+    Our own validators raise ``ValueError(L_(...))`` or ``ValueError(N_(...))``: that text is kept
+    as made (so it can be translated); pydantic's built-in errors are looked up by `type`.
+    """
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
+        arg = ctx["error"].args[0] if ctx["error"].args else ""
+        if isinstance(arg, str) and arg:
+            return arg
     msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "literal_error":
-        return "one of " + msg.removeprefix("Input should be ")
-    if err["type"] == "extra_forbidden":
-        return "a known key (this one is not)"
-    if err["type"] == "missing":
-        return "a value (this is required)"
-    return msg.removeprefix("Input should be ")
+    if kind == "extra_forbidden":
+        return L_("a known key (this one is not)")
+    if kind == "missing":
+        return L_("a value (this is required)")
+    english = msg.removeprefix("Input should be ")
+    msgid = _PYDANTIC_TYPES.get(kind)
+    if msgid is None:
+        return english
+    params = {k: ctx[k] for k in re.findall(r"%\((\w+)\)s", msgid) if k in ctx}
+    if len(params) != msgid.count("%("):
+        return english
+    if "expected" in params:
+        params["expected"] = options(str(params["expected"]))
+        english = "one of " + english
+    return Text(english, msgid, params)
 
 
 def issues_from_pydantic(

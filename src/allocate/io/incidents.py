@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.schemas import _parse_bool, _parse_list
 from allocate.io.tables import RawTable, read_csv, read_tables
@@ -55,7 +56,9 @@ def _workbook_table(book: Path) -> RawTable | None:
     try:
         wb = load_workbook(book, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError.single(book.name, None, None, None, f"a readable .xlsx workbook ({exc})") from None
+        raise InputError.single(
+            book.name, None, None, None, L_("a readable .xlsx workbook (%(why)s)", why=str(exc))
+        ) from None
     try:
         sheets = {ws.title.strip().lower().removesuffix(".csv"): ws for ws in wb.worksheets}
         if NAME in sheets:
@@ -90,7 +93,7 @@ def read_incident_table(path: Path | None, data: Path) -> RawTable:
         None,
         None,
         None,
-        "an incident log: a CSV file, a workbook with an incidents sheet, or a folder",
+        L_("an incident log: a CSV file, a workbook with an incidents sheet, or a folder"),
     )
 
 
@@ -111,7 +114,11 @@ def _task_types(tasks: RawTable, known: set[str], issues: list[InputIssue]) -> d
                         line,
                         "incident_types",
                         t,
-                        f"an incident type answered by one task only (task {owner[t][0]} on line {owner[t][1]})",
+                        L_(
+                            "an incident type answered by one task only (task %(task)s on line %(line)s)",
+                            task=owner[t][0],
+                            line=owner[t][1],
+                        ),
                     )
                 )
             owner.setdefault(t, (task_id, line))
@@ -128,7 +135,7 @@ def _urban(stations: RawTable, issues: list[InputIssue]) -> dict[str, bool]:
         try:
             out[row.get("station_id", "")] = _parse_bool(text)
         except ValueError:
-            issues.append(InputIssue(stations.file, line, "urban", text, "true or false"))
+            issues.append(InputIssue(stations.file, line, "urban", text, L_("true or false")))
     return out
 
 
@@ -155,7 +162,11 @@ def load_incidents(
                     line,
                     "incident_id",
                     r.incident_id,
-                    f"a unique incident_id (already on line {seen[r.incident_id]})",
+                    L_(
+                        "a unique %(what)s (already on line %(line)s)",
+                        what="incident_id",
+                        line=seen[r.incident_id],
+                    ),
                 )
             )
             continue
@@ -163,7 +174,11 @@ def load_incidents(
         if r.station_id not in stations:
             issues.append(
                 InputIssue(
-                    table.file, line, "station_id", r.station_id, "a station_id that exists in stations.csv"
+                    table.file,
+                    line,
+                    "station_id",
+                    r.station_id,
+                    L_("a %(column)s that exists in %(what)s", column="station_id", what="stations.csv"),
                 )
             )
             continue
@@ -176,7 +191,7 @@ def load_incidents(
     if issues:
         raise InputError(issues)
     if not records and not len(table):
-        raise InputError.single(table.file, None, None, None, "at least one incident row")
+        raise InputError.single(table.file, None, None, None, L_("at least one incident row"))
     frame = pd.DataFrame.from_records(records, columns=list(INCIDENT_COLUMNS))
     frame["received_at"] = pd.to_datetime(frame["received_at"])
     frame["handling_minutes"] = frame["handling_minutes"].astype(float)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from allocate.crews import parse_crews
+from allocate.crew_patterns import parse_crews
 from allocate.domain import (
     Absence,
     Assignment,
@@ -29,6 +29,7 @@ from allocate.domain import (
     Station,
     Task,
 )
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.schemas import MAX_ALTERNATIVES, MAX_CREW_SIZE
 from allocate.io.tables import REQUIRED_TABLES, RawTable, read_tables
@@ -46,7 +47,13 @@ def _duplicates(
     for line, key in items:
         if key in seen:
             issues.append(
-                InputIssue(file, line, column, key, f"a unique {what} (already on line {seen[key]})")
+                InputIssue(
+                    file,
+                    line,
+                    column,
+                    key,
+                    L_("a unique %(what)s (already on line %(line)s)", what=what, line=seen[key]),
+                )
             )
         else:
             seen[key] = line
@@ -64,7 +71,7 @@ def _unknown(
     """Report `value` unless `known` holds it; None means the other table is unreadable: no check."""
     if known is None or value in known:
         return False
-    issues.append(InputIssue(file, line, column, value, f"a {column} that exists in {what}"))
+    issues.append(InputIssue(file, line, column, value, _exists(column, what)))
     return True
 
 
@@ -81,13 +88,17 @@ def _ids(table: ValidTable, column: str) -> set[str] | None:
     return table.ids.get(column, set()) if table.usable else None
 
 
+def _exists(column: str, what: str) -> str:
+    return L_("a %(column)s that exists in %(what)s", column=column, what=what)
+
+
 # What a required table must hold, for the message when it has no rows.
 _WHAT = {
-    "stations": "the stations",
-    "shifts": "the shifts",
-    "tasks": "the tasks",
-    "staff": "the people",
-    "demand": "the demand: there is nothing to roster",
+    "stations": L_("the stations"),
+    "shifts": L_("the shifts"),
+    "tasks": L_("the tasks"),
+    "staff": L_("the people"),
+    "demand": L_("the demand: there is nothing to roster"),
 }
 
 
@@ -98,7 +109,13 @@ def _empty_required(raw: dict[str, RawTable], valid: dict[str, ValidTable]) -> l
         if not len(raw[name]):
             file = raw[name].file
             out.append(
-                InputIssue(file, None, None, None, f"at least one row: {file} has no rows ({_WHAT[name]})")
+                InputIssue(
+                    file,
+                    None,
+                    None,
+                    None,
+                    L_("at least one row: %(file)s has no rows (%(what)s)", file=file, what=_WHAT[name]),
+                )
             )
             valid[name].usable = False
     return out
@@ -186,7 +203,7 @@ def _load_dataset(source: Path) -> Dataset:
                     line,
                     "date_to",
                     r.date_to.isoformat(),
-                    f"a date on or after date_from {r.date_from}",
+                    L_("a date on or after date_from %(first)s", first=r.date_from),
                 )
             )
         absences.append(Absence(r.person_id, r.date_from, r.date_to, r.kind))
@@ -207,7 +224,12 @@ def _load_dataset(source: Path) -> Dataset:
             continue
         if person_ids is not None and r.person_id not in person_ids:
             warnings.append(
-                f"{f['history']} line {line}: person {r.person_id} is no longer on the staff; row ignored"
+                L_(
+                    "%(file)s line %(line)s: person %(person)s is no longer on the staff; row ignored",
+                    file=f["history"],
+                    line=line,
+                    person=r.person_id,
+                )
             )
             continue
         history_dates.setdefault(r.date, line)
@@ -270,7 +292,15 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
         try:
             crews = parse_crews(r.crews)
         except ValueError as exc:
-            issues.append(InputIssue(file, line, "crews", r.crews, f"crews like 1S+2A|2S ({exc})"))
+            issues.append(
+                InputIssue(
+                    file,
+                    line,
+                    "crews",
+                    r.crews,
+                    L_("crews like 1S+2A|2S (%(why)s)", why=exc.args[0] if exc.args else str(exc)),
+                )
+            )
             continue
         if len(crews) > MAX_ALTERNATIVES or any(c.sworn + c.aux > MAX_CREW_SIZE for c in crews):
             issues.append(
@@ -279,7 +309,11 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
                     line,
                     "crews",
                     r.crews,
-                    f"at most {MAX_ALTERNATIVES} alternatives of at most {MAX_CREW_SIZE} people each",
+                    L_(
+                        "at most %(n)s alternatives of at most %(size)s people each",
+                        n=MAX_ALTERNATIVES,
+                        size=MAX_CREW_SIZE,
+                    ),
                 )
             )
             continue
@@ -290,13 +324,13 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
                     line,
                     "crews",
                     r.crews,
-                    "only S slots for a police_only task (sworn-only duty, rule 1)",
+                    L_("only S slots for a police_only task (sworn-only duty, rule 1)"),
                 )
             )
         if r.duty_class == "led" and any(c.sworn == 0 for c in crews):
             issues.append(
                 InputIssue(
-                    file, line, "crews", r.crews, "at least one S in every crew of a led task (rule 2)"
+                    file, line, "crews", r.crews, L_("at least one S in every crew of a led task (rule 2)")
                 )
             )
         tasks.append(
@@ -359,7 +393,7 @@ def _demand(
         unknown = np.array([v not in known for v in values], dtype=bool)
         if unknown.any():
             hit = unknown[codes]
-            expected = f"a {column} that exists in {what}"
+            expected = _exists(column, what)
             report(
                 issues,
                 file,
@@ -384,7 +418,7 @@ def _demand(
     return demand, dates
 
 
-_ONE_DAY = "exactly one of date or weekday"
+_ONE_DAY = L_("exactly one of date or weekday")
 _DEMAND_KEY = ("station_id", "date", "weekday", "shift_id", "task_id")
 
 
@@ -404,7 +438,10 @@ def _demand_repeats(rows: ValidTable, file: str, issues: list[InputIssue]) -> np
                     int(rows.lines[i]),
                     "crews",
                     crews[i],
-                    f"one row per station, day, shift and task (same as line {first_line[int(keys[i])]})",
+                    L_(
+                        "one row per station, day, shift and task (same as line %(line)s)",
+                        line=first_line[int(keys[i])],
+                    ),
                 )
             )
         extra = int(repeated.sum()) - MAX_ISSUES_PER_COLUMN
@@ -415,7 +452,10 @@ def _demand_repeats(rows: ValidTable, file: str, issues: list[InputIssue]) -> np
                     None,
                     "crews",
                     None,
-                    f"one row per station, day, shift and task ({extra} more repeated rows, not listed)",
+                    L_(
+                        "one row per station, day, shift and task (%(n)s more repeated rows, not listed)",
+                        n=extra,
+                    ),
                 )
             )
     return repeated
@@ -436,7 +476,7 @@ def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
             demand_lines.get(day),
             "date",
             day.isoformat(),
-            f"a date within the horizon {horizon.start} .. {horizon.end}",
+            L_("a date within the horizon %(first)s .. %(last)s", first=horizon.start, last=horizon.end),
         )
         for day in sorted(d for d in {d.date for d in dataset.demand} if d is not None and d not in horizon)
     ]
@@ -446,7 +486,10 @@ def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
             history_lines.get(day),
             "date",
             day.isoformat(),
-            f"a date before the horizon's first day {horizon.start} (history is the roster worked before it)",
+            L_(
+                "a date before the horizon's first day %(first)s (history is the roster worked before it)",
+                first=horizon.start,
+            ),
         )
         for day in sorted(d for d in {a.date for a in dataset.history} if d >= horizon.start)
     ]

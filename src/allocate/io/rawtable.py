@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def check_header(file: str, raw: Sequence[object], line: int) -> list[str]:
     first: dict[str, int] = {}
     for i, name in enumerate(header):
         if CONTROL.search(name):
-            issues.append(InputIssue(file, line, None, name, "a header without control characters"))
+            issues.append(InputIssue(file, line, None, name, L_("a header without control characters")))
         elif name and name in first:
             issues.append(
                 InputIssue(
@@ -150,8 +151,12 @@ def check_header(file: str, raw: Sequence[object], line: int) -> list[str]:
                     line,
                     name,
                     None,
-                    f"each column once in the header (column {name} is both column "
-                    f"{first[name] + 1} and column {i + 1})",
+                    L_(
+                        "each column once in the header (column %(name)s is both column %(first)s and column %(second)s)",
+                        name=name,
+                        first=first[name] + 1,
+                        second=i + 1,
+                    ),
                 )
             )
         first.setdefault(name, i)
@@ -163,4 +168,6 @@ def check_header(file: str, raw: Sequence[object], line: int) -> list[str]:
 def control_issue(file: str, line: int, column: str | None, value: str) -> InputIssue:
     bad = CONTROL.search(value)
     code = f"U+{ord(bad.group()):04X}" if bad else "?"
-    return InputIssue(file, line, column, value, f"text without control characters (found {code})")
+    return InputIssue(
+        file, line, column, value, L_("text without control characters (found %(code)s)", code=code)
+    )

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from allocate.domain import HOLIDAY, WEEKDAYS
+from allocate.i18n import L_, N_
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 # A date, optionally with a time of day as spreadsheets export it ("2026-12-07 00:00:00").
@@ -46,14 +47,14 @@ def _parse_date(value: object) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(m.group(1))
     except ValueError:
-        raise ValueError("a date as YYYY-MM-DD") from None
+        raise ValueError(N_("a date as YYYY-MM-DD")) from None
 
 
 def _parse_time(value: object) -> int:
     """Minutes after midnight of ``HH:MM``."""
     m = _TIME.match(str(value).strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59 or int(m.group(3) or 0) > 59:
-        raise ValueError("a time of day as HH:MM (00:00 to 23:59)")
+        raise ValueError(N_("a time of day as HH:MM (00:00 to 23:59)"))
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
@@ -65,7 +66,7 @@ def _parse_bool(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("true or false")
+    raise ValueError(N_("true or false"))
 
 
 def _parse_list(value: object) -> frozenset[str]:
@@ -86,16 +87,16 @@ def parse_weekday(value: object) -> int:
     for index, (short, full) in enumerate(zip(WEEKDAYS, _FULL_WEEKDAYS, strict=True)):
         if text in (short.lower(), full):
             return index
-    raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)")
+    raise ValueError(N_("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun, or Hol (public holidays)"))
 
 
 def _parse_float(value: object) -> float:
     try:
         number = float(str(value).strip())
     except ValueError:
-        raise ValueError("a number") from None
+        raise ValueError(N_("a number")) from None
     if not math.isfinite(number):
-        raise ValueError("a finite number")
+        raise ValueError(N_("a finite number"))
     return number
 
 
@@ -109,9 +110,9 @@ def _parse_int(value: object) -> int:
     try:
         number = float(text)
     except ValueError:
-        raise ValueError("a whole number") from None
+        raise ValueError(N_("a whole number")) from None
     if not number.is_integer():
-        raise ValueError("a whole number")
+        raise ValueError(N_("a whole number"))
     return int(number)
 
 
@@ -122,13 +123,13 @@ FIRST_DATE, LAST_DATE = dt.date(1901, 1, 1), dt.date(9998, 12, 31)
 
 def planning_date(value: dt.date) -> dt.date:
     if not FIRST_DATE <= value <= LAST_DATE:
-        raise ValueError(f"a date between {FIRST_DATE} and {LAST_DATE}")
+        raise ValueError(L_("a date between %(first)s and %(last)s", first=FIRST_DATE, last=LAST_DATE))
     return value
 
 
 def _nonblank(value: str) -> str:
     if not value.strip():
-        raise ValueError("a non-empty id")
+        raise ValueError(N_("a non-empty id"))
     return value.strip()
 
 
@@ -245,7 +246,7 @@ def _parse_datetime(value: object) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
-        raise ValueError("an ISO date-time as YYYY-MM-DDTHH:MM[:SS]") from None
+        raise ValueError(N_("an ISO date-time as YYYY-MM-DDTHH:MM[:SS]")) from None
 
 
 DateTime = Annotated[dt.datetime, BeforeValidator(_parse_datetime)]
@@ -259,7 +260,7 @@ def _parse_minutes(value: object) -> float:
     except ValueError:
         number = float("nan")
     if not 0 < number <= WEEK_MINUTES:  # also false for nan
-        raise ValueError(f"a number of minutes above 0 and at most {WEEK_MINUTES} (a week)")
+        raise ValueError(L_("a number of minutes above 0 and at most %(n)s (a week)", n=WEEK_MINUTES))
     return number
 
 

@@ -17,6 +17,7 @@ from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header, control_issue
 
@@ -63,8 +64,12 @@ def _parse_records(file: str, reader: Any) -> RawTable:
                         line,
                         None,
                         None,
-                        f"every value on one line (a quote opened on line {line} is only closed on "
-                        f"line {end}, or never: is a closing quote missing?)",
+                        L_(
+                            "every value on one line (a quote opened on line %(line)s is only closed on "
+                            "line %(end)s, or never: is a closing quote missing?)",
+                            line=line,
+                            end=end,
+                        ),
                     )
                 )
                 break  # everything after a runaway quote is misread: one message, not one per line
@@ -87,7 +92,11 @@ def _parse_records(file: str, reader: Any) -> RawTable:
                 if "".join(record[width:]).strip():
                     issues.append(
                         InputIssue(
-                            file, line, None, ",".join(record), f"at most {width} cells like the header"
+                            file,
+                            line,
+                            None,
+                            ",".join(record),
+                            L_("at most %(n)s cells like the header", n=width),
                         )
                     )
                     continue
@@ -121,12 +130,20 @@ def read_csv(path: Path, file: str | None = None) -> RawTable:
             return _parse_records(file, csv.reader(handle))
     except UnicodeDecodeError as exc:
         raise InputError.single(
-            file, _bad_utf8_line(path), None, None, f"UTF-8 text ({exc.reason}; save the file as UTF-8)"
+            file,
+            _bad_utf8_line(path),
+            None,
+            None,
+            L_("UTF-8 text (%(why)s; save the file as UTF-8)", why=exc.reason),
         ) from None
     except csv.Error as exc:
-        raise InputError.single(file, None, None, None, f"a well-formed CSV file ({exc})") from None
+        raise InputError.single(
+            file, None, None, None, L_("a well-formed CSV file (%(why)s)", why=str(exc))
+        ) from None
     except OSError as exc:
-        raise InputError.single(file, None, None, None, f"a readable file ({exc.strerror or exc})") from None
+        raise InputError.single(
+            file, None, None, None, L_("a readable file (%(why)s)", why=exc.strerror or str(exc))
+        ) from None
 
 
 def _bad_utf8_line(path: Path) -> int | None:
@@ -151,7 +168,7 @@ def _table_files(folder: Path) -> tuple[dict[str, Path], list[InputIssue]]:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise InputError.single(
-            str(folder), None, None, None, f"a readable folder ({exc.strerror})"
+            str(folder), None, None, None, L_("a readable folder (%(why)s)", why=exc.strerror)
         ) from None
     for path in entries:
         name = path.name.lower()
@@ -165,7 +182,12 @@ def _table_files(folder: Path) -> tuple[dict[str, Path], list[InputIssue]]:
                     None,
                     None,
                     None,
-                    f"one file per table: {found[table].name} and {path.name} both hold table {table}",
+                    L_(
+                        "one file per table: %(first)s and %(second)s both hold table %(table)s",
+                        first=found[table].name,
+                        second=path.name,
+                        table=table,
+                    ),
                 )
             )
         found.setdefault(table, path)
@@ -184,15 +206,19 @@ def read_tables(source: Path) -> dict[str, RawTable]:
     try:
         exists, is_file = source.exists(), source.is_file()
     except (OSError, ValueError) as exc:
-        raise InputError.single(str(source), None, None, None, f"a dataset path ({exc})") from None
+        raise InputError.single(
+            str(source), None, None, None, L_("a dataset path (%(why)s)", why=str(exc))
+        ) from None
     if not exists:
-        raise InputError.single(str(source), None, None, None, "an existing dataset folder or .xlsx workbook")
+        raise InputError.single(
+            str(source), None, None, None, L_("an existing dataset folder or .xlsx workbook")
+        )
     tables: dict[str, RawTable] = {}
     issues: list[InputIssue] = []
     if is_file:
         if source.suffix.lower() not in (".xlsx", ".xlsm"):
             raise InputError.single(
-                source.name, None, None, None, "a folder of CSV files or an .xlsx workbook"
+                source.name, None, None, None, L_("a folder of CSV files or an .xlsx workbook")
             )
         tables.update(read_workbook(source))
     else:
@@ -220,7 +246,16 @@ def read_tables(source: Path) -> dict[str, RawTable]:
     missing = [n for n in REQUIRED_TABLES if n not in tables]
     if missing:
         raise InputError(
-            [InputIssue(f"{n}.csv", None, None, None, f"the required table {n} in {source}") for n in missing]
+            [
+                InputIssue(
+                    f"{n}.csv",
+                    None,
+                    None,
+                    None,
+                    L_("the required table %(name)s in %(where)s", name=n, where=source),
+                )
+                for n in missing
+            ]
         )
     for name in TABLES:
         tables.setdefault(name, RawTable.empty(f"{name}.csv"))

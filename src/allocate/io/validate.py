@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
+from allocate.i18n import L_
 from allocate.io.errors import InputIssue, expected_of
 from allocate.io.schemas import REQUIRED_COLUMNS, SCHEMAS
 
@@ -107,7 +108,7 @@ def _parse(name: str, field_name: str, text: str) -> tuple[Any, str | None]:
     info = SCHEMAS[name].model_fields[field_name]
     if text == "":
         if info.is_required():
-            return None, "a value (this is required)"
+            return None, L_("a value (this is required)")
         return info.get_default(call_default_factory=True), None
     try:
         return _adapter(name, field_name).validate_python(text), None
@@ -134,7 +135,9 @@ def _header_issues(name: str, table: RawTable) -> tuple[list[InputIssue], bool]:
         if col in close:
             continue
         issues.append(
-            InputIssue(table.file, table.header_line, col, None, f"this column in the header{hint}")
+            InputIssue(
+                table.file, table.header_line, col, None, L_("this column in the header%(hint)s", hint=hint)
+            )
         )
     for f, col in close.items():
         issues.append(
@@ -143,8 +146,11 @@ def _header_issues(name: str, table: RawTable) -> tuple[list[InputIssue], bool]:
                 table.header_line,
                 col,
                 None,
-                f"a contract column name: did you mean {f}? (an unknown column is ignored, so "
-                f"{f} would be read as not given)",
+                L_(
+                    "a contract column name: did you mean %(name)s? (an unknown column is ignored, so "
+                    "%(name)s would be read as not given)",
+                    name=f,
+                ),
             )
         )
     return issues, bool(missing)
@@ -152,9 +158,9 @@ def _header_issues(name: str, table: RawTable) -> tuple[list[InputIssue], bool]:
 
 def _delimiter_hint(table: RawTable) -> str:
     if len(table.columns) == 1:
-        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
+        for sep, label in ((";", L_("semicolons")), ("\t", L_("tabs"))):
             if sep in table.columns[0]:
-                return f" (the header is separated by {label}: save the file with commas)"
+                return L_(" (the header is separated by %(label)s: save the file with commas)", label=label)
     return ""
 
 
@@ -235,6 +241,12 @@ def report(
         more = len(rows) - MAX_ISSUES_PER_COLUMN
         issues.append(
             InputIssue(
-                file, None, column, None, f"a valid {column} ({more} more rows with a bad value, not listed)"
+                file,
+                None,
+                column,
+                None,
+                L_(
+                    "a valid %(column)s (%(n)s more rows with a bad value, not listed)", column=column, n=more
+                ),
             )
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.rawtable import CONTROL, Builder, RawTable, check_header
 from allocate.io.tables import TABLES
@@ -51,7 +52,7 @@ def _cell_name(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{get_column_letter(col)}{row}"
 
 
-_NO_VALUE = (
+_NO_VALUE = L_(
     "a value: this cell is a formula without a saved result (open the workbook in Excel and save "
     "it, or type the value instead of the formula)"
 )
@@ -70,15 +71,18 @@ def _sheet_rows(sheet, formulas) -> Iterator[tuple[int, list[str], list[tuple[in
         for col, cell in enumerate(cells, start=1):
             value = getattr(cell, "value", None)
             if getattr(cell, "data_type", None) == "e":
-                problems.append((col, value, "a value, not an Excel error (fix the formula or the value)"))
+                problems.append(
+                    (col, value, L_("a value, not an Excel error (fix the formula or the value)"))
+                )
                 value = None
             elif value is None and _is_formula(raw, col):
                 problems.append((col, None, _NO_VALUE))
             text = _cell_text(value)
             bad = CONTROL.search(text)
             if bad:
+                code = f"U+{ord(bad.group()):04X}"
                 problems.append(
-                    (col, text, f"text without control characters (found U+{ord(bad.group()):04X})")
+                    (col, text, L_("text without control characters (found %(code)s)", code=code))
                 )
             texts.append(text)
         yield number, texts, problems
@@ -113,7 +117,13 @@ def read_sheet(book_path: Path, sheet, formulas=None) -> RawTable:
             cell = _cell_name(sheet.title, number, col)
             name = header[col - 1] if col <= len(header) and header[col - 1] else None
             issues.append(
-                InputIssue(file, number, f"{name} (cell {cell})" if name else cell, value, expected)
+                InputIssue(
+                    file,
+                    number,
+                    L_("%(name)s (cell %(cell)s)", name=name, cell=cell) if name else cell,
+                    value,
+                    expected,
+                )
             )
         if builder is None:
             builder = Builder(file, check_header(file, cells, number), number)
@@ -136,7 +146,9 @@ def _open_book(path: Path, data_only: bool):
     try:
         return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError.single(path.name, None, None, None, f"a readable .xlsx workbook ({exc})") from None
+        raise InputError.single(
+            path.name, None, None, None, L_("a readable .xlsx workbook (%(why)s)", why=str(exc))
+        ) from None
 
 
 def read_workbook(path: Path, only: str | None = None) -> dict[str, RawTable]:
@@ -160,8 +172,13 @@ def read_workbook(path: Path, only: str | None = None) -> dict[str, RawTable]:
                         None,
                         None,
                         None,
-                        f"one sheet per table: sheets {chosen[name]!r} and {ws.title!r} both map to "
-                        f"table {name} (rename or delete one)",
+                        L_(
+                            "one sheet per table: sheets %(first)r and %(second)r both map to "
+                            "table %(table)s (rename or delete one)",
+                            first=chosen[name],
+                            second=ws.title,
+                            table=name,
+                        ),
                     )
                 )
             chosen.setdefault(name, ws.title)
@@ -181,7 +198,9 @@ def read_workbook(path: Path, only: str | None = None) -> dict[str, RawTable]:
     except InputError:
         raise
     except Exception as exc:  # a corrupt part of the file found while reading it
-        raise InputError.single(path.name, None, None, None, f"a readable .xlsx workbook ({exc})") from None
+        raise InputError.single(
+            path.name, None, None, None, L_("a readable .xlsx workbook (%(why)s)", why=str(exc))
+        ) from None
     finally:
         values.close()
         formulas.close()

@@ -1,4 +1,4 @@
-"""At most one shift start per person per day (rule 7)."""
+"""At most one shift start per person per day (occupational protection, `one_shift_per_day`)."""
 
 from __future__ import annotations
 

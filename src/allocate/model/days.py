@@ -31,19 +31,29 @@ def day_vars(work: WorkVars, person: int, day: int, shifts: Sequence[str]) -> li
 def worked_days(
     model: cp_model.CpModel, work: WorkVars, person: int, days: int, shifts: Sequence[str]
 ) -> list[Lit]:
-    """One literal per day: whether `person` starts a shift on that day."""
-    out: list[Lit] = []
-    for day in range(days):
-        xs = day_vars(work, person, day, shifts)
-        if not xs:
-            out.append(False)
-        elif len(xs) == 1:
-            out.append(xs[0])
-        else:
-            w = model.new_bool_var(f"worked[{person},{day}]")
-            model.add(w == sum(xs))
-            out.append(w)
-    return out
+    """One literal per day: whether `person` starts a shift on that day (at most one a day)."""
+    return [
+        any_of(model, day_vars(work, person, day, shifts), f"worked[{person},{day}]", exclusive=True)
+        for day in range(days)
+    ]
+
+
+def any_of(model: cp_model.CpModel, lits: Sequence[Lit], name: str, exclusive: bool = False) -> Lit:
+    """One literal for "any of `lits` holds": False for none, the literal itself for one, else a new
+    Boolean named `name`, linked as their sum when at most one of them can hold (`exclusive`)."""
+    lits = [lit for lit in lits if lit is not False]
+    if not lits:
+        return False
+    if len(lits) == 1:
+        return lits[0]
+    w = model.new_bool_var(name)
+    if exclusive:
+        model.add(w == sum(lits))
+    else:
+        for lit in lits:
+            model.add_implication(lit, w)
+        model.add_bool_or(lits).only_enforce_if(w)
+    return w
 
 
 def add_clause(model: cp_model.CpModel, lits: Sequence[Lit]) -> None:
@@ -55,7 +65,7 @@ def add_clause(model: cp_model.CpModel, lits: Sequence[Lit]) -> None:
 
 def police_worked_days(m: RosterModel, person: int) -> list[Lit]:
     """`worked_days` of one person of a roster model, made once and shared by the rule modules."""
-    cache: dict[int, list[Lit]] = vars(m).setdefault("worked_day_lits", {})
-    if person not in cache:
-        cache[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
-    return cache[person]
+    if person not in m.worked_days:
+        with m.rule("worked_days"):
+            m.worked_days[person] = worked_days(m.model, m.work, person, m.horizon.days, list(m.shifts))
+    return m.worked_days[person]

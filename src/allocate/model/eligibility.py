@@ -1,5 +1,5 @@
-"""Who may fill which slot of a post: rules 1 (sworn-only), 4 (auxiliary kinds), 5 (fitness),
-6 (home station) and absences. Everything here is decided before the model is built, so the
+"""Who may fill which slot of a post: sworn-only duties, the two kinds of auxiliaries, fitness to
+serve, the home station and absences (rules 1, 4, 5, 6 and 7 of docs/RULES.md). Everything here is decided before the model is built, so the
 CP-SAT model only holds variables for lawful person x post pairs (a sparse model)."""
 
 from __future__ import annotations
@@ -12,24 +12,31 @@ if TYPE_CHECKING:
     from allocate.domain import Dataset, Person, Post, Station, Task
 
 
+def task_barrier(person: Person, task: Task, day: dt.date) -> str | None:
+    """The rule (its key in allocate.rules.names) that keeps the person off this task, or None.
+
+    Checked in the order a planner would fix them: fitness first, then role, then the skill.
+    """
+    if person.disqualified:
+        return "disqualified"
+    if not person.is_sworn:
+        if not person.pre_job_trained:
+            return "untrained"
+        if task.duty_class == "police_only":
+            return "sworn_only"
+        if task.duty_class != "support" and person.role == "aux_civilian":
+            return "civilian_support_only"
+        lapsed = person.training_valid_until is not None and person.training_valid_until < day
+        if lapsed and task.duty_class != "support":
+            return "training_lapsed"
+    if task.skill and task.skill not in person.skills:
+        return "skill"
+    return None
+
+
 def can_serve_task(person: Person, task: Task, day: dt.date) -> bool:
     """Whether the person may be a member of a crew of this task on this day (any slot)."""
-    if person.disqualified:
-        return False
-    if task.skill and task.skill not in person.skills:
-        return False
-    if person.is_sworn:
-        return True
-    if not person.pre_job_trained:
-        return False
-    if task.duty_class == "police_only":
-        return False
-    if task.duty_class == "support":
-        return True
-    if person.role == "aux_civilian":
-        return False
-    lapsed = person.training_valid_until is not None and person.training_valid_until < day
-    return not lapsed
+    return task_barrier(person, task, day) is None
 
 
 def may_work_at(person: Person, station: Station, home: Station, lending: bool) -> bool:
@@ -39,12 +46,18 @@ def may_work_at(person: Person, station: Station, home: Station, lending: bool) 
     return lending and not person.is_sworn and home.district == station.district
 
 
-def eligible(dataset: Dataset, person: Person, post: Post, lending: bool) -> bool:
-    """All per-person rules that do not depend on the rest of the roster."""
+def barrier(dataset: Dataset, person: Person, post: Post, lending: bool) -> str | None:
+    """The rule that keeps the person off this post whatever the rest of the roster, or None."""
     station = dataset.station_by_id[post.station_id]
     home = dataset.station_by_id[person.station_id]
-    return (
-        may_work_at(person, station, home, lending)
-        and can_serve_task(person, dataset.task_by_id[post.task_id], post.date)
-        and not dataset.is_absent(person.person_id, post.date)
-    )
+    if not may_work_at(person, station, home, lending):
+        return "home_station"
+    why = task_barrier(person, dataset.task_by_id[post.task_id], post.date)
+    if why is None and dataset.is_absent(person.person_id, post.date):
+        return "absence"
+    return why
+
+
+def eligible(dataset: Dataset, person: Person, post: Post, lending: bool) -> bool:
+    """All per-person rules that do not depend on the rest of the roster."""
+    return barrier(dataset, person, post, lending) is None

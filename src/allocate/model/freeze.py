@@ -1,7 +1,7 @@
 """A re-plan's freeze: every post that starts before the cut keeps its published people.
 
 The frozen posts stay in the model, their x fixed to the published roster, rather than becoming
-history rows: they lie inside the horizon, so the labour rules of rule 7 (rest, days in a row,
+history rows: they lie inside the horizon, so the labour rules (occupational protection: rest, days in a row,
 hours and nights per 7-day block) read them exactly as they read any other work. The published
 crews' patterns are fixed too, so the coverage of a frozen post is what was published.
 """

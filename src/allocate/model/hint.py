@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
 from allocate.fairness import history_heavy
-from allocate.model.rest import rest_minutes
 from allocate.model.workdays import history_workdays
+from allocate.rules.labour import (
+    block_of,
+    contract_minutes,
+    free_from,
+    weekly_cap_minutes,
+    workday_windows,
+)
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -110,9 +116,9 @@ def _initial_states(m: RosterModel) -> list[_State]:
         if i is None or row.date >= m.horizon.start:
             continue
         shift = m.shifts[row.shift_id]
-        end = _start_minute((row.date - m.horizon.start).days, shift.start_min) + shift.minutes
+        start = _start_minute((row.date - m.horizon.start).days, shift.start_min)
         rules = m.policy.rules_for(m.people[i].role)
-        states[i].free_from = max(states[i].free_from, end + rest_minutes(shift, rules))
+        states[i].free_from = max(states[i].free_from, free_from(start, shift, rules))
     for pid, count in history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks).items():
         if pid in index:
             states[index[pid]].heavy = count  # the fairness window reaches into the history
@@ -124,16 +130,12 @@ def _can_take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_Sta
     rules = m.policy.rules_for(person.role)
     if day in st.days or _start_minute(day, shift.start_min) < st.free_from:
         return False
-    block = day // 7
-    cap = round((person.hours_per_week + rules.max_overtime_hours_per_week) * 60)
-    if st.minutes.get(block, 0) + shift.minutes > cap:
+    block = block_of(day)
+    if st.minutes.get(block, 0) + shift.minutes > weekly_cap_minutes(person, rules):
         return False
     if shift.is_night and st.nights.get(block, 0) >= rules.max_nights_per_week:
         return False
-    for window, limit in (
-        (rules.max_consecutive_days + 1, rules.max_consecutive_days),
-        (rules.days_off_window, rules.days_off_window - 1),
-    ):
+    for window, limit in workday_windows(rules):
         for first in range(day - window + 1, day + 1):
             worked = sum(1 for d in range(first, first + window) if d in st.days or d == day)
             if worked > limit:
@@ -145,8 +147,8 @@ def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State])
     st, shift = states[i], m.shifts[shift_id]
     rules = m.policy.rules_for(m.people[i].role)
     st.days.add(day)
-    st.free_from = _start_minute(day, shift.start_min) + shift.minutes + rest_minutes(shift, rules)
-    block = day // 7
+    st.free_from = free_from(_start_minute(day, shift.start_min), shift, rules)
+    block = block_of(day)
     st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
     if shift.is_night:
         st.nights[block] = st.nights.get(block, 0) + 1
@@ -167,13 +169,13 @@ def _fill_post(
 
     heavy = is_heavy(m.shifts[post.shift_id], post.date, m.dataset.calendar)
 
-    minutes, block = m.shifts[post.shift_id].minutes, day // 7
+    minutes, block = m.shifts[post.shift_id].minutes, block_of(day)
 
     def load(i: int) -> tuple:
         """Within contract hours first, then the least flexible (scarce skills stay free for their
         posts), then the fewest night and weekend shifts, then the least worked."""
         worked = states[i].minutes.get(block, 0)
-        overtime = worked + minutes > round(m.people[i].hours_per_week * 60)
+        overtime = worked + minutes > contract_minutes(m.people[i])
         spread = states[i].heavy if heavy else 0
         return (overtime, flexibility[i, day, post.shift_id], spread, worked, i)
 

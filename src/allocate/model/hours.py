@@ -1,32 +1,28 @@
-"""Weekly hours and night shifts (rule 7), counted per 7-day block from the horizon's start.
+"""Weekly hours and night shifts (occupational protection: `weekly_hours`, `nights`), counted per 7-day block from the horizon's start.
 
 Hours are in minutes so that 7.5-hour shifts stay exact. Overtime above contract hours is a soft
-goal (rule 8) but capped hard per role family (auxiliaries: Labour Law Art. 41).
+goal but capped hard per role family (auxiliaries: Labour Law Art. 41).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from allocate.model.variables import block_vars
+from allocate.rules.labour import contract_minutes, weekly_cap_minutes
+
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
 
-
-def block_vars(m: RosterModel, i: int, block) -> list[tuple[str, object]]:
-    return [
-        (shift_id, x)
-        for date in block
-        for shift_id in m.shifts
-        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
-    ]
+__all__ = ["add_nights_per_week", "add_weekly_hours", "block_vars"]
 
 
 def add_weekly_hours(m: RosterModel) -> None:
-    m.overtime_hours = []
+    """The weekly cap, and each block's overtime hours (``m.overtime``) above the contract."""
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
-        contract = round(person.hours_per_week * 60)
-        cap = contract + round(rules.max_overtime_hours_per_week * 60)
+        contract = contract_minutes(person)
+        cap = weekly_cap_minutes(person, rules)
         for b, block in enumerate(m.horizon.blocks()):
             items = block_vars(m, i, block)
             if not items:
@@ -35,11 +31,10 @@ def add_weekly_hours(m: RosterModel) -> None:
             most = sum(m.shifts[s].minutes for s, _ in items)
             if most > cap:
                 m.model.add(minutes <= cap)
-            if most > contract:
-                top = -(-(min(most, cap) - contract) // 60)
-                ot = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")
-                m.model.add(60 * ot >= minutes - contract)
-                m.overtime_hours.append(ot)
+            ot = m.overtime.get((i, b))
+            if ot is not None:
+                with m.rule("weekly_hours", "overtime"):  # its domain holds the cap too
+                    m.model.add(60 * ot >= minutes - contract)
 
 
 def add_nights_per_week(m: RosterModel) -> None:

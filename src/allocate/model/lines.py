@@ -1,10 +1,10 @@
 """Lines of work: each person works shifts, and posts count people per eligibility class.
 
 Within one station, day and shift, who fills which post only matters through which of that
-shift's posts a person may fill (rules 1, 4, 5, 6 and absences) and whether they are sworn. Two
+shift's posts a person may fill (sworn-only duties, auxiliary kinds, fitness, home station, absences) and whether they are sworn. Two
 people with the same eligible posts are interchangeable there. So, instead of one Boolean per
 person and post, each person gets a line of work (one Boolean per day and shift, which every
-labour rule of rule 7 reads as the person's work) and each post gets, per class of interchangeable
+labour rule (occupational protection) reads as the person's work) and each post gets, per class of interchangeable
 people, a count of how many of that class serve it. A class's counts add up to its lines working
 the shift. This is exact: any counts can be turned back into names (:func:`names`), because within a
 class anyone can take anyone's place. It is several times smaller than the Boolean-per-post form

@@ -1,4 +1,4 @@
-"""The soft goals of rule 8 as named terms of one weighted objective.
+"""The soft goals (rule 8 of docs/RULES.md) as named terms of one weighted objective.
 
 Each term keeps its raw amount and its weighted cost, so the result can show a planner what the
 roster traded (the per-goal breakdown). Default weights keep the law's order: uncovered crews
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def add_objective(m: RosterModel) -> None:
     w = m.policy.weights
     _uncovered(m, w.uncovered)
-    m.terms.append(Term.weighted("overtime", sum(m.overtime_hours), w.overtime, "hours"))
+    m.terms.append(Term.weighted("overtime", sum(m.overtime.values()), w.overtime, "hours"))
     sworn_in_a = sum(pv.sworn_in_a for pv in m.post_vars if pv.sworn_in_a is not None)
     m.terms.append(Term.weighted("cost", sworn_in_a, w.cost, "sworn in A slots"))
     _fairness(m, w.fairness)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from allocate.i18n import L_
 from allocate.io.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,7 +45,11 @@ def add_pins(m: RosterModel) -> None:
         if pin.on:
             if not held:
                 raise InputError.single(
-                    pin.file, pin.line, "pin", "on", "a pin with a post the person may serve in this horizon"
+                    pin.file,
+                    pin.line,
+                    "pin",
+                    "on",
+                    L_("a pin with a post the person may serve in this horizon"),
                 )
             m.model.add(sum(held) >= 1)
         else:

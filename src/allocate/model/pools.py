@@ -3,7 +3,7 @@
 Within one station, shift and day, who fills which post only matters through skills: an officer
 can serve any post whose skill he holds, a trained recruit any post of his kind. So the model
 can give each pooled person a line of work (one Boolean per day and shift, under every rule of
-rule 7: the rule modules see a line as a person) and each post a count per group (sworn, and
+occupational protection: the rule modules see a line as a person) and each post a count per group (sworn, and
 each auxiliary kind). The counts of a shift add up to the lines working it, and the officers on
 a skill's posts are at most the skill's holders on duty (Hall's condition over every set of
 skills), which is exactly when the posts of the shift can be filled from its lines by name.

@@ -1,4 +1,4 @@
-"""Minimum rest between shifts (rule 7), inside the horizon and across its start from history.
+"""Minimum rest between shifts (occupational protection), inside the horizon and across its start from history.
 
 Two shifts conflict when the later one starts before the earlier one's end plus its rest: the
 policy's `min_rest_hours` for the person's role family, or the shift's own `rest_after` (a 24-hour
@@ -10,42 +10,13 @@ a day), so each earlier shift and the conflicting shifts of one later day form a
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import TYPE_CHECKING
 
+from allocate.rules.labour import free_from, rest_cliques
+
 if TYPE_CHECKING:
-    from allocate.domain import Shift
     from allocate.model.builder import RosterModel
     from allocate.policy import LabourRules
-
-
-def rest_minutes(shift: Shift, rules: LabourRules) -> int:
-    hours = shift.rest_after if shift.rest_after is not None else rules.min_rest_hours
-    return round(hours * 60)
-
-
-@cache
-def _conflict(first: Shift, second: Shift, day_gap: int, rest: int) -> bool:
-    """Whether `second`, starting `day_gap` >= 1 days after `first`'s date, starts too soon."""
-    return day_gap * 1440 + second.start_min < first.start_min + first.minutes + rest
-
-
-def rest_cliques(shifts: list[Shift], rules: LabourRules, days: int) -> list[tuple[int, str, list]]:
-    """(day, shift id, the (day, shift id) starts it forbids on one later day), for every pair.
-
-    One person holds at most one start of each such clique; summed over a group of people, the
-    group holds at most its headcount (the sizing bound uses them so).
-    """
-    cliques = []
-    for day in range(days):
-        for first in shifts:
-            rest = rest_minutes(first, rules)
-            reach = (first.start_min + first.minutes + rest) // 1440 + 1
-            for gap in range(1, min(reach, days - 1 - day) + 1):
-                later = [(day + gap, s.shift_id) for s in shifts if _conflict(first, s, gap, rest)]
-                if later:
-                    cliques.append((day, first.shift_id, later))
-    return cliques
 
 
 def add_min_rest(m: RosterModel) -> None:
@@ -75,13 +46,13 @@ def history_blocked(m: RosterModel) -> set[tuple[int, int, str]]:
             continue
         shift = m.shifts[row.shift_id]
         rules = m.policy.rules_for(m.people[i].role)
-        free_from = shift.ends_at(row.date) + dt.timedelta(minutes=rest_minutes(shift, rules))
-        if free_from <= start:
+        until = free_from(shift.starts_at(row.date), shift, rules)
+        if until <= start:
             continue
         for day, date in enumerate(m.horizon.dates):
-            if date > free_from.date():
+            if date > until.date():
                 break
             for s in m.shifts.values():
-                if s.starts_at(date) < free_from:
+                if s.starts_at(date) < until:
                     blocked.add((i, day, s.shift_id))
     return blocked

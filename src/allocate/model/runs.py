@@ -60,6 +60,8 @@ def add_police_runs(m: RosterModel) -> None:
             continue
         days = police_worked_days(m, i)
         if rules.min_consecutive_days > 1:
-            add_min_run(m.model, days, rules.min_consecutive_days)
+            with m.rule("min_consecutive_days"):
+                add_min_run(m.model, days, rules.min_consecutive_days)
         if rules.min_consecutive_days_off > 1:
-            add_min_off_run(m.model, days, rules.min_consecutive_days_off)
+            with m.rule("min_consecutive_days_off"):
+                add_min_off_run(m.model, days, rules.min_consecutive_days_off)

@@ -51,9 +51,13 @@ def add_police_totals(m: RosterModel) -> None:
     minutes = {s: shift.minutes for s, shift in m.shifts.items()}
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
-        for shift, limit in rules.max_shifts_per_type:
-            add_max_shifts_of_type(m.model, m.work, i, m.horizon.days, shift, limit)
-        if rules.min_total_minutes is not None or rules.max_total_minutes is not None:
-            fit = not person.disqualified and person.pre_job_trained  # the others never work
-            low, high = (rules.min_total_minutes if fit else None), rules.max_total_minutes
-            add_total_minutes(m.model, m.work, i, m.horizon.days, minutes, low, high)
+        with m.rule("max_shifts_per_type"):
+            for shift, limit in rules.max_shifts_per_type:
+                add_max_shifts_of_type(m.model, m.work, i, m.horizon.days, shift, limit)
+        if rules.max_total_minutes is not None:
+            with m.rule("max_total_minutes"):
+                add_total_minutes(m.model, m.work, i, m.horizon.days, minutes, None, rules.max_total_minutes)
+        fit = not person.disqualified and person.pre_job_trained  # the others never work
+        if fit and rules.min_total_minutes is not None:
+            with m.rule("min_total_minutes"):
+                add_total_minutes(m.model, m.work, i, m.horizon.days, minutes, rules.min_total_minutes, None)

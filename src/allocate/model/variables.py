@@ -1,4 +1,12 @@
-"""Sparse assignment variables: one Boolean per lawful (person, post) pair."""
+"""The model's variables, created here and only read by the rule modules.
+
+One Boolean per lawful (person, post) pair (sparse: the eligibility rules hold by the pairs that
+are missing), the crew counts, each post's shortfall and sworn officers in A slots, and each
+person's overtime hours per 7-day block. The other forms of a person's work (lines of work,
+:mod:`allocate.model.lines`; sizing's recruits, :mod:`allocate.model.pools`) create theirs in
+their own modules, before any rule reads ``m.work``. Helper variables that one rule alone reads
+(fairness bands, worked weekends) stay in that rule's module.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +15,20 @@ from typing import TYPE_CHECKING
 from allocate.model.eligibility import eligible
 from allocate.model.handles import PostVars
 from allocate.model.rest import history_blocked
+from allocate.rules.labour import contract_minutes, weekly_cap_minutes
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from allocate.domain import Dataset, Person
     from allocate.model.builder import RosterModel
 
 
-def pool(dataset: Dataset, station_ids: tuple[str, ...], lending: bool) -> list[Person]:
-    """The people who may work in this unit: its stations' staff (rule 6)."""
+def people_of_unit(dataset: Dataset, station_ids: tuple[str, ...], lending: bool) -> list[Person]:
+    """The people who may work in this unit: its stations' staff (home station, docs/RULES.md 6).
+
+    With lending on, a unit is a whole district, so its stations' staff are all its people.
+    """
     wanted = set(station_ids)
     return sorted((p for p in dataset.staff if p.station_id in wanted), key=lambda p: p.person_id)
 
@@ -57,3 +71,45 @@ def add_assignments(m: RosterModel) -> None:
             (pv.sworn if person.is_sworn else pv.aux).append((i, x))
             m.work[i, day, post.shift_id].append(x)
         m.post_vars.append(pv)
+
+
+def add_post_slack(m: RosterModel) -> None:
+    """Per post: the crews it lacks (``pv.shortfall``) and the sworn officers in its A slots.
+
+    Made once every form of work (names, lines, recruits) has counted its people at the post,
+    since the room for sworn officers in A slots depends on them. An explicit shortfall variable
+    with domain [0, k] gives CP-SAT a zero objective bound from the domains alone; as an
+    expression (k - sum n) its LP bound stayed far below 0.
+    """
+    for q, pv in enumerate(m.post_vars):
+        k = pv.post.crews_required
+        pv.shortfall = m.model.new_int_var(0, k, f"short[{q}]")
+        max_a = k * max(p.aux for p in pv.patterns)
+        _, sworn_room = pv.people(sworn=True)
+        if max_a and sworn_room:
+            pv.sworn_in_a = m.model.new_int_var(0, min(max_a, sworn_room), f"z[{q}]")
+
+
+def block_vars(m: RosterModel, i: int, block: tuple[dt.date, ...]) -> list[tuple[str, object]]:
+    """(shift id, variable) of every shift the person may start in a 7-day block."""
+    return [
+        (shift_id, x)
+        for date in block
+        for shift_id in m.shifts
+        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
+    ]
+
+
+def add_overtime(m: RosterModel) -> None:
+    """Overtime hours per (person, 7-day block), where the block's shifts can exceed the contract.
+
+    Its top is the hours between the contract and the weekly cap (or the block's shifts).
+    """
+    for i, person in enumerate(m.people):
+        contract = contract_minutes(person)
+        cap = weekly_cap_minutes(person, m.policy.rules_for(person.role))
+        for b, block in enumerate(m.horizon.blocks()):
+            most = sum(m.shifts[s].minutes for s, _ in block_vars(m, i, block))
+            if most > contract:
+                top = -(-(min(most, cap) - contract) // 60)
+                m.overtime[i, b] = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from allocate.model.days import Lit, police_worked_days
+from allocate.model.days import Lit, any_of, police_worked_days
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,20 +25,10 @@ def weekend_lits(
     model: cp_model.CpModel, days: Sequence[Lit], weekends: Sequence[Sequence[int]], name: str
 ) -> list[Lit]:
     """One literal per weekend (its day indexes): whether any of its days is worked."""
-    out: list[Lit] = []
-    for k, members in enumerate(weekends):
-        lits = [days[d] for d in members if days[d] is not False]
-        if not lits:
-            out.append(False)
-        elif len(lits) == 1:
-            out.append(lits[0])
-        else:
-            w = model.new_bool_var(f"weekend[{name},{k}]")
-            for lit in lits:
-                model.add_implication(lit, w)
-            model.add_bool_or(lits).only_enforce_if(w)
-            out.append(w)
-    return out
+    return [
+        any_of(model, [days[d] for d in members], f"weekend[{name},{k}]")
+        for k, members in enumerate(weekends)
+    ]
 
 
 def add_max_weekends(
@@ -69,8 +59,12 @@ def add_police_weekends(m: RosterModel) -> None:
         rules = m.policy.rules_for(person.role)
         if rules.max_weekends_per_4_weeks is None and rules.max_weekends is None:
             continue
-        lits = weekend_lits(m.model, police_worked_days(m, i), weekends, person.person_id)
+        days = police_worked_days(m, i)
+        with m.rule("worked_weekends"):
+            lits = weekend_lits(m.model, days, weekends, person.person_id)
         if rules.max_weekends_per_4_weeks is not None:
-            add_max_weekends(m.model, lits, rules.max_weekends_per_4_weeks, window=4)
+            with m.rule("max_weekends_per_4_weeks"):
+                add_max_weekends(m.model, lits, rules.max_weekends_per_4_weeks, window=4)
         if rules.max_weekends is not None:
-            add_max_weekends(m.model, lits, rules.max_weekends)
+            with m.rule("max_weekends"):
+                add_max_weekends(m.model, lits, rules.max_weekends)

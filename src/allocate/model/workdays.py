@@ -1,4 +1,4 @@
-"""Consecutive working days and the day off in every 7 (rule 7, Labour Law Art. 38).
+"""Consecutive working days and the day off in every 7 (occupational protection, Labour Law Art. 38).
 
 A day counts as worked when a shift starts on it. Windows reach back into the history so that a
 person who worked the last five days of last week may work at most one more day now.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
+
+from allocate.rules.labour import workday_windows
 
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
@@ -26,8 +28,17 @@ def add_consecutive_days(m: RosterModel) -> None:
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
         worked_before = past.get(person.person_id, set())
-        for window in sorted({rules.max_consecutive_days + 1, rules.days_off_window}):
-            _limit_window(m, i, worked_before, window, window - 1)
+        for window, limit in workday_windows(rules):
+            names = [
+                name
+                for name, length in (
+                    ("consecutive_days", rules.max_consecutive_days + 1),
+                    ("day_off_in_7", rules.days_off_window),
+                )
+                if length == window
+            ]
+            with m.rule(*names):
+                _limit_window(m, i, worked_before, window, limit)
 
 
 def _limit_window(m: RosterModel, i: int, worked_before: set[dt.date], window: int, limit: int) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Calendar, CalendarDay, Dataset
-from allocate.i18n import N_, _
+from allocate.i18n import N_, _, language
 
 UNCOVERED_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 HOURS_COLUMNS = ["person_id", "station_id", "role", "contract_hours", "shifts", "hours", "nights"]
@@ -50,6 +50,12 @@ ROLE_NAME = _Translated(
     }
 )
 ROLE_SHORT = {"sworn": "S", "aux_service": "A", "aux_civilian": "C"}
+
+
+def role_shown(role: str) -> str:
+    """A role in a CLI table: its contract id in English (as the CSV files have it), the Opinions'
+    word (民警, 勤务辅警, 文职辅警) in another language."""
+    return role if language() == "en" else ROLE_NAME.get(role, role)
 
 
 @dataclass(frozen=True)

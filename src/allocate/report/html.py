@@ -10,7 +10,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from allocate.contract import ROSTER_COLUMNS
-from allocate.i18n import _, language, ngettext
+from allocate.i18n import _, language, localize, ngettext
 from allocate.report import charts
 from allocate.report.data import ROLE_LABEL, ROLE_NAME, ROLE_ORDER, ROLE_SHORT, ReportData
 
@@ -211,7 +211,7 @@ def attention(data: ReportData) -> list[tuple[str, str]]:
             )
         )
     for w in s.get("warnings", []):
-        items.append(("warn", str(w)))
+        items.append(("warn", localize(w)))
     if data.dataset_note:
         items.append(("info", data.dataset_note))
     if not items:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from allocate.domain import ROLES
+from allocate.i18n import N_
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -16,21 +17,21 @@ if TYPE_CHECKING:
 UNCOVERED_PREFIX = "uncovered:"
 
 MEASURES: dict[str, str] = {
-    "status": "solver status (the worst unit's)",
-    "people": "people in the data after the changes",
-    "crews_required": "crews demanded over the horizon",
-    "crews_staffed": "crews staffed",
-    "uncovered_crews": "crews left uncovered",
-    "uncovered:<task>": "uncovered crews of one task (tasks uncovered in some scenario)",
-    "overtime_hours": "hours above contract hours",
-    "hours_per_<role>": "mean hours per person of a role (idle people count)",
-    "sworn_in_a_slots": "the cost goal: sworn officers filling A slots",
-    "fairness_spread": "the fairness goal: night/weekend shifts above each group's lowest",
-    "unmet_requests": "weight of unmet personal requests",
-    "objective": "the weighted objective",
-    "gap": "relative gap to the best bound",
-    "solve_seconds": "wall-clock seconds of the solve",
-    "violations": "hard-rule violations found by the verifier (always 0)",
+    "status": N_("solver status (the worst unit's)"),
+    "people": N_("people in the data after the changes"),
+    "crews_required": N_("crews demanded over the horizon"),
+    "crews_staffed": N_("crews staffed"),
+    "uncovered_crews": N_("crews left uncovered"),
+    "uncovered:<task>": N_("uncovered crews of one task (tasks uncovered in some scenario)"),
+    "overtime_hours": N_("hours above contract hours"),
+    "hours_per_<role>": N_("mean hours per person of a role (idle people count)"),
+    "sworn_in_a_slots": N_("the cost goal: sworn officers filling A slots"),
+    "fairness_spread": N_("the fairness goal: night/weekend shifts above each group's lowest"),
+    "unmet_requests": N_("weight of unmet personal requests"),
+    "objective": N_("the weighted objective"),
+    "gap": N_("relative gap to the best bound"),
+    "solve_seconds": N_("wall-clock seconds of the solve"),
+    "violations": N_("hard-rule violations found by the verifier (always 0)"),
 }
 
 

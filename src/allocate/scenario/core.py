@@ -21,7 +21,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from allocate.demand import expand_posts
 from allocate.domain import Dataset, Horizon
-from allocate.io.errors import InputError, InputIssue
+from allocate.i18n import L_
+from allocate.io.errors import InputError, InputIssue, expected_of
 from allocate.policy import Policy
 from allocate.scenario.changes import ChangeError, Context, apply_change
 from allocate.scenario.lines import line_of
@@ -280,17 +281,9 @@ def _expected(error: dict[str, Any]) -> str:
     """pydantic's message in a planner's words, as :func:`issues_from_pydantic` does for tables."""
     from allocate.scenario.schema import CHANGE_KINDS
 
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "a known key (this one is not)"
-    if kind == "missing":
-        return "a value (this is required)"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return "a kind: " + ", ".join(CHANGE_KINDS)
-    msg = error["msg"].removeprefix("Value error, ")
-    if kind == "literal_error":
-        return "one of " + msg.removeprefix("Input should be ")
-    return msg.removeprefix("Input should be ")
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return L_("a kind: %(kinds)s", kinds=", ".join(CHANGE_KINDS))
+    return expected_of(error)
 
 
 # --- what a change did, in words ------------------------------------------------------------------
@@ -335,7 +328,9 @@ def _focus(ds: Dataset, station_ids: tuple[str, ...], issue: Any) -> Dataset:
     """The dataset of some stations only: their stations, staff, demand and the staff's rows."""
     unknown = [s for s in station_ids if s not in ds.station_by_id]
     if unknown:
-        raise InputError([issue(("only",), s, "a station_id that exists in the dataset") for s in unknown])
+        raise InputError(
+            [issue(("only",), s, L_("a station_id that exists in the dataset")) for s in unknown]
+        )
     keep = set(station_ids)
     people = {p.person_id for p in ds.staff if p.station_id in keep}
     return ds.replace(

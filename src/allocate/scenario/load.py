@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from allocate.domain import Dataset, Horizon
+from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.io.load import check_horizon, load_dataset
 from allocate.policy import Policy, load_policy
@@ -34,15 +35,17 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, Origin]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError.single(file, None, None, None, "a scenario file that exists") from None
+        raise InputError.single(file, None, None, None, L_("a scenario file that exists")) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(file, None, None, None, f"a readable UTF-8 text file ({exc})") from None
+        raise InputError.single(
+            file, None, None, None, L_("a readable UTF-8 text file (%(why)s)", why=str(exc))
+        ) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise InputError.single(
-            file, int(m.group(1)) if m else None, None, None, f"valid TOML ({exc})"
+            file, int(m.group(1)) if m else None, None, None, L_("valid TOML (%(why)s)", why=str(exc))
         ) from None
     lines = key_lines(text)
     try:
@@ -72,7 +75,13 @@ def load_scenario(path: str | Path) -> Scenario:
     data = Path(os.path.normpath(path.parent / spec.dataset))
     if not data.exists():
         raise InputError(
-            [issue(("dataset",), spec.dataset, f"a dataset folder or .xlsx workbook ({data} does not exist)")]
+            [
+                issue(
+                    ("dataset",),
+                    spec.dataset,
+                    L_("a dataset folder or .xlsx workbook (%(path)s does not exist)", path=data),
+                )
+            ]
         )
     dataset = load_dataset(data)
     horizon = Horizon(spec.horizon.start, spec.horizon.days)
@@ -80,7 +89,7 @@ def load_scenario(path: str | Path) -> Scenario:
         check_horizon(dataset, horizon)
     except InputError as exc:
         raise InputError(
-            [*exc.issues, issue(("horizon",), None, "a horizon that holds the dataset's dated demand")]
+            [*exc.issues, issue(("horizon",), None, L_("a horizon that holds the dataset's dated demand"))]
         ) from None
     try:
         policy = load_policy(data).merged(spec.policy)
@@ -114,7 +123,7 @@ def _derived(dataset: Dataset, data: Path, log: Path, growth: float, policy: Pol
 
     log = Path(os.path.normpath(log))
     if not log.exists():
-        raise InputError([issue(("incidents", "file"), str(log), "an incident log that exists")])
+        raise InputError([issue(("incidents", "file"), str(log), L_("an incident log that exists"))])
     derived = derive_demand(dataset, load_incidents(dataset, log, data), policy.demand, growth=growth)
     extras = {
         **dataset.extras,

@@ -45,6 +45,7 @@ from pydantic import (
 )
 
 from allocate.domain import WEEKDAYS, Role
+from allocate.i18n import L_
 from allocate.io.schemas import MAX_CREWS, MAX_QUOTA, parse_weekday, planning_date
 from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, solver_param_problems
 
@@ -60,7 +61,7 @@ def _as_list(value: object) -> object:
 def _weekday(value: object) -> object:
     day = parse_weekday(value)
     if day >= len(WEEKDAYS):
-        raise ValueError("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+        raise ValueError(L_("a weekday Mon, Tue, Wed, Thu, Fri, Sat or Sun"))
     return WEEKDAYS[day]
 
 
@@ -121,7 +122,7 @@ class AddCrews(DemandSelection):
     @model_validator(mode="after")
     def _explicit(self) -> AddCrews:
         if not self.tasks or not self.shifts:
-            raise ValueError("tasks and shifts (add_crews may create posts, so say which)")
+            raise ValueError(L_("tasks and shifts (add_crews may create posts, so say which)"))
         return self
 
 
@@ -158,11 +159,11 @@ class AbsenceChange(_Strict):
     @model_validator(mode="after")
     def _who(self) -> AbsenceChange:
         if (self.person_ids is None) == (self.count is None):
-            raise ValueError("either person_ids or count (with role), not both")
+            raise ValueError(L_("either person_ids or count (with role), not both"))
         if self.count is not None and self.role is None:
-            raise ValueError("a role with count (sworn, aux_service or aux_civilian)")
+            raise ValueError(L_("a role with count (sworn, aux_service or aux_civilian)"))
         if self.person_ids is not None and (self.role is not None or self.stations is not None):
-            raise ValueError("role and stations only with count")
+            raise ValueError(L_("role and stations only with count"))
         if self.last_day < self.date_from:
             raise ValueError(f"date_to on or after date_from {self.date_from}")
         return self
@@ -191,9 +192,9 @@ class Headcount(_Strict):
     @model_validator(mode="after")
     def _one(self) -> Headcount:
         if (self.add is None) == (self.remove is None):
-            raise ValueError("either add or remove, not both")
+            raise ValueError(L_("either add or remove, not both"))
         if self.remove is not None and (self.skills is not None or self.hours_per_week is not None):
-            raise ValueError("skills and hours_per_week only with add")
+            raise ValueError(L_("skills and hours_per_week only with add"))
         return self
 
 
@@ -214,7 +215,7 @@ class Quota(_Strict):
     @model_validator(mode="after")
     def _one(self) -> Quota:
         if (self.set is None) == (self.scale is None):
-            raise ValueError("either set or scale, not both")
+            raise ValueError(L_("either set or scale, not both"))
         return self
 
 

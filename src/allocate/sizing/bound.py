@@ -25,7 +25,7 @@ from allocate.domain import Dataset, Horizon, Person, Post
 from allocate.model.eligibility import can_serve_task
 from allocate.model.hint import PostTarget
 from allocate.model.objective import uncovered_weight
-from allocate.model.rest import rest_cliques
+from allocate.rules.labour import BLOCK_DAYS, rest_cliques, weekly_cap_minutes, workday_windows
 from allocate.sizing.candidates import KINDS
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class CountingModel:
         return [v for s in self.shifts for v in self.starts.get((day, s, group), ())]
 
     def _add_group_limits(self, group: str, rules: LabourRules, cap_minutes: int, room) -> None:
-        """The per-person rules of rule 7 summed over a group.
+        """The per-person labour rules (occupational protection) summed over a group.
 
         `room(days, limit)` is what the group's people can give over `days` when each gives at
         most `limit` shift starts: `limit * H` for auxiliaries (all counted present, which only
@@ -131,14 +131,14 @@ class CountingModel:
             xs = [v for day, s in later for v in self.starts.get((day, s, group), ())]
             if earlier and xs:
                 m.add(sum(earlier) + sum(xs) <= room((d, later[0][0]), 1))
-        for window in {rules.max_consecutive_days + 1, rules.days_off_window}:
+        for window, limit in workday_windows(rules):
             for first in range(days - window + 1):
                 span = tuple(range(first, first + window))
                 xs = [v for d in span for v in self._day_starts(d, group)]
                 if xs:
-                    m.add(sum(xs) <= room(span, window - 1))
-        for b in range(0, days, 7):
-            span = tuple(range(b, min(b + 7, days)))
+                    m.add(sum(xs) <= room(span, limit))
+        for b in range(0, days, BLOCK_DAYS):
+            span = tuple(range(b, min(b + BLOCK_DAYS, days)))
             minutes = [
                 (self.shifts[s].minutes, v)
                 for d in span
@@ -234,10 +234,4 @@ def _may_serve(kind: str, task, day: dt.date) -> bool:
 
 def _cap_minutes(people: list[Person], policy: Policy) -> int:
     """The most minutes any one of `people` may work in a 7-day block (none: no one, no minutes)."""
-    return max(
-        (
-            round((p.hours_per_week + policy.rules_for(p.role).max_overtime_hours_per_week) * 60)
-            for p in people
-        ),
-        default=0,
-    )
+    return max((weekly_cap_minutes(p, policy.rules_for(p.role)) for p in people), default=0)

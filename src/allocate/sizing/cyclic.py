@@ -1,4 +1,4 @@
-"""The week as a cycle: a recruit's week that can follow itself (rule 7 across the seam).
+"""The week as a cycle: a recruit's week that can follow itself (the labour rules across the seam).
 
 Sizing over several weeks of a repeated demand pattern rosters the weeks one after the other,
 each with the weeks before it as history. A week's roster chosen without a thought for the next
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from allocate.model.rest import rest_cliques
+from allocate.rules.labour import rest_cliques, workday_windows
 from allocate.sizing.candidates import WEEK
 
 if TYPE_CHECKING:
@@ -29,9 +29,11 @@ def add_wrap(m: RosterModel, people: list[int]) -> None:
     shifts = list(m.shifts.values())
     for i in people:
         rules = m.policy.rules_for(m.people[i].role)
-        _wrap_rest(m, i, rest_cliques(shifts, rules, 2 * WEEK))
-        for window in sorted({rules.max_consecutive_days + 1, rules.days_off_window}):
-            _wrap_windows(m, i, window)
+        with m.rule("rest"):
+            _wrap_rest(m, i, rest_cliques(shifts, rules, 2 * WEEK))
+        for window, limit in workday_windows(rules):
+            with m.rule("consecutive_days", "day_off_in_7"):
+                _wrap_windows(m, i, window, limit)
 
 
 def _wrap_rest(m: RosterModel, i: int, cliques: list[tuple[int, str, list]]) -> None:
@@ -45,8 +47,8 @@ def _wrap_rest(m: RosterModel, i: int, cliques: list[tuple[int, str, list]]) -> 
             m.model.add_at_most_one([*earlier, *xs])
 
 
-def _wrap_windows(m: RosterModel, i: int, window: int) -> None:
-    """At most `window - 1` days worked in every `window` consecutive days around the cycle.
+def _wrap_windows(m: RosterModel, i: int, window: int, limit: int) -> None:
+    """At most `limit` days worked in every `window` consecutive days around the cycle.
 
     A window longer than the week holds some weekdays more than once: they count as often.
     """
@@ -55,5 +57,5 @@ def _wrap_windows(m: RosterModel, i: int, window: int) -> None:
             continue  # a window inside the week: the roster model has it
         times = Counter(d % WEEK for d in range(first, first + window))
         terms = [(n, x) for d, n in times.items() for x in m.day_vars(i, d)]
-        if sum(n for n, _ in terms) > window - 1:
-            m.model.add(sum(n * x for n, x in terms) <= window - 1)
+        if sum(n for n, _ in terms) > limit:
+            m.model.add(sum(n * x for n, x in terms) <= limit)

@@ -19,6 +19,7 @@ from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
 from allocate.model.params import WORK_PER_SECOND, hint_from, solver_for
+from allocate.rules.labour import weekly_cap_minutes
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
@@ -140,8 +141,7 @@ class SizingModel:
             for xs in days:
                 if xs:
                     m.add(sum(xs) <= sel)
-            rules = policy.rules_for(person.role)
-            cap = round((person.hours_per_week + rules.max_overtime_hours_per_week) * 60)
+            cap = weekly_cap_minutes(person, policy.rules_for(person.role))
             for block in r.horizon.blocks():
                 items = [(r.shifts[s].minutes, x) for s, x in block_vars(r, i, block)]
                 if sum(mins for mins, _ in items) > cap:

@@ -1,12 +1,12 @@
-"""Crews (rules 2 and 3).
+"""The crew rules: led enforcement and under command (docs/RULES.md 2 and 3).
 
-Rule 2: the people at a post form whole crews of the task's allowed patterns. With `n_j` crews of
+Led enforcement (`crew_composition`): the people at a post form whole crews of the task's allowed patterns. With `n_j` crews of
 pattern j (S_j sworn slots, A_j auxiliary slots) and `z` sworn officers filling A slots:
 ``sworn = sum S_j n_j + z`` and ``auxiliaries + z = sum A_j n_j``. Anyone eligible for the post
 fills an A slot, so crews can be cut out of the post's members afterwards, each led by a sworn
-member (see :mod:`allocate.crewing`).
+member (see :mod:`allocate.crew_forming`).
 
-Rule 3: auxiliary-only crews (independent tasks) exist only while a sworn officer of the station
+Under command (`lead`): auxiliary-only crews (independent tasks) exist only while a sworn officer of the station
 is on duty in that shift to command them.
 """
 
@@ -19,19 +19,14 @@ if TYPE_CHECKING:
 
 
 def add_crew_composition(m: RosterModel) -> None:
-    for q, pv in enumerate(m.post_vars):
-        k = pv.post.crews_required
-        # An explicit shortfall variable with domain [0, k] gives CP-SAT a zero objective bound
-        # from the domains alone; as an expression (k - sum n) its LP bound stayed far below 0.
-        pv.shortfall = m.model.new_int_var(0, k, f"short[{q}]")
-        m.model.add(sum(pv.crews) + pv.shortfall == k)
+    for pv in m.post_vars:
+        with m.rule("coverage"):  # no crew beyond demand
+            m.model.add(sum(pv.crews) + pv.shortfall == pv.post.crews_required)
         s_slots = sum(p.sworn * n for p, n in zip(pv.patterns, pv.crews, strict=True))
         a_slots = sum(p.aux * n for p, n in zip(pv.patterns, pv.crews, strict=True))
-        max_a = k * max(p.aux for p in pv.patterns)
         sworn, sworn_room = pv.people(sworn=True)
         aux, aux_room = pv.people(sworn=False)
-        if max_a and sworn_room:
-            pv.sworn_in_a = m.model.new_int_var(0, min(max_a, sworn_room), f"z[{q}]")
+        if pv.sworn_in_a is not None:
             m.model.add(sworn == s_slots + pv.sworn_in_a)
             m.model.add(aux + pv.sworn_in_a == a_slots)
         else:
