@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from allocate.crew_patterns import parse_crews
 from allocate.domain import (
@@ -17,6 +18,10 @@ from allocate.domain import (
     Station,
     Task,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
 
 MONDAY = dt.date(2026, 12, 7)
 WEEK = Horizon(MONDAY, 7)
@@ -75,3 +80,34 @@ def dataset(
 def worked(pid: str, offset: int, shift: str, station: str = "S1") -> Assignment:
     """A history row: `pid` worked `shift` on MONDAY + offset (negative: last week)."""
     return Assignment(day(offset), station, shift, "case", f"h{pid}{offset}", pid, "sworn", "S", pid)
+
+
+def csv_workbook(
+    folder: Path,
+    path: Path,
+    cell: Callable[[str, str], object] | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> Path:
+    """The required CSV tables of `folder` as the sheets of one workbook saved at `path`.
+
+    `cell(column, text)` gives a cell its value (default: the text, an empty one as no value);
+    `extra` then sets cells named like ``staff!J2``.
+    """
+    from openpyxl import Workbook
+
+    from allocate.io.tables import read_csv
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in ("stations", "shifts", "tasks", "staff", "demand"):
+        raw = read_csv(folder / f"{table}.csv")
+        ws = book.create_sheet(table)
+        ws.append(list(raw.columns))
+        for row in raw.rows:
+            values = [cell(c, row[c]) if cell else row[c] for c in raw.columns]
+            ws.append([None if v == "" else v for v in values])
+    for where, value in (extra or {}).items():
+        sheet, at = where.split("!")
+        book[sheet][at] = value
+    book.save(path)
+    return path

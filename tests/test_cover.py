@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 from typer.testing import CliRunner
@@ -38,16 +37,10 @@ def test_call_in_list_ranks_and_excludes():
     assert rules == {"P2": "one_shift_per_day", "P3": "absence", "C1": "sworn_only"}
 
 
-def test_cover_command_json_and_bad_post(tiny_folder, tmp_path):
+def test_cover_command_json_and_bad_post(tiny_folder, tiny_published):
     """The command prints JSON lists; an unknown task in --post is exit 2."""
-    out = tmp_path / "out"
+    out = tiny_published
     run = CliRunner().invoke
-    assert (
-        run(
-            app, ["solve", str(tiny_folder), "--start", "2026-12-07", "--days", "7", "--out", str(out), "-q"]
-        ).exit_code
-        == 0
-    )
     res = run(app, ["cover", str(tiny_folder), str(out), "--post", "T1,2026-12-08,day,case", "--json"])
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
@@ -56,4 +49,3 @@ def test_cover_command_json_and_bad_post(tiny_folder, tmp_path):
     assert {e["person_id"]: e["rule"] for e in payload["excluded"]}.get("A1") == "sworn_only"
     res = run(app, ["cover", str(tiny_folder), str(out), "--post", "T1,2026-12-08,day,nope"])
     assert res.exit_code == 2
-    shutil.rmtree(out)

@@ -210,21 +210,25 @@ def test_task_crews_parse_and_respect_the_duty_class(dataset: Path) -> None:
 def test_catalogue_holds_the_procedure_rule_crews(demo: Path) -> None:
     """The Ministry's crew minimums appear exactly as the brief states them."""
     tasks = {t["task_id"]: t for t in read(demo, "tasks.csv")}
+    brief = """
+        response_110     led          1S+2A|2S
+        patrol           independent  2A|1S+1A
+        case_handling    police_only  2S
+        questioning      police_only  2S
+        intake           led          1S+2A
+        mediation        independent  2A|1S+1A
+        traffic_post     led          2S|1S+2A  traffic
+        night_highway    led          3S|2S+2A  traffic
+        detention_watch  led          1S+1A     detention
+        duty_desk        police_only  1S
+        window           support      1A
+        call_taking      support      1A
+    """
     expected = {
-        "response_110": ("led", "1S+2A|2S", ""),
-        "patrol": ("independent", "2A|1S+1A", ""),
-        "case_handling": ("police_only", "2S", ""),
-        "questioning": ("police_only", "2S", ""),
-        "intake": ("led", "1S+2A", ""),
-        "mediation": ("independent", "2A|1S+1A", ""),
-        "traffic_post": ("led", "2S|1S+2A", "traffic"),
-        "night_highway": ("led", "3S|2S+2A", "traffic"),
-        "detention_watch": ("led", "1S+1A", "detention"),
-        "duty_desk": ("police_only", "1S", ""),
-        "window": ("support", "1A", ""),
-        "call_taking": ("support", "1A", ""),
+        task: (duty, crews, *skill)
+        for task, duty, crews, *skill in map(str.split, brief.strip().splitlines())
     }
-    assert {k: (t["duty_class"], t["crews"], t["skill"]) for k, t in tasks.items()} == expected
+    assert {k: (t["duty_class"], t["crews"], *t["skill"].split()) for k, t in tasks.items()} == expected
     assert max(int(t["priority"]) for t in tasks.values()) == int(tasks["response_110"]["priority"])
     assert tasks["case_handling"]["priority"] == tasks["response_110"]["priority"]
 
@@ -402,3 +406,13 @@ def test_generated_datasets_load(dataset: Path) -> None:
     assert all(d.weekday is not None and d.date is None for d in data.demand)
     assert data.shift_by_id["night"].is_night and data.shift_by_id["duty24"].is_night
     assert not data.shift_by_id["evening"].is_night
+
+
+def test_draw_is_what_generate_writes(tiny: Path) -> None:
+    """draw() holds in memory the very dataset that generate() writes and the loader reads back."""
+    from allocate.generate import draw
+    from allocate.io.load import load_dataset
+
+    drawn, loaded = draw("tiny", 1), load_dataset(tiny)
+    assert loaded.replace(source=drawn.source) == drawn
+    assert drawn.task_by_id["response_110"].incident_types

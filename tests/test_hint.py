@@ -13,7 +13,7 @@ from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.policy import Policy
-from allocate.solve import _extract
+from allocate.solve import extract_rows
 from allocate.verify import verify_roster
 
 
@@ -32,7 +32,7 @@ def test_greedy_roster_passes_the_verifier(tiny):
         m = RosterModel(tiny, horizon, policy, (station.station_id,), posts)
         greedy = complete_hints(m, 10)
         assert greedy is not None
-        r, c = _extract(m, greedy)
+        r, c = extract_rows(m, greedy)
         rows += r
         cov += c
     roster, coverage = pd.DataFrame(rows, columns=ROSTER_COLUMNS), pd.DataFrame(cov, columns=COVERAGE_COLUMNS)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from allocate.cli import app
 from allocate.io.errors import InputError
 from allocate.io.load import load_dataset
+from builders import csv_workbook
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,23 +53,7 @@ def header_only(folder: Path, *tables: str) -> None:
 
 def workbook(folder: Path, path: Path, extra: dict | None = None) -> Path:
     """The tiny dataset as one workbook; `extra` maps a cell like ``staff!J2`` to a value."""
-    from openpyxl import Workbook
-
-    from allocate.io.tables import read_csv
-
-    book = Workbook()
-    book.remove(book.active)
-    for table in ("stations", "shifts", "tasks", "staff", "demand"):
-        raw = read_csv(folder / f"{table}.csv")
-        ws = book.create_sheet(table)
-        ws.append(list(raw.columns))
-        for row in raw.rows:
-            ws.append([row[c] or None for c in raw.columns])
-    for where, value in (extra or {}).items():
-        sheet, cell = where.split("!")
-        book[sheet][cell] = value
-    book.save(path)
-    return path
+    return csv_workbook(folder, path, extra=extra)
 
 
 # --- item 3: a formula without a saved value is not an empty cell --------------------------------
@@ -148,25 +133,23 @@ def test_crew_patterns_are_bounded(folder, crews):
     assert code == 2 and "tasks.csv line 2, column crews" in out and "at most 20 alternatives" in out
 
 
-def test_request_weight_out_of_range(folder):
-    """A request weight of 1e30 is refused."""
-    (folder / "requests.csv").write_text("person_id,date,shift_id,want,weight\nP1,2026-12-08,,off,1e30\n")
+@pytest.mark.parametrize(
+    ("file", "text", "expected"),
+    [
+        ("requests.csv", "person_id,date,shift_id,want,weight\nP1,2026-12-08,,off,1e30\n",
+         ["requests.csv line 2, column weight"]),
+        ("policy.toml", "[weights]\nuncovered = 1e30\n[sworn]\nmin_rest_hours = inf\n",
+         ["weights.uncovered", "sworn.min_rest_hours"]),
+        ("policy.toml", "[demand.proactive.patrol]\nper_10k_people = inf\n",
+         ["demand.proactive.patrol.per_10k_people: got inf; expected a finite number"]),
+    ],
+    ids=["request weight", "policy weight and rest", "policy demand rate"],
+)  # fmt: skip
+def test_huge_or_infinite_numbers_are_refused(folder, file, text, expected):
+    """A request weight of 1e30, and a policy.toml number of 1e30 or inf ([demand] too): bad input."""
+    (folder / file).write_text(text)
     code, out = validate(folder)
-    assert code == 2 and "requests.csv line 2, column weight" in out
-
-
-def test_validate_checks_policy_toml(folder):
-    """policy.toml is checked by validate: a weight of 1e30 or inf is bad input."""
-    (folder / "policy.toml").write_text("[weights]\nuncovered = 1e30\n[sworn]\nmin_rest_hours = inf\n")
-    code, out = validate(folder)
-    assert code == 2 and "weights.uncovered" in out and "sworn.min_rest_hours" in out
-
-
-def test_policy_demand_numbers_are_finite(folder):
-    """The [demand] tables of policy.toml refuse inf and nan like every other policy number."""
-    (folder / "policy.toml").write_text("[demand.proactive.patrol]\nper_10k_people = inf\n")
-    code, out = validate(folder)
-    assert code == 2 and "demand.proactive.patrol.per_10k_people: got inf; expected a finite number" in out
+    assert code == 2 and all(e in out for e in expected), out
 
 
 def test_validate_checks_the_horizon(folder):
@@ -284,13 +267,16 @@ def test_scenario_weekday_is_exact(folder, tmp_path):
     assert code == 2 and "Friday-ish" in out
 
 
+def scenario_with_params(folder: Path, params: str) -> Path:
+    """A scenario file in `folder` whose [solver.params] table holds the line `params`."""
+    toml = folder / "what.toml"
+    toml.write_text(f'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\n{params}\n')
+    return toml
+
+
 def test_scenario_time_limit_parameter_is_refused(folder, tmp_path):
     """max_time_in_seconds in [solver.params] would override --time-limit: it is bad input instead."""
-    toml = tmp_path / "what.toml"
-    toml.write_text(
-        'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\nmax_time_in_seconds = 100\n'
-    )
-    code, out = validate(toml)
+    code, out = validate(scenario_with_params(tmp_path, "max_time_in_seconds = 100"))
     assert code == 2 and "time_limit instead of the CP-SAT parameter max_time_in_seconds" in out
     result = runner.invoke(
         app, ["solve", str(folder), "--param", "max_time_in_seconds=100", "--out", str(tmp_path / "o")]
@@ -300,11 +286,7 @@ def test_scenario_time_limit_parameter_is_refused(folder, tmp_path):
 
 def test_bad_cp_sat_parameter_value(folder, tmp_path):
     """A CP-SAT parameter of the wrong type is bad input, before the data is loaded."""
-    toml = tmp_path / "what.toml"
-    toml.write_text(
-        'dataset = "ds"\n[horizon]\nstart = 2026-12-07\n[solver.params]\nrelative_gap_limit = "x"\n'
-    )
-    code, out = validate(toml)
+    code, out = validate(scenario_with_params(tmp_path, 'relative_gap_limit = "x"'))
     assert code == 2 and "relative_gap_limit" in out
 
 

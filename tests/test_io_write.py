@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from allocate.domain import Absence, Dataset, DemandRow, Request, Station
+from allocate.generate import generate
+from allocate.io.errors import InputError
 from allocate.io.load import load_dataset
 from allocate.io.write import write_dataset
 from builders import WEEK, dataset, day, need, person, worked
@@ -76,6 +79,75 @@ def test_round_trip(make: Callable[[], Dataset], tmp_path: Path) -> None:
     folder = write_dataset(original, tmp_path / "data")
     assert folder == tmp_path / "data"
     assert_same_tables(load_dataset(folder), original)
+
+
+def demand_model_columns() -> Dataset:
+    """The optional columns `allocate demand` reads: stations' `urban`, tasks' `incident_types`."""
+    base = dataset([person("P1")], [DemandRow("S1", "day", "resp", 1, weekday=0)])
+    resp = base.task_by_id["resp"]
+    return base.replace(
+        stations=(
+            base.stations[0],
+            Station("S2", "Two", "D1", 0, urban=False),
+            Station("S3", "Three", "D1", 5, urban=True),
+        ),
+        tasks=(
+            *[t for t in base.tasks if t is not resp],
+            dataclasses.replace(resp, incident_types=("theft", "alarm")),
+        ),
+    )
+
+
+def test_demand_model_columns_round_trip(tmp_path: Path) -> None:
+    """`urban` and `incident_types` are written (types in their order) and read back."""
+    original = demand_model_columns()
+    write_dataset(original, tmp_path)
+    assert (tmp_path / "stations.csv").read_text().splitlines()[1:] == [
+        "S1,One,D1,10000,,,",
+        "S2,Two,D1,0,,,false",
+        "S3,Three,D1,5,,,true",
+    ]
+    tasks = (tmp_path / "tasks.csv").read_text().splitlines()
+    assert tasks[0].endswith(",priority,incident_types") and tasks[-1].endswith(",4,theft;alarm")
+    assert_same_tables(load_dataset(tmp_path), original)
+
+
+def test_bad_urban_is_bad_input(tmp_path: Path) -> None:
+    """`urban` is read as true/false when the dataset loads: another word names file, line and column."""
+    write_dataset(demand_model_columns(), tmp_path)
+    path = tmp_path / "stations.csv"
+    path.write_text(path.read_text().replace(",true", ",maybe"))
+    with pytest.raises(InputError) as err:
+        load_dataset(tmp_path)
+    [issue] = err.value.issues
+    assert (Path(issue.file).name, issue.line, issue.column, issue.value) == (
+        "stations.csv",
+        4,
+        "urban",
+        "maybe",
+    )
+
+
+def test_unfilled_optional_columns_are_left_out(tmp_path: Path) -> None:
+    """Weekly demand has no date column; no urban or incident_types column when no row has one."""
+    write_dataset(demand_model_columns().replace(stations=(Station("S1", "One", "D1", 1),)), tmp_path)
+    assert (tmp_path / "demand.csv").read_text().splitlines() == [
+        "station_id,weekday,shift_id,task_id,crews",
+        "S1,Mon,day,resp,1",
+    ]
+    assert (tmp_path / "stations.csv").read_text().splitlines()[0].endswith(",aux_quota")
+    write_dataset(dataset([person("P1")], [need("desk")]), tmp_path)
+    assert (tmp_path / "tasks.csv").read_text().splitlines()[0].endswith(",priority")
+
+
+def test_generated_dataset_written_again_is_the_same(tmp_path: Path) -> None:
+    """Loading and writing a generated dataset gives its very files back: nothing is lost."""
+    generated = generate("tiny", 5, tmp_path / "gen")
+    written = write_dataset(load_dataset(generated), tmp_path / "again")
+    tables = sorted(p.name for p in written.glob("*.csv"))
+    assert tables == sorted(p.name for p in generated.glob("*.csv") if p.name != "incidents.csv")
+    for name in tables:
+        assert (written / name).read_bytes() == (generated / name).read_bytes(), name
 
 
 def test_optional_tables_only_when_non_empty(tmp_path: Path) -> None:

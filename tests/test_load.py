@@ -11,7 +11,7 @@ from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.io.errors import InputError
 from allocate.io.load import check_horizon, load_dataset
-from builders import MONDAY
+from builders import MONDAY, csv_workbook
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -218,33 +218,19 @@ def test_workbook_loads_like_the_csv_folder(folder, tmp_path):
     """The same tables as sheets of one .xlsx workbook give the same dataset, typed cells included."""
     import datetime as dt
 
-    from openpyxl import Workbook
+    def typed(col: str, value: str) -> object:
+        if col == "start":
+            h, m = value.split(":")
+            return dt.time(int(h), int(m))
+        if col == "training_valid_until" and value:
+            return dt.datetime.fromisoformat(value)
+        if col in ("hours", "population", "crews") and value.isdigit():
+            return float(value)
+        if value in ("true", "false"):
+            return value == "true"
+        return value
 
-    from allocate.io.tables import read_csv
-
-    book = Workbook()
-    book.remove(book.active)
-    for table in ("stations", "shifts", "tasks", "staff", "demand"):
-        raw = read_csv(folder / f"{table}.csv")
-        ws = book.create_sheet(table)
-        ws.append(list(raw.columns))
-        for row in raw.rows:
-            cells = []
-            for col in raw.columns:
-                value = row[col]
-                if col == "start":
-                    h, m = value.split(":")
-                    value = dt.time(int(h), int(m))
-                elif col == "training_valid_until" and value:
-                    value = dt.datetime.fromisoformat(value)
-                elif col in ("hours", "population", "crews") and value.isdigit():
-                    value = float(value)
-                elif value in ("true", "false"):
-                    value = value == "true"
-                cells.append(value if value != "" else None)
-            ws.append(cells)
-    path = tmp_path / "book.xlsx"
-    book.save(path)
+    path = csv_workbook(folder, tmp_path / "book.xlsx", typed)
     from_book, from_csv = load_dataset(path), load_dataset(folder)
     for table in ("stations", "shifts", "tasks", "staff", "demand"):
         assert getattr(from_book, table) == getattr(from_csv, table), table
@@ -252,21 +238,7 @@ def test_workbook_loads_like_the_csv_folder(folder, tmp_path):
 
 def test_workbook_error_names_sheet_and_row(tmp_path, folder):
     """A bad cell in a workbook is reported as book.xlsx[staff] with the sheet row."""
-    from openpyxl import Workbook
-
-    from allocate.io.tables import read_csv
-
-    book = Workbook()
-    book.remove(book.active)
-    for table in ("stations", "shifts", "tasks", "staff", "demand"):
-        raw = read_csv(folder / f"{table}.csv")
-        ws = book.create_sheet(table)
-        ws.append(list(raw.columns))
-        for row in raw.rows:
-            ws.append([row[c] for c in raw.columns])
-    book["staff"]["D4"] = "officer"
-    path = tmp_path / "book.xlsx"
-    book.save(path)
+    path = csv_workbook(folder, tmp_path / "book.xlsx", extra={"staff!D4": "officer"})
     with pytest.raises(InputError) as info:
         load_dataset(path)
     [issue] = info.value.issues

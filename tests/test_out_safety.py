@@ -168,9 +168,9 @@ def test_a_killed_runs_staging_is_cleaned_up(ds, tmp_path):
 
 def test_an_output_moved_aside_by_a_killed_swap_comes_back(tmp_path):
     """A dead run's `.out.old-*` is put back when `out` is missing; a live run's staging is left alone."""
-    from allocate.outfolder import _host
+    from allocate.outfolder import host_id
 
-    host = _host()
+    host = host_id()
     out = tmp_path / "out"
     aside = tmp_path / f".out.old-{dead_pid()}@{host}-abcdefgh"
     aside.mkdir()

@@ -142,23 +142,18 @@ COVERAGE = (
 )
 
 
-def roster_frame() -> pd.DataFrame:
-    records = [
-        {
-            "date": day(offset),
-            "station_id": "S01",
-            "shift_id": shift,
-            "task_id": task,
-            "crew_id": crew,
-            "person_id": pid,
-            "role": ROLE[pid],
-            "slot": slot,
-            "lead_id": lead,
-        }
-        for offset, shift, task, crew, members, lead in CREWS
-        for pid, slot in members
+def crew_rows(
+    offset: int, shift: str, task: str, crew: str, members: list[tuple[str, str]], lead: str
+) -> list[dict[str, object]]:
+    """The roster rows of one crew of station S01: one per member, with the member's role."""
+    where = {"date": day(offset), "station_id": "S01", "shift_id": shift, "task_id": task, "crew_id": crew}
+    return [
+        {**where, "person_id": pid, "role": ROLE[pid], "slot": slot, "lead_id": lead} for pid, slot in members
     ]
-    return pd.DataFrame.from_records(records)
+
+
+def roster_frame() -> pd.DataFrame:
+    return pd.DataFrame.from_records([row for crew in CREWS for row in crew_rows(*crew)])
 
 
 def coverage_frame() -> pd.DataFrame:
@@ -241,20 +236,7 @@ def add_crew(
     members: list[tuple[str, str]],
     lead: str,
 ) -> pd.DataFrame:
-    rows = [
-        {
-            "date": day(offset),
-            "station_id": "S01",
-            "shift_id": shift,
-            "task_id": task,
-            "crew_id": crew,
-            "person_id": pid,
-            "role": ROLE[pid],
-            "slot": slot,
-            "lead_id": lead,
-        }
-        for pid, slot in members
-    ]
+    rows = crew_rows(offset, shift, task, crew, members, lead)
     return pd.concat([roster, pd.DataFrame(rows)], ignore_index=True)
 
 

@@ -21,6 +21,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "pins": ("person_id", "date", "shift_id", "task_id", "pin"),
 }  # fmt: skip
 
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"stations": ("urban",), "tasks": ("incident_types",)}
+"""Optional columns after the core ones, read by `allocate demand` (which stations are urban, which
+task answers which incidents)."""
+
 ROSTER_COLUMNS: tuple[str, ...] = (
     "date", "station_id", "shift_id", "task_id", "crew_id", "person_id", "role", "slot", "lead_id",
 )  # fmt: skip

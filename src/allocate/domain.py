@@ -57,6 +57,7 @@ class Station:
     population: int
     area_km2: float | None = None
     aux_quota: int | None = None
+    urban: bool | None = None  # None: urban or not by population density (allocate demand)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Task:
     crews: tuple[CrewPattern, ...]
     skill: str | None = None
     priority: int = 1
+    incident_types: tuple[str, ...] = ()  # the incident types this task answers (allocate demand)
 
     @property
     def crews_text(self) -> str:

@@ -201,13 +201,14 @@ def check_out(
     return target
 
 
-def _host() -> str:
+def host_id() -> str:
+    """This machine in staging-folder names: a short hash of its host name, so no name is written."""
     return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]
 
 
 def _tag() -> str:
     """``PID@HOST``: who made a staging folder, so that a later run can tell a dead one."""
-    return f"{os.getpid()}@{_host()}"
+    return f"{os.getpid()}@{host_id()}"
 
 
 def _alive(pid: int) -> bool:
@@ -232,7 +233,7 @@ def _stale(path: Path, pid: str | None, host: str | None) -> bool:
         return True
     if pid is None or host is None:  # named by an older allocate: give it an hour
         return age > 3600.0
-    if host != _host():
+    if host != host_id():
         return False
     return int(pid) == os.getpid() or not _alive(int(pid))
 
@@ -260,7 +261,7 @@ def clean_stale(out: Path) -> list[Path]:
             if m is None or entry.is_symlink() or not entry.is_dir():
                 continue
             legacy = m.groupdict().get("legacy")  # an older allocate's .NAME.old-PID, made here
-            pid, host = (legacy, _host()) if legacy else (m.group("pid"), m.group("host"))
+            pid, host = (legacy, host_id()) if legacy else (m.group("pid"), m.group("host"))
             if not _stale(entry, pid, host):
                 continue
             if bucket is None:

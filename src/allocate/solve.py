@@ -11,7 +11,7 @@ import pandas as pd
 
 from allocate.callbacks import SolveCallbacks
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
-from allocate.crewing import form_crews
+from allocate.crew_forming import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
 from allocate.io.load import check_horizon
@@ -185,10 +185,10 @@ def _solve_unit(
         return unit, [], [_coverage_row(pv.post, 0) for pv in m.post_vars]
     solver = out.solver
     unit.goals = {t.name: GoalAmount(solver.value(t.amount), solver.value(t.cost), t.unit) for t in m.terms}
-    return unit, *_extract(m, solver)
+    return unit, *extract_rows(m, solver)
 
 
-def _extract(m: RosterModel, solver: cp_model.CpSolver) -> tuple[list[tuple], list[tuple]]:
+def extract_rows(m: RosterModel, solver: cp_model.CpSolver) -> tuple[list[tuple], list[tuple]]:
     """Roster rows (crews with leads) and coverage rows from the solver's values."""
     people = m.people
     counted = lines.names(m, solver.value)

@@ -10,10 +10,8 @@ message ever shows a store password.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ import click
 import typer
 from rich.markup import escape
 
+from allocate.commands._common import bad_input, err, print_json, solver_params
 from allocate.i18n import _
 from allocate.outfolder import FORCE_HELP
 
@@ -63,7 +62,6 @@ def _store_errors() -> Iterator[dict[str, str]]:
     from allocate.batch.lock import LockHeld, LockLost
     from allocate.batch.store import SchemaMismatch, StoreError
     from allocate.batch.storeurl import StoreURLError, redact
-    from allocate.cli import err
     from allocate.io.errors import InputError
 
     def fail(title: str, text: str, code: int) -> typer.Exit:
@@ -194,7 +192,6 @@ def batch(
     from allocate.batch.engines import ENGINES
     from allocate.batch.progress import BatchProgress, print_report
     from allocate.batch.storeurl import redact
-    from allocate.cli import _bad_input, _solver_params, err
     from allocate.io.errors import InputError
 
     try:
@@ -210,7 +207,7 @@ def batch(
         raise typer.BadParameter(_("--scheduler needs --engine dask"), param_hint="--scheduler")
     settings = BatchSettings(
         time_limit=time_limit, seed=seed, engine=engine, scheduler=scheduler, jobs=jobs, workers=workers,
-        solver_params=_solver_params(param or []), stale_after=stale_after, force_unlock=force_unlock,
+        solver_params=solver_params(param or []), stale_after=stale_after, force_unlock=force_unlock,
         retry_failed=retry_failed,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, _terminate)
@@ -226,7 +223,7 @@ def batch(
                     data, week, db, stations=_split(stations), settings=settings, callbacks=progress
                 )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except LockHeld as exc:
         err.print(
             "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
@@ -239,7 +236,7 @@ def batch(
         raise typer.Exit(130) from None
     summary = report.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
     elif not quiet:
         print_report(err, summary)
     code = report.exit_code()
@@ -263,7 +260,6 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
     from allocate.batch import LockHeld
     from allocate.batch.replan import replan_batch
     from allocate.batch.storeurl import redact
-    from allocate.cli import _bad_input, err
     from allocate.io.errors import InputError
     from allocate.replan import parse_cut
 
@@ -278,7 +274,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
                     data, week, db, parse_cut(start), reason=reason, stations=stations, settings=settings
                 )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except LockHeld as exc:
         err.print(
             "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
@@ -287,9 +283,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
         )
         raise typer.Exit(5) from None
     if as_json:
-        sys.stdout.write(
-            json.dumps({"week": week, "from": start, "stations": rows}, indent=2, default=str) + "\n"
-        )
+        print_json({"week": week, "from": start, "stations": rows})
     else:
         for r in rows:
             state = (
@@ -325,7 +319,6 @@ def batch_export(
     """Export a stored week (roster, coverage, one row per station-week) to CSV or Parquet."""
     from allocate.batch import Week, export_week
     from allocate.batch.export import NothingStored
-    from allocate.cli import _bad_input, err
     from allocate.io.errors import InputError
     from allocate.outfolder import check_out
 
@@ -350,7 +343,7 @@ def batch_export(
                 store_file=_store_file(store),
             )
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     except NothingStored as exc:
         err.print("[bold red]" + escape(_("Nothing to export")) + f"[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json
 from allocate.i18n import L_, _, language
 from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
     import pandas as pd
-
-err = Console(stderr=True)
 
 
 def _cell(value: object) -> str:
@@ -116,7 +112,6 @@ def compare(
 ) -> None:
     """Solve each scenario and print a side-by-side table: uncovered crews (in all and by task),
     overtime, hours per role, cost, fairness, solve time. Exit code as for `solve`, the worst one."""
-    from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input
     from allocate.io.errors import InputError
     from allocate.outfolder import check_out
     from allocate.output import write_result
@@ -127,7 +122,7 @@ def compare(
     try:  # read every file first: a typo in the last one should not wait for the others' solves
         loaded = [load_scenario(path) for path in scenarios]
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     names: list[str] = []
     for sc in loaded:
         name, k = sc.name, 1
@@ -150,7 +145,7 @@ def compare(
         if csv is not None:
             check_csv(csv, inputs, force)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
 
     results = {}
     for name, sc in zip(names, loaded, strict=True):
@@ -162,7 +157,7 @@ def compare(
             try:
                 write_result(result, folders[name], force=force, protect=inputs, command="compare")
             except InputError as exc:
-                raise _bad_input(exc) from None
+                raise bad_input(exc) from None
         if not quiet:
             uncovered = int(result.coverage["shortfall"].sum())
             err.print(
@@ -178,7 +173,7 @@ def compare(
             {"scenario": name, **{k: _jsonable(v) for k, v in row.items()}}
             for name, row in table.to_dict(orient="index").items()
         ]
-        sys.stdout.write(json.dumps({"scenarios": records}, indent=2) + "\n")
+        print_json({"scenarios": records})
     side = table.T
     side.index.name = "measure"
     if csv is not None:

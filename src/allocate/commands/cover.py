@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from allocate.commands._common import bad_input, print_json
 from allocate.i18n import N_, _
 
-err = Console(stderr=True)
 out = Console() if sys.stdout.isatty() else Console(width=200)
 
 CANDIDATE_COLUMNS = (
@@ -36,7 +35,6 @@ def cover(
 ) -> None:
     """List the eligible, free people for a post, ranked by cost (overtime, requests, fairness, rest
     left), and for each person left out the rule that excludes them. Exit 0, or 2 for bad input."""
-    from allocate.cli import _bad_input
     from allocate.cover import as_records, find_post, parse_post, who_can_cover
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
@@ -51,10 +49,10 @@ def cover(
         target = find_post(dataset, horizon, parse_post(post))
         ranked, excluded = who_can_cover(dataset, horizon, load_policy(data), roster, target)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     if as_json:
         payload = {"post": post, "candidates": as_records(ranked), "excluded": as_records(excluded)}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        print_json(payload)
         return
     title = _("Who can cover %(post)s (%(n)s eligible and free)") % {"post": post, "n": len(ranked)}
     table = Table(title=title, title_justify="left")

@@ -7,14 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from allocate.i18n import N_, _, localize
+from allocate.commands._common import bad_input, err, print_warnings
+from allocate.i18n import N_, _
 from allocate.outfolder import FORCE_HELP
-
-err = Console(stderr=True)
 
 IncidentsOpt = Annotated[
     Path | None,
@@ -56,7 +53,6 @@ def demand_command(
     target (Erlang C) and the occupancy cap; proactive tasks come from [demand.proactive] rules.
     Tasks not derived keep their rows from the dataset's demand.csv.
     """
-    from allocate.cli import _bad_input
     from allocate.demand_model import comparison
     from allocate.demand_model.report import write_demand
     from allocate.io.errors import InputError
@@ -71,9 +67,8 @@ def demand_command(
             dataset, derived, policy.demand, out, command=command, force=force, protect=inputs
         )
     except InputError as exc:
-        raise _bad_input(exc) from None
-    for warning in derived.warnings:
-        err.print("[yellow]" + escape(_("warning")) + f"[/] {escape(localize(warning))}", highlight=False)
+        raise bad_input(exc) from None
+    print_warnings(derived.warnings)
     compare = comparison(dataset, derived)
     by_task = compare.groupby("task_id", as_index=False)[["current", "derived"]].sum()
     table = Table(title=_("crews a week: current demand.csv against derived"), title_justify="left")

@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from allocate.commands._common import bad_input, err
 from allocate.outfolder import FORCE_HELP
-
-err = Console(stderr=True)
 
 
 def generate_command(
@@ -25,7 +23,6 @@ def generate_command(
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Write a fictional district's data contract tables (stations, staff, demand, ...)."""
-    from allocate.cli import _bad_input
     from allocate.generate import SIZES, generate
     from allocate.io.errors import InputError
 
@@ -35,7 +32,7 @@ def generate_command(
     try:
         folder = generate(size, seed, out, force=force)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     err.print(f"wrote the {size} dataset (seed {seed}) to {folder}")
 
 

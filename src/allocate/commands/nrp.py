@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from allocate.commands._common import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, bad_input, err
 
 
 def nrp(
@@ -21,7 +20,6 @@ def nrp(
     seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 0,
 ) -> None:
     """Solve a benchmark instance; print the objective (as the benchmark counts it) and the bound."""
-    from allocate.cli import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, _bad_input
     from allocate.io.errors import InputError
     from allocate.nrp.instance import read_instance
     from allocate.nrp.solve import solve_instance, write_roster
@@ -30,7 +28,7 @@ def nrp(
     try:
         inst = read_instance(instance)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed)
     if not result.has_solution:
         print(f"status: {result.status}")

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json, print_summary
 from allocate.i18n import _
-
-err = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,7 +48,6 @@ def replan(
     as for `solve`; 2 for bad input (nothing written).
     """
     from allocate.api import run_replan
-    from allocate.cli import EXIT_ERROR, STATUS_EXIT, _bad_input, print_summary
     from allocate.io.errors import InputError
     from allocate.verify.report import explained
 
@@ -62,10 +57,10 @@ def replan(
             workers=workers, console=None if (quiet or as_json) else err,
         )  # fmt: skip
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     summary = result.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        print_json(summary)
     else:
         print_summary(summary, folder)
         r = summary["settings"]["replan"]

@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from allocate.commands._common import err
 from allocate.i18n import _
-
-err = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:

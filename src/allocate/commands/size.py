@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from allocate.commands._common import EXIT_INPUT, bad_input, err, parse_date, print_json
 from allocate.i18n import N_, _
 from allocate.outfolder import FORCE_HELP
-
-err = Console(stderr=True)
 
 
 def size(
@@ -59,7 +55,6 @@ def size(
     import datetime as dt
 
     from allocate.api import horizon_for
-    from allocate.cli import EXIT_INPUT, _bad_input, _parse_date
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
     from allocate.outfolder import check_out
@@ -80,13 +75,13 @@ def size(
             dataset = load_dataset(data)
             policy = load_policy(data)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     ids = [s.strip() for s in stations.split(",")] if stations else None
     unknown = [s for s in ids or [] if s not in dataset.station_by_id]
     if unknown:
         err.print("[red]" + escape(_("Unknown station id(s):")) + f"[/] {escape(', '.join(unknown))}")
         raise typer.Exit(EXIT_INPUT)
-    start_date: dt.date | None = _parse_date(start)
+    start_date: dt.date | None = parse_date(start)
     horizon = horizon_for(dataset, start_date, 7)
     kwargs = dict(
         weeks=weeks,
@@ -106,9 +101,9 @@ def size(
     try:
         folder = write_sizing(report, out, force=force, protect=[data, incidents])
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     if as_json:
-        sys.stdout.write(json.dumps(report.summary(), indent=2, default=str) + "\n")
+        print_json(report.summary())
         return
     title = _("auxiliary sizing over %(weeks)s week(s) (%(seconds)s s)") % {
         "weeks": weeks, "seconds": f"{report.seconds:.0f}",

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from allocate.commands._common import bad_input, err, print_json
 from allocate.i18n import _
-
-err = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +41,6 @@ def swap(
 ) -> None:
     """Is the exchange lawful? Exit 0 yes (and, with --apply --out, the new roster written), 1 no
     (every rule it would break, for whom; nothing written), 2 bad input."""
-    from allocate.cli import _bad_input
     from allocate.contract import COVERAGE_COLUMNS
     from allocate.io.errors import InputError
     from allocate.io.load import load_dataset
@@ -63,7 +58,7 @@ def swap(
         roster, horizon, _summary = read_published(folder)
         after = swapped(dataset, roster, person_a, day_a, person_b, day_b)
     except InputError as exc:
-        raise _bad_input(exc) from None
+        raise bad_input(exc) from None
     cov_file = folder / "coverage.csv"
     coverage = read_output_table(cov_file, COVERAGE_COLUMNS) if cov_file.is_file() else None
     broken = swap_violations(dataset, horizon, load_policy(data), roster, after, coverage)
@@ -73,7 +68,7 @@ def swap(
         "violations": [{"rule": v.rule, "person_id": v.person_id, "message": v.message} for v in broken],
     }
     if as_json:
-        sys.stdout.write(json.dumps(verdict, indent=2) + "\n")
+        print_json(verdict)
     elif broken:
         err.print(
             "[bold red]"

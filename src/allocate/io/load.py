@@ -152,7 +152,9 @@ def _load_dataset(source: Path) -> Dataset:
     f = {name: table.file for name, table in raw.items()}
 
     stations = [
-        Station(r.station_id, r.name or r.station_id, r.district, r.population, r.area_km2, r.aux_quota)
+        Station(
+            r.station_id, r.name or r.station_id, r.district, r.population, r.area_km2, r.aux_quota, r.urban
+        )
         for _, r in rows["stations"]
     ]
     _duplicates(
@@ -331,7 +333,17 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
                     file, line, "crews", r.crews, L_("at least one S in every crew of a led task (rule 2)")
                 )
             )
-        tasks.append(Task(r.task_id, r.name or r.task_id, r.duty_class, crews, r.skill or None, r.priority))
+        tasks.append(
+            Task(
+                r.task_id,
+                r.name or r.task_id,
+                r.duty_class,
+                crews,
+                r.skill or None,
+                r.priority,
+                r.incident_types,
+            )
+        )
     _duplicates(file, "task_id", ((ln, r.task_id) for ln, r in rows), issues, "task_id")
     return tasks
 

@@ -70,7 +70,12 @@ def _parse_bool(value: object) -> bool:
 
 
 def _parse_list(value: object) -> frozenset[str]:
-    return frozenset(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip())
+    return frozenset(_parse_ordered(value))
+
+
+def _parse_ordered(value: object) -> tuple[str, ...]:
+    """A `;`- (or `,`-) separated list in the order written, each name once."""
+    return tuple(dict.fromkeys(p.strip() for p in str(value).replace(",", ";").split(";") if p.strip()))
 
 
 def parse_weekday(value: object) -> int:
@@ -134,6 +139,7 @@ PlanDate = Annotated[dt.date, BeforeValidator(_parse_date), AfterValidator(plann
 TimeOfDay = Annotated[int, BeforeValidator(_parse_time)]
 Bool = Annotated[bool, BeforeValidator(_parse_bool)]
 Names = Annotated[frozenset[str], BeforeValidator(_parse_list)]
+OrderedNames = Annotated[tuple[str, ...], BeforeValidator(_parse_ordered)]
 Weekday = Annotated[int, BeforeValidator(parse_weekday)]
 Int = Annotated[int, BeforeValidator(_parse_int)]
 Float = Annotated[float, BeforeValidator(_parse_float)]
@@ -161,6 +167,7 @@ class StationRow(Row):
     population: Int = Field(ge=0, le=MAX_POPULATION)
     area_km2: Float | None = Field(None, gt=0, le=MAX_AREA_KM2)
     aux_quota: Int | None = Field(None, ge=0, le=MAX_QUOTA)
+    urban: Bool | None = None
 
 
 class ShiftRow(Row):
@@ -177,6 +184,7 @@ class TaskRow(Row):
     crews: Id
     skill: str | None = None
     priority: Float = Field(1.0, ge=0, le=MAX_PRIORITY)
+    incident_types: OrderedNames = ()
 
 
 class StaffRow(Row):

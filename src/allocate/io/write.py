@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allocate.contract import TABLE_COLUMNS
+from allocate.contract import EXTRA_COLUMNS, TABLE_COLUMNS
 from allocate.domain import (
     HOLIDAY,
     WEEKDAYS,
@@ -50,9 +50,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _names(values: Iterable[str], what: str) -> str:
-    """A `;`-separated list, sorted; a name holding a separator could not be read back."""
-    names = sorted(values)
+def _names(values: Iterable[str], what: str, *, ordered: bool = False) -> str:
+    """A `;`-separated list, sorted unless `ordered`; a name holding a separator could not be read back."""
+    names = list(values) if ordered else sorted(values)
     for name in names:
         if ";" in name or "," in name or name != name.strip():
             raise ValueError(f"{what} {name!r} cannot be written as a ;-separated list item")
@@ -66,7 +66,7 @@ def _weekday(index: int | None) -> str:
 
 
 def _station(s: Station) -> tuple:
-    return (s.station_id, s.name, s.district, s.population, s.area_km2, s.aux_quota)
+    return (s.station_id, s.name, s.district, s.population, s.area_km2, s.aux_quota, s.urban)
 
 
 def _shift(s: Shift) -> tuple:
@@ -74,7 +74,8 @@ def _shift(s: Shift) -> tuple:
 
 
 def _task(t: Task) -> tuple:
-    return (t.task_id, t.name, t.duty_class, t.crews_text, t.skill, t.priority)
+    types = _names(t.incident_types, f"incident type of {t.task_id}", ordered=True)
+    return (t.task_id, t.name, t.duty_class, t.crews_text, t.skill, t.priority, types)
 
 
 def _person(p: Person) -> tuple:
@@ -125,17 +126,33 @@ _ROWS: dict[str, tuple[Callable[[object], tuple], Callable[[Dataset], Sequence]]
     "holidays": (lambda d: (d.date, d.name, d.kind), lambda ds: ds.calendar.overrides),
     "pins": (_pin, lambda ds: ds.pins),
 }
-TABLES = {name: (TABLE_COLUMNS[name], row, rows) for name, (row, rows) in _ROWS.items()}
+TABLES = {
+    name: ((*TABLE_COLUMNS[name], *EXTRA_COLUMNS.get(name, ())), row, rows)
+    for name, (row, rows) in _ROWS.items()
+}
+SPARSE_COLUMNS = {name: frozenset(columns) for name, columns in EXTRA_COLUMNS.items()} | {
+    "demand": frozenset({"date", "weekday"})
+}
+"""Columns written only when some row fills them: the extra ones, and the demand form not used
+(a weekly pattern has no `date` column), so a dataset read from such a table is written as it was."""
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """Write one table atomically: a reader never sees a half-written file."""
+def _filled(name: str, columns: tuple[str, ...], rows: list[list[str]]) -> list[int]:
+    """Indexes of the columns to write: all but the sparse ones that no row fills (all for no rows)."""
+    sparse = SPARSE_COLUMNS.get(name, frozenset()) if rows else frozenset()
+    return [i for i, c in enumerate(columns) if c not in sparse or any(row[i] for row in rows)]
+
+
+def _write_csv(path: Path, name: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Write table `name` atomically: a reader never sees a half-written file."""
+    texts = [[_text(v) for v in row] for row in rows]
+    keep = _filled(name, columns, texts)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows([_text(v) for v in row] for row in rows)
+            writer.writerow([columns[i] for i in keep])
+            writer.writerows([row[i] for i in keep] for row in texts)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -145,9 +162,10 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[tuple]) -> N
 def write_dataset(dataset: Dataset, folder: Path | str) -> Path:
     """Write `dataset` into `folder` as the data contract's CSV files and return the folder.
 
-    The required tables are always written; ``absences``, ``requests`` and ``history`` only when
-    they have rows, and a stale CSV of such a table left in the folder is removed so that the
-    folder loads back as exactly this dataset. Other files in the folder are left alone.
+    The required tables are always written; the optional ones only when they have rows (a stale
+    CSV of such a table left in the folder is removed), and the columns of :data:`SPARSE_COLUMNS`
+    only when a row fills them, so that the folder loads back as exactly this dataset. Other files
+    in the folder are left alone.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,5 +175,5 @@ def write_dataset(dataset: Dataset, folder: Path | str) -> Path:
         if name in OPTIONAL_TABLES and not rows:
             path.unlink(missing_ok=True)
             continue
-        _write_csv(path, columns, (row(r) for r in rows))
+        _write_csv(path, name, columns, (row(r) for r in rows))
     return folder
