@@ -9,7 +9,9 @@ and a fixed seed the same input gives the same sizing whatever the load. The sta
 stays a ceiling on the wall clock: only a station cut off by it may differ from run to run.
 
 Work is counted in "nominal seconds": seconds of the time limit times `WORK_PER_SECOND`, the same
-conversion `allocate solve` uses for its default work limit.
+conversion `allocate solve` uses for its default work limit. A solve given a share of `s` nominal
+seconds may spend `s * WORK_PER_SECOND` work and at most `2 s` wall-clock seconds: on a machine
+that does at least half of `WORK_PER_SECOND` work a second the work limit binds first.
 """
 
 from __future__ import annotations
@@ -38,8 +40,14 @@ class Budget:
         return (self.root.spent - self.start) / WORK_PER_SECOND
 
     def left(self) -> float:
-        """Nominal seconds of work left (never quite zero: a solve still gets a glance)."""
-        return max(0.05, self.work / WORK_PER_SECOND - self.used())
+        """Nominal seconds of work left (never quite zero: a solve still gets a glance).
+
+        Never more than the wall-clock seconds left: on a machine fast enough for the work
+        (the usual case) the work decides, and the answer is reproducible; on a busy one the
+        ceiling would otherwise cut the first stages off and leave no answer at all, so the
+        stages share the time that is left instead, as a clock-bound solve must.
+        """
+        return max(0.05, min(self.work / WORK_PER_SECOND - self.used(), self.wall_left()))
 
     def share(self, fraction: float) -> float:
         return self.left() * fraction

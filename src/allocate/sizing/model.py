@@ -258,9 +258,10 @@ class SizingModel:
             self._hinted = True
         # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
         # the search for fewer heads here, and the floor stated above already gives the bound.
-        solver = solver_for(
-            self._ceiling(time_limit), seed, workers, {"linearization_level": 1} if workers == 1 else {}
-        )
+        # The work limit decides; the clock stops a solve only at twice its share (a busy machine)
+        # or at the station's ceiling, whichever comes first.
+        wall = min(2 * time_limit, self._ceiling(time_limit))
+        solver = solver_for(wall, seed, workers, {"linearization_level": 1} if workers == 1 else {})
         solver.parameters.max_deterministic_time = max(0.001, time_limit * WORK_PER_SECOND)
         status = solver.solve(m)
         if self.clock is not None:
@@ -301,7 +302,7 @@ class SizingModel:
             solver.best_objective_bound if ok else None,
         )
 
-    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 1, floor: int = 0) -> Solved:
+    def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0) -> Solved:
         """Phase 1 (and the curve's oracle under a cap): fewest weighted uncovered crews.
 
         Under a cap, heads break ties (scaled below one uncovered unit), so a cap that buys no
@@ -328,7 +329,7 @@ class SizingModel:
         uncovered_cost: int,
         time_limit: float,
         seed: int = 0,
-        workers: int = 1,
+        workers: int = 2,
         floor: HeadFloor | None = None,
     ) -> Solved:
         """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`.

@@ -436,7 +436,7 @@ def size_station(
     time_limit: float = 30.0,
     curve_points: int = 6,
     seed: int = 0,
-    workers: int = 1,
+    workers: int = 2,
 ) -> StationSizing:
     """Minimum headcount per kind, sworn shortfall and the coverage curve of one station.
 
@@ -524,7 +524,7 @@ def size_dataset(
     quota: int | None = None,
     curve_points: int = 6,
     seed: int = 0,
-    workers: int = 1,
+    workers: int = 2,
     jobs: int | None = None,
     stations: list[str] | None = None,
     callbacks: SolveCallbacks | None = None,
