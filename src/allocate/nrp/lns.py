@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -77,17 +78,37 @@ def construct(
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 roster |= m.assigned(solver)
                 continue
-        status_name, keys = _lawful(instance, e, roster, deadline, seed, params)
+        status_name, keys = _lawful(instance, e, roster, max(deadline, time.perf_counter()), seed, params)
         if keys is None:
             return status_name, frozenset(), None
         roster |= keys
     return "FEASIBLE", frozenset(roster), score(instance, roster)
 
 
+def lawful(
+    instance: Instance, deadline: float, seed: int, params: dict, workers: int
+) -> frozenset[Key] | None:
+    """Any lawful roster, each person's found alone, `workers` people at a time (None: not in time).
+
+    Every hard rule binds one person, so the people's rosters are independent of each other.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        found = list(
+            pool.map(
+                lambda e: _lawful(instance, e, set(), deadline, seed, params), range(len(instance.staff))
+            )
+        )
+    if any(keys is None for _, keys in found):
+        return None
+    return frozenset(key for _, keys in found for key in keys or ())
+
+
 def _lawful(
     instance: Instance, e: int, roster: set[Key], deadline: float, seed: int, params: dict
 ) -> tuple[str, set[Key] | None]:
     """Any lawful roster of person `e` (status, assignments or None)."""
+    if time.perf_counter() > deadline:
+        return "UNKNOWN", None
     m = NrpModel(instance, [e], roster)
     m.model.clear_objective()
     solver = solver_for(max(LAWFUL_LIMIT, deadline - time.perf_counter()), seed, 1, params)

@@ -5,8 +5,10 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 (2) the whole model from it on every worker for a share of the time (`WHOLE_SHARE`): it proves
 the small instances optimal, and its bound is the bound reported; (3) if not proven, a
 large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`), one thread per worker,
-until the time is up. Larger instances (13, 20-24), where one person's year alone takes CP-SAT
-seconds: any roster of the whole model, its objective cleared, then the whole model from it.
+until the time is up. Larger instances (13, 20-24): (1) any lawful roster of each person alone,
+in parallel (the hard rules bind one person each); (3) the search; no bound is reported (the
+whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, any
+roster of the whole model, its objective cleared, then the whole model from it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
-FIRST_SHARE = 0.8  # of the time, at most, for the first roster of a long horizon
+LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
+FIRST_SHARE = 0.8  # of the time left, at most, for the whole model's first roster if that fails
 
 
 @dataclass
@@ -53,15 +56,16 @@ class NrpResult:
 
 
 class _Whole:
-    """The whole model, solved in a thread, feeding its rosters and bound to the incumbent."""
+    """The whole model, feeding its rosters and bound to the incumbent as they come."""
 
     def __init__(
-        self, instance: Instance, best: lns.Incumbent, workers: int, seed: int, params: dict
+        self, instance: Instance, best: lns.Incumbent | None, workers: int, seed: int, params: dict
     ) -> None:
         started = time.perf_counter()
         self.m = NrpModel(instance)
         self.build_seconds = time.perf_counter() - started
-        self.m.hint(best.roster)
+        if best is not None:
+            self.m.hint(best.roster)
         self.best, self.workers, self.seed, self.params = best, workers, seed, params
         self.status: int | None = None
         self.solver: cp_model.CpSolver | None = None
@@ -102,17 +106,22 @@ def solve_instance(
     deadline = started + time_limit
     params = dict(solver_params)
     size = len(instance.staff) * instance.days * len(instance.shifts)
+    whole = None
     if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
-        return _whole_only(instance, started, deadline, workers, seed, params)
-    status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
-    if objective is None:
-        return NrpResult(status, None, None, time.perf_counter() - started)
-    best = lns.Incumbent(roster, objective)
-    # the whole model first: its bound, and often a better roster
-    whole = _Whole(instance, best, workers, seed, params)
-    whole.run(WHOLE_SHARE * (deadline - time.perf_counter()))
-    if whole.status == cp_model.OPTIMAL or best.proven:
-        return _result(best, whole, started, 0)
+        roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
+        if roster is None:
+            return _whole_only(instance, started, deadline, workers, seed, params)
+        best = lns.Incumbent(roster, lns.score(instance, roster))
+    else:
+        status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
+        if objective is None:
+            return NrpResult(status, None, None, time.perf_counter() - started)
+        best = lns.Incumbent(roster, objective)
+        # the whole model first: its bound, and often a better roster
+        whole = _Whole(instance, best, workers, seed, params)
+        whole.run(WHOLE_SHARE * (deadline - time.perf_counter()))
+        if whole.status == cp_model.OPTIMAL or best.proven:
+            return _result(best, whole, started, 0)
     stop = threading.Event()
     steps = [0] * max(1, workers)
 
@@ -134,11 +143,7 @@ def solve_instance(
 def _whole_only(
     instance: Instance, started: float, deadline: float, workers: int, seed: int, params: dict
 ) -> NrpResult:
-    """Long horizons: any roster of the whole model, its objective cleared, then the whole model.
-
-    On a year's horizon, one person alone already takes CP-SAT a second or more, and each step
-    of the search costs what a person's year costs: the whole model does better in a minute.
-    """
+    """Any roster of the whole model, its objective cleared, then the whole model from it."""
     whole = _Whole(instance, None, workers, seed, params)
     model = whole.m.model
     model.clear_objective()
