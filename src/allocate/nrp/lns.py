@@ -34,7 +34,7 @@ STEP_LIMIT = 2.0  # seconds per neighbourhood, at most
 # machine a wall-clock limit would shrink the neighbourhoods to nothing.
 STEP_WORK = 0.1
 START_LIMIT = 1.0  # seconds per person of the first roster, at most
-LAWFUL_LIMIT = 2.0  # seconds for one person's lawful roster, at least (past the first's share)
+LAWFUL_LIMIT = 2.0  # seconds for one person's lawful roster past the first roster's share
 SHORTEST = 0.15  # seconds per person of the first roster, at least, for the best of each
 SPANS = (7, 14, 28)  # days of a neighbourhood's window, besides the whole horizon
 LONG_HORIZON = 84  # days; beyond, one person's year costs too much for this search (see solve)
@@ -78,7 +78,8 @@ def construct(
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 roster |= m.assigned(solver)
                 continue
-        status_name, keys = _lawful(instance, e, roster, max(deadline, time.perf_counter()), seed, params)
+        late = max(deadline, time.perf_counter() + LAWFUL_LIMIT)  # a roster late beats none
+        status_name, keys = _lawful(instance, e, roster, late, seed, params)
         if keys is None:
             return status_name, frozenset(), None
         roster |= keys
@@ -111,7 +112,7 @@ def _lawful(
         return "UNKNOWN", None
     m = NrpModel(instance, [e], roster)
     m.model.clear_objective()
-    solver = solver_for(max(LAWFUL_LIMIT, deadline - time.perf_counter()), seed, 1, params)
+    solver = solver_for(deadline - time.perf_counter(), seed, 1, params)
     solver.parameters.stop_after_first_solution = True
     # On long horizons (instances 20-24) the default search may take seconds or more for one
     # person; quick restarts without the LP find one in a fraction of a second.
