@@ -175,5 +175,13 @@ def test_first_roster_and_search_reach_the_hand_checked_optimum() -> None:
 def test_lawful_roster_person_by_person() -> None:
     """Each person's lawful roster found alone, in parallel, makes a lawful roster."""
     inst = read_instance(TINY)
-    roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)
-    assert roster is not None and evaluate(inst, sorted(roster)).ok
+    status, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)
+    assert status == "FEASIBLE" and roster is not None and evaluate(inst, sorted(roster)).ok
+
+
+def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> None:
+    """B must work 5 shifts (2400 min) in days 0-4 but at most 4 in a row: no roster at all."""
+    text = TINY.read_text(encoding="utf-8").replace("B,D=7|N=0,2400,960", "B,D=7|N=0,2400,2400")
+    inst = parse_instance(text, "no-b")
+    assert lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2) == ("INFEASIBLE", None)
+    assert solve_instance(inst, time_limit=10).status == "INFEASIBLE"

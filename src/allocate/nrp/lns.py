@@ -88,10 +88,11 @@ def construct(
 
 def lawful(
     instance: Instance, deadline: float, seed: int, params: dict, workers: int
-) -> frozenset[Key] | None:
-    """Any lawful roster, each person's found alone, `workers` people at a time (None: not in time).
+) -> tuple[str, frozenset[Key] | None]:
+    """(status, roster): any lawful roster, each person's found alone, `workers` at a time.
 
-    Every hard rule binds one person, so the people's rosters are independent of each other.
+    Every hard rule binds one person, so the people's rosters are independent of each other, and
+    one person without any makes the instance infeasible. None: not found in time.
     """
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         found = list(
@@ -99,9 +100,10 @@ def lawful(
                 lambda e: _lawful(instance, e, set(), deadline, seed, params), range(len(instance.staff))
             )
         )
-    if any(keys is None for _, keys in found):
-        return None
-    return frozenset(key for _, keys in found for key in keys or ())
+    statuses = {status for status, keys in found if keys is None}
+    if statuses:
+        return ("INFEASIBLE" if "INFEASIBLE" in statuses else "UNKNOWN"), None
+    return "FEASIBLE", frozenset(key for _, keys in found for key in keys or ())
 
 
 def _lawful(

@@ -7,8 +7,8 @@ the small instances optimal, and its bound is the bound reported; (3) if not pro
 large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`), one thread per worker,
 until the time is up. Larger instances (13, 20-24): (1) any lawful roster of each person alone,
 in parallel (the hard rules bind one person each); (3) the search; no bound is reported (the
-whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, any
-roster of the whole model, its objective cleared, then the whole model from it.
+whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, no
+roster (the whole model, its objective cleared, found none either in a minute on 21-24).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
-FIRST_SHARE = 0.8  # of the time left, at most, for the whole model's first roster if that fails
 
 
 @dataclass
@@ -108,9 +107,9 @@ def solve_instance(
     size = len(instance.staff) * instance.days * len(instance.shifts)
     whole = None
     if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
-        roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
+        status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
         if roster is None:
-            return _whole_only(instance, started, deadline, workers, seed, params)
+            return NrpResult(status, None, None, time.perf_counter() - started)
         best = lns.Incumbent(roster, lns.score(instance, roster))
     else:
         status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
@@ -138,26 +137,6 @@ def solve_instance(
         for thread in threads:
             thread.join()
     return _result(best, whole, started, sum(steps))
-
-
-def _whole_only(
-    instance: Instance, started: float, deadline: float, workers: int, seed: int, params: dict
-) -> NrpResult:
-    """Any roster of the whole model, its objective cleared, then the whole model from it."""
-    whole = _Whole(instance, None, workers, seed, params)
-    model = whole.m.model
-    model.clear_objective()
-    first = solver_for(FIRST_SHARE * (deadline - time.perf_counter()), seed, workers, params)
-    first.parameters.stop_after_first_solution = True
-    status = first.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return NrpResult(first.status_name(status), None, None, time.perf_counter() - started)
-    roster = frozenset(whole.m.assigned(first))
-    whole.best = best = lns.Incumbent(roster, lns.score(instance, roster))
-    model.minimize(whole.m.penalty)
-    whole.m.hint(roster)
-    whole.run(deadline - time.perf_counter())
-    return _result(best, whole, started, 0)
 
 
 def _result(best: lns.Incumbent, whole: _Whole | None, started: float, steps: int) -> NrpResult:
