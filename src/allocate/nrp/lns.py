@@ -2,14 +2,15 @@
 
 Every hard rule of the benchmark binds one person; only the soft cover links people. So a lawful
 roster is built one person at a time, each person's best given the cover the people before gave
-(:func:`construct`): at most a second each, and every instance, 24 included, has a roster in
-seconds. The search then re-plans a few people over a window of days, the rest of the roster
-fixed. Such a sub-problem is modelled alone (:class:`allocate.nrp.model.NrpModel` with
-``people`` and ``window``), so it costs what its few people cost, not what the instance costs,
-and one CP-SAT worker solves it in a fraction of a second: thousands of steps a minute. A step is
-kept when it is no worse (ties walk the plateau). The neighbourhood grows while steps are solved
-to optimality and shrinks while they time out. Half of the steps free people around a cover that
-is short or over, where the gains are; the others are random.
+(:func:`construct`, a fraction of a second each up to 12 weeks), or, on long horizons, any lawful
+roster of each person found alone, in parallel (:func:`lawful`). The search then re-plans a few
+people over a window of days, the rest of the roster fixed. Such a sub-problem is modelled alone
+(:class:`allocate.nrp.model.NrpModel` with ``people`` and ``window``), so it costs what its few
+people cost, not what the instance costs, and one CP-SAT worker solves it in a fixed amount of
+deterministic time. A step is kept when it is no worse (ties walk the plateau). The
+neighbourhood grows while steps are solved to optimality and shrinks while they are not. Half of
+the steps free people around a cover that is short or over, where the gains are; the others are
+random.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ START_LIMIT = 1.0  # seconds per person of the first roster, at most
 LAWFUL_LIMIT = 2.0  # seconds for one person's lawful roster past the first roster's share
 SHORTEST = 0.15  # seconds per person of the first roster, at least, for the best of each
 SPANS = (7, 14, 28)  # days of a neighbourhood's window, besides the whole horizon
-LONG_HORIZON = 84  # days; beyond, one person's year costs too much for this search (see solve)
+LONG_HORIZON = 84  # days; beyond, the first roster is any lawful one per person (see solve)
 MOST = 0.4  # of the roster, in a neighbourhood: beyond, a step is the whole problem again
 GROW, SHRINK = 1.05, 1.1  # the neighbourhood's size after a step solved to optimality, or not
 
