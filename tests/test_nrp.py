@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 from allocate.io.errors import InputError
+from allocate.nrp import lns
 from allocate.nrp.instance import parse_instance, read_instance
+from allocate.nrp.model import NrpModel
 from allocate.nrp.solve import solve_instance
 from allocate.verify.nrp import evaluate
 
@@ -136,3 +141,47 @@ def test_best_known_values_from_the_readme_table(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert best_known(readme) == {1: 607, 15: 3828}
+
+
+# A lawful roster that is over on day 4 (A and B both on D) and short on N on days 3 and 4.
+OVER_ROSTER = [(0, 0, "N"), (0, 4, "D"), (0, 5, "D"), (0, 6, "D"), (1, 3, "D"), (1, 4, "D")]
+
+
+@pytest.mark.parametrize("people", [[], [0], [1], [0, 1]])
+def test_a_neighbourhood_model_scores_the_whole_roster(people: list[int]) -> None:
+    """A sub-model of some people, every day fixed, has the whole roster's objective exactly."""
+    inst = read_instance(TINY)
+    expected = evaluate(inst, OVER_ROSTER)
+    assert expected.ok and expected.parts  # over, short and a broken request all count
+    m = NrpModel(inst, people, set(OVER_ROSTER), window=(0, 0))
+    solver = cp_model.CpSolver()
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    assert round(solver.objective_value) == expected.objective
+    assert m.assigned(solver) == {key for key in OVER_ROSTER if key[0] in people}
+
+
+def test_first_roster_and_search_reach_the_hand_checked_optimum() -> None:
+    """The person-by-person roster is lawful and scored exactly; the search from it reaches 203."""
+    inst = read_instance(TINY)
+    status, roster, objective = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    check = evaluate(inst, sorted(roster))
+    assert status == "FEASIBLE" and check.ok and check.objective == objective
+    best = lns.Incumbent(roster, objective, bound=TINY_OPTIMUM)  # the search stops on reaching it
+    lns.improve(inst, best, time.perf_counter() + 20, 0, {}, threading.Event())
+    check = evaluate(inst, sorted(best.roster))
+    assert check.ok and check.objective == best.objective == TINY_OPTIMUM
+
+
+def test_lawful_roster_person_by_person() -> None:
+    """Each person's lawful roster found alone, in parallel, makes a lawful roster."""
+    inst = read_instance(TINY)
+    status, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)
+    assert status == "FEASIBLE" and roster is not None and evaluate(inst, sorted(roster)).ok
+
+
+def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> None:
+    """B must work 5 shifts (2400 min) in days 0-4 but at most 4 in a row: no roster at all."""
+    text = TINY.read_text(encoding="utf-8").replace("B,D=7|N=0,2400,960", "B,D=7|N=0,2400,2400")
+    inst = parse_instance(text, "no-b")
+    assert lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2) == ("INFEASIBLE", None)
+    assert solve_instance(inst, time_limit=10).status == "INFEASIBLE"

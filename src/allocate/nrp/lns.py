@@ -1,130 +1,215 @@
-"""Large-neighbourhood search by people and by weeks, around CP-SAT.
+"""A first roster person by person, then a large-neighbourhood search by people and by days.
 
-CP-SAT's own neighbourhoods are generic (random variables, constraint graph). Rosters have a
-natural structure: re-planning a few people over the whole horizon, or everybody over a few
-weeks, while the rest of the roster stays as it is. Each such sub-problem is small enough for
-one CP-SAT worker to solve to optimality in a second or so, so the search walks from roster to
-better roster. One neighbourhood per worker is solved at a time, in threads (CP-SAT releases
-the GIL), and the best gain is kept. The neighbourhood grows while sub-problems are solved to
-optimality and shrinks while they time out.
+Every hard rule of the benchmark binds one person; only the soft cover links people. So a lawful
+roster is built one person at a time, each person's best given the cover the people before gave
+(:func:`construct`, a fraction of a second each up to 12 weeks), or, on long horizons, any lawful
+roster of each person found alone, in parallel (:func:`lawful`). The search then re-plans a few
+people over a window of days, the rest of the roster fixed. Such a sub-problem is modelled alone
+(:class:`allocate.nrp.model.NrpModel` with ``people`` and ``window``), so it costs what its few
+people cost, not what the instance costs, and one CP-SAT worker solves it in a fixed amount of
+deterministic time. A step is kept when it is no worse (ties walk the plateau). The
+neighbourhood grows while steps are solved to optimality and shrinks while they are not. Half of
+the steps free people around a cover that is short or over, where the gains are; the others are
+random.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
+from allocate.nrp.model import Key, NrpModel
 
 if TYPE_CHECKING:
-    from allocate.nrp.model import NrpModel
+    from allocate.nrp.instance import Instance
 
-Key = tuple[int, int, str]
-SUB_LIMIT = 1.0  # seconds per neighbourhood, at the smallest
+STEP_LIMIT = 2.0  # seconds per neighbourhood, at most
+# CP-SAT's deterministic time per neighbourhood (about 0.4 s of one idle core): on a loaded
+# machine a wall-clock limit would shrink the neighbourhoods to nothing.
+STEP_WORK = 0.1
+START_LIMIT = 1.0  # seconds per person of the first roster, at most
+LAWFUL_LIMIT = 2.0  # seconds for one person's lawful roster past the first roster's share
+SHORTEST = 0.15  # seconds per person of the first roster, at least, for the best of each
+SPANS = (7, 14, 28)  # days of a neighbourhood's window, besides the whole horizon
+LONG_HORIZON = 84  # days; beyond, the first roster is any lawful one per person (see solve)
+MOST = 0.4  # of the roster, in a neighbourhood: beyond, a step is the whole problem again
+GROW, SHRINK = 1.05, 1.1  # the neighbourhood's size after a step solved to optimality, or not
 
 
-class _Search:
-    def __init__(self, m: NrpModel, seed: int, params: dict) -> None:
-        self.m, self.params = m, params
-        self.rng = random.Random(seed)
-        self.share = 0.15  # of the people (or of the weeks) set free
+@dataclass
+class Incumbent:
+    """The best roster so far, shared by the search and the whole-model solve (thread-safe)."""
+
+    roster: frozenset[Key]
+    objective: int
+    bound: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def offer(self, roster: frozenset[Key], objective: int) -> bool:
+        with self.lock:
+            if objective < self.objective:
+                self.roster, self.objective = roster, objective
+                return True
+            return False
 
     @property
-    def limit(self) -> float:
-        """Seconds per neighbourhood: a wider one gets longer."""
-        return SUB_LIMIT * (1 + 4 * self.share)
+    def proven(self) -> bool:
+        return self.bound is not None and self.objective <= self.bound + 1e-6
 
-    def neighbourhood(self, values: dict[Key, int]) -> set[Key]:
-        """The x variables kept at their value: all but some people, some weeks, or both."""
-        m, rng = self.m, self.rng
-        people, weeks = len(m.instance.staff), m.instance.days // 7
-        kind = rng.randrange(3) if weeks > 1 else 0
-        if kind == 0:  # some people, the whole horizon
-            free = set(rng.sample(range(people), max(2, min(people, round(self.share * people)))))
-            return {key for key in m.work if key[0] not in free}
-        span = max(1, min(weeks, round(self.share * weeks * (2 if kind == 1 else 4))))
-        short = self.uncovered(values)
-        if short and rng.random() < 0.7:  # a window around a cover left short, where gains are
-            day = rng.choice(short)
-            first = 7 * rng.randrange(max(0, day // 7 - span + 1), min(weeks - span, day // 7) + 1)
-        else:
-            first = 7 * rng.randrange(weeks - span + 1)
-        if kind == 1:  # everybody, some weeks
-            return {key for key in m.work if not first <= key[1] < first + 7 * span}
-        # twice the people over twice the weeks
-        free = set(rng.sample(range(people), max(2, min(people, round(2 * self.share * people)))))
-        return {key for key in m.work if key[0] not in free or not first <= key[1] < first + 7 * span}
 
-    def uncovered(self, values: dict[Key, int]) -> list[int]:
-        """The days of the covers staffed below their requirement."""
+def construct(
+    instance: Instance, deadline: float, seed: int, params: dict
+) -> tuple[str, frozenset[Key], int | None]:
+    """(status, roster, objective): each person's best roster given the people before."""
+    roster: set[Key] = set()
+    people = len(instance.staff)
+    for e in range(people):
+        share = (deadline - time.perf_counter()) / (people - e)
+        if share >= SHORTEST:  # else time is short: any lawful roster of the rest, fast
+            m = NrpModel(instance, [e], roster)
+            solver = solver_for(min(START_LIMIT, share), seed, 1, params)
+            status = solver.solve(m.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                roster |= m.assigned(solver)
+                continue
+        late = max(deadline, time.perf_counter() + LAWFUL_LIMIT)  # a roster late beats none
+        status_name, keys = _lawful(instance, e, roster, late, seed, params)
+        if keys is None:
+            return status_name, frozenset(), None
+        roster |= keys
+    return "FEASIBLE", frozenset(roster), score(instance, roster)
+
+
+def lawful(
+    instance: Instance, deadline: float, seed: int, params: dict, workers: int
+) -> tuple[str, frozenset[Key] | None]:
+    """(status, roster): any lawful roster, each person's found alone, `workers` at a time.
+
+    Every hard rule binds one person, so the people's rosters are independent of each other, and
+    one person without any makes the instance infeasible. None: not found in time.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        found = list(
+            pool.map(
+                lambda e: _lawful(instance, e, set(), deadline, seed, params), range(len(instance.staff))
+            )
+        )
+    statuses = {status for status, keys in found if keys is None}
+    if statuses:
+        return ("INFEASIBLE" if "INFEASIBLE" in statuses else "UNKNOWN"), None
+    return "FEASIBLE", frozenset(key for _, keys in found for key in keys or ())
+
+
+def _lawful(
+    instance: Instance, e: int, roster: set[Key], deadline: float, seed: int, params: dict
+) -> tuple[str, set[Key] | None]:
+    """Any lawful roster of person `e` (status, assignments or None)."""
+    if time.perf_counter() > deadline:
+        return "UNKNOWN", None
+    m = NrpModel(instance, [e], roster)
+    m.model.clear_objective()
+    solver = solver_for(deadline - time.perf_counter(), seed, 1, params)
+    solver.parameters.stop_after_first_solution = True
+    # On long horizons (instances 20-24) the default search may take seconds or more for one
+    # person; quick restarts without the LP find one in a fraction of a second.
+    solver.parameters.search_branching = cp_model.PORTFOLIO_WITH_QUICK_RESTART_SEARCH
+    solver.parameters.linearization_level = 0
+    status = solver.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solver.status_name(status), None
+    return "FEASIBLE", m.assigned(solver)
+
+
+def score(instance: Instance, roster: frozenset[Key] | set[Key]) -> int:
+    """The objective of a whole roster: the model of nobody, everybody's roster as constants."""
+    m = NrpModel(instance, [], roster)
+    solver = solver_for(1.0, 0, 1, {})
+    solver.solve(m.model)
+    return round(solver.objective_value)
+
+
+class Search:
+    """Neighbourhoods of a few people over a window of days, around the incumbent.
+
+    Their size is a number of free (person, day) cells; each step draws a shape for it, from
+    many people over one week to a few people over the whole horizon.
+    """
+
+    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict) -> None:
+        self.instance, self.best, self.params = instance, best, params
+        self.rng = random.Random(seed)
+        self.cells = 3.0 * min(instance.days, 28)
+        self.steps = 0
+
+    def neighbourhood(self, roster: frozenset[Key]) -> tuple[list[int], tuple[int, int]]:
+        inst, rng = self.instance, self.rng
+        staff = len(inst.staff)
+        spans = [d for d in SPANS if d < inst.days and 2 * d <= self.cells] + [inst.days]
+        span = rng.choice(spans if 2 * inst.days <= self.cells else spans[:-1] or [7])
+        k = min(staff, max(2, round(self.cells / span)))
+        day = None
+        if rng.random() < 0.5:
+            day, shift, short = self.bad_cover(roster)
+            if day is not None:
+                working = {e for (e, d, s) in roster if d == day and s == shift}
+                pool = [e for e in range(staff) if (e in working) != short]
+                people = rng.sample(pool, min(len(pool), max(1, k // 2)))
+                rest = [e for e in range(staff) if e not in people]
+                people += rng.sample(rest, min(len(rest), k - len(people)))
+        if day is None:
+            people = rng.sample(range(staff), k)
+            day = rng.randrange(inst.days)
+        first = max(0, min(inst.days - span, day - rng.randrange(span)))
+        return people, (first, first + span)
+
+    def bad_cover(self, roster: frozenset[Key]) -> tuple[int | None, str, bool]:
+        """A random (day, shift, short?) whose cover is off its requirement, or (None, '', False)."""
         staffed: dict[tuple[int, str], int] = {}
-        for (_, day, shift), v in values.items():
-            if v:
-                staffed[day, shift] = staffed.get((day, shift), 0) + 1
-        return [c.day for c in self.m.instance.cover if staffed.get((c.day, c.shift_id), 0) < c.required]
+        for _, d, s in roster:
+            staffed[d, s] = staffed.get((d, s), 0) + 1
+        off = [c for c in self.instance.cover if staffed.get((c.day, c.shift_id), 0) != c.required]
+        if not off:
+            return None, "", False
+        c = self.rng.choice(off)
+        return c.day, c.shift_id, staffed.get((c.day, c.shift_id), 0) < c.required
 
-    def solve(
-        self, keep: set[Key], values: dict[Key, int], limit: float, seed: int
-    ) -> tuple[int, int | None, dict]:
-        """(CP-SAT status, objective or None, values) of the best roster around `values`."""
-        sub = self.m.model.clone()
-        sub.clear_hints()
-        for key, xs in self.m.work.items():
-            var = sub.get_bool_var_from_proto_index(xs[0].index)
-            if key in keep:
-                sub.add(var == values[key])
-            sub.add_hint(var, values[key])
-        solver = solver_for(limit, seed, 1, self.params)
-        status = solver.solve(sub)
+    def step(self, limit: float) -> None:
+        roster, objective = self.best.roster, self.best.objective
+        people, window = self.neighbourhood(roster)
+        m = NrpModel(self.instance, people, roster, window)
+        m.hint(roster)
+        solver = solver_for(limit, self.rng.randrange(1 << 30), 1, self.params)
+        solver.parameters.max_deterministic_time = STEP_WORK
+        status = solver.solve(m.model)
+        self.steps += 1
+        most = MOST * len(self.instance.staff) * self.instance.days
+        if status == cp_model.OPTIMAL:
+            self.cells = min(most, self.cells * GROW)
+        else:
+            self.cells = max(14.0, self.cells / SHRINK)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None, {}
-        found = {
-            key: solver.value(sub.get_bool_var_from_proto_index(xs[0].index))
-            for key, xs in self.m.work.items()
-        }
-        return status, round(solver.objective_value), found
+            return
+        value = round(solver.objective_value)
+        if value <= objective:
+            chosen = set(people)
+            new = frozenset({key for key in roster if key[0] not in chosen} | m.assigned(solver))
+            with self.best.lock:
+                if self.best.roster is roster or value < self.best.objective:
+                    self.best.roster, self.best.objective = new, value
 
 
 def improve(
-    m: NrpModel,
-    values: dict[Key, int],
-    objective: int,
-    deadline: float,
-    workers: int,
-    seed: int,
-    params: dict,
-) -> tuple[dict[Key, int], int, int]:
-    """(best values of the x variables, their objective, neighbourhoods tried) until `deadline`."""
-    search = _Search(m, seed, params)
-    tries = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while (left := deadline - time.perf_counter()) > 0.3:
-            jobs = [
-                pool.submit(
-                    search.solve,
-                    search.neighbourhood(values),
-                    values,
-                    min(left, search.limit),
-                    search.rng.randrange(1 << 30),
-                )
-                for _ in range(max(1, workers))
-            ]
-            tries += len(jobs)
-            outcomes = [job.result() for job in jobs]
-            gained = False
-            for _, value, found in outcomes:
-                if value is not None and value < objective:
-                    values, objective, gained = found, value, True
-                elif value == objective and not gained:
-                    values = found  # another roster as good: move along the plateau
-            if gained:
-                continue
-            if all(status == cp_model.OPTIMAL for status, _, _ in outcomes):
-                search.share = min(0.7, search.share * 1.2)
-            elif not any(status == cp_model.OPTIMAL for status, _, _ in outcomes):
-                search.share = max(0.05, search.share / 1.1)
-    return values, objective, tries
+    instance: Instance, best: Incumbent, deadline: float, seed: int, params: dict, stop: threading.Event
+) -> int:
+    """Improve `best` until `deadline`, `stop`, or its proof; the number of steps."""
+    search = Search(instance, best, seed, params)
+    while (left := deadline - time.perf_counter()) > 0.05 and not stop.is_set() and not best.proven:
+        search.step(min(left, STEP_LIMIT))
+    return search.steps

@@ -1,25 +1,28 @@
 """Solve one benchmark instance with the engine's solver settings, and write its roster.csv.
 
-Three steps share the time limit. (1) Any lawful roster, the objective cleared: on the largest
-instances CP-SAT with the objective may find none in time, while the same model without it finds
-one quickly; this step stops at its first solution, a fraction of a second on small instances.
-(2) The whole model from that roster as a hint, for a share of the time: small instances are
-solved to optimality here, and this step's bound is the bound reported. (3) If not proven
-optimal, a large-neighbourhood search by people and by weeks (:mod:`allocate.nrp.lns`) improves
-the roster until the time is up.
+Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
+1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
+(2) the whole model from it on every worker for a share of the time (`WHOLE_SHARE`): it proves
+the small instances optimal, and its bound is the bound reported; (3) if not proven, a
+large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`), one thread per worker,
+until the time is up. Larger instances (13, 20-24): (1) any lawful roster of each person alone,
+in parallel (the hard rules bind one person each); (3) the search; no bound is reported (the
+whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, no
+roster (the whole model, its objective cleared, found none either in a minute on 21-24).
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from allocate.model.params import hint_from, solver_for
+from allocate.model.params import solver_for
 from allocate.nrp import lns
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
@@ -30,10 +33,10 @@ if TYPE_CHECKING:
     from allocate.nrp.instance import Instance
 
 ROSTER_COLUMNS = ("employee", "day", "shift")
-FULL_SHARE = 0.5  # of the time left after step 1, for the whole model (step 2)
-# Above this many shift variables (instances 20-24), copying the model for each neighbourhood
-# costs more than it gains: the whole model gets all the time.
-LNS_MAX_VARIABLES = 30_000
+START_SHARE = 0.4  # of the time, at most, for the first roster
+WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
+FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
+LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
 
 @dataclass
@@ -51,53 +54,102 @@ class NrpResult:
         return self.status in ("OPTIMAL", "FEASIBLE")
 
 
+class _Whole:
+    """The whole model, feeding its rosters and bound to the incumbent as they come."""
+
+    def __init__(
+        self, instance: Instance, best: lns.Incumbent | None, workers: int, seed: int, params: dict
+    ) -> None:
+        started = time.perf_counter()
+        self.m = NrpModel(instance)
+        self.build_seconds = time.perf_counter() - started
+        if best is not None:
+            self.m.hint(best.roster)
+        self.best, self.workers, self.seed, self.params = best, workers, seed, params
+        self.status: int | None = None
+        self.solver: cp_model.CpSolver | None = None
+
+    def run(self, limit: float) -> None:
+        solver = self.solver = solver_for(limit, self.seed, self.workers, self.params)
+        best = self.best
+        assert best is not None
+
+        def bound(value: float) -> None:
+            best.bound = max(0.0, math.ceil(value - 1e-6))  # integer objective; every penalty >= 0
+            if best.proven:
+                solver.stop_search()
+
+        solver.best_bound_callback = bound
+        self.status = solver.solve(self.m.model, _Offer(self.m, best))
+        if self.status == cp_model.OPTIMAL:
+            bound(solver.objective_value)
+        elif self.status == cp_model.FEASIBLE:
+            bound(solver.best_objective_bound)
+
+
+class _Offer(cp_model.CpSolverSolutionCallback):
+    def __init__(self, m: NrpModel, best: lns.Incumbent) -> None:
+        super().__init__()
+        self.m, self.best = m, best
+
+    def on_solution_callback(self) -> None:
+        value = round(self.objective_value)
+        if value < self.best.objective:
+            self.best.offer(frozenset(self.m.assigned(self)), value)
+
+
 def solve_instance(
     instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0, **solver_params: object
 ) -> NrpResult:
     started = time.perf_counter()
-    m = NrpModel(instance)
-    build = time.perf_counter() - started
-    deadline = started + build + time_limit  # the limit is the search's, after the build
+    deadline = started + time_limit
     params = dict(solver_params)
-
-    m.model.clear_objective()
-    large = len(m.work) > LNS_MAX_VARIABLES  # finding any roster is the hard part there
-    first = solver_for((0.8 if large else 0.5) * (deadline - time.perf_counter()), seed, workers, params)
-    first.parameters.stop_after_first_solution = True
-    first_status = first.solve(m.model)
-    values = None
-    if first_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        hint_from(m.model, first)
-        values = _values(m, first)
-    m.model.minimize(m.penalty)
-    left = deadline - time.perf_counter()
-    lns_on = values is not None and len(m.work) <= LNS_MAX_VARIABLES
-    solver = solver_for(left * FULL_SHARE if lns_on else left, seed, workers, params)
-    status = solver.solve(m.model)
-    result = NrpResult(solver.status_name(status), None, None, 0.0, build_seconds=build)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values, objective = _values(m, solver), round(solver.objective_value)
-        result.bound = max(0.0, solver.best_objective_bound)  # every penalty is >= 0
-    elif values is not None:
-        objective = round(first.value(m.penalty))
+    size = len(instance.staff) * instance.days * len(instance.shifts)
+    whole = None
+    if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
+        status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
+        if roster is None:
+            return NrpResult(status, None, None, time.perf_counter() - started)
+        best = lns.Incumbent(roster, lns.score(instance, roster))
     else:
-        result.status = "INFEASIBLE" if cp_model.INFEASIBLE in (status, first_status) else "UNKNOWN"
-        result.seconds = time.perf_counter() - started
-        return result
-    if status != cp_model.OPTIMAL and lns_on:
-        values, objective, result.neighbourhoods = lns.improve(
-            m, values, objective, deadline, workers, seed, params
-        )
-        proven = result.bound is not None and objective <= math.ceil(result.bound - 1e-6)
-        result.status = "OPTIMAL" if proven else "FEASIBLE"
-    result.objective = objective
-    result.assignments = sorted(key for key, v in values.items() if v)
-    result.seconds = time.perf_counter() - started
-    return result
+        status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
+        if objective is None:
+            return NrpResult(status, None, None, time.perf_counter() - started)
+        best = lns.Incumbent(roster, objective)
+        # the whole model first: its bound, and often a better roster
+        whole = _Whole(instance, best, workers, seed, params)
+        whole.run(WHOLE_SHARE * (deadline - time.perf_counter()))
+        if whole.status == cp_model.OPTIMAL or best.proven:
+            return _result(best, whole, started, 0)
+    stop = threading.Event()
+    steps = [0] * max(1, workers)
+
+    def search(k: int) -> None:
+        steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop)
+
+    threads = [threading.Thread(target=search, args=(k,)) for k in range(1, workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        search(0)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    return _result(best, whole, started, sum(steps))
 
 
-def _values(m: NrpModel, solver: cp_model.CpSolver) -> dict[tuple[int, int, str], int]:
-    return {key: int(solver.value(xs[0])) for key, xs in m.work.items()}
+def _result(best: lns.Incumbent, whole: _Whole | None, started: float, steps: int) -> NrpResult:
+    optimal = (whole is not None and whole.status == cp_model.OPTIMAL) or best.proven
+    return NrpResult(
+        "OPTIMAL" if optimal else "FEASIBLE",
+        best.objective,
+        best.bound,
+        time.perf_counter() - started,
+        sorted(best.roster),
+        steps,
+        whole.build_seconds if whole is not None else 0.0,
+    )
 
 
 def write_roster(instance: Instance, result: NrpResult, out: Path) -> Path:
