@@ -184,3 +184,18 @@ def lending_city(folder: Path) -> Path:
     _rewrite(data / "staff.csv", move)
     (data / "policy.toml").write_text("lending = true\n", encoding="utf-8")  # replicated() copies CSV only
     return data
+
+
+@contextlib.contextmanager
+def threaded_dask(folder: Path):
+    """A two-worker Dask LocalCluster in threads, its client, and a fresh SQLite store in `folder`."""
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as c,
+        distributed.Client(c) as client,
+        Store(f"sqlite:///{folder / 'dask.db'}") as store,
+    ):
+        yield client, store

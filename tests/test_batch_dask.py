@@ -9,20 +9,14 @@ import subprocess
 import distributed
 
 from allocate.batch import BatchSettings, DaskEngine, Store, run_batch
-from batch_helpers import W1, W2, allocate_cmd, replicated
+from batch_helpers import W1, W2, allocate_cmd, replicated, threaded_dask
 
 
 def test_dask_engine_on_a_threaded_local_cluster(tmp_path):
     """Every station is solved on the cluster's workers and stored; week 2 carries week 1 over."""
     data = replicated(tmp_path / "rep", 2)
     settings = BatchSettings(engine="dask", workers=1, time_limit=5)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-        Store(f"sqlite:///{tmp_path / 'dask.db'}") as store,
-    ):
+    with threaded_dask(tmp_path) as (client, store):
         first = run_batch(data, W1, store, settings=settings, engine=DaskEngine(client))
         assert first.exit_code() == 0 and first.slots == 2
         second = run_batch(data, W2, store, settings=settings, engine=DaskEngine(client))

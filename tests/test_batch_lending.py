@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import distributed
 import pytest
 
 from allocate.batch import BatchCallbacks, BatchSettings, DaskEngine, Store, run_batch
@@ -17,7 +16,7 @@ from allocate.batch.week import Week
 from allocate.io.load import load_dataset
 from allocate.policy import Policy, load_policy
 from allocate.verify import verify_roster
-from batch_helpers import SHORT, W1, lending_city
+from batch_helpers import SHORT, W1, lending_city, threaded_dask
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -124,7 +123,7 @@ def test_proofs_count_a_district_once():
         "B": {"proof": shared, "soft_gap": 0.5, "unit": "district D1: A,B"},
         "C": {"proof": shared | {"fully_proven": 1}, "soft_gap": 0.0, "unit": "district D2: C"},
     }
-    counts = report._proof_counts([{"station_id": s} for s in "ABC"])  # noqa: SLF001
+    counts = report.proof_counts([{"station_id": s} for s in "ABC"])
     assert counts["coverage_proven"] == 3 and counts["fully_proven"] == 1
     assert counts["units"] == {"solved": 2, "coverage_proven": 2, "fully_proven": 1, "greedy_fallbacks": 0}
 
@@ -132,13 +131,7 @@ def test_proofs_count_a_district_once():
 def test_lending_districts_on_dask(city, tmp_path):
     """On the Dask engine too a district is one task: its stations come back together, stored."""
     settings = BatchSettings(engine="dask", workers=1, time_limit=5)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as c,
-        distributed.Client(c) as client,
-        Store(f"sqlite:///{tmp_path / 'dask.db'}") as store,
-    ):
+    with threaded_dask(tmp_path) as (client, store):
         report = run_batch(city, W1, store, settings=settings, engine=DaskEngine(client))
         assert report.exit_code() == 0, report.summary()["failed"]
         assert report.summary()["proof"]["units"]["solved"] == 2

@@ -123,7 +123,7 @@ class BatchReport:
             return EXIT_NO_SOLUTION
         return EXIT_OK
 
-    def _proof_counts(self, solved: list[dict[str, Any]]) -> dict[str, Any]:
+    def proof_counts(self, solved: list[dict[str, Any]]) -> dict[str, Any]:
         """Stations whose coverage was proven minimal, fully proven, left with the greedy roster,
         and the soft goals' gap (coverage is judged apart, never mixed into this gap).
 
@@ -193,7 +193,7 @@ class BatchReport:
                 "median": statistics.median(gaps) if gaps else None,
                 "worst": max(gaps) if gaps else None,
             },
-            "proof": self._proof_counts(solved),
+            "proof": self.proof_counts(solved),
             "seconds_per_station": {
                 "mean": statistics.fmean(walls) if walls else None,
                 "median": statistics.median(walls) if walls else None,
