@@ -191,7 +191,6 @@ def batch(
     from allocate.batch import BatchSettings, LockHeld, Week, run_batch
     from allocate.batch.engines import ENGINES
     from allocate.batch.progress import BatchProgress, print_report
-    from allocate.batch.storeurl import redact
     from allocate.io.errors import InputError
 
     try:
@@ -225,12 +224,7 @@ def batch(
     except InputError as exc:
         raise bad_input(exc) from None
     except LockHeld as exc:
-        err.print(
-            "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(5) from None
+        raise _locked(exc) from None
     except KeyboardInterrupt:
         err.print(_("interrupted: the stations stored so far are kept; run the same command again to finish"))
         raise typer.Exit(130) from None
@@ -255,11 +249,22 @@ def batch(
     raise typer.Exit(code)
 
 
+def _locked(exc: Exception) -> typer.Exit:
+    """Another batch holds the week: say who (its store URL redacted) and exit 5."""
+    from allocate.batch.storeurl import redact
+
+    err.print(
+        "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return typer.Exit(5)
+
+
 def _replan(data, week, store, start, reason, stations, settings, as_json: bool) -> None:
     """`batch --replan --from`: re-plan the stored week; always ends with typer.Exit."""
     from allocate.batch import LockHeld
     from allocate.batch.replan import replan_batch
-    from allocate.batch.storeurl import redact
     from allocate.io.errors import InputError
     from allocate.replan import parse_cut
 
@@ -276,12 +281,7 @@ def _replan(data, week, store, start, reason, stations, settings, as_json: bool)
     except InputError as exc:
         raise bad_input(exc) from None
     except LockHeld as exc:
-        err.print(
-            "[bold red]" + escape(_("Locked")) + f"[/]: {escape(redact(str(exc)))}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(5) from None
+        raise _locked(exc) from None
     if as_json:
         print_json({"week": week, "from": start, "stations": rows})
     else:
