@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import lns
 from allocate.nrp.instance import parse_instance, read_instance
+from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.solve import solve_instance
 from allocate.verify.nrp import evaluate
@@ -185,3 +186,34 @@ def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> N
     inst = parse_instance(text, "no-b")
     assert lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2) == ("INFEASIBLE", None)
     assert solve_instance(inst, time_limit=10).status == "INFEASIBLE"
+
+
+INSTANCE1 = DATA / "Instance1.txt"  # Curtois & Qu Instance 1, unchanged: 8 people, 14 days, optimum 607
+
+
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_dynamic_programme_gives_each_person_a_lawful_roster(path: Path) -> None:
+    """Each person's roster from the dynamic programme breaks no hard rule (independent evaluator)."""
+    inst = read_instance(path)
+    roster = set()
+    for e in range(len(inst.staff)):
+        keys = person_roster(inst, e, lns.greedy_costs(inst, e, {}))
+        assert keys is not None and all(k[0] == e for k in keys)
+        roster |= keys
+    assert evaluate(inst, sorted(roster)).ok
+
+
+def test_dynamic_programme_keeps_a_binding_shift_maximum() -> None:
+    """A shift type priced far below the others is still worked at most its maximum (A: 2 N)."""
+    inst = parse_instance(TINY.read_text(encoding="utf-8").replace("N,600,D", "N,600,"), "no-ban")
+    keys = person_roster(inst, 0, lambda d, s: -1000.0 if s == "N" else 0.0)
+    assert keys is not None
+    keys |= person_roster(inst, 1) or set()
+    assert evaluate(inst, sorted(keys)).ok
+    assert sum(s == "N" for (e, _, s) in keys if e == 0) == 2
+
+
+def test_dynamic_programme_says_none_when_no_roster_exists() -> None:
+    """B must work 2400 minutes in days 0-4 but at most 4 in a row: no roster, None (not a bad one)."""
+    text = TINY.read_text(encoding="utf-8").replace("B,D=7|N=0,2400,960", "B,D=7|N=0,2400,2400")
+    assert person_roster(parse_instance(text, "no-b"), 1) is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,9 +26,12 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
+from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import Key, NrpModel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from allocate.nrp.instance import Instance
 
 STEP_LIMIT = 2.0  # seconds per neighbourhood, at most
@@ -90,21 +94,50 @@ def construct(
 def lawful(
     instance: Instance, deadline: float, seed: int, params: dict, workers: int
 ) -> tuple[str, frozenset[Key] | None]:
-    """(status, roster): any lawful roster, each person's found alone, `workers` at a time.
+    """(status, roster): any lawful roster, each person's found alone.
 
     Every hard rule binds one person, so the people's rosters are independent of each other, and
-    one person without any makes the instance infeasible. None: not found in time.
+    one person without any makes the instance infeasible. Each person's comes first from the
+    dynamic programme (:mod:`allocate.nrp.lawful`, milliseconds), steered by the cover the people
+    before left short; those it cannot serve go to CP-SAT, `workers` at a time. None: not found
+    in time.
     """
+    found: dict[int, set[Key]] = {}
+    for e in range(len(instance.staff)):
+        if time.perf_counter() > deadline:
+            break
+        keys = person_roster(instance, e, greedy_costs(instance, e, found))
+        if keys is not None:
+            found[e] = keys
+    rest = [e for e in range(len(instance.staff)) if e not in found]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        found = list(
-            pool.map(
-                lambda e: _lawful(instance, e, set(), deadline, seed, params), range(len(instance.staff))
-            )
-        )
-    statuses = {status for status, keys in found if keys is None}
+        solved = list(pool.map(lambda e: _lawful(instance, e, set(), deadline, seed, params), rest))
+    statuses = {status for status, keys in solved if keys is None}
     if statuses:
         return ("INFEASIBLE" if "INFEASIBLE" in statuses else "UNKNOWN"), None
-    return "FEASIBLE", frozenset(key for _, keys in found for key in keys or ())
+    return "FEASIBLE", frozenset(
+        key for keys in [*found.values(), *(k for _, k in solved)] for key in keys or ()
+    )
+
+
+def greedy_costs(instance: Instance, e: int, found: dict[int, set[Key]]) -> Callable[[int, str], float]:
+    """The cost to person `e` of working a shift on a day, given the rosters `found` so far.
+
+    A cover still short gains its under weight, one already met costs its over weight, and the
+    person's own on and off requests count at their weights (a day off costs 0).
+    """
+    staffed = Counter((d, s) for keys in found.values() for (_, d, s) in keys)
+    price = {
+        (c.day, c.shift_id): -c.under if staffed[c.day, c.shift_id] < c.required else c.over
+        for c in instance.cover
+    }
+    for r in instance.on_requests:
+        if r.employee == e:
+            price[r.day, r.shift_id] -= r.weight
+    for r in instance.off_requests:
+        if r.employee == e:
+            price[r.day, r.shift_id] += r.weight
+    return lambda d, s: price[d, s]
 
 
 def _lawful(
