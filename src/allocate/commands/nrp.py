@@ -44,6 +44,8 @@ def nrp(
     print(f"bound: {bound:g}")
     print(f"seconds: {result.seconds:.1f}")
     print(f"build_seconds: {result.build_seconds:.1f}")
+    lp = ", LP solved" if result.converged else ""
+    print(f"pricing_rounds: {result.pricing_rounds}{lp}")
     print(f"roster: {folder / 'roster.csv'}")
     # The solver's value can only overstate a penalty (a slack left above its minimum), never hide one.
     if not check.ok or result.objective is None or check.objective > result.objective:

@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
 from allocate.nrp import lns
+from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
+COLUMNS_SHARE = 0.5  # of the time, at most, until column generation stops
+MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -48,6 +51,8 @@ class NrpResult:
     assignments: list[tuple[int, int, str]] = field(default_factory=list)  # (employee, day, shift)
     neighbourhoods: int = 0
     build_seconds: float = 0.0
+    pricing_rounds: int = 0  # column generation's rounds
+    converged: bool = False  # column generation's LP solved: its bound is the LP's value
 
     @property
     def has_solution(self) -> bool:
@@ -75,7 +80,8 @@ class _Whole:
         assert best is not None
 
         def bound(value: float) -> None:
-            best.bound = max(0.0, math.ceil(value - 1e-6))  # integer objective; every penalty >= 0
+            # integer objective; every penalty >= 0; the column generation's bound may be better
+            best.bound = max(best.bound or 0.0, math.ceil(value - 1e-6))
             if best.proven:
                 solver.stop_search()
 
@@ -105,7 +111,7 @@ def solve_instance(
     deadline = started + time_limit
     params = dict(solver_params)
     size = len(instance.staff) * instance.days * len(instance.shifts)
-    whole = None
+    whole = columns = None
     if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
         status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
         if roster is None:
@@ -116,11 +122,14 @@ def solve_instance(
         if objective is None:
             return NrpResult(status, None, None, time.perf_counter() - started)
         best = lns.Incumbent(roster, objective)
-        # the whole model first: its bound, and often a better roster
+        columns = _columns(instance, best, started, time_limit, workers, seed, params)
+        if best.proven:
+            return _result(best, None, started, 0, columns)
+        # the whole model: often a better roster
         whole = _Whole(instance, best, workers, seed, params)
         whole.run(WHOLE_SHARE * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
-            return _result(best, whole, started, 0)
+            return _result(best, whole, started, 0, columns)
     stop = threading.Event()
     steps = [0] * max(1, workers)
 
@@ -136,10 +145,34 @@ def solve_instance(
         stop.set()
         for thread in threads:
             thread.join()
-    return _result(best, whole, started, sum(steps))
+    return _result(best, whole, started, sum(steps), columns)
 
 
-def _result(best: lns.Incumbent, whole: _Whole | None, started: float, steps: int) -> NrpResult:
+def _columns(
+    instance: Instance,
+    best: lns.Incumbent,
+    started: float,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    params: dict,
+) -> ColumnGeneration:
+    """Column generation from the incumbent: its bound, then the best roster of its columns."""
+    columns = ColumnGeneration(instance, best.roster)
+    columns.run(started + COLUMNS_SHARE * time_limit, workers, seed, params, target=best.objective)
+    if columns.bound is not None:
+        best.bound = max(best.bound or 0.0, float(columns.bound))
+    if not best.proven:
+        limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
+        found = columns.integer(limit, best.roster)
+        if found is not None:
+            best.offer(*found)
+    return columns
+
+
+def _result(
+    best: lns.Incumbent, whole: _Whole | None, started: float, steps: int, columns: ColumnGeneration | None
+) -> NrpResult:
     optimal = (whole is not None and whole.status == cp_model.OPTIMAL) or best.proven
     return NrpResult(
         "OPTIMAL" if optimal else "FEASIBLE",
@@ -149,6 +182,8 @@ def _result(best: lns.Incumbent, whole: _Whole | None, started: float, steps: in
         sorted(best.roster),
         steps,
         whole.build_seconds if whole is not None else 0.0,
+        columns.rounds if columns is not None else 0,
+        columns.converged if columns is not None else False,
     )
 
 
