@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from allocate.io.errors import InputError
 from allocate.nrp import lns
+from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import parse_instance, read_instance
 from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import NrpModel
@@ -217,3 +218,46 @@ def test_dynamic_programme_says_none_when_no_roster_exists() -> None:
     """B must work 2400 minutes in days 0-4 but at most 4 in a row: no roster, None (not a bad one)."""
     text = TINY.read_text(encoding="utf-8").replace("B,D=7|N=0,2400,960", "B,D=7|N=0,2400,2400")
     assert person_roster(parse_instance(text, "no-b"), 1) is None
+
+
+def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:
+    """Tiny: the generation converges to a bound of 203, its optimum; the master's roster is lawful and 203."""
+    inst = read_instance(TINY)
+    _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
+    assert roster is not None
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 30, 1, 0, {})
+    assert columns.converged and columns.bound == TINY_OPTIMUM
+    found = columns.integer(10, roster)
+    assert found is not None
+    check = evaluate(inst, sorted(found[0]))
+    assert check.ok and check.objective == found[1] == TINY_OPTIMUM
+
+
+def test_column_generation_on_instance_1(tmp_path: Path) -> None:
+    """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
+    inst = read_instance(INSTANCE1)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 30, 1, 0, {})
+    assert columns.converged and columns.bound == 558 and columns.lp_value == pytest.approx(558)
+    found = columns.integer(10, roster)
+    assert found is not None and found[1] == 607
+    out = tmp_path / "roster.csv"
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [("employee", "day", "shift")]
+            + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
+        )
+    assert independent(INSTANCE1, out) == (607, [])
+
+
+def test_cli_proves_instance_1_optimal(tmp_path: Path) -> None:
+    """`allocate nrp Instance1.txt` prints 607 and the bound 607; the independent evaluator agrees."""
+    out = tmp_path / "out"
+    done = allocate("nrp", str(INSTANCE1), "--time-limit", "30", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "status: OPTIMAL" in done.stdout and "objective: 607" in done.stdout and "bound: 607" in done.stdout
+    )
+    assert independent(INSTANCE1, out / "roster.csv") == (607, [])

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 PRICE_LIMIT = 2.0  # seconds for one person's pricing problem, at most
 TOLERANCE = 1e-6
+ROUNDS = 28  # rounds a generation takes (instances 4, 5 and 7: 25-30 from a first roster)
+FAR = 0.1  # a bound this far below the LP's value, past the checkpoint, stops the generation
 SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round  # a column enters when its reduced cost is below -TOLERANCE
 
 
@@ -154,11 +156,36 @@ class ColumnGeneration:
             self.bound = bound if self.bound is None else max(self.bound, bound)
         return added
 
-    def run(self, deadline: float, workers: int, seed: int, params: dict, target: int | None = None) -> None:
-        """Rounds until converged, `deadline`, or the bound reaches `target` (a known roster's value)."""
+    def run(
+        self,
+        deadline: float,
+        workers: int,
+        seed: int,
+        params: dict,
+        target: int | None = None,
+        checkpoint: float | None = None,
+    ) -> None:
+        """Rounds until converged, `deadline`, or the bound reaches `target` (a known roster's value).
+
+        Past `checkpoint`, it also stops while the bound is still far below the LP (more than
+        `FAR` of it) if, at the pace so far, the `ROUNDS` a generation takes here would not fit
+        before `deadline`: the time is better spent on rosters.
+        """
+        begun = time.perf_counter()
         while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
             if target is not None and self.bound is not None and self.bound >= target:
                 return
+            now = time.perf_counter()
+            if checkpoint is not None and now > checkpoint and self.far():
+                pace = (now - begun) / self.rounds
+                if (ROUNDS - self.rounds) * pace > deadline - now:
+                    return
+
+    def far(self) -> bool:
+        """Whether the bound is still more than `FAR` below the LP's value (or unknown)."""
+        if self.lp_value is None or not self.bound:
+            return True
+        return self.bound < (1 - FAR) * self.lp_value
 
     def integer(self, limit: float, hint: Collection[Key] = ()) -> tuple[frozenset[Key], int] | None:
         """The best roster made of the columns found (the restricted master as an integer

@@ -37,6 +37,7 @@ ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
 COLUMNS_SHARE = 0.5  # of the time, at most, until column generation stops
+CHECKPOINT_SHARE = 0.25  # of the time: column generation stops here if it would not converge in time
 MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
@@ -159,10 +160,11 @@ def _columns(
 ) -> ColumnGeneration:
     """Column generation from the incumbent: its bound, then the best roster of its columns."""
     columns = ColumnGeneration(instance, best.roster)
-    columns.run(started + COLUMNS_SHARE * time_limit, workers, seed, params, target=best.objective)
+    deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
+    columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
-    if not best.proven:
+    if not best.proven and not columns.far():  # far from the LP, its columns make poor rosters
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
         if found is not None:
