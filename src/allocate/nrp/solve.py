@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
-COLUMNS_SHARE = 0.5  # of the time, at most, until column generation stops
-CHECKPOINT_SHARE = 0.25  # of the time: column generation stops here if it would not converge in time
+COLUMNS_SHARE = 0.55  # of the time, at most, until column generation stops
+CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
 MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
