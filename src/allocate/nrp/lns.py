@@ -2,8 +2,9 @@
 
 Every hard rule of the benchmark binds one person; only the soft cover links people. So a lawful
 roster is built one person at a time, each person's best given the cover the people before gave
-(:func:`construct`, a fraction of a second each up to 12 weeks), or, on long horizons, any lawful
-roster of each person found alone, in parallel (:func:`lawful`). The search then re-plans a few
+(:func:`construct`, a fraction of a second each up to 12 weeks), or, on long horizons, a lawful
+roster of each person by dynamic programming, steered by the cover still short (:func:`lawful`).
+The search then re-plans a few
 people over a window of days, the rest of the roster fixed. Such a sub-problem is modelled alone
 (:class:`allocate.nrp.model.NrpModel` with ``people`` and ``window``), so it costs what its few
 people cost, not what the instance costs, and one CP-SAT worker solves it in a fixed amount of

@@ -2,13 +2,16 @@
 
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
 1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
-(2) the whole model from it on every worker for a share of the time (`WHOLE_SHARE`): it proves
-the small instances optimal, and its bound is the bound reported; (3) if not proven, a
-large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`), one thread per worker,
-until the time is up. Larger instances (13, 20-24): (1) any lawful roster of each person alone,
-in parallel (the hard rules bind one person each); (3) the search; no bound is reported (the
+(2) column generation from it (:mod:`allocate.nrp.columns`) until `COLUMNS_SHARE` of the time,
+unless at `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the
+bound reported when better than CP-SAT's), then the best roster of its columns (SCIP); (3) the
+whole model from the best roster on every worker for a share of the time left (`WHOLE_SHARE`);
+(4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
+one thread per worker, until the time is up. Larger instances (13, 20-24): (1) a lawful roster
+of each person alone (a dynamic programme, :mod:`allocate.nrp.lawful`, CP-SAT for the few it
+cannot serve; the hard rules bind one person each); (4) the search; no bound is reported (the
 whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, no
-roster (the whole model, its objective cleared, found none either in a minute on 21-24).
+roster.
 """
 
 from __future__ import annotations
