@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from allocate.nrp.instance import Instance
 
 Key = tuple[int, int, str]
+INF = np.inf
 CAPPED = 0.5  # extra cost of a shift type whose maximum can bind: below any benchmark weight
 
 
@@ -91,59 +92,71 @@ def closed_weekend_days(instance: Instance, e: int, offset: int = 0) -> set[int]
 
 
 class _Tables:
-    """The backward pass: ``ok[d]`` holds, per run state, which minutes-so-far can still finish."""
+    """The backward pass: ``value[d]`` holds, per run state and minutes so far, the least cost of
+    the days after day `d` in a lawful finish (`INF`: none)."""
 
-    def __init__(self, instance: Instance, e: int, shifts: list[str], closed: set[int]) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        e: int,
+        shifts: list[str],
+        closed: set[int],
+        price: dict[tuple[int, str], float],
+    ) -> None:
         emp = instance.staff[e]
         minutes = {s.shift_id: s.minutes for s in instance.shifts}
         self.unit = math.gcd(*(minutes[s] for s in shifts))
         self.steps = {s: minutes[s] // self.unit for s in shifts}
-        self.lengths = sorted(set(self.steps.values()))
         self.size = emp.max_minutes // self.unit + 1  # minutes so far, in units: 0 .. size - 1
         self.low = -(-emp.min_minutes // self.unit)
         self.max_run, self.min_run = emp.max_consecutive, max(1, emp.min_consecutive)
         self.min_off = max(1, emp.min_days_off)
         self.open = [(e, d) not in instance.days_off and d not in closed for d in range(instance.days)]
-        self.ok = self._backward(instance.days)
+        # per day, the cheapest shift of each length (steps): the backward pass needs no more
+        self.cheapest = [
+            {
+                step: min(price[d, s] for s in shifts if self.steps[s] == step)
+                for step in set(self.steps.values())
+            }
+            for d in range(instance.days)
+        ]
+        self.value = self._backward(instance.days)
 
-    def _shift(self, arr: np.ndarray, step: int) -> np.ndarray:
-        """out[..., m] = arr[..., m + step] (False past the top)."""
-        out = np.zeros_like(arr)
-        if step < self.size:
-            out[..., : self.size - step] = arr[..., step:]
-        return out
-
-    def _work(self, arr: np.ndarray) -> np.ndarray:
-        out = np.zeros_like(arr)
-        for step in self.lengths:
-            out |= self._shift(arr, step)
+    def _work(self, arr: np.ndarray, d: int) -> np.ndarray:
+        """The value of working day `d`: out[..., m] = min over lengths of cost + arr[..., m + step]."""
+        out = np.full_like(arr, INF)
+        for step, cost in self.cheapest[d].items():
+            if step < self.size:
+                np.minimum(
+                    out[..., : self.size - step], arr[..., step:] + cost, out=out[..., : self.size - step]
+                )
         return out
 
     def _backward(self, days: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per day: (work runs by length, exempt work runs by length, off runs by length), over minutes.
 
-        Index k of a run array is a run of k days ending the day before; an exempt run started on
-        day 0 and may end shorter than the minimum.
+        Index k of a run array is a run of k days ending that day; an exempt run started on day 0
+        and may end shorter than the minimum.
         """
         top, off = self.max_run, self.min_off
-        end = np.zeros(self.size, dtype=bool)
-        end[self.low :] = True
+        end = np.full(self.size, INF)
+        end[self.low :] = 0.0
         w = np.tile(end, (top + 2, 1))
         x, o = w.copy(), np.tile(end, (off + 1, 1))
         tables = [(w, x, o)]
         for d in range(days - 1, 0, -1):
-            nw, nx, no = np.zeros_like(w), np.zeros_like(x), np.zeros_like(o)
+            nw, nx, no = np.full_like(w, INF), np.full_like(x, INF), np.full_like(o, INF)
             if self.open[d]:
-                nw[1:top] = self._work(w[2 : top + 1])
-                nx[1:top] = self._work(x[2 : top + 1])
-                no[off] = self._work(w[1])
-            nw[self.min_run : top + 1] |= o[1]
-            nx[1 : top + 1] |= o[1]
-            no[1:off] |= o[2 : off + 1]
-            no[off] |= o[off]
+                nw[1:top] = self._work(w[2 : top + 1], d)
+                nx[1:top] = self._work(x[2 : top + 1], d)
+                no[off] = self._work(w[1], d)
+            nw[self.min_run : top + 1] = np.minimum(nw[self.min_run : top + 1], o[1])
+            nx[1 : top + 1] = np.minimum(nx[1 : top + 1], o[1])
+            no[1:off] = np.minimum(no[1:off], o[2 : off + 1])
+            no[off] = np.minimum(no[off], o[off])
             w, x, o = nw, nx, no
             tables.append((w, x, o))
-        tables.reverse()  # tables[d] is the state before day d + 1 ... tables[0] before day 1
+        tables.reverse()  # tables[d]: the state after day d (d = 0 .. days - 1)
         return tables
 
 
@@ -179,13 +192,17 @@ def _attempt(
     closed: set[int],
     cost: Callable[[int, str], float] | None,
 ) -> set[Key] | None:
-    t = _Tables(instance, e, shifts, closed)
-    ok = t.ok  # ok[d] judges the state after day d (d = 0 .. days - 1)
+    price = {
+        (d, s): (cost(d, s) if cost else 0.0) + (CAPPED if s in caps else 0.0)
+        for d in range(instance.days)
+        for s in shifts
+    }
+    t = _Tables(instance, e, shifts, closed, price)
     kind, k, m = "o", t.min_off, 0  # before day 0: days off without end
     used = dict.fromkeys(caps, 0)
     roster: set[Key] = set()
     for d in range(instance.days):
-        w, x, o = ok[d]
+        w, x, o = t.value[d]
         moves: list[tuple[float, str, int, str | None, int]] = []  # cost, kind, k, shift, minutes
         if kind == "o":  # a day off
             moves.append((0.0, "o", min(k + 1, t.min_off), None, m))
@@ -202,14 +219,17 @@ def _attempt(
                 for s in shifts:
                     if s in used and used[s] >= caps[s]:
                         continue
-                    price = (cost(d, s) if cost else 0.0) + (CAPPED if s in caps else 0.0)
-                    moves.append((price, nxt[0], nxt[1], s, m + t.steps[s]))
+                    moves.append((price[d, s], nxt[0], nxt[1], s, m + t.steps[s]))
+        tables = {"w": w, "x": x, "o": o}
         lawful = [
-            move for move in moves if move[4] < t.size and {"w": w, "x": x, "o": o}[move[1]][move[2], move[4]]
+            (c + rest, move)
+            for move in moves
+            if move[4] < t.size and (rest := tables[move[1]][move[2], move[4]]) < INF
+            for c in (move[0],)
         ]
         if not lawful:
             return None
-        _, kind, k, s, m = min(lawful, key=lambda move: move[0])
+        _, (_, kind, k, s, m) = min(lawful, key=lambda pair: pair[0])
         if s is not None:
             roster.add((e, d, s))
             if s in used:
