@@ -39,10 +39,10 @@ if TYPE_CHECKING:
     from allocate.nrp.pricing import Priced
 
 PRICE_LIMIT = 2.0  # seconds for one person's pricing problem, at most
-TOLERANCE = 1e-6
+TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
 ROUNDS = 28  # rounds a generation takes (instances 4, 5 and 7: 25-30 from a first roster)
 FAR = 0.1  # a bound this far below the LP's value, past the checkpoint, stops the generation
-SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round  # a column enters when its reduced cost is below -TOLERANCE
+SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round
 
 
 class ColumnGeneration:
@@ -71,6 +71,7 @@ class ColumnGeneration:
         self.converged = False
         self.center: dict[tuple[int, str], int] | None = None  # the prices of the best bound
         self.best_total = 0
+        self.exact = False  # every pricing of the last pass proven optimal
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -120,7 +121,8 @@ class ColumnGeneration:
             if added or time.perf_counter() >= deadline:
                 break
         self.rounds += 1
-        self.converged = added == 0 and time.perf_counter() < deadline
+        # no improving column, every pricing proven optimal: the LP is solved over all columns
+        self.converged = added == 0 and self.exact and time.perf_counter() < deadline
         return added > 0
 
     def _price(
@@ -141,6 +143,7 @@ class ColumnGeneration:
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             answers = list(pool.map(price, range(len(self.pricers))))
+        self.exact = all(a.exact for a in answers)
         added = 0
         for e, answer in enumerate(answers):
             for keys in answer.found:

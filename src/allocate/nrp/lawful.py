@@ -5,21 +5,21 @@ one lawful roster per person. CP-SAT finds one for a year-long horizon in second
 (instance 24: about 3 s each, 150 people), which does not fit in a minute. This programme does
 it in milliseconds, on a restricted but exact model:
 
-* only shift types that can never reach their maximum (``max_shifts * minutes >= the person's
-  max minutes``, or at least as many as the days the person can work) and that neither forbid
-  each other nor themselves as a successor, so successions and per-type maxima hold by
-  construction;
-* weekends: when the person may work fewer weekends than the horizon has, a fixed set of them,
-  spread evenly, is workable and the others are days off;
+* only shift types that neither forbid each other nor themselves as a successor, so successions
+  hold by construction; types that can never reach their maximum (``max_shifts * minutes >= the
+  person's max minutes``, or at least as many as the days the person can work) come first, and a
+  maximum that can bind is kept by the forward pass (below);
+* weekends: when the person may work fewer weekends than the horizon has, a fixed set of them is
+  workable (those with the fewest days off, then an even spread) and the others are days off;
 * everything else exactly: days off, the longest and shortest runs of work and of days off (a
   run touching either edge of the horizon is exempt from its minimum), and the window of total
   minutes, tracked in units of the chosen shifts' greatest common length.
 
-A backward pass marks, for each day, run state and minutes so far, whether the roster can still
-be finished lawfully; a forward pass then picks, day by day, the cheapest move among those that
-keep it finishable (the caller's costs, e.g. the cover still short). So the result is lawful
-whenever the restricted model has a roster, and None otherwise (the caller then asks CP-SAT,
-which is exact on the whole rule set).
+A backward pass gives, for each day, run state and minutes so far, the least cost of a lawful
+finish (infinite: none), under the caller's costs (e.g. the cover still short); a forward pass
+then follows it day by day. So the result is lawful, and the person's cheapest roster in the
+restricted model unless a binding maximum bends the walk; None when the restricted model has no
+roster (the caller then asks CP-SAT, which is exact on the whole rule set).
 """
 
 from __future__ import annotations
@@ -163,13 +163,13 @@ class _Tables:
 def person_roster(
     instance: Instance, e: int, cost: Callable[[int, str], float] | None = None
 ) -> set[Key] | None:
-    """A lawful roster of person `e`, each day's move the cheapest that keeps it finishable.
+    """A lawful roster of person `e`, of least cost in the restricted model (see the module).
 
     `cost(day, shift)` is the cost of working that shift that day (a day off costs 0). None: the
     restricted model (see the module) has no roster for this person.
 
     The backward pass ignores the maxima that can bind; the forward pass keeps them (a type at
-    its maximum is no longer offered) and prefers the other types at equal cost, so they rarely
+    its maximum is no longer offered) and prices those types a little higher, so they rarely
     bind. If they do, the attempt fails and the next tries without those types, then with other
     weekends closed.
     """

@@ -35,6 +35,7 @@ class Priced:
 
     found: list[frozenset[Key]]  # every improving roster the solver met, the best last
     bound: int | None  # a lower bound on the scaled value over all lawful rosters; None: unknown
+    exact: bool = False  # the last of `found` is proven the best
 
 
 class _Collect(cp_model.CpSolverSolutionCallback):
@@ -103,4 +104,4 @@ class Pricer:
             return Priced([], None)
         value = round(solver.objective_value)
         bound = value if status == cp_model.OPTIMAL else math.ceil(solver.best_objective_bound - 1e-6)
-        return Priced(collect.found, bound)
+        return Priced(collect.found, bound, status == cp_model.OPTIMAL)
