@@ -8,6 +8,7 @@ from pathlib import Path
 from allocate.batch.data import split_by_station
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
+from allocate.phases import COVERAGE_PARAMS
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
 from builders import WEEK, dataset, need, person
@@ -73,3 +74,15 @@ def test_summary_keeps_coverage_apart_from_the_soft_gap():
         "fully_proven",
         "stopped_by",
     } <= set(unit)
+
+
+def test_coverage_step_settings_change_speed_not_the_proven_minimum():
+    """Step 1's own CP-SAT setting (the whole LP from the start) proves the same fewest uncovered
+    crews as CP-SAT's default, which a caller's parameter restores; both rosters verified."""
+    assert COVERAGE_PARAMS == {"add_lp_constraints_lazily": False}
+    data = _week_of_desk(1)  # one officer, a desk every day: at most 6 days of 7 (a real shortage)
+    ours = solve(data, WEEK, time_limit=30, workers=1)
+    default = solve(data, WEEK, time_limit=30, workers=1, add_lp_constraints_lazily=True)
+    for r in (ours, default):
+        assert _s1(r).coverage_proven and r.verification.ok
+        assert r.coverage["shortfall"].sum() == 1

@@ -40,6 +40,13 @@ COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 get
 # stands if CP-SAT finds nothing: on a loaded machine it may take up to half the unit's time.
 HINT_SHARE = 0.5
 RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage, then fewest changes)
+# CP-SAT settings for step 1 only (the caller's own parameters win). Step 1 is proven by its linear
+# relaxation's bound. CP-SAT adds linear constraints to its LP lazily by default, once violated; at a
+# station with a real shortage (too few skilled people on the busiest shifts) the root bound then
+# stayed at 0 and the proof took over 15 deterministic seconds on one worker (city S001, S120: not
+# proven in 15-30). With the whole relaxation from the start the proof took 2-4 there (figures in
+# the module's tests and the README).
+COVERAGE_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
 
 
 @dataclass(frozen=True)
@@ -146,11 +153,15 @@ def solve_phases(
 
     steps: list[tuple[str, str, float]] = []
 
-    def run(step: str, objective, work: float, gap_rule: bool, held: float | None = None, floor: float = 0.0):
+    def run(
+        step: str, objective, work: float, gap_rule: bool, held: float | None = None, floor: float = 0.0,
+        step_params: dict[str, Any] | None = None,
+    ):  # fmt: skip
         """One CP-SAT solve of `objective` from the current hint: (solver, status, watch)."""
         nonlocal spent
         m.model.minimize(objective)
-        solver = solver_for(budget.seconds - (time.perf_counter() - started), seed, workers, params)
+        left = budget.seconds - (time.perf_counter() - started)
+        solver = solver_for(left, seed, workers, {**(step_params or {}), **params})
         solver.parameters.max_deterministic_time = _work(params, max(0.001, work))
         watch = _Watch(solver, index, callbacks, cover.cost, held, gap_rule, floor)
         solver.best_bound_callback = watch.on_bound
@@ -168,7 +179,9 @@ def solve_phases(
     greedy = zero or greedy  # a re-plan falls back on its step 0 roster, not on the hint
 
     # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster).
-    first, status1, _ = run("coverage", cover.cost, COVERAGE_SHARE * budget.work, gap_rule=False)
+    first, status1, _ = run(
+        "coverage", cover.cost, COVERAGE_SHARE * budget.work, gap_rule=False, step_params=COVERAGE_PARAMS
+    )
     coverage_proven = status1 == cp_model.OPTIMAL and ranked_proven
     least = round(first.objective_value) if status1 in found else None
 
