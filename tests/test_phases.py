@@ -8,7 +8,7 @@ from pathlib import Path
 from allocate.batch.data import split_by_station
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
-from allocate.phases import COVERAGE_PARAMS
+from allocate.phases import COVERAGE_PARAMS, meets_bound
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
 from builders import WEEK, dataset, need, person
@@ -86,3 +86,12 @@ def test_coverage_step_settings_change_speed_not_the_proven_minimum():
     for r in (ours, default):
         assert _s1(r).coverage_proven and r.verification.ok
         assert r.coverage["shortfall"].sum() == 1
+
+
+def test_a_roster_meeting_step_1s_bound_proves_coverage():
+    """Step 1 may stop with its bound proven but not its roster: a roster at that bound (rounded up,
+    costs being integers) is proven least, one above it is not."""
+    assert meets_bound(150000, 149999.99999999)
+    assert meets_bound(5, 4.2)  # no roster costs 4.2: 5 is the least
+    assert not meets_bound(5, 4.0)
+    assert not meets_bound(150000, 140000.0)

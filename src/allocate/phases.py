@@ -21,6 +21,7 @@ machine's load; only a solve cut off by the wall clock (``stopped_by == "time li
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -190,6 +191,12 @@ def solve_phases(
     #    (Stating it as a constraint for CP-SAT made the search slower, not faster.)
     floor = float(least) if coverage_proven and least is not None else 0.0
     whole, status2, watch2 = run("whole", full, budget.work - spent, gap_rule=coverage_proven, floor=floor)
+    if not coverage_proven and ranked_proven and status1 in found and status2 in found:
+        # Step 1 may have proven its bound without finding a roster that meets it: step 2's roster
+        # meeting that bound proves its coverage minimal all the same.
+        reached = round(whole.value(cover.cost))
+        if meets_bound(reached, first.best_objective_bound):
+            coverage_proven, least = True, reached
     best, best_status, best_watch, held = whole, status2, watch2, None
     last = None  # the solver that ended the search, when it is not the one holding the roster
     if status2 not in found or (least is not None and round(whole.value(cover.cost)) > least):
@@ -274,6 +281,14 @@ def _ranked_step(
     hint_from(m.model, solver)
     holds = [m.model.add(t.amount <= round(solver.value(t.amount))) for t in terms]
     return solver, holds, status == cp_model.OPTIMAL
+
+
+def meets_bound(cost: int, bound: float) -> bool:
+    """Whether an integer coverage cost is proven least by a lower bound of it (CP-SAT's, a float).
+
+    Every weight is an integer, so no roster costs less than the bound rounded up.
+    """
+    return cost <= math.ceil(bound - 1e-6)
 
 
 def _release(holds: list) -> None:
