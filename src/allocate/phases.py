@@ -41,13 +41,17 @@ COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 get
 # stands if CP-SAT finds nothing: on a loaded machine it may take up to half the unit's time.
 HINT_SHARE = 0.5
 RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage, then fewest changes)
-# CP-SAT settings for step 1 only (the caller's own parameters win). Step 1 is proven by its linear
-# relaxation's bound. CP-SAT adds linear constraints to its LP lazily by default, once violated; at a
-# station with a real shortage (too few skilled people on the busiest shifts) the root bound then
-# stayed at 0 and the proof took over 15 deterministic seconds on one worker (city S001, S120: not
-# proven in 15-30). With the whole relaxation from the start the proof took 2-4 there (figures in
-# the module's tests and the README).
-COVERAGE_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
+# Step 1's proof (its second half, when the first did not prove it): CP-SAT's settings there (the
+# caller's own parameters win). Step 1 is proven by its linear relaxation's bound, and CP-SAT adds
+# linear constraints to its LP lazily by default, once violated. At a station with a real shortage
+# (too few skilled people on the busiest shifts) its bound then stalled below the optimum: city S001
+# not proven in 30 deterministic seconds on one worker, S120 and S103 not in 15. With the whole
+# relaxation in the LP from the start they were proven in 2.2, 3.3 and 3.9; but that search finds
+# rosters more slowly (S120: 13 uncovered crews after 1.5 det instead of 5), hence two halves: the
+# default search finds the roster, then this one proves it (S001 at the batch's defaults: proven in
+# 0.75 + 0.71 det, not proven in 1.5 by the default search alone).
+PROOF_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
+PROOF_SPLIT = 0.5  # of step 1's share, for its first half (the default search)
 
 
 @dataclass(frozen=True)
@@ -180,9 +184,7 @@ def solve_phases(
     greedy = zero or greedy  # a re-plan falls back on its step 0 roster, not on the hint
 
     # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster).
-    first, status1, _ = run(
-        "coverage", cover.cost, COVERAGE_SHARE * budget.work, gap_rule=False, step_params=COVERAGE_PARAMS
-    )
+    first, status1, bound1 = _coverage_step(m, run, cover.cost, COVERAGE_SHARE * budget.work)
     coverage_proven = status1 == cp_model.OPTIMAL and ranked_proven
     least = round(first.objective_value) if status1 in found else None
 
@@ -195,7 +197,7 @@ def solve_phases(
         # Step 1 may have proven its bound without finding a roster that meets it: step 2's roster
         # meeting that bound proves its coverage minimal all the same.
         reached = round(whole.value(cover.cost))
-        if meets_bound(reached, first.best_objective_bound):
+        if meets_bound(reached, bound1):
             coverage_proven, least = True, reached
     best, best_status, best_watch, held = whole, status2, watch2, None
     last = None  # the solver that ended the search, when it is not the one holding the roster
@@ -281,6 +283,32 @@ def _ranked_step(
     hint_from(m.model, solver)
     holds = [m.model.add(t.amount <= round(solver.value(t.amount))) for t in terms]
     return solver, holds, status == cp_model.OPTIMAL
+
+
+def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[cp_model.CpSolver, int, float]:
+    """Step 1 in two halves: the default search, then (unless proven) the proof from its roster
+    (from the greedy roster if the first half found none).
+
+    Returns the solver holding step 1's roster, its status and the best lower bound of the coverage
+    cost either half proved. The model's hint is left as it was found (the greedy roster).
+    """
+    first, status, _ = run("coverage", cost, PROOF_SPLIT * work, gap_rule=False)
+    if status == cp_model.OPTIMAL:
+        return first, status, first.best_objective_bound
+    hint = m.model.proto.solution_hint
+    saved = (list(hint.vars), list(hint.values))
+    if status == cp_model.FEASIBLE:
+        hint_from(m.model, first)  # its roster is the proof's first solution: never worse than it
+    proof, proof_status, _ = run(
+        "coverage proof", cost, work - first.deterministic_time, gap_rule=False, step_params=PROOF_PARAMS
+    )
+    m.model.clear_hints()
+    for index, value in zip(*saved, strict=True):
+        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+    bound = max(first.best_objective_bound, proof.best_objective_bound)
+    if proof_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return proof, proof_status, bound
+    return first, status, bound
 
 
 def meets_bound(cost: int, bound: float) -> bool:
