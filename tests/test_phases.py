@@ -105,3 +105,4 @@ def test_a_roster_meeting_step_1s_bound_proves_coverage():
     assert meets_bound(5, 4.2)  # no roster costs 4.2: 5 is the least
     assert not meets_bound(5, 4.0)
     assert not meets_bound(150000, 140000.0)
+    assert not meets_bound(0, float("nan")) and not meets_bound(0, float("inf"))
