@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from allocate import phases
 from allocate.batch.data import split_by_station
+from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
+from allocate.model.builder import RosterModel
+from allocate.phases import PROOF_PARAMS, Budget, meets_bound, solve_phases
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
 from builders import WEEK, dataset, need, person
@@ -73,3 +77,32 @@ def test_summary_keeps_coverage_apart_from_the_soft_gap():
         "fully_proven",
         "stopped_by",
     } <= set(unit)
+
+
+def test_coverage_proof_half_proves_the_same_minimum(monkeypatch):
+    """Step 1's second half (the whole LP from the start) proves the same fewest uncovered crews as
+    CP-SAT's default search does alone, and leaves the greedy hint in place for step 2."""
+    assert PROOF_PARAMS == {"add_lp_constraints_lazily": False}
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S07"]
+    monkeypatch.setattr(phases, "PROOF_SPLIT", 0.0)  # the first half stops at once, with nothing
+    m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
+    out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
+    assert [s[:2] for s in out.steps[:2]] == [("coverage", "UNKNOWN"), ("coverage proof", "OPTIMAL")]
+    assert out.coverage_proven
+    assert out.steps[2][0] == "whole"
+    uncovered = round(out.solver.value(next(t for t in m.terms if t.name == "uncovered").amount))
+    monkeypatch.undo()
+    default = solve(station, horizon, time_limit=30, workers=1, add_lp_constraints_lazily=True)
+    assert default.units[0].coverage_proven and default.verification.ok
+    assert default.coverage["shortfall"].sum() == uncovered
+
+
+def test_a_roster_meeting_step_1s_bound_proves_coverage():
+    """Step 1 may stop with its bound proven but not its roster: a roster at that bound (rounded up,
+    costs being integers) is proven least, one above it is not."""
+    assert meets_bound(150000, 149999.99999999)
+    assert meets_bound(5, 4.2)  # no roster costs 4.2: 5 is the least
+    assert not meets_bound(5, 4.0)
+    assert not meets_bound(150000, 140000.0)
+    assert not meets_bound(0, float("nan")) and not meets_bound(0, float("inf"))
