@@ -10,10 +10,12 @@ import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.fairness import window_spread, window_start
+from allocate.stages import Status
 
 if TYPE_CHECKING:
     from allocate.domain import Dataset, Horizon
     from allocate.policy import Policy
+    from allocate.stages import Source
 
 SOFT_GAP_LIMIT = 0.01  # a soft-goal gap of at most 1 % counts as proven
 
@@ -31,7 +33,23 @@ def fully_proven(coverage_proven: bool, gap: float | None) -> bool:
 
 
 # Best first: the status of a run is the worst status of its units.
-STATUS_ORDER = ("OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE", "MODEL_INVALID")
+STATUS_ORDER = tuple(Status)
+
+
+class Proof:
+    """What a phased solve proved, read from its coverage proof and its soft goals' bound."""
+
+    coverage_proven: bool
+    soft_objective: float | None
+    soft_bound: float | None
+
+    @property
+    def soft_gap(self) -> float | None:
+        return soft_gap(self.soft_objective, self.soft_bound)
+
+    @property
+    def fully_proven(self) -> bool:
+        return fully_proven(self.coverage_proven, self.soft_gap)
 
 
 @dataclass(frozen=True)
@@ -44,12 +62,12 @@ class GoalAmount:
 
 
 @dataclass
-class UnitResult:
+class UnitResult(Proof):
     """The solve of one planning unit (a station, or a district when lending is on)."""
 
     name: str
     station_ids: tuple[str, ...]
-    status: str
+    status: Status
     objective: float | None
     bound: float | None
     wall_seconds: float
@@ -58,20 +76,12 @@ class UnitResult:
     constraints: int
     people: int
     goals: dict[str, GoalAmount] = field(default_factory=dict)
-    source: str = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
+    source: Source = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
     coverage_proven: bool = False  # phase 1 proved the fewest weighted uncovered crews
     soft_objective: float | None = None  # the objective without the coverage term
     soft_bound: float | None = None  # its bound, known once coverage is proven
     stopped_by: str = ""  # proof, gap, work limit, time limit, no solution
     work: float = 0.0  # CP-SAT deterministic time spent
-
-    @property
-    def soft_gap(self) -> float | None:
-        return soft_gap(self.soft_objective, self.soft_bound)
-
-    @property
-    def fully_proven(self) -> bool:
-        return fully_proven(self.coverage_proven, self.soft_gap)
 
     @property
     def gap(self) -> float | None:
@@ -81,7 +91,7 @@ class UnitResult:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("OPTIMAL", "FEASIBLE")
+        return Status(self.status).found
 
 
 @dataclass
@@ -101,9 +111,9 @@ class Result:
     changes: pd.DataFrame | None = None  # a re-plan's assignments added/removed (allocate.replan)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if not self.units:
-            return "OPTIMAL"
+            return Status.OPTIMAL
         return max((u.status for u in self.units), key=STATUS_ORDER.index)
 
     @property

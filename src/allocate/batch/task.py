@@ -21,6 +21,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.week import Week
 from allocate.i18n import _
 from allocate.solve import solve
+from allocate.stages import Status
 
 if TYPE_CHECKING:
     from allocate.batch.outcome import FailureKind
@@ -207,7 +208,7 @@ def _outcome(
     )
     where = "" if isinstance(task, StationTask) else f"{task.name} ({', '.join(task.station_ids)}): "
     if result.units and not all(u.has_solution for u in result.units):
-        kind: FailureKind = "infeasible" if result.status == "INFEASIBLE" else "no_solution"
+        kind: FailureKind = "infeasible" if result.status == Status.INFEASIBLE else "no_solution"
         error = where + _("no roster: the solver stopped with status %(status)s within %(seconds)ss") % {
             "status": result.status, "seconds": format(task.time_limit, "g"),
         }  # fmt: skip

@@ -20,16 +20,17 @@ from rich.table import Table
 from allocate.i18n import N_, _, localize
 from allocate.io.errors import InputError
 from allocate.outfolder import FORCE_HELP
+from allocate.stages import Status
 
 err = Console(stderr=True)
 """The one console of the commands: progress, summaries and errors go to stderr."""
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 STATUS_EXIT = {
-    "OPTIMAL": EXIT_OK,
-    "FEASIBLE": EXIT_OK,
-    "INFEASIBLE": EXIT_INFEASIBLE,
-    "UNKNOWN": EXIT_NO_SOLUTION,
+    Status.OPTIMAL: EXIT_OK,
+    Status.FEASIBLE: EXIT_OK,
+    Status.INFEASIBLE: EXIT_INFEASIBLE,
+    Status.UNKNOWN: EXIT_NO_SOLUTION,
 }
 
 DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")]
