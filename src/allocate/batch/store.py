@@ -47,6 +47,25 @@ INDEXED_ID_MAX = 500
 
 metadata = sa.MetaData()
 
+
+def _required(kind: Any, *names: str) -> list[sa.Column]:
+    """Columns of one type that every row fills."""
+    return [sa.Column(name, kind, nullable=False) for name in names]
+
+
+def _post_row(*, week_index: bool = False) -> list[sa.Column]:
+    """The columns a stored row of a station-week's post starts with: its id, its station-week, its post."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
+        ),
+        sa.Column("week", sa.String(10), nullable=False, **({"index": True} if week_index else {})),
+        sa.Column("date", sa.Date, nullable=False),
+        *_required(sa.Text, "station_id", "shift_id", "task_id"),
+    ]
+
+
 meta_table = sa.Table(
     "batch_meta",
     metadata,
@@ -87,14 +106,8 @@ station_weeks = sa.Table(
     sa.Column("objective", sa.Float),
     sa.Column("best_bound", sa.Float),
     sa.Column("gap", sa.Float),
-    sa.Column("build_seconds", sa.Float, nullable=False),
-    sa.Column("solve_seconds", sa.Float, nullable=False),
-    sa.Column("wall_seconds", sa.Float, nullable=False),
-    sa.Column("people", sa.Integer, nullable=False),
-    sa.Column("variables", sa.Integer, nullable=False),
-    sa.Column("crews_required", sa.Integer, nullable=False),
-    sa.Column("crews_staffed", sa.Integer, nullable=False),
-    sa.Column("uncovered_crews", sa.Integer, nullable=False),
+    *_required(sa.Float, "build_seconds", "solve_seconds", "wall_seconds"),
+    *_required(sa.Integer, "people", "variables", "crews_required", "crews_staffed", "uncovered_crews"),
     sa.Column("verified", sa.Boolean),
     sa.Column("violations", sa.Integer, nullable=False),
     sa.Column("history_source", sa.String(64), nullable=False),
@@ -107,17 +120,8 @@ station_weeks = sa.Table(
 roster_rows = sa.Table(
     "batch_roster",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
-    ),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
-    sa.Column("shift_id", sa.Text, nullable=False),
-    sa.Column("task_id", sa.Text, nullable=False),
-    sa.Column("crew_id", sa.Text, nullable=False),
-    sa.Column("person_id", sa.Text, nullable=False),
+    *_post_row(),
+    *_required(sa.Text, "crew_id", "person_id"),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("slot", sa.String(1), nullable=False),
     sa.Column("lead_id", sa.Text),
@@ -127,18 +131,8 @@ roster_rows = sa.Table(
 coverage_rows = sa.Table(
     "batch_coverage",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
-    ),
-    sa.Column("week", sa.String(10), nullable=False, index=True),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
-    sa.Column("shift_id", sa.Text, nullable=False),
-    sa.Column("task_id", sa.Text, nullable=False),
-    sa.Column("crews_required", sa.Integer, nullable=False),
-    sa.Column("crews_staffed", sa.Integer, nullable=False),
-    sa.Column("shortfall", sa.Integer, nullable=False),
+    *_post_row(week_index=True),
+    *_required(sa.Integer, "crews_required", "crews_staffed", "shortfall"),
 )
 
 locks = sa.Table(
@@ -163,11 +157,7 @@ replans = sa.Table(
     sa.Column("replanned_at", sa.DateTime, nullable=False),
     sa.Column("cut", sa.String(16), nullable=False),  # YYYY-MM-DDTHH:MM: earlier shifts frozen
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("changes", sa.Integer, nullable=False),
-    sa.Column("added", sa.Integer, nullable=False),
-    sa.Column("removed", sa.Integer, nullable=False),
-    sa.Column("uncovered_before", sa.Integer, nullable=False),
-    sa.Column("uncovered_after", sa.Integer, nullable=False),
+    *_required(sa.Integer, "changes", "added", "removed", "uncovered_before", "uncovered_after"),
     sa.Column("host", sa.String(255), nullable=False),
 )
 
