@@ -13,6 +13,8 @@ from allocate.fairness import window_spread, window_start
 from allocate.stages import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from allocate.domain import Dataset, Horizon
     from allocate.policy import Policy
     from allocate.stages import Source
@@ -50,6 +52,26 @@ class Proof:
     @property
     def fully_proven(self) -> bool:
         return fully_proven(self.coverage_proven, self.soft_gap)
+
+
+def crews_of(roster: pd.DataFrame, members: Callable[[pd.Series], str] = ";".join) -> pd.DataFrame:
+    """One row per crew of a roster: its post, lead, size, sworn officers and `members` (joined ids)."""
+    if roster.empty:
+        return pd.DataFrame(columns=[*ROSTER_COLUMNS[:5], "lead_id", "size", "sworn", "members"])
+    return (
+        roster.groupby("crew_id", sort=False)
+        .agg(
+            date=("date", "first"),
+            station_id=("station_id", "first"),
+            shift_id=("shift_id", "first"),
+            task_id=("task_id", "first"),
+            lead_id=("lead_id", "first"),
+            size=("person_id", "size"),
+            sworn=("role", lambda r: int((r == "sworn").sum())),
+            members=("person_id", members),
+        )
+        .reset_index()
+    )
 
 
 @dataclass(frozen=True)
@@ -119,20 +141,7 @@ class Result:
     @property
     def crews(self) -> pd.DataFrame:
         """One row per crew: post, pattern, lead and members."""
-        if self.roster.empty:
-            return pd.DataFrame(columns=[*ROSTER_COLUMNS[:5], "lead_id", "size", "sworn", "members"])
-        g = self.roster.groupby("crew_id", sort=False)
-        out = g.agg(
-            date=("date", "first"),
-            station_id=("station_id", "first"),
-            shift_id=("shift_id", "first"),
-            task_id=("task_id", "first"),
-            lead_id=("lead_id", "first"),
-            size=("person_id", "size"),
-            sworn=("role", lambda r: int((r == "sworn").sum())),
-            members=("person_id", ";".join),
-        )
-        return out.reset_index()
+        return crews_of(self.roster)
 
     @property
     def objective(self) -> float | None:

@@ -472,28 +472,7 @@ class Store:
                 stored_at=now(),
             )
         ).inserted_primary_key[0]
-        if o.roster:
-            conn.execute(
-                roster_rows.insert(),
-                [
-                    {"station_week_id": sw_id, "week": o.week, **dict(zip(ROSTER_COLUMNS, row, strict=True))}
-                    | {"date": _date(row[0])}
-                    for row in o.roster
-                ],
-            )
-        if o.coverage:
-            conn.execute(
-                coverage_rows.insert(),
-                [
-                    {
-                        "station_week_id": sw_id,
-                        "week": o.week,
-                        **dict(zip(COVERAGE_COLUMNS, row, strict=True)),
-                    }
-                    | {"date": _date(row[0])}
-                    for row in o.coverage
-                ],
-            )
+        _insert_rows(conn, sw_id, o.week, o.roster, o.coverage)
         return True
 
     def station_weeks(self, week: str, stations: Iterable[str] | None = None) -> pd.DataFrame:
@@ -605,20 +584,7 @@ class Store:
         )
         for table in (roster_rows, coverage_rows):
             conn.execute(table.delete().where(table.c.station_week_id == sw.id))
-        rows = [
-            {"station_week_id": sw.id, "week": week, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
-            | {"date": _date(r[0])}
-            for r in roster
-        ]
-        if rows:
-            conn.execute(roster_rows.insert(), rows)
-        cov = [
-            {"station_week_id": sw.id, "week": week, **dict(zip(COVERAGE_COLUMNS, r, strict=True))}
-            | {"date": _date(r[0])}
-            for r in coverage
-        ]
-        if cov:
-            conn.execute(coverage_rows.insert(), cov)
+        _insert_rows(conn, sw.id, week, roster, coverage)
         conn.execute(
             station_weeks.update().where(station_weeks.c.id == sw.id).values(stored_at=now(), **counts)
         )
@@ -671,6 +637,23 @@ def _proof(summary: dict[str, Any]) -> dict[str, Any]:
     units = summary.get("units") or []
     unit = "; ".join(f"{u.get('name')}: {','.join(u.get('stations') or [])}" for u in units) or None
     return {"proof": summary.get("proof") or {}, "soft_gap": summary.get("soft_gap"), "unit": unit}
+
+
+def _insert_rows(
+    conn: Connection, sw_id: int, week: str, roster: Iterable[tuple], coverage: Iterable[tuple]
+) -> None:
+    """A station-week's roster and coverage rows (contract order), keyed to its row."""
+    for table, columns, rows in (
+        (roster_rows, ROSTER_COLUMNS, roster),
+        (coverage_rows, COVERAGE_COLUMNS, coverage),
+    ):
+        values = [
+            {"station_week_id": sw_id, "week": week, **dict(zip(columns, r, strict=True))}
+            | {"date": _date(r[0])}
+            for r in rows
+        ]
+        if values:
+            conn.execute(table.insert(), values)
 
 
 def _date(value: object) -> dt.date:
