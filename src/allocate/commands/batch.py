@@ -22,7 +22,7 @@ import click
 import typer
 from rich.markup import escape
 
-from allocate.commands._common import bad_input, err, print_json, solver_params
+from allocate.commands._common import QuietOption, bad_input, err, print_json, solver_params
 from allocate.i18n import _
 from allocate.outfolder import FORCE_HELP
 
@@ -164,7 +164,7 @@ def batch(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the batch summary as JSON on stdout.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOption = False,
     replan: Annotated[
         bool,
         typer.Option(
