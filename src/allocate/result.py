@@ -29,6 +29,13 @@ def soft_gap(soft: float | None, bound: float | None) -> float | None:
     return max(0.0, soft - bound) / max(1.0, soft)
 
 
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """The whole objective's gap to its bound (0 to 1), coverage and soft goals together."""
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
 def fully_proven(coverage_proven: bool, gap: float | None) -> bool:
     """Coverage proven minimal and the soft goals within `SOFT_GAP_LIMIT` of their bound."""
     return coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
@@ -107,9 +114,7 @@ class UnitResult(Proof):
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     @property
     def has_solution(self) -> bool:
@@ -155,9 +160,7 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     @property
     def soft_gap(self) -> float | None:
