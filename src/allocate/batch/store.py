@@ -53,6 +53,19 @@ def _required(kind: Any, *names: str) -> list[sa.Column]:
     return [sa.Column(name, kind, nullable=False) for name in names]
 
 
+def _week_column(*, index: bool) -> sa.Column:
+    return sa.Column("week", sa.String(10), nullable=False, **({"index": True} if index else {}))
+
+
+def _station_week(*, week_index: bool = False) -> list[sa.Column]:
+    """The columns a row about one station's week starts with: its id, the week, the station."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _week_column(index=week_index),
+        sa.Column("station_id", sa.Text, nullable=False),
+    ]
+
+
 def _post_row(*, week_index: bool = False) -> list[sa.Column]:
     """The columns a stored row of a station-week's post starts with: its id, its station-week, its post."""
     return [
@@ -60,7 +73,7 @@ def _post_row(*, week_index: bool = False) -> list[sa.Column]:
         sa.Column(
             "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
         ),
-        sa.Column("week", sa.String(10), nullable=False, **({"index": True} if week_index else {})),
+        _week_column(index=week_index),
         sa.Column("date", sa.Date, nullable=False),
         *_required(sa.Text, "station_id", "shift_id", "task_id"),
     ]
@@ -95,9 +108,7 @@ runs = sa.Table(
 station_weeks = sa.Table(
     "batch_station_weeks",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("batch_runs.run_id"), nullable=False),
     sa.Column("state", sa.String(8), nullable=False),  # solved | failed
     sa.Column("failure", sa.String(16)),
@@ -150,9 +161,7 @@ locks = sa.Table(
 replans = sa.Table(
     "batch_replans",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False, index=True),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(week_index=True),
     sa.Column("version", sa.Integer, nullable=False),  # the version replaced (1 = the batch's own)
     sa.Column("replanned_at", sa.DateTime, nullable=False),
     sa.Column("cut", sa.String(16), nullable=False),  # YYYY-MM-DDTHH:MM: earlier shifts frozen
@@ -164,9 +173,7 @@ replans = sa.Table(
 roster_versions = sa.Table(
     "batch_roster_versions",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(),
     sa.Column("version", sa.Integer, nullable=False),
     *(
         sa.Column(c, sa.Date if c == "date" else sa.Text, nullable=c == "lead_id")
