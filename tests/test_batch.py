@@ -186,7 +186,12 @@ def test_stations_option_and_unknown_station(tmp_path, store):
 
 def station_tasks(data, week=W1) -> list[StationTask]:
     subsets = split_by_station(load_dataset(data), Week.parse(week).horizon)
-    return [StationTask(week, sid, ds, Policy(), "none", time_limit=5) for sid, ds in sorted(subsets.items())]
+    return [
+        StationTask(
+            week=week, station_id=sid, dataset=ds, policy=Policy(), history_source="none", time_limit=5
+        )
+        for sid, ds in sorted(subsets.items())
+    ]
 
 
 def test_save_station_stores_a_station_week_once(tmp_path, store):

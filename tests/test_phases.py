@@ -86,6 +86,7 @@ def test_coverage_proof_half_proves_the_same_minimum(monkeypatch):
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S07"]
     monkeypatch.setattr(phases, "PROOF_SPLIT", 0.0)  # the first half stops at once, with nothing
+    monkeypatch.setattr(phases, "_covered_by", lambda greedy, cost: None)  # search even if covered
     m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
     out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
     assert [s[:2] for s in out.steps[:2]] == [("coverage", "UNKNOWN"), ("coverage proof", "OPTIMAL")]
@@ -106,3 +107,25 @@ def test_a_roster_meeting_step_1s_bound_proves_coverage():
     assert not meets_bound(5, 4.0)
     assert not meets_bound(150000, 140000.0)
     assert not meets_bound(0, float("nan")) and not meets_bound(0, float("inf"))
+
+
+def test_a_greedy_roster_staffing_every_crew_proves_coverage_without_a_search(monkeypatch):
+    """When the completed greedy roster leaves no crew uncovered, step 1 is skipped (no work spent)
+    and coverage is proven; the whole objective then ends at the same proven optimum as with the
+    coverage search."""
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S07"]
+
+    def phased():
+        m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
+        return solve_phases(m, Budget(30, 10), seed=0, workers=1)
+
+    skipped = phased()
+    assert skipped.steps[0] == ("coverage (greedy roster staffs every crew)", "OPTIMAL", 0.0)
+    assert [s[0] for s in skipped.steps[1:]] == ["whole"]
+    assert skipped.coverage_proven and skipped.fully_proven
+    monkeypatch.setattr(phases, "_covered_by", lambda greedy, cost: None)
+    searched = phased()
+    assert searched.steps[0][:2] == ("coverage", "OPTIMAL")
+    assert searched.coverage_proven and searched.fully_proven
+    assert skipped.objective == searched.objective

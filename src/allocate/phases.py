@@ -1,11 +1,12 @@
 """The phased solve of one roster model: coverage, then the whole objective, with stop rules.
 
-1. **Coverage**: weighted uncovered crews alone, from the greedy roster. Its linear relaxation is
-   tight, so the fewest uncovered crews is usually proven within a fraction of a second. When the
-   first half of its share does not prove it (a real shortage of skilled people), the second half
-   searches from that roster with the whole relaxation in CP-SAT's LP from the start
-   (`PROOF_PARAMS`), which proves such shortages several times faster. Coverage is also proven
-   when step 2's roster meets the bound step 1 proved.
+1. **Coverage**: weighted uncovered crews alone, from the greedy roster. When the completed greedy
+   roster already staffs every crew, nothing can cover more and the step is skipped (two stations in
+   three of the generated city). Otherwise its linear relaxation is usually tight, so the fewest
+   uncovered crews is proven within a fraction of a second. When the first half of its share does
+   not prove it (a real shortage of skilled people), the second half searches from that roster with
+   the whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`), which proves such shortages
+   several times faster. Coverage is also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), again from the greedy
    roster, with the proven coverage as a cut. With the lines-of-work model and the fair-band fairness
    term its relaxation is tight too, so this usually ends proven optimal.
@@ -34,11 +35,15 @@ from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
 from allocate.model.hint import complete_hints
-from allocate.model.params import hint_from, solver_for
-from allocate.result import SOFT_GAP_LIMIT, fully_proven, soft_gap
+from allocate.model.params import hint_from
+from allocate.result import SOFT_GAP_LIMIT, Proof
+from allocate.stages import Settings, Stage, StageResult, Status, release, run_stage, stop_rule
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from allocate.model.builder import RosterModel
+    from allocate.stages import Source, StopRule
 
 COVERAGE_SHARE = 0.3  # of a unit's work budget, at most, for step 1; step 2 gets the rest
 # Completing the greedy hint is mostly presolve (a fraction of a second), but it is the roster that
@@ -67,28 +72,20 @@ class Budget:
 
 
 @dataclass
-class PhaseOutcome:
+class PhaseOutcome(Proof):
     """What the phases proved and which solver holds the roster (None: no roster at all)."""
 
     solver: cp_model.CpSolver | None
-    status: str  # OPTIMAL, FEASIBLE (a roster, not proven), or CP-SAT's status when there is none
-    source: str  # "cp-sat", "cp-sat coverage only" or "greedy"
+    status: Status  # OPTIMAL, FEASIBLE (a roster, not proven), or CP-SAT's status when there is none
+    source: Source  # "cp-sat", "cp-sat coverage only" or "greedy" ("none": no roster)
     coverage_proven: bool
     objective: float | None
     bound: float | None  # a bound of the whole objective, when one is known
     soft_objective: float | None  # the objective without the coverage term
     soft_bound: float | None  # a bound of it, known only once coverage is proven
-    stopped_by: str  # "proof", "gap", "work limit", "time limit" or "no solution"
+    stopped_by: StopRule
     work: float  # deterministic time spent
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # (step, status, work)
-
-    @property
-    def soft_gap(self) -> float | None:
-        return soft_gap(self.soft_objective, self.soft_bound)
-
-    @property
-    def fully_proven(self) -> bool:
-        return fully_proven(self.coverage_proven, self.soft_gap)
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -157,121 +154,137 @@ def solve_phases(
     """
     callbacks = callbacks or SolveCallbacks()
     params = dict(solver_params or {})
-    started = time.perf_counter()
-    spent = 0.0
+    settings = Settings(seed, workers, params)
+    deadline = time.perf_counter() + budget.seconds
+    done: list[StageResult] = []
 
-    steps: list[tuple[str, str, float]] = []
+    def spent() -> float:
+        return sum(stage.work for stage in done)
 
     def run(
-        step: str, objective, work: float, gap_rule: bool, held: float | None = None, floor: float = 0.0,
-        step_params: dict[str, Any] | None = None,
-    ):  # fmt: skip
-        """One CP-SAT solve of `objective` from the current hint: (solver, status, watch)."""
-        nonlocal spent
-        m.model.minimize(objective)
-        left = budget.seconds - (time.perf_counter() - started)
-        solver = solver_for(left, seed, workers, {**(step_params or {}), **params})
-        solver.parameters.max_deterministic_time = _work(params, max(0.001, work))
-        watch = _Watch(solver, index, callbacks, cover.cost, held, gap_rule, floor)
-        solver.best_bound_callback = watch.on_bound
-        status = solver.solve(m.model, watch)
-        spent += solver.deterministic_time
-        steps.append((step, solver.status_name(status), round(solver.deterministic_time, 4)))
-        return solver, status, watch
+        step: str,
+        objective,
+        work: float,
+        gap_rule: bool = False,
+        held: float | None = None,
+        floor: float = 0.0,
+        holds: tuple = (),
+        extra: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> StageResult:
+        """One stage of `objective` from the current hint, reported to the callbacks; `extra` are
+        CP-SAT settings of this stage alone (the caller's own parameters win)."""
+
+        def watch(solver: cp_model.CpSolver) -> _Watch:
+            return _Watch(solver, index, callbacks, cover.cost, held, gap_rule, floor)
+
+        stage = Stage(step, objective, work, deadline=deadline, holds=holds)
+        own = Settings(seed, workers, {**extra, **params}) if extra else settings
+        done.append(run_stage(m.model, stage, own, watch=watch, **options))
+        return done[-1]  # fmt: skip
 
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     cover = next(t for t in m.terms if t.name == "uncovered")
     soft_cost = sum(t.cost for t in m.terms if t is not cover)
     full = cover.cost + soft_cost
-    found = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    zero, holds, ranked_proven = _ranked_step(m, run, cover, ranked, RANKED_SHARE * budget.work)
-    greedy = zero or greedy  # a re-plan falls back on its step 0 roster, not on the hint
+    holds: list = []
+    try:
+        zero, holds, ranked_proven = _ranked_step(m, run, cover, ranked, RANKED_SHARE * budget.work)
+        # a re-plan falls back on its step 0 roster, not on the hint
+        fallback, source = (zero.solver, "cp-sat coverage only") if zero else (greedy, "greedy")
 
-    # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster).
-    first, status1, bound1 = _coverage_step(m, run, cover.cost, COVERAGE_SHARE * budget.work)
-    coverage_proven = status1 == cp_model.OPTIMAL and ranked_proven
-    least = round(first.objective_value) if status1 in found else None
+        # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster);
+        #    moot when that roster staffs every crew (no re-plan: its hint is step 0's roster).
+        first = _covered_by(greedy, cover.cost) if zero is None else None
+        bound1 = 0.0
+        if first is None:
+            first, bound1 = _coverage_step(m, run, cover.cost, COVERAGE_SHARE * budget.work)
+        coverage_proven = first.status == Status.OPTIMAL and ranked_proven
+        least = round(first.search.value(cover.cost)) if first.searched else None
 
-    # 2. The whole objective, from the greedy roster. A proven coverage cost is a floor of this
-    #    objective (the soft goals are >= 0), so the gap rule measures the soft goals against it.
-    #    (Stating it as a constraint for CP-SAT made the search slower, not faster.)
-    floor = float(least) if coverage_proven and least is not None else 0.0
-    whole, status2, watch2 = run("whole", full, budget.work - spent, gap_rule=coverage_proven, floor=floor)
-    if not coverage_proven and ranked_proven and status1 in found and status2 in found:
-        # Step 1 may have proven its bound without finding a roster that meets it: step 2's roster
-        # meeting that bound proves its coverage minimal all the same.
-        reached = round(whole.value(cover.cost))
-        if meets_bound(reached, bound1):
-            coverage_proven, least = True, reached
-    best, best_status, best_watch, held = whole, status2, watch2, None
-    last = None  # the solver that ended the search, when it is not the one holding the roster
-    if status2 not in found or (least is not None and round(whole.value(cover.cost)) > least):
-        # 3. The whole objective traded crews for comfort (or found nothing): hold the coverage
-        #    step 1 reached, from its roster, and minimise the soft goals alone.
-        if least is not None:
-            hint_from(m.model, first)
-            hold = m.model.add(cover.cost == least) if coverage_proven else m.model.add(cover.cost <= least)
-            objective = soft_cost if coverage_proven else full
-            third, status3, watch3 = run(
-                "soft", objective, max(COVERAGE_SHARE * budget.work, budget.work - spent), gap_rule=True,
+        # 2. The whole objective, from the greedy roster. A proven coverage cost is a floor of this
+        #    objective (the soft goals are >= 0), so the gap rule measures the soft goals against it.
+        #    (Stating it as a constraint for CP-SAT made the search slower, not faster.) With no
+        #    coverage found in step 1, the fallback roster stands if this finds nothing either.
+        floor = float(least) if coverage_proven and least is not None else 0.0
+        whole = run(
+            "whole", full, budget.work - spent(), gap_rule=coverage_proven, floor=floor,
+            fallback=fallback if least is None else None, fallback_source=source,
+        )  # fmt: skip
+        if not coverage_proven and ranked_proven and first.searched and whole.searched:
+            # Step 1 may have proven its bound without finding a roster that meets it: step 2's
+            # roster meeting that bound proves its coverage minimal all the same.
+            reached = round(whole.search.value(cover.cost))
+            if meets_bound(reached, bound1):
+                coverage_proven, least = True, reached
+        best, stop, held = whole, whole, None  # the roster's stage, the stage that ended the search
+        if least is not None and (not whole.searched or round(whole.search.value(cover.cost)) > least):
+            # 3. The whole objective traded crews for comfort (or found nothing): hold the coverage
+            #    step 1 reached, from its roster, and minimise the soft goals alone.
+            hint_from(m.model, first.search)
+            third = run(
+                "soft", soft_cost if coverage_proven else full,
+                max(COVERAGE_SHARE * budget.work, budget.work - spent()), gap_rule=True,
                 held=least if coverage_proven else None,
+                holds=(cover.cost == least if coverage_proven else cover.cost <= least,),
             )  # fmt: skip
-            hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
-            if status3 in found:
-                best, best_status, best_watch = third, status3, watch3
-                held = least if coverage_proven else None
+            if third.searched:
+                best, stop, held = third, third, least if coverage_proven else None
             else:  # step 1's roster stands; the solve stopped where step 3 did, not by proof
-                best, best_status, best_watch, last = first, status3, watch3, third
-        elif status2 not in found:
-            best = None
-    _release(holds)
-    m.model.minimize(full)
+                best, stop = first, third
+    finally:
+        release(holds)
+        m.model.minimize(full)
+    work = spent()
+    stopped = stop_rule(stop.search_status, stop.on_gap, stop.search, work >= budget.work * 0.99)
 
-    if best is None:
-        if greedy is None:
-            return PhaseOutcome(
-                None, whole.status_name(status2), "none", False, None, None, None, None, "no solution", spent,
-                steps,
-            )  # fmt: skip
-        objective = greedy.value(full)
-        stopped = _stopped_by(status2, False, whole, budget, spent)
-        soft = objective - greedy.value(cover.cost)
-        source, proven = ("cp-sat coverage only", ranked_proven) if greedy is zero else ("greedy", False)
+    # The greedy roster's coverage cost no work of the unit's budget: it is not one of the stages.
+    steps = (
+        [d.step() for d in done]
+        if first.source != "greedy"
+        else [(first.name, "OPTIMAL", 0.0)] + [d.step() for d in done]
+    )
+    if best.solver is None:
         return PhaseOutcome(
-            greedy, "FEASIBLE", source, proven, objective, None, soft, None, stopped, spent, steps
+            None, best.status, "none", False, None, None, None, None, "no solution", work, steps
+        )  # fmt: skip
+    solver = best.solver
+    objective = solver.value(full)
+    cost = solver.value(cover.cost)
+    soft = objective - cost
+    if not best.searched:  # the fallback roster: nothing is proven of it but step 0's order
+        proven = ranked_proven if best.source == "cp-sat coverage only" else False
+        return PhaseOutcome(
+            solver, Status.FEASIBLE, best.source, proven, objective, None, soft, None, stopped, work, steps
         )  # fmt: skip
 
-    objective = best.value(full)
-    cost = best.value(cover.cost)
-    soft = objective - cost
-    raw_bound = max(0.0, best.best_objective_bound)  # every term is non-negative
+    raw_bound = max(0.0, solver.best_objective_bound)  # every term is non-negative
     if best is first:
         soft_bound = None  # a coverage-only roster: nothing is known of its soft goals
     elif held is not None:
         soft_bound = min(soft, raw_bound)  # step 3's objective is the soft goals alone
-    elif coverage_proven and round(cost) <= least:
+    elif coverage_proven and least is not None and round(cost) <= least:
         soft_bound = min(soft, max(0.0, raw_bound - least))  # step 2: whole bound minus least coverage
     else:
         soft_bound = None
     bound = None if least is None or not coverage_proven else least + (soft_bound or 0.0)
     if bound is None and least is not None:
-        bound = max(0.0, first.best_objective_bound)
+        bound = max(0.0, first.search.best_objective_bound)
     optimal = coverage_proven and soft_bound is not None and soft_bound >= soft
-    source = "cp-sat coverage only" if best is first else "cp-sat"
-    stopped = _stopped_by(best_status, best_watch.stopped_on_gap, last or best, budget, spent)
+    source = ("greedy" if first.source == "greedy" else "cp-sat coverage only") if best is first else "cp-sat"
     return PhaseOutcome(
-        best, "OPTIMAL" if optimal else "FEASIBLE", source, coverage_proven, objective, bound, soft,
-        soft_bound, stopped, spent, steps,
+        solver, Status.OPTIMAL if optimal else Status.FEASIBLE, source, coverage_proven, objective, bound,
+        soft, soft_bound, stopped, work, steps,
     )  # fmt: skip
 
 
 def _ranked_step(
     m: RosterModel, run, cover, ranked: tuple[str, ...], work: float
-) -> tuple[cp_model.CpSolver | None, list, bool]:
+) -> tuple[StageResult | None, list, bool]:
     """Step 0 of a re-plan: coverage, then each ranked goal, strictly; hold the ranked goals.
 
     Each goal's weight exceeds the most the goals after it can amount to (their `top` + 1), so the
-    one objective is the lexicographic order. Returns the solver holding step 0's roster (None if
+    one objective is the lexicographic order. Returns the stage holding step 0's roster (None if
     none), the holds, and whether the order was proven (coverage is only proven minimal when step 0
     was: steps 1-3 run under its holds).
     """
@@ -281,41 +294,49 @@ def _ranked_step(
     goal = cover.cost
     for term in terms:
         goal = goal * (term.top + 1) + term.amount
-    solver, status, _ = run("ranked", goal, work, gap_rule=False)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    zero = run("ranked", goal, work, warm_start=True)
+    if not zero.searched:
         return None, [], False
-    hint_from(m.model, solver)
-    holds = [m.model.add(t.amount <= round(solver.value(t.amount))) for t in terms]
-    return solver, holds, status == cp_model.OPTIMAL
+    holds = [m.model.add(t.amount <= round(zero.search.value(t.amount))) for t in terms]
+    return zero, holds, zero.status == Status.OPTIMAL
 
 
-def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[cp_model.CpSolver, int, float]:
+def _covered_by(greedy: cp_model.CpSolver | None, cost) -> StageResult | None:
+    """Step 1 without a search, when the completed greedy roster staffs every crew.
+
+    Every coverage cost is at least 0, so a roster that costs 0 is proven to cover the most; its
+    stage stands for step 1 (`searched`, OPTIMAL, from the greedy roster). None when it does not.
+    """
+    if greedy is None or round(greedy.value(cost)) != 0:
+        return None
+    return StageResult(
+        "coverage (greedy roster staffs every crew)", greedy, Status.OPTIMAL, "greedy", greedy, Status.OPTIMAL,
+        "proof",
+    )  # fmt: skip
+
+
+def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[StageResult, float]:
     """Step 1 in two halves: the default search, then (unless proven) the proof from its roster
     (from the greedy roster if the first half found none).
 
-    Returns the solver holding step 1's roster, its status and the best lower bound of the coverage
-    cost either half proved. The model's hint is left as it was found (the greedy roster).
+    Returns the stage holding step 1's roster and the best lower bound of the coverage cost either
+    half proved. The model's hint is left as it was found (the greedy roster).
     """
-    first, status, _ = run("coverage", cost, PROOF_SPLIT * work, gap_rule=False)
-    if status == cp_model.OPTIMAL:
-        return first, status, first.best_objective_bound
+    first = run("coverage", cost, PROOF_SPLIT * work)
+    if first.status == Status.OPTIMAL:
+        return first, first.search.best_objective_bound
     hint = m.model.proto.solution_hint
     saved = (list(hint.vars), list(hint.values))
-    if status == cp_model.FEASIBLE:
-        hint_from(m.model, first)  # its roster is the proof's first solution: never worse than it
-    proof, proof_status, _ = run(
-        "coverage proof", cost, work - first.deterministic_time, gap_rule=False, step_params=PROOF_PARAMS
-    )
+    if first.searched:
+        hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
+    proof = run("coverage proof", cost, work - first.work, extra=PROOF_PARAMS)
     m.model.clear_hints()
     for index, value in zip(*saved, strict=True):
         m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
-    bounds = [proof.best_objective_bound]
-    if status == cp_model.FEASIBLE:  # a bound is only read from a solve that found a roster
-        bounds.append(first.best_objective_bound)
-    bound = max(bounds)
-    if proof_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return proof, proof_status, bound
-    return first, status, bound
+    bounds = [proof.search.best_objective_bound]
+    if first.searched:  # a bound is only read from a solve that found a roster
+        bounds.append(first.search.best_objective_bound)
+    return (proof if proof.searched else first), max(bounds)
 
 
 def meets_bound(cost: int, bound: float) -> bool:
@@ -325,23 +346,3 @@ def meets_bound(cost: int, bound: float) -> bool:
     not a number proves nothing.
     """
     return math.isfinite(bound) and cost <= math.ceil(bound - 1e-6)
-
-
-def _release(holds: list) -> None:
-    for hold in holds:
-        hold.proto.clear_linear()  # the model object may be solved again (what-if reuse)
-
-
-def _work(params: dict[str, Any], work: float) -> float:
-    """The user's own ``max_deterministic_time`` wins over the unit's share."""
-    return float(params.get("max_deterministic_time", work))
-
-
-def _stopped_by(status, on_gap: bool, solver, budget: Budget, work: float) -> str:
-    if status == cp_model.OPTIMAL:
-        return "proof"
-    if on_gap:
-        return "gap"
-    if work >= budget.work * 0.99 or solver.deterministic_time >= solver.parameters.max_deterministic_time:
-        return "work limit"
-    return "time limit"

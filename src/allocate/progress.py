@@ -4,10 +4,17 @@ objective, bound and elapsed time of the unit being solved. Written to stderr.""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from allocate.callbacks import SolveCallbacks
 from allocate.i18n import _
@@ -16,29 +23,38 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-class RichProgress(SolveCallbacks):
-    def __init__(self, console: Console) -> None:
+class Bar:
+    """A bar on the terminal, shown while in a ``with`` block: what it counts, how many of how many,
+    its text field `field`, the time elapsed, then any `more` columns."""
+
+    def __init__(self, console: Console, field: str, *more: ProgressColumn) -> None:
         self.console = console
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
+            TextColumn(f"{{task.fields[{field}]}}"),
             TimeElapsedColumn(),
+            *more,
             console=console,
             transient=False,
         )
-        self.task = None
-        self.best: float | None = None
-        self.bound: float | None = None
-        self.unit_started = time.perf_counter()
+        self.task: Any = None
 
-    def __enter__(self) -> RichProgress:
+    def __enter__(self) -> Self:
         self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+
+
+class RichProgress(Bar, SolveCallbacks):
+    def __init__(self, console: Console) -> None:
+        super().__init__(console, "detail")
+        self.best: float | None = None
+        self.bound: float | None = None
+        self.unit_started = time.perf_counter()
 
     def on_start(self, units: int, variables: int) -> None:
         self.task = self.progress.add_task(

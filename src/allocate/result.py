@@ -10,10 +10,14 @@ import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.fairness import window_spread, window_start
+from allocate.stages import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from allocate.domain import Dataset, Horizon
     from allocate.policy import Policy
+    from allocate.stages import Source
 
 SOFT_GAP_LIMIT = 0.01  # a soft-goal gap of at most 1 % counts as proven
 
@@ -25,13 +29,56 @@ def soft_gap(soft: float | None, bound: float | None) -> float | None:
     return max(0.0, soft - bound) / max(1.0, soft)
 
 
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """The whole objective's gap to its bound (0 to 1), coverage and soft goals together."""
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
 def fully_proven(coverage_proven: bool, gap: float | None) -> bool:
     """Coverage proven minimal and the soft goals within `SOFT_GAP_LIMIT` of their bound."""
     return coverage_proven and gap is not None and gap <= SOFT_GAP_LIMIT
 
 
 # Best first: the status of a run is the worst status of its units.
-STATUS_ORDER = ("OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE", "MODEL_INVALID")
+STATUS_ORDER = tuple(Status)
+
+
+class Proof:
+    """What a phased solve proved, read from its coverage proof and its soft goals' bound."""
+
+    coverage_proven: bool
+    soft_objective: float | None
+    soft_bound: float | None
+
+    @property
+    def soft_gap(self) -> float | None:
+        return soft_gap(self.soft_objective, self.soft_bound)
+
+    @property
+    def fully_proven(self) -> bool:
+        return fully_proven(self.coverage_proven, self.soft_gap)
+
+
+def crews_of(roster: pd.DataFrame, members: Callable[[pd.Series], str] = ";".join) -> pd.DataFrame:
+    """One row per crew of a roster: its post, lead, size, sworn officers and `members` (joined ids)."""
+    if roster.empty:
+        return pd.DataFrame(columns=[*ROSTER_COLUMNS[:5], "lead_id", "size", "sworn", "members"])
+    return (
+        roster.groupby("crew_id", sort=False)
+        .agg(
+            date=("date", "first"),
+            station_id=("station_id", "first"),
+            shift_id=("shift_id", "first"),
+            task_id=("task_id", "first"),
+            lead_id=("lead_id", "first"),
+            size=("person_id", "size"),
+            sworn=("role", lambda r: int((r == "sworn").sum())),
+            members=("person_id", members),
+        )
+        .reset_index()
+    )
 
 
 @dataclass(frozen=True)
@@ -44,12 +91,12 @@ class GoalAmount:
 
 
 @dataclass
-class UnitResult:
+class UnitResult(Proof):
     """The solve of one planning unit (a station, or a district when lending is on)."""
 
     name: str
     station_ids: tuple[str, ...]
-    status: str
+    status: Status
     objective: float | None
     bound: float | None
     wall_seconds: float
@@ -58,7 +105,7 @@ class UnitResult:
     constraints: int
     people: int
     goals: dict[str, GoalAmount] = field(default_factory=dict)
-    source: str = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
+    source: Source = "cp-sat"  # "greedy" when CP-SAT found nothing in time and the greedy roster stands
     coverage_proven: bool = False  # phase 1 proved the fewest weighted uncovered crews
     soft_objective: float | None = None  # the objective without the coverage term
     soft_bound: float | None = None  # its bound, known once coverage is proven
@@ -66,22 +113,12 @@ class UnitResult:
     work: float = 0.0  # CP-SAT deterministic time spent
 
     @property
-    def soft_gap(self) -> float | None:
-        return soft_gap(self.soft_objective, self.soft_bound)
-
-    @property
-    def fully_proven(self) -> bool:
-        return fully_proven(self.coverage_proven, self.soft_gap)
-
-    @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("OPTIMAL", "FEASIBLE")
+        return Status(self.status).found
 
 
 @dataclass
@@ -101,28 +138,15 @@ class Result:
     changes: pd.DataFrame | None = None  # a re-plan's assignments added/removed (allocate.replan)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if not self.units:
-            return "OPTIMAL"
+            return Status.OPTIMAL
         return max((u.status for u in self.units), key=STATUS_ORDER.index)
 
     @property
     def crews(self) -> pd.DataFrame:
         """One row per crew: post, pattern, lead and members."""
-        if self.roster.empty:
-            return pd.DataFrame(columns=[*ROSTER_COLUMNS[:5], "lead_id", "size", "sworn", "members"])
-        g = self.roster.groupby("crew_id", sort=False)
-        out = g.agg(
-            date=("date", "first"),
-            station_id=("station_id", "first"),
-            shift_id=("shift_id", "first"),
-            task_id=("task_id", "first"),
-            lead_id=("lead_id", "first"),
-            size=("person_id", "size"),
-            sworn=("role", lambda r: int((r == "sworn").sum())),
-            members=("person_id", ";".join),
-        )
-        return out.reset_index()
+        return crews_of(self.roster)
 
     @property
     def objective(self) -> float | None:
@@ -136,9 +160,7 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     @property
     def soft_gap(self) -> float | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from allocate.stages import Status
+
 StationState = Literal["solved", "failed"]
 FailureKind = Literal["bad_data", "error", "verifier", "no_solution", "infeasible", "worker_died"]
 
@@ -23,7 +25,7 @@ class StationOutcome:
     state: StationState
     failure: FailureKind | None = None
     error: str | None = None
-    solver_status: str | None = None
+    solver_status: Status | None = None
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
@@ -47,7 +49,7 @@ class StationOutcome:
 
     @property
     def optimal(self) -> bool:
-        return self.state == "solved" and self.solver_status == "OPTIMAL"
+        return self.state == "solved" and self.solver_status == Status.OPTIMAL
 
     def without_rows(self) -> StationOutcome:
         """The same outcome without its roster and coverage rows (what a report keeps in memory)."""

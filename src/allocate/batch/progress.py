@@ -5,18 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from allocate.batch.runner import BatchCallbacks
 from allocate.i18n import N_, _, localize
+from allocate.progress import Bar
 from allocate.report.data import role_shown
 
 if TYPE_CHECKING:
@@ -25,31 +19,12 @@ if TYPE_CHECKING:
     from allocate.batch.outcome import StationOutcome
 
 
-class BatchProgress(BatchCallbacks):
+class BatchProgress(Bar, BatchCallbacks):
     """A bar over the stations still to solve; failures are printed above it as they happen."""
 
     def __init__(self, console: Console) -> None:
-        self.console = console
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[counts]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self.task: Any = None
+        super().__init__(console, "counts", TextColumn("ETA"), TimeRemainingColumn())
         self.counts = {"optimal": 0, "feasible": 0, "failed": 0}
-
-    def __enter__(self) -> BatchProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
 
     def _counts(self) -> str:
         c = self.counts

@@ -99,7 +99,7 @@ def _replan_unit(
         task.dataset, before, week.horizon, policy, cut, time_limit=task.time_limit, seed=settings.seed,
         workers=settings.workers or 1, **settings.solver_params,
     )  # fmt: skip
-    ok = bool(result.verification.ok) and result.status in ("OPTIMAL", "FEASIBLE")
+    ok = bool(result.verification.ok) and result.status.found
     error = "; ".join(str(v) for v in result.verification.violations[:5]) or f"status {result.status}"
     if len(ids) > 1:
         error = _("%(unit)s (%(stations)s), re-planned together: %(error)s") % {

@@ -33,6 +33,7 @@ from allocate.batch.week import Week
 from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
 from allocate.policy import Policy, check_shift_ids, load_policy
+from allocate.stages import Status
 
 if TYPE_CHECKING:
     from allocate.batch.outcome import StationOutcome
@@ -180,7 +181,7 @@ class BatchReport:
                 "already_stored": len(self.skipped),
                 "solved_this_run": sum(o.state == "solved" for o in self.outcomes),
                 "solved": len(solved),
-                "optimal": sum(r["solver_status"] == "OPTIMAL" for r in solved),
+                "optimal": sum(r["solver_status"] == Status.OPTIMAL for r in solved),
                 "verified": sum(bool(r["verified"]) for r in solved),
                 "failed": len(self.failed),
                 "failed_by_kind": kinds,

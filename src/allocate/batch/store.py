@@ -47,6 +47,38 @@ INDEXED_ID_MAX = 500
 
 metadata = sa.MetaData()
 
+
+def _required(kind: Any, *names: str) -> list[sa.Column]:
+    """Columns of one type that every row fills."""
+    return [sa.Column(name, kind, nullable=False) for name in names]
+
+
+def _week_column(*, index: bool) -> sa.Column:
+    return sa.Column("week", sa.String(10), nullable=False, **({"index": True} if index else {}))
+
+
+def _station_week(*, week_index: bool = False) -> list[sa.Column]:
+    """The columns a row about one station's week starts with: its id, the week, the station."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _week_column(index=week_index),
+        sa.Column("station_id", sa.Text, nullable=False),
+    ]
+
+
+def _post_row(*, week_index: bool = False) -> list[sa.Column]:
+    """The columns a stored row of a station-week's post starts with: its id, its station-week, its post."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
+        ),
+        _week_column(index=week_index),
+        sa.Column("date", sa.Date, nullable=False),
+        *_required(sa.Text, "station_id", "shift_id", "task_id"),
+    ]
+
+
 meta_table = sa.Table(
     "batch_meta",
     metadata,
@@ -76,9 +108,7 @@ runs = sa.Table(
 station_weeks = sa.Table(
     "batch_station_weeks",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("batch_runs.run_id"), nullable=False),
     sa.Column("state", sa.String(8), nullable=False),  # solved | failed
     sa.Column("failure", sa.String(16)),
@@ -87,14 +117,8 @@ station_weeks = sa.Table(
     sa.Column("objective", sa.Float),
     sa.Column("best_bound", sa.Float),
     sa.Column("gap", sa.Float),
-    sa.Column("build_seconds", sa.Float, nullable=False),
-    sa.Column("solve_seconds", sa.Float, nullable=False),
-    sa.Column("wall_seconds", sa.Float, nullable=False),
-    sa.Column("people", sa.Integer, nullable=False),
-    sa.Column("variables", sa.Integer, nullable=False),
-    sa.Column("crews_required", sa.Integer, nullable=False),
-    sa.Column("crews_staffed", sa.Integer, nullable=False),
-    sa.Column("uncovered_crews", sa.Integer, nullable=False),
+    *_required(sa.Float, "build_seconds", "solve_seconds", "wall_seconds"),
+    *_required(sa.Integer, "people", "variables", "crews_required", "crews_staffed", "uncovered_crews"),
     sa.Column("verified", sa.Boolean),
     sa.Column("violations", sa.Integer, nullable=False),
     sa.Column("history_source", sa.String(64), nullable=False),
@@ -107,17 +131,8 @@ station_weeks = sa.Table(
 roster_rows = sa.Table(
     "batch_roster",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
-    ),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
-    sa.Column("shift_id", sa.Text, nullable=False),
-    sa.Column("task_id", sa.Text, nullable=False),
-    sa.Column("crew_id", sa.Text, nullable=False),
-    sa.Column("person_id", sa.Text, nullable=False),
+    *_post_row(),
+    *_required(sa.Text, "crew_id", "person_id"),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("slot", sa.String(1), nullable=False),
     sa.Column("lead_id", sa.Text),
@@ -127,18 +142,8 @@ roster_rows = sa.Table(
 coverage_rows = sa.Table(
     "batch_coverage",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "station_week_id", sa.Integer, sa.ForeignKey("batch_station_weeks.id"), nullable=False, index=True
-    ),
-    sa.Column("week", sa.String(10), nullable=False, index=True),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
-    sa.Column("shift_id", sa.Text, nullable=False),
-    sa.Column("task_id", sa.Text, nullable=False),
-    sa.Column("crews_required", sa.Integer, nullable=False),
-    sa.Column("crews_staffed", sa.Integer, nullable=False),
-    sa.Column("shortfall", sa.Integer, nullable=False),
+    *_post_row(week_index=True),
+    *_required(sa.Integer, "crews_required", "crews_staffed", "shortfall"),
 )
 
 locks = sa.Table(
@@ -156,27 +161,19 @@ locks = sa.Table(
 replans = sa.Table(
     "batch_replans",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False, index=True),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(week_index=True),
     sa.Column("version", sa.Integer, nullable=False),  # the version replaced (1 = the batch's own)
     sa.Column("replanned_at", sa.DateTime, nullable=False),
     sa.Column("cut", sa.String(16), nullable=False),  # YYYY-MM-DDTHH:MM: earlier shifts frozen
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("changes", sa.Integer, nullable=False),
-    sa.Column("added", sa.Integer, nullable=False),
-    sa.Column("removed", sa.Integer, nullable=False),
-    sa.Column("uncovered_before", sa.Integer, nullable=False),
-    sa.Column("uncovered_after", sa.Integer, nullable=False),
+    *_required(sa.Integer, "changes", "added", "removed", "uncovered_before", "uncovered_after"),
     sa.Column("host", sa.String(255), nullable=False),
 )
 
 roster_versions = sa.Table(
     "batch_roster_versions",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("week", sa.String(10), nullable=False),
-    sa.Column("station_id", sa.Text, nullable=False),
+    *_station_week(),
     sa.Column("version", sa.Integer, nullable=False),
     *(
         sa.Column(c, sa.Date if c == "date" else sa.Text, nullable=c == "lead_id")
@@ -482,28 +479,7 @@ class Store:
                 stored_at=now(),
             )
         ).inserted_primary_key[0]
-        if o.roster:
-            conn.execute(
-                roster_rows.insert(),
-                [
-                    {"station_week_id": sw_id, "week": o.week, **dict(zip(ROSTER_COLUMNS, row, strict=True))}
-                    | {"date": _date(row[0])}
-                    for row in o.roster
-                ],
-            )
-        if o.coverage:
-            conn.execute(
-                coverage_rows.insert(),
-                [
-                    {
-                        "station_week_id": sw_id,
-                        "week": o.week,
-                        **dict(zip(COVERAGE_COLUMNS, row, strict=True)),
-                    }
-                    | {"date": _date(row[0])}
-                    for row in o.coverage
-                ],
-            )
+        _insert_rows(conn, sw_id, o.week, o.roster, o.coverage)
         return True
 
     def station_weeks(self, week: str, stations: Iterable[str] | None = None) -> pd.DataFrame:
@@ -615,20 +591,7 @@ class Store:
         )
         for table in (roster_rows, coverage_rows):
             conn.execute(table.delete().where(table.c.station_week_id == sw.id))
-        rows = [
-            {"station_week_id": sw.id, "week": week, **dict(zip(ROSTER_COLUMNS, r, strict=True))}
-            | {"date": _date(r[0])}
-            for r in roster
-        ]
-        if rows:
-            conn.execute(roster_rows.insert(), rows)
-        cov = [
-            {"station_week_id": sw.id, "week": week, **dict(zip(COVERAGE_COLUMNS, r, strict=True))}
-            | {"date": _date(r[0])}
-            for r in coverage
-        ]
-        if cov:
-            conn.execute(coverage_rows.insert(), cov)
+        _insert_rows(conn, sw.id, week, roster, coverage)
         conn.execute(
             station_weeks.update().where(station_weeks.c.id == sw.id).values(stored_at=now(), **counts)
         )
@@ -681,6 +644,23 @@ def _proof(summary: dict[str, Any]) -> dict[str, Any]:
     units = summary.get("units") or []
     unit = "; ".join(f"{u.get('name')}: {','.join(u.get('stations') or [])}" for u in units) or None
     return {"proof": summary.get("proof") or {}, "soft_gap": summary.get("soft_gap"), "unit": unit}
+
+
+def _insert_rows(
+    conn: Connection, sw_id: int, week: str, roster: Iterable[tuple], coverage: Iterable[tuple]
+) -> None:
+    """A station-week's roster and coverage rows (contract order), keyed to its row."""
+    for table, columns, rows in (
+        (roster_rows, ROSTER_COLUMNS, roster),
+        (coverage_rows, COVERAGE_COLUMNS, coverage),
+    ):
+        values = [
+            {"station_week_id": sw_id, "week": week, **dict(zip(columns, r, strict=True))}
+            | {"date": _date(r[0])}
+            for r in rows
+        ]
+        if values:
+            conn.execute(table.insert(), values)
 
 
 def _date(value: object) -> dt.date:

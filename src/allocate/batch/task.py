@@ -21,6 +21,7 @@ from allocate.batch.outcome import StationOutcome, failed
 from allocate.batch.week import Week
 from allocate.i18n import _
 from allocate.solve import solve
+from allocate.stages import Status
 
 if TYPE_CHECKING:
     from allocate.batch.outcome import FailureKind
@@ -29,17 +30,30 @@ if TYPE_CHECKING:
     from allocate.result import Result
 
 
-@dataclass(frozen=True)
-class StationTask:
+@dataclass(frozen=True, kw_only=True)
+class _WeekTask:
+    """What every task of a batch week carries: its data, policy, budget and solver settings."""
+
     week: str
-    station_id: str
-    dataset: Dataset  # this station only, history included
+    dataset: Dataset  # history included
     policy: Policy
-    history_source: str
     time_limit: float
     seed: int = 0
     workers: int = 1
     solver_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """A rough size, to start the biggest tasks first (shortest makespan)."""
+        return len(self.dataset.staff) * max(1, len(self.dataset.demand))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StationTask(_WeekTask):
+    """One station's week (its `dataset` holds this station only)."""
+
+    station_id: str
+    history_source: str
 
     @property
     def name(self) -> str:
@@ -54,30 +68,19 @@ class StationTask:
         """The stations of this task: itself (a district task has several)."""
         return (self,)
 
-    @property
-    def size(self) -> int:
-        """A rough size, to start the biggest stations first (shortest makespan)."""
-        return len(self.dataset.staff) * max(1, len(self.dataset.demand))
-
     def failed(self, kind: FailureKind, error: str, **more: Any) -> StationOutcome:
         """This station failed without an outcome of its own (its worker died, the engine broke)."""
         return failed(self.week, self.station_id, kind, error, history_source=self.history_source, **more)
 
 
-@dataclass(frozen=True)
-class DistrictTask:
+@dataclass(frozen=True, kw_only=True)
+class DistrictTask(_WeekTask):
     """A lending district's week: its stations still to solve, as ONE planning unit (`solve` with
-    ``lending = true`` does the same), with their budgets added up (`time_limit` is the sum)."""
+    ``lending = true`` does the same), with their budgets added up (`time_limit` is the sum); its
+    `dataset` is the stations' datasets merged."""
 
-    week: str
     district: str
     stations: tuple[StationTask, ...]  # each with its own dataset and history source
-    dataset: Dataset  # the stations' datasets merged, history included
-    policy: Policy
-    time_limit: float
-    seed: int = 0
-    workers: int = 1
-    solver_params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -86,10 +89,6 @@ class DistrictTask:
     @property
     def station_ids(self) -> tuple[str, ...]:
         return tuple(t.station_id for t in self.stations)
-
-    @property
-    def size(self) -> int:
-        return len(self.dataset.staff) * max(1, len(self.dataset.demand))
 
     def failed(self, kind: FailureKind, error: str, **more: Any) -> tuple[StationOutcome, ...]:
         """Every station of the district failed together (they share one roster)."""
@@ -207,7 +206,7 @@ def _outcome(
     )
     where = "" if isinstance(task, StationTask) else f"{task.name} ({', '.join(task.station_ids)}): "
     if result.units and not all(u.has_solution for u in result.units):
-        kind: FailureKind = "infeasible" if result.status == "INFEASIBLE" else "no_solution"
+        kind: FailureKind = "infeasible" if result.status == Status.INFEASIBLE else "no_solution"
         error = where + _("no roster: the solver stopped with status %(status)s within %(seconds)ss") % {
             "status": result.status, "seconds": format(task.time_limit, "g"),
         }  # fmt: skip

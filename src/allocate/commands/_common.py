@@ -19,22 +19,43 @@ from rich.table import Table
 
 from allocate.i18n import N_, _, localize
 from allocate.io.errors import InputError
+from allocate.io.solver_params import MAX_SEED, MAX_WORKERS
 from allocate.outfolder import FORCE_HELP
+from allocate.stages import Status
 
 err = Console(stderr=True)
 """The one console of the commands: progress, summaries and errors go to stderr."""
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 STATUS_EXIT = {
-    "OPTIMAL": EXIT_OK,
-    "FEASIBLE": EXIT_OK,
-    "INFEASIBLE": EXIT_INFEASIBLE,
-    "UNKNOWN": EXIT_NO_SOLUTION,
+    Status.OPTIMAL: EXIT_OK,
+    Status.FEASIBLE: EXIT_OK,
+    Status.INFEASIBLE: EXIT_INFEASIBLE,
+    Status.UNKNOWN: EXIT_NO_SOLUTION,
 }
 
 DataArg = Annotated[Path, typer.Argument(help="Dataset: a folder of CSV files or an .xlsx workbook.")]
 ForceOption = Annotated[bool, typer.Option("--force", help=FORCE_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+WorkLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.01,
+        help="Deterministic work budget (CP-SAT deterministic seconds; default half the time limit). "
+        "A solve that ends by proof or by this limit gives the same roster on any machine.",
+    ),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, max=MAX_SEED, help="Random seed; same seed, one worker: same roster (default 0)."),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1, max=MAX_WORKERS, help="CP-SAT workers per model (default 1: reproducible; more are not)."
+    ),
+]
 StartOption = Annotated[
     str | None,
     typer.Option(help="First date YYYY-MM-DD (default: the scenario's, first demand date, or next Monday)."),

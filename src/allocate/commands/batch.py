@@ -22,13 +22,13 @@ import click
 import typer
 from rich.markup import escape
 
-from allocate.commands._common import bad_input, err, print_json, solver_params
+from allocate.commands._common import ForceOption, QuietOption, bad_input, err, print_json, solver_params
 from allocate.i18n import _
-from allocate.outfolder import FORCE_HELP
 
 if TYPE_CHECKING:
     from allocate.batch.store import Store
 
+STATIONS_HELP = "Only these station ids (repeatable or comma-separated)."
 STORE_ENV = "ALLOCATE_STORE"
 STORE_HELP = (
     "Database URL: sqlite:///allocate.db (the default) or postgresql://user@host[:port]/db. "
@@ -121,8 +121,8 @@ def batch(
     stations: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only these station ids (repeatable or comma-separated). With lending = true in "
-            "policy.toml their whole districts are solved (a district is one unit)."
+            help=f"{STATIONS_HELP} With lending = true in policy.toml their whole districts are solved "
+            "(a district is one unit)."
         ),
     ] = None,
     engine: Annotated[str, typer.Option(help="process (default), dask or serial.")] = "process",
@@ -164,7 +164,7 @@ def batch(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the batch summary as JSON on stdout.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOption = False,
     replan: Annotated[
         bool,
         typer.Option(
@@ -307,14 +307,8 @@ def batch_export(
     out: Annotated[Path, typer.Option(help="Output folder (replaced atomically if allocate wrote it).")],
     store: StoreOption = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-    stations: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only these station ids (repeatable or comma-separated). With lending = true in "
-            "policy.toml their whole districts are solved (a district is one unit)."
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    stations: Annotated[list[str] | None, typer.Option(help=STATIONS_HELP)] = None,
+    force: ForceOption = False,
 ) -> None:
     """Export a stored week (roster, coverage, one row per station-week) to CSV or Parquet."""
     from allocate.batch import Week, export_week

@@ -17,7 +17,11 @@ from allocate.commands._common import (
     DaysOption,
     ForceOption,
     JsonOption,
+    QuietOption,
+    SeedOption,
     StartOption,
+    WorkersOption,
+    WorkLimitOption,
     bad_input,
     err,
     os_error,
@@ -29,7 +33,7 @@ from allocate.commands._common import (
 )
 from allocate.i18n import _
 from allocate.io.errors import InputError
-from allocate.io.solver_params import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
+from allocate.io.solver_params import MAX_TIME_LIMIT
 
 
 def validate(
@@ -89,26 +93,9 @@ def solve(
             help="Wall-clock seconds for the whole solve (default: the scenario's, or 60).",
         ),
     ] = None,
-    work_limit: Annotated[
-        float | None,
-        typer.Option(
-            min=0.01,
-            help="Deterministic work budget (CP-SAT deterministic seconds; default half the time limit). "
-            "A solve that ends by proof or by this limit gives the same roster on any machine.",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            min=0, max=MAX_SEED, help="Random seed; same seed, one worker: same roster (default 0)."
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=MAX_WORKERS, help="CP-SAT workers per model (default 1: reproducible; more are not)."
-        ),
-    ] = None,
+    work_limit: WorkLimitOption = None,
+    seed: SeedOption = None,
+    workers: WorkersOption = None,
     published: Annotated[
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
     ] = None,
@@ -116,7 +103,7 @@ def solve(
     param: Annotated[
         list[str] | None, typer.Option(help="A raw CP-SAT parameter KEY=VALUE (repeatable).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOption = False,
     force: ForceOption = False,
 ) -> None:
     """Solve a roster and write roster.csv, coverage.csv and summary.json into OUT.

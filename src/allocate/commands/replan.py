@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from allocate.commands._common import EXIT_ERROR, STATUS_EXIT, bad_input, err, print_json, print_summary
+from allocate.commands._common import (
+    EXIT_ERROR,
+    STATUS_EXIT,
+    JsonOption,
+    QuietOption,
+    SeedOption,
+    WorkersOption,
+    WorkLimitOption,
+    bad_input,
+    err,
+    print_json,
+    print_summary,
+)
 from allocate.i18n import _
 
 
@@ -33,13 +45,11 @@ def replan(
     time_limit: Annotated[
         float, typer.Option(min=0.1, help="Wall-clock seconds for the whole solve.")
     ] = 60.0,
-    work_limit: Annotated[
-        float | None, typer.Option(min=0.01, help="Deterministic work budget (default half the time limit).")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    workers: Annotated[int | None, typer.Option(min=1, help="CP-SAT workers per model (default 1).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    work_limit: WorkLimitOption = None,
+    seed: SeedOption = 0,
+    workers: WorkersOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Re-plan a published roster: the past frozen, coverage first, then the fewest changes.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,20 +60,37 @@ def _duplicates(
             seen[key] = line
 
 
-def _unknown(
-    file: str,
-    column: str,
-    line: int,
-    value: str,
-    known: set[str] | None,
-    what: str,
-    issues: list[InputIssue],
-) -> bool:
-    """Report `value` unless `known` holds it; None means the other table is unreadable: no check."""
-    if known is None or value in known:
-        return False
-    issues.append(InputIssue(file, line, column, value, _exists(column, what)))
-    return True
+# The table that defines each id column: a reference to an id is checked against its ids.
+_DEFINED_IN = {"station_id": "stations", "shift_id": "shifts", "task_id": "tasks", "person_id": "staff"}
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """The ids the tables define, to check references against, and where to report a stranger.
+
+    Ids are known from the raw tables, so a row that failed validation does not also make every
+    reference to it an "unknown id" error: one mistake, one message.
+    """
+
+    known: dict[str, set[str] | None]  # id column -> its ids; None: its table is unreadable, no check
+    files: dict[str, str]  # table -> its file's name
+    issues: list[InputIssue]
+
+    @classmethod
+    def of(cls, rows: dict[str, ValidTable], files: dict[str, str], issues: list[InputIssue]) -> _Refs:
+        return cls({c: _ids(rows[table], c) for c, table in _DEFINED_IN.items()}, files, issues)
+
+    def where(self, column: str) -> str:
+        """The file that defines the ids of `column`."""
+        return self.files[_DEFINED_IN[column]]
+
+    def unknown(self, file: str, column: str, line: int, value: str) -> bool:
+        """Report `value` unless its table defines it (or cannot be read)."""
+        known = self.known[column]
+        if known is None or value in known:
+            return False
+        self.issues.append(InputIssue(file, line, column, value, _exists(column, self.where(column))))
+        return True
 
 
 def _assignment(r: Any) -> Assignment:
@@ -165,15 +183,11 @@ def _load_dataset(source: Path) -> Dataset:
     _duplicates(f["shifts"], "shift_id", ((ln, r.shift_id) for ln, r in rows["shifts"]), issues, "shift_id")
 
     tasks = _tasks(f["tasks"], rows["tasks"], issues)
-    # Ids are known from the raw tables, so a row that failed validation does not also make
-    # every reference to it an "unknown id" error: one mistake, one message.
-    station_ids = _ids(rows["stations"], "station_id")
-    shift_ids = _ids(rows["shifts"], "shift_id")
-    task_ids = _ids(rows["tasks"], "task_id")
+    refs = _Refs.of(rows, f, issues)
 
     staff = []
     for line, r in rows["staff"]:
-        _unknown(f["staff"], "station_id", line, r.station_id, station_ids, f["stations"], issues)
+        refs.unknown(f["staff"], "station_id", line, r.station_id)
         staff.append(
             Person(
                 r.person_id,
@@ -189,13 +203,12 @@ def _load_dataset(source: Path) -> Dataset:
             )
         )
     _duplicates(f["staff"], "person_id", ((ln, r.person_id) for ln, r in rows["staff"]), issues, "person_id")
-    person_ids = _ids(rows["staff"], "person_id")
 
-    demand, demand_dates = _demand(f, rows["demand"], station_ids, shift_ids, task_ids, issues)
+    demand, demand_dates = _demand(f["demand"], rows["demand"], refs)
 
     absences = []
     for line, r in rows["absences"]:
-        _unknown(f["absences"], "person_id", line, r.person_id, person_ids, f["staff"], issues)
+        refs.unknown(f["absences"], "person_id", line, r.person_id)
         if r.date_to < r.date_from:
             issues.append(
                 InputIssue(
@@ -210,19 +223,19 @@ def _load_dataset(source: Path) -> Dataset:
 
     requests = []
     for line, r in rows["requests"]:
-        _unknown(f["requests"], "person_id", line, r.person_id, person_ids, f["staff"], issues)
+        refs.unknown(f["requests"], "person_id", line, r.person_id)
         if r.shift_id:
-            _unknown(f["requests"], "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues)
+            refs.unknown(f["requests"], "shift_id", line, r.shift_id)
         requests.append(Request(r.person_id, r.date, r.want == "on", r.shift_id or None, r.weight))
 
-    pins = _pins(f, rows["pins"], person_ids, shift_ids, task_ids, issues)
+    pins = _pins(f["pins"], rows["pins"], refs)
 
     history, warnings = [], []
     history_dates: dict[dt.date, int] = {}
     for line, r in rows["history"]:
-        if _unknown(f["history"], "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues):
+        if refs.unknown(f["history"], "shift_id", line, r.shift_id):
             continue
-        if person_ids is not None and r.person_id not in person_ids:
+        if (person_ids := refs.known["person_id"]) is not None and r.person_id not in person_ids:
             warnings.append(
                 L_(
                     "%(file)s line %(line)s: person %(person)s is no longer on the staff; row ignored",
@@ -261,23 +274,15 @@ def _load_dataset(source: Path) -> Dataset:
     )
 
 
-def _pins(
-    f: dict[str, str],
-    rows: ValidTable,
-    person_ids: set[str] | None,
-    shift_ids: set[str] | None,
-    task_ids: set[str] | None,
-    issues: list[InputIssue],
-) -> list[Pin]:
+def _pins(file: str, rows: ValidTable, refs: _Refs) -> list[Pin]:
     """Pins with known ids; whether the law allows them is checked against a horizon (allocate.pins)."""
-    file = f["pins"]
     pins = []
     for line, r in rows:
-        bad = _unknown(file, "person_id", line, r.person_id, person_ids, f["staff"], issues)
+        bad = refs.unknown(file, "person_id", line, r.person_id)
         if r.shift_id:
-            bad |= _unknown(file, "shift_id", line, r.shift_id, shift_ids, f["shifts"], issues)
+            bad |= refs.unknown(file, "shift_id", line, r.shift_id)
         if r.task_id:
-            bad |= _unknown(file, "task_id", line, r.task_id, task_ids, f["tasks"], issues)
+            bad |= refs.unknown(file, "task_id", line, r.task_id)
         if not bad:
             pins.append(
                 Pin(r.person_id, r.date, r.pin == "on", r.shift_id or None, r.task_id or None, file, line)
@@ -289,50 +294,28 @@ def _tasks(file: str, rows: ValidTable, issues: list[InputIssue]) -> list[Task]:
     """Tasks with parsed crews; the duty class constrains which crews are lawful (rules 1-3)."""
     tasks = []
     for line, r in rows:
+
+        def bad(expected: str, line: int = line, crews: str = r.crews) -> None:
+            issues.append(InputIssue(file, line, "crews", crews, expected))
+
         try:
             crews = parse_crews(r.crews)
         except ValueError as exc:
-            issues.append(
-                InputIssue(
-                    file,
-                    line,
-                    "crews",
-                    r.crews,
-                    L_("crews like 1S+2A|2S (%(why)s)", why=exc.args[0] if exc.args else str(exc)),
-                )
-            )
+            bad(L_("crews like 1S+2A|2S (%(why)s)", why=exc.args[0] if exc.args else str(exc)))
             continue
         if len(crews) > MAX_ALTERNATIVES or any(c.sworn + c.aux > MAX_CREW_SIZE for c in crews):
-            issues.append(
-                InputIssue(
-                    file,
-                    line,
-                    "crews",
-                    r.crews,
-                    L_(
-                        "at most %(n)s alternatives of at most %(size)s people each",
-                        n=MAX_ALTERNATIVES,
-                        size=MAX_CREW_SIZE,
-                    ),
+            bad(
+                L_(
+                    "at most %(n)s alternatives of at most %(size)s people each",
+                    n=MAX_ALTERNATIVES,
+                    size=MAX_CREW_SIZE,
                 )
             )
             continue
         if r.duty_class == "police_only" and any(c.aux for c in crews):
-            issues.append(
-                InputIssue(
-                    file,
-                    line,
-                    "crews",
-                    r.crews,
-                    L_("only S slots for a police_only task (sworn-only duty, rule 1)"),
-                )
-            )
+            bad(L_("only S slots for a police_only task (sworn-only duty, rule 1)"))
         if r.duty_class == "led" and any(c.sworn == 0 for c in crews):
-            issues.append(
-                InputIssue(
-                    file, line, "crews", r.crews, L_("at least one S in every crew of a led task (rule 2)")
-                )
-            )
+            bad(L_("at least one S in every crew of a led task (rule 2)"))
         tasks.append(
             Task(
                 r.task_id,
@@ -359,19 +342,12 @@ def _calendar(file: str, rows: ValidTable, issues: list[InputIssue]) -> Calendar
     return Calendar(days)
 
 
-def _demand(
-    f: dict[str, str],
-    rows: ValidTable,
-    station_ids: set[str] | None,
-    shift_ids: set[str] | None,
-    task_ids: set[str] | None,
-    issues: list[InputIssue],
-) -> tuple[list[DemandRow], dict[dt.date, int]]:
+def _demand(file: str, rows: ValidTable, refs: _Refs) -> tuple[list[DemandRow], dict[dt.date, int]]:
     """Demand rows, and the first line of each date (to name it when it is outside a horizon).
 
     Checked column-wise on the distinct values (a demand table may have a million rows).
     """
-    file = f["demand"]
+    issues = refs.issues
     if not len(rows):
         return [], {}
     ok = ~_demand_repeats(rows, file, issues)
@@ -382,18 +358,15 @@ def _demand(
     ):
         report(issues, file, "date/weekday", rows.lines, hit & ok, lambda i, g=got: g, lambda i: _ONE_DAY)
         ok &= ~hit
-    for column, known, what in (
-        ("station_id", station_ids, f["stations"]),
-        ("shift_id", shift_ids, f["shifts"]),
-        ("task_id", task_ids, f["tasks"]),
-    ):
+    for column in ("station_id", "shift_id", "task_id"):
+        known = refs.known[column]
         if known is None:
             continue
         codes, values = rows.codes[column], rows.values[column]
         unknown = np.array([v not in known for v in values], dtype=bool)
         if unknown.any():
             hit = unknown[codes]
-            expected = _exists(column, what)
+            expected = _exists(column, refs.where(column))
             report(
                 issues,
                 file,
@@ -470,28 +443,27 @@ def check_horizon(dataset: Dataset, horizon: Horizon) -> None:
     lines = dataset.extras.get("date_lines", {})
     demand_file, demand_lines = lines.get("demand", ("demand.csv", {}))
     history_file, history_lines = lines.get("history", ("history.csv", {}))
-    issues = [
-        InputIssue(
+    outside = (
+        (
             demand_file,
-            demand_lines.get(day),
-            "date",
-            day.isoformat(),
+            demand_lines,
+            {d.date for d in dataset.demand if d.date is not None and d.date not in horizon},
             L_("a date within the horizon %(first)s .. %(last)s", first=horizon.start, last=horizon.end),
-        )
-        for day in sorted(d for d in {d.date for d in dataset.demand} if d is not None and d not in horizon)
-    ]
-    issues += [
-        InputIssue(
+        ),
+        (
             history_file,
-            history_lines.get(day),
-            "date",
-            day.isoformat(),
+            history_lines,
+            {a.date for a in dataset.history if a.date >= horizon.start},
             L_(
                 "a date before the horizon's first day %(first)s (history is the roster worked before it)",
                 first=horizon.start,
             ),
-        )
-        for day in sorted(d for d in {a.date for a in dataset.history} if d >= horizon.start)
+        ),
+    )
+    issues = [
+        InputIssue(file, lines.get(day), "date", day.isoformat(), expected)
+        for file, lines, days, expected in outside
+        for day in sorted(days)
     ]
     if issues:
         raise InputError(issues)

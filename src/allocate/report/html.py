@@ -13,6 +13,7 @@ from allocate.contract import ROSTER_COLUMNS
 from allocate.i18n import _, language, localize, ngettext
 from allocate.report import charts
 from allocate.report.data import ROLE_LABEL, ROLE_NAME, ROLE_ORDER, ROLE_SHORT, ReportData
+from allocate.stages import Status
 
 UNCOVERED_ROWS_SHOWN = 500
 
@@ -67,7 +68,7 @@ def fmt_hours(hours: float | None) -> str:
 def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline figures, each with a stable element id and its raw value from summary.json."""
     counts = summary.get("counts", {})
-    status = summary.get("status", "UNKNOWN")
+    status = summary.get("status", Status.UNKNOWN)
     verifier = summary.get("verifier")
     uncovered = int(summary.get("uncovered_crews", 0))
     flagged = len({f["person_id"] for f in summary.get("flagged_people", [])})
@@ -79,11 +80,11 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
             label=_("Solver status"),
             value=status,
             text=status,
-            tone="ok" if status == "OPTIMAL" else "info" if status == "FEASIBLE" else "bad",
+            tone="ok" if status == Status.OPTIMAL else "info" if status == Status.FEASIBLE else "bad",
             note=_("proven optimal")
-            if status == "OPTIMAL"
+            if status == Status.OPTIMAL
             else _("a lawful roster, not proven optimal")
-            if status == "FEASIBLE"
+            if status == Status.FEASIBLE
             else _("no roster for some stations"),
         ),
         dict(
@@ -171,6 +172,11 @@ def kpis(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _found(summary: dict[str, Any]) -> bool:
+    """Whether a run's or a unit's summary holds a roster."""
+    return summary.get("status") in (Status.OPTIMAL, Status.FEASIBLE)
+
+
 def attention(data: ReportData) -> list[tuple[str, str]]:
     """What a planner should look at first, most serious first: (tone, sentence)."""
     s = data.summary
@@ -181,8 +187,8 @@ def attention(data: ReportData) -> list[tuple[str, str]]:
         items.append(
             ("bad", f"The verifier found {v.get('violations')} violation(s) ({rules}): do not publish.")
         )
-    if s.get("status") not in ("OPTIMAL", "FEASIBLE"):
-        bad = [u["name"] for u in s.get("units", []) if u.get("status") not in ("OPTIMAL", "FEASIBLE")]
+    if not _found(s):
+        bad = [u["name"] for u in s.get("units", []) if not _found(u)]
         items.append(("bad", f"No roster found for {len(bad)} unit(s): {', '.join(bad[:10])}."))
     by_st = s.get("uncovered_by_station_task", [])
     if by_st:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from allocate.i18n import N_, _
 from allocate.report.data import ROLE_NAME, ROLE_ORDER, ReportData
+from allocate.result import crews_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -230,17 +231,7 @@ def crews_frame(data: ReportData) -> pd.DataFrame:
     ]
     if roster.empty:
         return pd.DataFrame(columns=cols)
-    g = roster.groupby("crew_id", sort=False)
-    out = g.agg(
-        date=("date", "first"),
-        station_id=("station_id", "first"),
-        shift_id=("shift_id", "first"),
-        task_id=("task_id", "first"),
-        lead_id=("lead_id", "first"),
-        size=("person_id", "size"),
-        sworn=("role", lambda r: int((r == "sworn").sum())),
-        members=("person_id", lambda ps: "; ".join(f"{data.person_name(p)} ({p})" for p in ps)),
-    ).reset_index()
+    out = crews_of(roster, lambda ps: "; ".join(f"{data.person_name(p)} ({p})" for p in ps))
     out["station"] = out["station_id"].map(data.station_name)
     out["task"] = out["task_id"].map(data.task_name)
     out["lead"] = out["lead_id"].map(lambda p: data.person_name(p) if p else "")

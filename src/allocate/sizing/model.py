@@ -9,6 +9,7 @@ marginal-coverage curve.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,15 +19,17 @@ from allocate.domain import Assignment, Dataset, Horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
-from allocate.model.params import WORK_PER_SECOND, hint_from, solver_for
+from allocate.model.params import WORK_PER_SECOND
 from allocate.rules.labour import weekly_cap_minutes
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
+from allocate.stages import Settings, Stage, Status, run_stage
 
 if TYPE_CHECKING:
     from allocate.policy import Policy
     from allocate.sizing.budget import Budget
+    from allocate.stages import Source, StageResult
 
 HEAD_WEIGHT = {"aux_service": 10, "aux_civilian": 9}
 
@@ -49,12 +52,15 @@ class HeadFloor:
 
 @dataclass(frozen=True)
 class Solved:
-    status: str
+    """One sizing answer: its status, uncovered crews and heads per kind (-1: no roster)."""
+
+    status: Status
     uncovered: int  # crews
     uncovered_cost: int  # priority-weighted
     headcount: dict[str, int]  # per kind, selected
     wall: float
     bound: float | None = None
+    source: Source = "cp-sat"  # "greedy": CP-SAT found no roster in time, the greedy one stands
 
 
 class SizingModel:
@@ -241,35 +247,39 @@ class SizingModel:
         return self.clock.wall_left() if self.clock is not None else seconds
 
     def _solve(
-        self, objective, floor: int, time_limit: float, seed: int, workers: int
-    ) -> tuple[cp_model.CpSolver, int]:
-        """Minimise `objective`, known to be at least `floor` (the counting model's bound).
+        self, objective, floor: int, time_limit: float, seed: int, workers: int, holds: tuple = ()
+    ) -> StageResult:
+        """Minimise `objective` under `holds`, known to be at least `floor` (the counting model's bound).
 
         Stating the floor lets CP-SAT stop, proven optimal, as soon as a roster reaches it.
         `time_limit` is nominal seconds of deterministic work (see sizing.budget); the wall clock
-        stops the solve only at the station's ceiling.
+        stops the solve only at the station's ceiling. Until a roster is found, the greedy roster
+        stands when CP-SAT finds none in time (an upper bound on the minimum, better than none).
         """
-        m = self.roster.model
-        m.clear_objective()
-        m.minimize(objective)
-        at_least = m.add(objective >= floor)
-        if not self._hinted:
-            self._greedy = complete_hints(self.roster, self._ceiling(max(5.0, time_limit / 2)))
-            self._hinted = True
-        # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
-        # the search for fewer heads here, and the floor stated above already gives the bound.
+
+        def complete_hint() -> cp_model.CpSolver | None:
+            if not self._hinted:
+                self._greedy = complete_hints(self.roster, self._ceiling(max(5.0, time_limit / 2)))
+                self._hinted = True
+            return self._greedy if self._last is None else None
+
         # The work limit decides; the clock stops a solve only at twice its share (a busy machine)
         # or at the station's ceiling, whichever comes first.
-        wall = min(2 * time_limit, self._ceiling(time_limit))
-        solver = solver_for(wall, seed, workers, {"linearization_level": 1} if workers == 1 else {})
-        solver.parameters.max_deterministic_time = max(0.001, time_limit * WORK_PER_SECOND)
-        status = solver.solve(m)
-        if self.clock is not None:
-            self.clock.charge(solver.deterministic_time)
-        at_least.proto.clear_linear()
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # warm-start the next phase from here
-            hint_from(m, solver)
-        return solver, status
+        clock = self.clock
+        stage = Stage(
+            "sizing", objective, time_limit * WORK_PER_SECOND, wall=2 * time_limit if clock else time_limit,
+            deadline=clock.root.deadline if clock else math.inf, holds=holds, floor=floor,
+        )  # fmt: skip
+        # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
+        # the search for fewer heads here, and the floor stated above already gives the bound.
+        settings = Settings(seed, workers, {"linearization_level": 1} if workers == 1 else {})
+        # Each phase is warm-started from the roster of the phase before.
+        out = run_stage(self.roster.model, stage, settings, prepare=complete_hint, warm_start=True)
+        if clock is not None:
+            clock.charge(out.work)
+        if out.solver is not None:
+            self._last = out.solver
+        return out
 
     def shortfall_by_post(self) -> list[tuple[object, int]]:
         """(post, uncovered crews) of the last solution, for the posts left uncovered."""
@@ -282,24 +292,20 @@ class SizingModel:
             if pv.shortfall is not None and solver.value(pv.shortfall) > 0
         ]
 
-    def _result(self, solver: cp_model.CpSolver, status: int) -> Solved:
-        ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if not ok and self._greedy is not None and self._last is None:
-            # CP-SAT found nothing in time on a large horizon: the greedy roster is still a lawful
-            # answer (an upper bound on the minimum), better than none.
-            solver, ok = self._greedy, True
-            status_name = "GREEDY"
-        else:
-            status_name = solver.status_name(status)
-        if ok:
-            self._last = solver
+    def _result(self, out: StageResult) -> Solved:
+        solver = out.solver
+        if solver is None:
+            return Solved(
+                out.status, -1, -1, {k: -1 for k in self.selected}, out.search.wall_time, None, out.source
+            )
         return Solved(
-            status_name,
-            int(solver.value(self.uncovered)) if ok else -1,
-            int(solver.value(self.uncovered_cost)) if ok else -1,
-            {k: int(sum(solver.value(s) for s in v)) if ok else -1 for k, v in self.selected.items()},
+            out.status,
+            int(solver.value(self.uncovered)),
+            int(solver.value(self.uncovered_cost)),
+            {k: int(sum(solver.value(s) for s in v)) for k, v in self.selected.items()},
             solver.wall_time,
-            solver.best_objective_bound if ok else None,
+            solver.best_objective_bound,
+            out.source,
         )
 
     def min_uncovered(self, time_limit: float, seed: int = 0, workers: int = 2, floor: int = 0) -> Solved:
@@ -321,8 +327,7 @@ class SizingModel:
         else:
             scale = sum(HEAD_WEIGHT[k] * len(v) for k, v in self.selected.items()) + 1
             objective = self.uncovered_cost * scale + self.headcount_cost
-        solver, status = self._solve(objective, floor * scale, time_limit, seed, workers)
-        return self._result(solver, status)
+        return self._result(self._solve(objective, floor * scale, time_limit, seed, workers))
 
     def min_headcount(
         self,
@@ -336,17 +341,16 @@ class SizingModel:
 
         `floor` is proven on a relaxation: the first week of a longer horizon.
         """
-        hold = self.roster.model.add(self.uncovered_cost <= uncovered_cost)
         floor_heads = (
             self.floor_heads
             if uncovered_cost == self.floor_uncovered.value
             else self.counting.min_headcount(uncovered_cost)
         )
         floor_value = max(floor.at(uncovered_cost) if floor else 0, floor_heads.value)
-        solver, status = self._solve(self.headcount_cost, floor_value, time_limit, seed, workers)
-        out = self._result(solver, status)
-        if out.status == "OPTIMAL" and not self.cyclic:
+        # The hold is lifted after the solve: the model is reused for the curve.
+        hold = (self.uncovered_cost <= uncovered_cost,)
+        out = self._result(self._solve(self.headcount_cost, floor_value, time_limit, seed, workers, hold))
+        if out.status == Status.OPTIMAL and not self.cyclic:
             heads = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
             self.proven_floor = HeadFloor(uncovered_cost, heads)
-        hold.proto.clear_linear()  # lift the hold: the model is reused for the curve
         return out

@@ -23,9 +23,12 @@ from allocate.sizing.budget import Budget
 from allocate.sizing.candidates import KINDS, WEEK, repeated_demand
 from allocate.sizing.model import HEAD_WEIGHT, HeadFloor, SizingModel, Solved
 from allocate.sizing.quota import divide_quota
+from allocate.stages import Status
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from allocate.stages import Source
 
 SIZING_COLUMNS = [
     "station_id",
@@ -42,10 +45,10 @@ CURVE_SECONDS = 5.0  # the least time of a coverage curve
 CURVE_SHARE = 0.25  # of the time the minimum took
 
 QUALITY = {
-    "OPTIMAL": "proven minimum",
-    "FEASIBLE": "upper bound (CP-SAT, not proven)",
-    "GREEDY": "upper bound (greedy roster only: raise --time-limit)",
+    Status.OPTIMAL: "proven minimum",
+    Status.FEASIBLE: "upper bound (CP-SAT, not proven)",
 }
+GREEDY_QUALITY = "upper bound (greedy roster only: raise --time-limit)"
 
 
 @dataclass
@@ -59,7 +62,14 @@ class StationSizing:
     shortfall_proven: bool = False  # the uncovered crews need officers: none could cover more
     cap: int | None = None
     seconds: float = 0.0
-    status: str = "UNKNOWN"  # of the headcount phase: OPTIMAL, FEASIBLE, GREEDY or UNKNOWN
+    status: Status = Status.UNKNOWN  # of the headcount phase (UNKNOWN: no roster)
+    source: Source = "cp-sat"  # "greedy": CP-SAT found no roster in time, the greedy one stands
+
+    def quality(self) -> str:
+        """How far the minimum is to be trusted, in words (the sizing table's quality column)."""
+        if self.minimum_proven:
+            return QUALITY[Status.OPTIMAL]
+        return GREEDY_QUALITY if self.source == "greedy" else QUALITY.get(self.status, self.status)
 
 
 @dataclass
@@ -103,7 +113,7 @@ class SizingReport:
                     st.minimum.values()
                 ):
                     reason = "district quota"
-                quality = QUALITY["OPTIMAL"] if st.minimum_proven else QUALITY.get(st.status, st.status)
+                quality = st.quality()
                 rows.append(
                     (
                         st.station_id,
@@ -251,7 +261,7 @@ def _weighted(headcount: dict[str, int]) -> int:
 
 
 def _proven(first: Solved, best: Solved) -> bool:
-    return first.status == "OPTIMAL" and best.status == "OPTIMAL"
+    return first.status == best.status == Status.OPTIMAL
 
 
 def _in_one_model(job: _Job, budget: Budget) -> _Sized:
@@ -262,7 +272,7 @@ def _in_one_model(job: _Job, budget: Budget) -> _Sized:
         return sm.min_uncovered(seconds, job.seed, job.workers)
 
     proven, shortfall = _proven(first, best), sm.shortfall_by_post()
-    covered = first.status == "OPTIMAL"
+    covered = first.status == Status.OPTIMAL
     return _Sized(best, proven, shortfall, dict(sm.current), under_cap, job.horizon.days, covered)
 
 
@@ -365,10 +375,10 @@ def _floor_of(model: SizingModel) -> HeadFloor | None:
     return None if any(hired[k] >= model.bounds[k] > 0 for k in KINDS) else floor
 
 
-def _summed(status: str, weeks: list[Solved], hire: dict[str, int]) -> Solved:
+def _summed(status: Status, weeks: list[Solved], hire: dict[str, int]) -> Solved:
     broken = any(w.uncovered_cost < 0 for w in weeks)
     return Solved(
-        "UNKNOWN" if broken else status,
+        Status.UNKNOWN if broken else status,
         -1 if broken else sum(w.uncovered for w in weeks),
         -1 if broken else sum(w.uncovered_cost for w in weeks),
         {k: -1 for k in KINDS} if broken else dict(hire),
@@ -394,7 +404,7 @@ def _over_repeated_weeks(job: _Job, budget: Budget) -> _Sized:
     if best.uncovered_cost < 0:
         shortfall = week.shortfall_by_post()
         return _Sized(best, False, shortfall, dict(week.current), lambda cap, seconds: best, WEEK)
-    floor, floor_uncovered = _floor_of(week), first.uncovered_cost if first.status == "OPTIMAL" else 0
+    floor, floor_uncovered = _floor_of(week), first.uncovered_cost if first.status == Status.OPTIMAL else 0
     plain = week.checkpoint()
     week.make_cyclic()
     if week.keeps_last():  # the week found already follows itself: nothing to solve again
@@ -410,12 +420,13 @@ def _over_repeated_weeks(job: _Job, budget: Budget) -> _Sized:
     weeks = _Weeks(job, week)
     segments, answers, hire = weeks.roll(best, dict(best.headcount), budget.part(0.5))
     total = _summed(best.status, answers, hire)
-    covered = first.status == "OPTIMAL" and total.uncovered_cost == first.uncovered_cost
+    covered = first.status == Status.OPTIMAL and total.uncovered_cost == first.uncovered_cost
     floors = [floor] if floor else []
     if covered and (floor is None or _weighted(hire) > floor.at(total.uncovered_cost)):
         floors += weeks.floors(total.uncovered_cost, _weighted(hire), budget.part(0.6))
     proven = covered and _weighted(hire) <= max((f.at(total.uncovered_cost) for f in floors), default=0)
-    total = replace(total, status="OPTIMAL" if proven else "FEASIBLE") if total.uncovered >= 0 else total
+    status = Status.OPTIMAL if proven else Status.FEASIBLE
+    total = replace(total, status=status) if total.uncovered >= 0 else total
     shortfall = [row for model in segments for row in model.shortfall_by_post()]
 
     def under_cap(cap: int, seconds: float) -> Solved:
@@ -469,6 +480,7 @@ def size_station(
         shortfall,
         cap=_cap(dataset, station_id, policy),
         status=best.status,
+        source=best.source,
         shortfall_proven=sized.uncovered_proven,
     )
     # From the current pool up to the minimum; when the pool is already above the minimum, from
@@ -552,7 +564,7 @@ def size_dataset(
 
     def finished(k: int, st: StationSizing) -> None:
         by_id[st.station_id] = st
-        status = "OPTIMAL" if st.minimum_proven else st.status
+        status = Status.OPTIMAL if st.minimum_proven else st.status
         callbacks.on_unit_end(k, st.station_id, status, sum(st.minimum.values()), st.seconds)
 
     if jobs == 1:
