@@ -110,3 +110,19 @@ def test_sizing_table_of_a_station_without_answer() -> None:
     table = SizingReport(Horizon(MONDAY.date(), 7), [station], None, None, 1.0).sizing()
     assert list(table.columns) == SIZING_COLUMNS
     assert list(table["quality"]) == ["no answer", "no answer"]
+
+
+def test_sizing_summary_names_a_station_without_answer() -> None:
+    """The summary names a station sized without a roster (it listed none) and leaves it out of the
+    district minimum."""
+    from allocate.domain import Horizon
+    from allocate.sizing.run import SizingReport, StationSizing
+
+    none = {"aux_service": -1, "aux_civilian": -1}
+    lost = StationSizing("T1", {"aux_service": 3, "aux_civilian": 1}, none, False, [])
+    found = StationSizing(
+        "T2", {"aux_service": 2, "aux_civilian": 2}, {"aux_service": 4, "aux_civilian": 1}, True, []
+    )
+    summary = SizingReport(Horizon(MONDAY.date(), 7), [lost, found], None, None, 1.0).summary()
+    assert summary["stations_without_answer"] == ["T1"]
+    assert summary["district_minimum"] == 5

@@ -161,7 +161,8 @@ class SizingReport:
             "quota": self.quota,
             "totals": {k: {c: int(v) for c, v in row.items()} for k, row in by_kind.iterrows()},
             "district_minimum": int(known["minimum"].sum()),
-            "stations_without_answer": sorted(set(sizing.loc[sizing["minimum"] < 0, "station_id"])),
+            # A station without an answer has no minimum (None): it is named, not counted.
+            "stations_without_answer": sorted(set(sizing.loc[sizing["minimum"].isna(), "station_id"])),
             "district_current": int(sizing["current"].sum()),
             "stations": [
                 {
