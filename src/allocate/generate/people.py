@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,9 +107,10 @@ def _place_names(rng: np.random.Generator, n: int) -> list[str]:
 
 def with_quotas(rng: np.random.Generator, stations: list[Station], staff: list[Person]) -> list[Station]:
     """Each station's auxiliary quota: its auxiliaries, half the time a few more."""
+    auxiliaries = Counter(p.station_id for p in staff if p.role != "sworn")  # once, not per station
     out = []
     for st in stations:
-        aux = sum(p.role != "sworn" for p in staff if p.station_id == st.station_id)
+        aux = auxiliaries[st.station_id]
         quota = aux + (int(rng.integers(1, max(2, aux // 8) + 1)) if rng.random() < 0.5 else 0)
         out.append(dataclasses.replace(st, aux_quota=quota))
     return out
