@@ -135,3 +135,17 @@ def test_same_seed_same_roster(tmp_path, tiny_folder, seed):
         assert run("solve", tiny_folder, *args).returncode == 0
         outs.append((out / "roster.csv").read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("command", [["generate"], ["demand", "TINY", "--out"]])
+def test_an_unusable_output_path_is_one_line_and_exit_1(tmp_path, tiny_folder, command):
+    """A file system refusal (a 300-character folder name) is one line naming the path, exit 1,
+    never a traceback, whichever command writes (generate and demand crashed with one)."""
+    out = tmp_path / ("x" * 300)
+    args = [str(tiny_folder) if a == "TINY" else a for a in command]
+    before = sorted(tmp_path.iterdir())
+    run = subprocess.run([*ALLOCATE, *args, str(out)], capture_output=True, text=True, check=False)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "File name too long" in run.stderr.replace("\n", "")
+    assert sorted(tmp_path.iterdir()) == before  # nothing written

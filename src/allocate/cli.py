@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 import allocate.commands as commands
-from allocate.commands._common import STATUS_EXIT, err
+from allocate.commands._common import STATUS_EXIT, err, os_error
 from allocate.i18n import ENV_VAR, set_language
 
 __all__ = ["STATUS_EXIT", "app", "hoist_lang", "main"]
@@ -82,3 +82,5 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
         sys.exit(130)
+    except OSError as exc:  # any command: an unusable path (name too long, a file where a folder goes)
+        sys.exit(os_error(exc).exit_code)
