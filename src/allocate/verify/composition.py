@@ -6,12 +6,14 @@ the same station, on the same date, shift and task", or work under the command o
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocate.domain import CrewPattern
-from allocate.verify.frames import Context, records
+from allocate.verify.frames import Context, records, rows_where
 from allocate.verify.words import person_words, row_person, row_violation, task_words
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 
 # The columns all rows of one crew must share.
 CREW_KEY = ["raw_date", "station_id", "shift_id", "task_id", "lead_id"]
+# The columns a crew summary takes from its rows.
+CREW_POST = ("date", "raw_date", "station_id", "shift_id", "task_id", "lead_id", "duty_class")
 SLOTS = ("S", "A")
 
 
@@ -34,22 +38,51 @@ def check_crews(ctx: Context) -> list[Violation]:
     ]
 
 
+@dataclass
+class _Crew:
+    """What one crew's rows say, gathered in one pass (`post` holds each column's first known value)."""
+
+    post: dict[str, Any]
+    keys: list[set[Any]]  # the distinct values of each CREW_KEY column
+    slots: Counter[str] = field(default_factory=Counter)
+    sworn_members: set[str] = field(default_factory=set)
+
+
 def summarise_crews(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per crew_id: its post and lead, slot counts, sworn members and consistency."""
-    flags = rows.assign(
-        n_sworn_slots=rows["slot"].eq("S"),
-        n_aux_slots=rows["slot"].eq("A"),
-        n_bad_slots=~rows["slot"].isin(SLOTS),
-    )
-    grouped = flags.groupby("crew_id", sort=False)
-    post = ["date", "raw_date", "station_id", "shift_id", "task_id", "lead_id", "duty_class"]
-    crews = grouped[post].first()
-    crews = crews.join(grouped[["n_sworn_slots", "n_aux_slots", "n_bad_slots"]].sum())
-    crews["consistent"] = grouped[CREW_KEY].nunique(dropna=False).le(1).all(axis=1)
-    sworn = rows[rows["staff_role"].eq("sworn")].groupby("crew_id")["person_id"].agg(frozenset)
-    members = sworn.reindex(crews.index)
-    crews["sworn_members"] = [m if isinstance(m, frozenset) else frozenset() for m in members]
-    return crews.reset_index()
+    """One row per crew_id (in order of appearance): its post and lead, slot counts, sworn members
+    and consistency.
+
+    One pass in plain Python: a roster has few rows per crew, and grouping them with pandas cost a
+    dozen frame operations per summary. A post column takes its first value that is not missing,
+    as pandas' `first` would (missing throughout: None, or NaN for `duty_class`).
+    """
+    crews: dict[str, _Crew] = {}
+    post = {c: rows[c].tolist() for c in CREW_POST}
+    key = {c: rows[c].tolist() for c in CREW_KEY}
+    people = zip(rows["crew_id"], rows["slot"], rows["staff_role"], rows["person_id"], strict=True)
+    for i, (crew_id, slot, role, person) in enumerate(people):
+        crew = crews.get(crew_id)
+        if crew is None:
+            crew = crews[crew_id] = _Crew(dict.fromkeys(CREW_POST), [set() for _ in CREW_KEY])
+        for column, values in post.items():
+            if crew.post[column] is None and not pd.isna(values[i]):
+                crew.post[column] = values[i]
+        for seen, values in zip(crew.keys, key.values(), strict=True):
+            seen.add(values[i])
+        crew.slots[slot if slot in SLOTS else ""] += 1
+        if role == "sworn":
+            crew.sworn_members.add(person)
+    summary = list(crews.values())
+    table = {"crew_id": pd.Series(list(crews), dtype=object)}
+    for column in CREW_POST:
+        table[column] = pd.Series(
+            [c.post[column] for c in summary], dtype="str" if column == "duty_class" else object
+        )
+    for column, slot in (("n_sworn_slots", "S"), ("n_aux_slots", "A"), ("n_bad_slots", "")):
+        table[column] = pd.Series([c.slots[slot] for c in summary], dtype="int64")
+    table["consistent"] = pd.Series([all(len(s) <= 1 for s in c.keys) for c in summary], dtype=bool)
+    table["sworn_members"] = pd.Series([frozenset(c.sworn_members) for c in summary], dtype=object)
+    return pd.DataFrame(table)
 
 
 def crew_words(crew: Any) -> str:
@@ -63,7 +96,7 @@ def crew_words(crew: Any) -> str:
 def crew_consistency(rows: pd.DataFrame, crews: pd.DataFrame) -> list[Violation]:
     """crew_consistency: rows sharing a crew_id must describe one crew, or nothing else holds."""
     out = []
-    for crew in records(crews[~crews["consistent"]]):
+    for crew in rows_where(crews, ~crews["consistent"]):
         members = rows[rows["crew_id"] == crew.crew_id]
         differing = [
             f"{column.removeprefix('raw_')} ({', '.join(repr(v) for v in pd.unique(members[column]))})"
@@ -78,11 +111,11 @@ def crew_consistency(rows: pd.DataFrame, crews: pd.DataFrame) -> list[Violation]
 def slot_roles(rows: pd.DataFrame) -> list[Violation]:
     """slot_role: slots are S or A, and only a sworn officer fills an S slot."""
     out = []
-    for row in records(rows[~rows["slot"].isin(SLOTS)]):
+    for row in rows_where(rows, ~rows["slot"].isin(SLOTS)):
         message = f"{row_person(row)} has slot {row.slot!r} in crew {row.crew_id}; a slot is S or A"
         out.append(row_violation("slot_role", message, row))
-    aux_in_s = rows[rows["slot"].eq("S") & rows["known_person"] & rows["staff_role"].ne("sworn")]
-    for row in records(aux_in_s):
+    aux_in_s = rows["slot"].eq("S") & rows["known_person"] & rows["staff_role"].ne("sworn")
+    for row in rows_where(rows, aux_in_s):
         message = (
             f"{row_person(row)} fills an S slot of crew {row.crew_id} on {row.date or row.raw_date}: "
             "S slots are for sworn officers (rule 2)"
@@ -93,14 +126,16 @@ def slot_roles(rows: pd.DataFrame) -> list[Violation]:
 
 def repeated_members(rows: pd.DataFrame) -> list[Violation]:
     """crew_composition: a person counts once in a crew; listing them twice fakes a slot."""
-    repeated = rows[rows.duplicated(["crew_id", "person_id"], keep="first")]
+    repeated = rows.duplicated(["crew_id", "person_id"], keep="first")
+    if not repeated.any():
+        return []
     return [
         row_violation(
             "crew_composition",
             f"{row_person(row)} appears more than once in crew {row.crew_id} on {row.date or row.raw_date}",
             row,
         )
-        for row in records(repeated.drop_duplicates(["crew_id", "person_id"]))
+        for row in records(rows[repeated].drop_duplicates(["crew_id", "person_id"]))
     ]
 
 

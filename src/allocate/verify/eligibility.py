@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from allocate.verify.frames import Context, records
+from allocate.verify.frames import Context, rows_where
 from allocate.verify.words import row_person, row_place, row_violation, task_words
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def check_eligibility(ctx: Context) -> list[Violation]:
 
 def flag(rows: pd.DataFrame, mask: pd.Series, rule: str, explain: Callable[[Any], str]) -> list[Violation]:
     """One violation per row where `mask` holds, worded as `<person> <explain(row)>`."""
-    return [row_violation(rule, f"{row_person(row)} {explain(row)}", row) for row in records(rows[mask])]
+    return [row_violation(rule, f"{row_person(row)} {explain(row)}", row) for row in rows_where(rows, mask)]
 
 
 def is_auxiliary(rows: pd.DataFrame) -> pd.Series:
@@ -119,6 +119,9 @@ def home_station(ctx: Context, rows: pd.DataFrame) -> list[Violation]:
 
 def absence(ctx: Context, rows: pd.DataFrame) -> list[Violation]:
     """absence: leave, training and sickness are respected; nobody works while absent."""
+    rostered = rows["person_id"].isin({a.person_id for a in ctx.dataset.absences})
+    if not rostered.any():
+        return []
     absences = pd.DataFrame(
         {
             "person_id": [a.person_id for a in ctx.dataset.absences],
@@ -128,7 +131,7 @@ def absence(ctx: Context, rows: pd.DataFrame) -> list[Violation]:
         }
     )
     absences["person_id"] = absences["person_id"].astype(object)
-    hits = rows.reset_index(drop=True).merge(absences, on="person_id")
+    hits = rows[rostered].reset_index(drop=True).merge(absences, on="person_id")
     hits = hits[hits["day"].between(hits["absent_from"], hits["absent_to"])]
     hits = hits.drop_duplicates(["crew_id", "person_id", "date"])
     return flag(

@@ -40,10 +40,25 @@ def records(frame: pd.DataFrame) -> Iterator[Any]:
     return iter(()) if frame.empty else frame.itertuples(index=False)
 
 
+def rows_where(frame: pd.DataFrame, mask: pd.Series) -> Iterator[Any]:
+    """The rows of `frame` where `mask` holds, as named tuples.
+
+    A lawful roster breaks no rule, so the mask is almost always all False: checking that first
+    spares building an empty frame per rule, which is most of a small roster's verification.
+    """
+    return records(frame[mask]) if mask.any() else iter(())
+
+
 def text_column(column: pd.Series) -> pd.Series:
-    """A column as stripped text (object dtype); empty for None, NaN and NA."""
-    values = column.astype(object)
-    return values.where(values.notna(), "").astype(str).str.strip().astype(object)
+    """A column as stripped text (object dtype); empty for None, NaN and NA.
+
+    Built with plain Python strings: pandas' own string methods go through an Arrow array and back,
+    which costs more than the strings themselves on the small rosters verified after every solve.
+    """
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    text = ["" if gone else str(value).strip() for value, gone in zip(values, missing, strict=True)]
+    return pd.Series(text, index=column.index, dtype=object)
 
 
 def cell_text(value: object) -> str:
@@ -165,10 +180,16 @@ def attach_facts(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         known_shift=rows["shift_id"].isin(list(dataset.shift_by_id)),
         known_station=rows["station_id"].isin(list(dataset.station_by_id)),
     )
-    rows = rows.join(staff_facts(dataset), on="person_id")
-    rows = rows.join(task_facts(dataset), on="task_id")
-    rows = rows.join(shift_facts(dataset), on="shift_id")
-    return rows.join(station_facts(dataset), on="station_id")
+    facts = [
+        table.reindex(rows[key].to_numpy()).set_axis(rows.index)
+        for key, table in (
+            ("person_id", staff_facts(dataset)),
+            ("task_id", task_facts(dataset)),
+            ("shift_id", shift_facts(dataset)),
+            ("station_id", station_facts(dataset)),
+        )
+    ]
+    return pd.concat([rows, *facts], axis=1)
 
 
 def history_frame(history: Iterable[Assignment]) -> pd.DataFrame:
@@ -233,6 +254,7 @@ def build_context(
     coverage: pd.DataFrame | None,
 ) -> Context:
     rows = attach_facts(normalise_roster(roster), dataset)
-    history = attach_facts(history_frame(dataset.history), dataset)
+    # No history (the usual first week) needs no frame of its own: the roster's, emptied, has its columns.
+    history = attach_facts(history_frame(dataset.history), dataset) if dataset.history else rows.iloc[:0]
     table = None if coverage is None else normalise_coverage(coverage)
     return Context(dataset, horizon, policy, rows, history, table)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from allocate.domain import ROLES
-from allocate.verify.frames import Context, records
+from allocate.verify.frames import Context, rows_where
 from allocate.verify.report import Violation
 from allocate.verify.words import hours_words, person_words
 
@@ -145,7 +145,7 @@ def consecutive_days(ctx: Context, worked: pd.DataFrame) -> list[Violation]:
     """
     runs = working_runs(ctx, worked)
     out = []
-    for run in records(runs[(runs["length"] > runs["max_days"]) | (runs["length"] >= runs["window"])]):
+    for run in rows_where(runs, (runs["length"] > runs["max_days"]) | (runs["length"] >= runs["window"])):
         who = person_words(run.person_id, run.staff_role)
         span = f"{run.first:%Y-%m-%d} to {run.last:%Y-%m-%d}"
         since = ", history included" if run.first < ctx.horizon_start else ""
@@ -190,9 +190,9 @@ def block_words(ctx: Context, block: int) -> tuple[str, str]:
 
 def weekly_hours(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
     """weekly_hours: per block, contract hours plus the role's overtime cap (Labour Law Art. 41)."""
-    over = totals[totals["hours"] > totals["contract"] + totals["overtime"] + 1e-9]
+    over = totals["hours"] > totals["contract"] + totals["overtime"] + 1e-9
     out = []
-    for total in records(over):
+    for total in rows_where(totals, over):
         first, span = block_words(ctx, total.block)
         message = (
             f"{person_words(total.person_id, total.staff_role)} works {hours_words(total.hours)} "
@@ -206,7 +206,7 @@ def weekly_hours(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
 def nights(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
     """nights: per block, at most the role's `max_nights_per_week` night shifts."""
     out = []
-    for total in records(totals[totals["nights"] > totals["max_nights"]]):
+    for total in rows_where(totals, totals["nights"] > totals["max_nights"]):
         first, span = block_words(ctx, total.block)
         message = (
             f"{person_words(total.person_id, total.staff_role)} works {int(total.nights)} night "

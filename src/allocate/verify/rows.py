@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from allocate.verify.frames import Context, records
+from allocate.verify.frames import Context, records, rows_where
 from allocate.verify.words import person_words, row_violation
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def check_ids(ctx: Context) -> list[Violation]:
     """unknown_id: a roster that names people or posts the dataset lacks cannot be trusted."""
     out: list[Violation] = []
     for column, flag, noun, table in _ID_TABLES:
-        for row in records(ctx.rows[~ctx.rows[flag]]):
+        for row in rows_where(ctx.rows, ~ctx.rows[flag]):
             value = getattr(row, column)
             message = (
                 f"Crew {row.crew_id} on {row.date or row.raw_date} names {noun} {value!r}, "
@@ -39,7 +39,10 @@ def check_ids(ctx: Context) -> list[Violation]:
 def check_horizon(ctx: Context) -> list[Violation]:
     """horizon: a crew on a date that is not a date, or outside the horizon, is not this plan's."""
     h = ctx.horizon
-    bad = ctx.rows[~ctx.inside(ctx.rows)].drop_duplicates(["crew_id", "raw_date"])
+    outside = ~ctx.inside(ctx.rows)
+    if not outside.any():
+        return []
+    bad = ctx.rows[outside].drop_duplicates(["crew_id", "raw_date"])
     out = []
     for row in records(bad):
         if row.date is None:
@@ -52,8 +55,8 @@ def check_horizon(ctx: Context) -> list[Violation]:
 
 def check_roles(ctx: Context) -> list[Violation]:
     """role_mismatch: the roster's role column must say what the staff table says."""
-    rows = ctx.rows[ctx.rows["known_person"]]
-    bad = rows[rows["role"] != rows["staff_role"]]
+    rows = ctx.rows
+    bad = rows["known_person"] & (rows["role"] != rows["staff_role"])
     return [
         row_violation(
             "role_mismatch",
@@ -62,5 +65,5 @@ def check_roles(ctx: Context) -> list[Violation]:
             f"{row.staff_role!r}",
             row,
         )
-        for row in records(bad)
+        for row in rows_where(rows, bad)
     ]
