@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -107,6 +108,13 @@ def incident_log(
     night = np.zeros(24, dtype=bool)
     night[21:] = night[:3] = True
     shares = np.array([t.share for t in RESPONSE_TYPES])
+    # The type of each response incident: by day and by night, the cumulative shares that
+    # `Generator.choice(p=...)` would build on every call (the same draws, without its checks).
+    type_cdf = {}
+    for at_night in (False, True):
+        weights = shares * np.array([t.night_weight if at_night else 1.0 for t in RESPONSE_TYPES])
+        cdf = (weights / weights.sum()).cumsum()
+        type_cdf[at_night] = cdf / cdf[-1]
     rows: list[tuple] = []
     for station_id, population, area in stations:
         density = population / area if area else URBAN_DENSITY
@@ -122,8 +130,7 @@ def incident_log(
                 disputes * np.where((np.arange(24) >= 8) & (np.arange(24) < 22), 1 / 14, 0.0)
             )
             for hour in range(24):
-                weights = shares * np.array([t.night_weight if night[hour] else 1.0 for t in RESPONSE_TYPES])
-                picks = rng.choice(len(RESPONSE_TYPES), size=counts[hour], p=weights / weights.sum())
+                picks = type_cdf[bool(night[hour])].searchsorted(rng.random(counts[hour]), side="right")
                 kinds = [RESPONSE_TYPES[k] for k in picks] + [DISPUTE] * int(dispute_counts[hour])
                 for kind in kinds:
                     second = int(rng.integers(3600))
@@ -131,7 +138,7 @@ def incident_log(
                     minutes = max(3, round(kind.handling * travel * float(rng.lognormal(-0.125, 0.5))))
                     units = 2 if rng.random() < kind.two_units else 1
                     rows.append((at, station_id, kind.name, minutes, units, kind.priority))
-    rows.sort(key=lambda r: (r[0], r[1]))
+    rows.sort(key=itemgetter(0, 1))
     out = [
         (f"I{k + 1:07d}", sid, at.strftime("%Y-%m-%dT%H:%M:%S"), name, minutes, units, priority)
         for k, (at, sid, name, minutes, units, priority) in enumerate(rows)

@@ -7,6 +7,7 @@ nobody asked for one or beyond what was asked.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -18,12 +19,6 @@ from allocate.verify.words import post_words
 COUNTS = ("crews_required", "crews_staffed", "shortfall")
 
 
-def staffed_posts(ctx: Context) -> pd.DataFrame:
-    """Distinct crews per post in the roster (rows inside the horizon whose post ids are known)."""
-    crews = roster_crews(ctx)
-    return crews.groupby(POST_KEY).size().rename("staffed").reset_index()
-
-
 def roster_crews(ctx: Context) -> pd.DataFrame:
     """One row per crew and post it is rostered at."""
     r = ctx.rows
@@ -31,11 +26,24 @@ def roster_crews(ctx: Context) -> pd.DataFrame:
     return rows.drop_duplicates([*POST_KEY, "crew_id"])[[*POST_KEY, "crew_id"]]
 
 
+def post_truth(ctx: Context) -> pd.DataFrame:
+    """Every post with demand or a crew, in key order: crews_required and staffed (distinct crews).
+
+    Counted with plain Python dictionaries, as an outer join of the two would be, for the same reason
+    as `summarise_crews`: on a station's roster the counting is cheaper than the frame operations.
+    """
+    required = dict(zip(map(tuple, ctx.posts[POST_KEY].to_numpy()), ctx.posts["crews_required"], strict=True))
+    staffed = Counter(tuple(post) for post in roster_crews(ctx)[POST_KEY].to_numpy())
+    keys = sorted(required.keys() | staffed.keys())
+    truth = pd.DataFrame.from_records(keys, columns=POST_KEY).astype(object)
+    truth["crews_required"] = pd.Series([required.get(k, 0) for k in keys], dtype=int)
+    truth["staffed"] = pd.Series([staffed.get(k, 0) for k in keys], dtype=int)
+    return truth
+
+
 def check_coverage(ctx: Context) -> list[Violation]:
     """coverage: crews only where there is demand, never beyond it, and a truthful coverage.csv."""
-    truth = ctx.posts.merge(staffed_posts(ctx), on=POST_KEY, how="outer")
-    truth["crews_required"] = truth["crews_required"].fillna(0).astype(int)
-    truth["staffed"] = truth["staffed"].fillna(0).astype(int)
+    truth = post_truth(ctx)
     out = [*crews_beyond_demand(ctx, truth)]
     if ctx.coverage is not None:
         out += coverage_table(ctx.coverage, truth)
