@@ -113,24 +113,29 @@ def size(
     for col in SIZING_COLUMNS:
         table.add_column(_(col))
     for row in report.sizing().itertuples(index=False):
-        cap = "-" if row.cap is None or row.cap != row.cap else str(int(row.cap))
         table.add_row(
             row.station_id,
             role_shown(row.kind),
             str(row.current),
-            str(row.minimum),
+            _count(row.minimum),
             _("yes") if row.quality == "proven minimum" else _("no"),
-            str(row.recommended),
-            cap,
+            _count(row.recommended),
+            _count(row.cap),
             _reason(row.binding_reason),
         )
     err.print(table)
     s = report.summary()
     err.print(
-        _("district: current %(district_current)s, minimum %(district_minimum)s, quota %(quota)s") % s,
+        _("district: current %(district_current)s, minimum %(district_minimum)s, quota %(quota)s")
+        % {**s, "quota": _count(s["quota"])},
         markup=False,
         highlight=False,
     )
+    if s["stations_without_answer"]:  # left out of the district's figures: say so
+        words = _(
+            "no answer within the time limit for %(stations)s (not counted above): raise --time-limit"
+        ) % {"stations": ", ".join(s["stations_without_answer"])}
+        err.print(f"[yellow]{escape(words)}[/]")
     shortfall = report.sworn_shortfall()
     if not shortfall.empty:
         proven = all(st.shortfall_proven for st in report.stations if st.sworn_shortfall)
@@ -140,6 +145,11 @@ def size(
         ) % {"n": int(shortfall["uncovered"].sum()), "why": why}
         err.print(f"[yellow]{escape(words)}[/]")
     err.print(_("written to") + f" {folder}", markup=False, highlight=False)
+
+
+def _count(value: object) -> str:
+    """A head count, or "-" where there is none (None or NaN: no cap, or no answer in the time limit)."""
+    return "-" if value is None or value != value else str(int(value))  # type: ignore[call-overload]
 
 
 SIZING_COLUMNS = (
