@@ -10,6 +10,7 @@ import pandas as pd
 
 from allocate.contract import ROSTER_COLUMNS
 from allocate.fairness import window_spread, window_start
+from allocate.rules.labour import contract_hours
 from allocate.stages import Status
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class Result:
                 "person_id": [p.person_id for p in self.dataset.staff],
                 "station_id": [p.station_id for p in self.dataset.staff],
                 "role": [p.role for p in self.dataset.staff],
-                "contract_hours": [p.hours_per_week * self.horizon.days / 7 for p in self.dataset.staff],
+                "contract_hours": [contract_hours(p, self.horizon.days) for p in self.dataset.staff],
             }
         )
         r = self.roster.assign(

@@ -18,6 +18,7 @@ import pandas as pd
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.domain import Calendar, CalendarDay, Dataset
 from allocate.i18n import N_, _, language
+from allocate.rules.labour import contract_hours
 
 UNCOVERED_COLUMNS = ["date", "station_id", "shift_id", "task_id", "shortfall", "reason", "detail"]
 HOURS_COLUMNS = ["person_id", "station_id", "role", "contract_hours", "shifts", "hours", "nights"]
@@ -250,7 +251,7 @@ def _hours(data: ReportData, dataset: Dataset | None) -> pd.DataFrame:
                 "person_id": [p.person_id for p in dataset.staff],
                 "station_id": [p.station_id for p in dataset.staff],
                 "role": [p.role for p in dataset.staff],
-                "contract_hours": [p.hours_per_week * days / 7 for p in dataset.staff],
+                "contract_hours": [contract_hours(p, days) for p in dataset.staff],
             }
         )
         shifts = data.shift_by_id

@@ -76,6 +76,11 @@ def contract_minutes(person: Person) -> int:
     return round(person.hours_per_week * 60)
 
 
+def contract_hours(person: Person, days: int) -> float:
+    """A person's contract hours over `days` days, pro rata (what hours.csv and the report compare with)."""
+    return person.hours_per_week * days / 7
+
+
 def weekly_cap_minutes(person: Person, rules: LabourRules) -> int:
     """The most a person may work in a 7-day block: contract hours plus the role's overtime cap."""
     return contract_minutes(person) + round(rules.max_overtime_hours_per_week * 60)
