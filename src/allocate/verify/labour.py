@@ -61,6 +61,8 @@ def one_shift_per_day(ctx: Context) -> list[Violation]:
     rows = ctx.in_horizon
     crews = rows.drop_duplicates(["person_id", "date", "crew_id"])
     counts = crews.groupby(["person_id", "date"])["crew_id"].transform("size")
+    if not counts.gt(1).any():
+        return []
     out = []
     for (person_id, date), group in crews[counts > 1].groupby(["person_id", "date"], sort=False):
         first = group.iloc[0]
