@@ -28,8 +28,10 @@ from allocate.stages import Status
 # seconds per CPU second on these models (the LP at linearization level 2 dominates), 0.25 in a busy
 # batch: at `solve`'s default (0.5, 5 det for 10 s) the 25 shortage stations of the generated city
 # were all cut by the wall clock after 2.5 to 4 det, so their rosters depended on the machine's load.
-# 2 det for 10 s takes them 6.3 to 7.8 CPU seconds, build and verification included: they end by
-# their work limit, and as many have coverage proven (12 of 25) as under the wall clock (11).
+# 2.5 det for 10 s takes them 7.6 to 10.0 CPU seconds, build and verification included (one at a time
+# on a loaded machine, load 6 to 10): they end by their work limit, and as many have coverage proven
+# (11 of 25) as under the wall clock. The 175 other stations are all proven within 2.02 det (S005; the
+# next 1.52). 2 det a second would have cost S005 its proof for no other change.
 BATCH_WORK_PER_SECOND = 0.25
 
 if TYPE_CHECKING:
