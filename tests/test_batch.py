@@ -206,6 +206,18 @@ def test_save_station_stores_a_station_week_once(tmp_path, store):
     assert len(store.station_weeks(W1)) == 2
 
 
+def test_a_station_solves_under_a_work_limit_it_can_reach_within_its_time_limit(tmp_path):
+    """A station's deterministic work budget is a quarter of its seconds (not solve's half, which
+    CP-SAT at 0.3-0.45 det per CPU second never reached in 10 s): its roster then does not depend
+    on the machine's load."""
+    task = station_tasks(tiny(tmp_path / "tiny"))[0]
+    outcome = solve_station(task)
+    assert outcome.state == "solved"
+    settings = outcome.summary["settings"]
+    assert settings["work_limit"] == task.time_limit * task_module.BATCH_WORK_PER_SECOND == 1.25
+    assert all(u["work"] <= settings["work_limit"] + 1e-6 for u in outcome.summary["units"])
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_export_a_stored_week(tmp_path, store, fmt):
     """The stored week exports to CSV or Parquet with the output contract's columns."""

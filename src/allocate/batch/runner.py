@@ -28,7 +28,7 @@ from allocate.batch.engines import Engine, Outcome, cores, make_engine
 from allocate.batch.lock import DEFAULT_STALE_AFTER, HEARTBEAT_SECONDS, MIN_STALE_AFTER, WeekLock
 from allocate.batch.plan import district_tasks, districts_of, station_tasks
 from allocate.batch.store import Store
-from allocate.batch.task import solve_task
+from allocate.batch.task import BATCH_WORK_PER_SECOND, solve_task
 from allocate.batch.week import Week
 from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
@@ -381,6 +381,7 @@ def _store(
 def _settings_json(settings: BatchSettings, slots: int, workers: int) -> dict[str, Any]:
     return {
         "time_limit": settings.time_limit,
+        "work_limit": settings.time_limit * BATCH_WORK_PER_SECOND,
         "seed": settings.seed,
         "engine": settings.engine,
         "scheduler": settings.scheduler,

@@ -23,6 +23,17 @@ from allocate.i18n import _
 from allocate.solve import solve
 from allocate.stages import Status
 
+# The batch's work budget (CP-SAT deterministic seconds) per second of a station's time limit. A
+# station with a real shortage spends its whole budget, and CP-SAT does only 0.3 to 0.45 deterministic
+# seconds per CPU second on these models (the LP at linearization level 2 dominates), 0.25 in a busy
+# batch: at `solve`'s default (0.5, 5 det for 10 s) the 25 shortage stations of the generated city
+# were all cut by the wall clock after 2.5 to 4 det, so their rosters depended on the machine's load.
+# 2.5 det for 10 s takes them 7.6 to 10.0 CPU seconds, build and verification included (one at a time
+# on a loaded machine, load 6 to 10): they end by their work limit, and as many have coverage proven
+# (11 of 25) as under the wall clock. The 175 other stations are all proven within 2.02 det (S005; the
+# next 1.52). 2 det a second would have cost S005 its proof for no other change.
+BATCH_WORK_PER_SECOND = 0.25
+
 if TYPE_CHECKING:
     from allocate.batch.outcome import FailureKind
     from allocate.domain import Dataset
@@ -147,6 +158,7 @@ def _solve(task: Task, started: float) -> tuple[StationOutcome, ...]:
         Week.parse(task.week).horizon,
         task.policy,
         time_limit=task.time_limit,
+        work_limit=task.time_limit * BATCH_WORK_PER_SECOND,
         seed=task.seed,
         workers=task.workers,
         verify=True,

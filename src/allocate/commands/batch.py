@@ -139,8 +139,10 @@ def batch(
         float,
         typer.Option(
             min=0.1,
-            help="Seconds per station, model build included. With lending = true a district is one "
-            "unit with its stations' seconds added up (and so its work limit).",
+            help="Seconds per station, model build included (a ceiling: a station ends by proof or by its "
+            "work limit, a quarter of this in CP-SAT deterministic seconds, which gives the same roster on "
+            "any machine). With lending = true a district is one unit with its stations' seconds added up "
+            "(and so its work limit).",
         ),
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed of every station's solve.")] = 0,
