@@ -451,3 +451,15 @@ def test_zero_demand_coverage_rows_are_lawful() -> None:
         case.replace(coverage=pd.concat([case.coverage, pd.DataFrame([nonzero])], ignore_index=True))
     )
     assert {v.rule for v in bad.violations} == {"coverage"}
+
+
+def test_a_coverage_row_with_a_garbage_date_is_named_by_its_text() -> None:
+    """A coverage row whose date is not a date is reported with the text it has (it said "on nan")."""
+    case = lawful_case()
+    garbage = {**case.coverage.iloc[0].to_dict(), "date": "32/13/2026"}
+    report = verify(
+        case.replace(coverage=pd.concat([case.coverage, pd.DataFrame([garbage])], ignore_index=True))
+    )
+    messages = [v.message for v in report.violations if v.rule == "coverage"]
+    assert any("on 32/13/2026" in m and "which has no demand" in m for m in messages), messages
+    assert not any("nan" in m for m in messages), messages
