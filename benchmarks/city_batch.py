@@ -30,9 +30,9 @@ from rich.console import Console
 from rich.table import Table
 
 from allocate.batch import BatchSettings, Store, run_batch
-from allocate.batch.engines import cores
 from allocate.batch.progress import BatchProgress
 from allocate.generate import generate
+from allocate.machine import cores
 from allocate.policy import load_policy
 
 

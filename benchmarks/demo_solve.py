@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/demo_solve.py --repeat 3   # medians over three runs
     .venv/bin/python benchmarks/demo_solve.py --json
 
-Prints, per run: wall time, the solving time, stations with coverage proven minimal, fully proven
+Prints, per run: wall time, the solving time (the solve call: build, the stations solved one per
+core, verification), stations with coverage proven minimal, fully proven
 (soft-goal gap <= 1 %), greedy fallbacks, stations cut by the wall clock, uncovered crews, the median
 and worst soft gap, and each station's time to proof and deterministic work. The goal: all 8
 stations proven in at most 10 s of solving. Runs the same library call as the CLI (``run_solve``),
@@ -38,7 +39,10 @@ def one_run(data: Path, start: dt.date, days: int) -> dict:
     soft = [u["soft_gap"] for u in units if u["soft_gap"] is not None]
     return {
         "wall_seconds": round(wall, 2),
-        "solve_seconds": round(sum(u["wall_seconds"] for u in units), 2),
+        # The solve call itself: models built, stations solved (side by side, one per core), roster
+        # verified; without loading the data and writing nothing. The goal's "10 s of solving".
+        "solve_seconds": round(result.wall_seconds, 2),
+        "station_seconds_summed": round(sum(u["wall_seconds"] for u in units), 2),
         "work": round(sum(u["work"] for u in units), 3),
         "stations": len(units),
         "coverage_proven": s["proof"]["coverage_proven"],

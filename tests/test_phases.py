@@ -129,3 +129,16 @@ def test_a_greedy_roster_staffing_every_crew_proves_coverage_without_a_search(mo
     assert searched.steps[0][:2] == ("coverage", "OPTIMAL")
     assert searched.coverage_proven and searched.fully_proven
     assert skipped.objective == searched.objective
+
+
+def test_units_solved_side_by_side_give_the_same_roster(tmp_path: Path) -> None:
+    """Stations solved two at once (threads) get the same work budgets, so the same rosters, as one at
+    a time: the roster does not depend on the machine's cores."""
+    from allocate.generate import generate
+
+    data = load_dataset(generate("tiny", seed=3, out=tmp_path / "tiny"))
+    runs = [solve(data, WEEK, time_limit=60, work_limit=2.0, workers=1, jobs=jobs) for jobs in (1, 2)]
+    assert len(runs[0].units) >= 2
+    assert [u.work for u in runs[0].units] == [u.work for u in runs[1].units]
+    assert runs[0].roster.equals(runs[1].roster) and runs[0].coverage.equals(runs[1].coverage)
+    assert all(u.stopped_by in ("proof", "gap", "work limit") for u in runs[1].units)

@@ -97,6 +97,7 @@ def run_solve(
     work_limit: float | None = None,
     seed: int | None = None,
     workers: int | None = None,
+    jobs: int | None = None,
     published: Path | None = None,
     policy: Policy | None = None,
     console: Console | None = None,
@@ -128,6 +129,7 @@ def run_solve(
         work_limit=work_limit,
         seed=seed or 0,
         workers=workers,
+        jobs=jobs,
         published=pub,
         **(solver_params or {}),
     )
@@ -157,6 +159,7 @@ def run_replan(
     work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    jobs: int | None = None,
     policy: Policy | None = None,
     console: Console | None = None,
     solver_params: dict | None = None,
@@ -169,8 +172,9 @@ def run_replan(
     policy = policy or load_policy(Path(data))
     roster, horizon, _ = read_published(published)
     kwargs = dict(
-        time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, **(solver_params or {})
-    )
+        time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, jobs=jobs,
+        **(solver_params or {}),
+    )  # fmt: skip
     if console is not None:
         from allocate.progress import RichProgress
 

@@ -3,8 +3,10 @@ the roster. Stations are independent problems unless lending is on (then each di
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -15,6 +17,7 @@ from allocate.crew_forming import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
 from allocate.io.load import check_horizon
+from allocate.machine import cores
 from allocate.model import lines
 from allocate.model.builder import RosterModel
 from allocate.model.params import WORK_PER_SECOND
@@ -51,6 +54,7 @@ def solve(
     work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    jobs: int | None = None,
     callbacks: SolveCallbacks | None = None,
     published: tuple[Assignment, ...] = (),
     verify: bool = True,
@@ -61,10 +65,13 @@ def solve(
     """Roster `dataset` over `horizon` under `policy`.
 
     `time_limit` is the wall-clock ceiling of the whole solve and `work_limit` its deterministic
-    work budget (CP-SAT's deterministic seconds; default half the time limit), both shared between
-    units by size and handed on when a unit finishes early. A unit stops as soon as it is proven.
-    With one worker (the default) and a fixed `seed` the roster is reproducible whatever the
-    machine's load, unless the wall-clock ceiling cut a unit short (``stopped_by``). The roster is checked by the independent verifier unless ``verify=False``.
+    work budget (CP-SAT's deterministic seconds; default half the time limit), shared between units
+    by model size. Units (stations, or districts with lending) are solved `jobs` at once (default:
+    one per core, with `workers` CP-SAT workers each), the biggest first; a unit stops as soon as it
+    is proven. Each unit's work budget is fixed before any is solved, so with one worker (the
+    default) and a fixed `seed` the roster is reproducible whatever the machine's load and however
+    many units run at once, unless the wall-clock ceiling cut a unit short (``stopped_by``). The
+    roster is checked by the independent verifier unless ``verify=False``.
     Extra keyword arguments are CP-SAT parameters (``relative_gap_limit=0.01``).
     Pins (``dataset.pins``) are hard; a pin the law forbids raises :class:`InputError`.
     A re-plan (:mod:`allocate.replan`) passes `freeze_before` (posts starting earlier keep the
@@ -77,6 +84,7 @@ def solve(
     check_pins(dataset, horizon, policy, _before(published, dataset, freeze_before))
     callbacks = callbacks or SolveCallbacks()
     workers = workers or 1
+    jobs = max(1, jobs or cores() // workers)
     posts = expand_posts(dataset, horizon)
     by_station: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
@@ -92,28 +100,30 @@ def solve(
         built.append((name, ids, model, time.perf_counter() - t0))
     callbacks.on_start(len(built), sum(m.num_variables for _, _, m, _ in built))
 
-    units: list[UnitResult] = []
-    roster_rows: list[tuple] = []
-    coverage_rows: list[tuple] = []
-    deadline = started + time_limit
-    work_left = work_limit if work_limit is not None else time_limit * WORK_PER_SECOND
-    remaining_size = sum(max(1, m.num_variables) for _, _, m, _ in built)
-    for index, (name, ids, model, build_seconds) in enumerate(built):
-        # Shares by model size; work a unit leaves unspent passes on (deterministically).
-        size = max(1, model.num_variables)
-        share = size / remaining_size
-        budget = Budget(max(0.05, (deadline - time.perf_counter()) * share), max(0.05, work_left * share))
-        remaining_size -= size
+    work = work_limit if work_limit is not None else time_limit * WORK_PER_SECOND
+    clock = _Clock(started + time_limit, [max(1, m.num_variables) for _, _, m, _ in built], jobs)
+
+    def solve_one(index: int) -> tuple[UnitResult, list[tuple], list[tuple]]:
+        name, ids, model, build_seconds = built[index]
+        budget = Budget(clock.seconds_for(index), max(0.05, work * clock.sizes[index] / clock.total))
         callbacks.on_unit_start(index, name, budget.seconds)
         unit, rows, cov = _solve_unit(
             model, name, ids, budget, seed, workers, index, callbacks, solver_params, ranked
         )
-        work_left = max(0.0, work_left - unit.work)
         unit.build_seconds = build_seconds
-        units.append(unit)
-        roster_rows += rows
-        coverage_rows += cov
         callbacks.on_unit_end(index, name, unit.status, unit.objective or 0.0, unit.wall_seconds)
+        return unit, rows, cov
+
+    # The biggest units first, `jobs` at once (CP-SAT leaves Python's lock while it searches).
+    order = sorted(range(len(built)), key=lambda i: -clock.sizes[i])
+    if clock.jobs == 1:
+        solved = dict(zip(order, map(solve_one, order), strict=True))
+    else:
+        with ThreadPoolExecutor(max_workers=clock.jobs) as pool:
+            solved = dict(zip(order, pool.map(solve_one, order), strict=True))
+    units = [solved[i][0] for i in range(len(built))]
+    roster_rows = [row for i in range(len(built)) for row in solved[i][1]]
+    coverage_rows = [row for i in range(len(built)) for row in solved[i][2]]
 
     roster = pd.DataFrame(roster_rows, columns=ROSTER_COLUMNS)
     coverage = pd.DataFrame(coverage_rows, columns=COVERAGE_COLUMNS)
@@ -133,6 +143,26 @@ def solve(
         result.verification = verify_roster(dataset, horizon, policy, roster, coverage)
         result.wall_seconds = time.perf_counter() - started
     return result
+
+
+class _Clock:
+    """The wall-clock ceilings of units solved `jobs` at once: a unit that starts gets its size's share
+    of the time left, over the units not yet started, times the units that run beside it (the whole
+    time left at most). Only a ceiling: a unit's work budget is what normally ends it.
+    """
+
+    def __init__(self, deadline: float, sizes: list[int], jobs: int) -> None:
+        self.deadline, self.sizes, self.total = deadline, sizes, sum(sizes)
+        self.jobs = max(1, min(jobs, len(sizes)))
+        self._waiting = self.total
+        self._lock = threading.Lock()
+
+    def seconds_for(self, index: int) -> float:
+        with self._lock:
+            share = self.sizes[index] / max(1, self._waiting)
+            self._waiting -= self.sizes[index]
+            left = self.deadline - time.perf_counter()
+        return max(0.05, left * min(1.0, share * self.jobs))
 
 
 def _before(

@@ -23,18 +23,11 @@ from typing import Any
 from allocate.batch.outcome import StationOutcome
 from allocate.batch.task import Task
 from allocate.i18n import L_, _, language, set_language
+from allocate.machine import cores
 
 Outcome = StationOutcome | tuple[StationOutcome, ...]  # a station's, or each station's of a district
 TaskFn = Callable[[Task], Outcome]
 ENGINES = ("process", "dask", "serial")
-
-
-def cores() -> int:
-    """Cores this process may use (the affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 class Engine:

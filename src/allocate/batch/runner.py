@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allocate.batch.data import load_for_batch
-from allocate.batch.engines import Engine, Outcome, cores, make_engine
+from allocate.batch.engines import Engine, Outcome, make_engine
 from allocate.batch.lock import DEFAULT_STALE_AFTER, HEARTBEAT_SECONDS, MIN_STALE_AFTER, WeekLock
 from allocate.batch.plan import district_tasks, districts_of, station_tasks
 from allocate.batch.store import Store
@@ -32,6 +32,7 @@ from allocate.batch.task import BATCH_WORK_PER_SECOND, solve_task
 from allocate.batch.week import Week
 from allocate.i18n import L_
 from allocate.io.errors import InputError, InputIssue
+from allocate.machine import cores
 from allocate.policy import Policy, check_shift_ids, load_policy
 from allocate.stages import Status
 

@@ -56,6 +56,14 @@ WorkersOption = Annotated[
         min=1, max=MAX_WORKERS, help="CP-SAT workers per model (default 1: reproducible; more are not)."
     ),
 ]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Stations (districts with lending) solved at once (default: cores / workers). "
+        "The roster does not depend on it.",
+    ),
+]
 StartOption = Annotated[
     str | None,
     typer.Option(help="First date YYYY-MM-DD (default: the scenario's, first demand date, or next Monday)."),

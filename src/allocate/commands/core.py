@@ -16,6 +16,7 @@ from allocate.commands._common import (
     DataArg,
     DaysOption,
     ForceOption,
+    JobsOption,
     JsonOption,
     QuietOption,
     SeedOption,
@@ -96,6 +97,7 @@ def solve(
     work_limit: WorkLimitOption = None,
     seed: SeedOption = None,
     workers: WorkersOption = None,
+    jobs: JobsOption = None,
     published: Annotated[
         Path | None, typer.Option(help="A published roster.csv to stay close to (stability).")
     ] = None,
@@ -119,7 +121,7 @@ def solve(
     try:
         result, folder = run_solve(
             data, start=start_date, days=days, out=out, time_limit=time_limit, work_limit=work_limit, seed=seed,
-            workers=workers, published=published, console=None if (quiet or as_json) else err,
+            workers=workers, jobs=jobs, published=published, console=None if (quiet or as_json) else err,
             solver_params=solver_params(param or []), force=force,
         )  # fmt: skip
     except InputError as exc:

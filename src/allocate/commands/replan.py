@@ -11,6 +11,7 @@ from rich.markup import escape
 from allocate.commands._common import (
     EXIT_ERROR,
     STATUS_EXIT,
+    JobsOption,
     JsonOption,
     QuietOption,
     SeedOption,
@@ -48,6 +49,7 @@ def replan(
     work_limit: WorkLimitOption = None,
     seed: SeedOption = 0,
     workers: WorkersOption = None,
+    jobs: JobsOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -64,7 +66,7 @@ def replan(
     try:
         result, folder = run_replan(
             data, published, start, out=out, time_limit=time_limit, work_limit=work_limit, seed=seed,
-            workers=workers, console=None if (quiet or as_json) else err,
+            workers=workers, jobs=jobs, console=None if (quiet or as_json) else err,
         )  # fmt: skip
     except InputError as exc:
         raise bad_input(exc) from None

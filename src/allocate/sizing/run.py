@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from allocate.batch.engines import cores
 from allocate.callbacks import SolveCallbacks
 from allocate.demand import default_horizon
 from allocate.domain import Dataset, Horizon, Post
+from allocate.machine import cores
 from allocate.policy import Policy
 from allocate.sizing.budget import Budget
 from allocate.sizing.candidates import KINDS, WEEK, repeated_demand

@@ -109,7 +109,9 @@ def coverage_table(table: pd.DataFrame, truth: pd.DataFrame) -> list[Violation]:
     for column in COUNTS:
         zero &= pd.to_numeric(extra[column], errors="coerce").eq(0)
     for post in records(extra[~zero]):
-        date = post.date if isinstance(post.date, str) else post.raw_date  # the merge makes a missing date NaN
+        date = (
+            post.date if isinstance(post.date, str) else post.raw_date
+        )  # the merge makes a missing date NaN
         where = post_words(post.station_id, date, post.shift_id)
         message = f"coverage.csv has a row for {post.task_id} {where}, which has no demand"
         out.append(post_violation(message, post._replace(date=date)))
