@@ -199,13 +199,15 @@ def _phases(
     workers: int,
     floor_uncovered: int = 0,
     floor: HeadFloor | None = None,
+    most: int | None = None,
 ) -> tuple[Solved, Solved]:
-    """Phase 1 (fewest uncovered) then phase 2 (fewest heads), in `fraction` of what is left."""
+    """Phase 1 (fewest uncovered) then phase 2 (fewest heads, at most `most` weighted), in
+    `fraction` of what is left."""
     part = budget.part(fraction)
     first = sm.min_uncovered(part.share(0.5), seed, workers, floor_uncovered)
     if first.uncovered_cost < 0:  # no roster at all within the limit: report, do not guess
         return first, first
-    best = sm.min_headcount(first.uncovered_cost, part.left(), seed, workers, floor)
+    best = sm.min_headcount(first.uncovered_cost, part.left(), seed, workers, floor, most)
     return first, best if best.uncovered >= 0 else first
 
 
@@ -411,7 +413,9 @@ def _over_repeated_weeks(job: _Job, budget: Budget) -> _Sized:
     if week.keeps_last():  # the week found already follows itself: nothing to solve again
         cycled = best
     else:
-        _, cycled = _phases(week, budget, 0.3, seed, workers, floor_uncovered, floor)
+        # Only a cycle with no more heads than the plain week is of use: the cap prunes the rest.
+        most = _weighted(best.headcount)
+        _, cycled = _phases(week, budget, 0.3, seed, workers, floor_uncovered, floor, most)
     if 0 <= cycled.uncovered_cost <= best.uncovered_cost and _weighted(cycled.headcount) <= _weighted(
         best.headcount
     ):
