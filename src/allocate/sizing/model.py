@@ -20,7 +20,7 @@ from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
 from allocate.model.params import WORK_PER_SECOND
-from allocate.rules.labour import weekly_cap_minutes
+from allocate.rules.labour import day_pair_cliques, weekly_cap_minutes
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
@@ -135,9 +135,11 @@ class SizingModel:
         """
         r, m = self.roster, self.roster.model
         previous: dict[str, cp_model.IntVar] = {}
+        shifts = list(r.shifts.values())
         for i, person in enumerate(r.people):
             if person.role not in KINDS:
                 continue
+            cliques = day_pair_cliques(shifts, policy.rules_for(person.role), r.horizon.days)
             sel = m.new_bool_var(f"sel[{person.person_id}]")
             self.selected[person.role].append(sel)
             self.hire[person.person_id] = sel
@@ -146,6 +148,10 @@ class SizingModel:
                 m.add(sel == 0)
             for xs in days:
                 if xs:
+                    m.add(sum(xs) <= sel)
+            for clique in cliques:
+                xs = [x for d, s in clique for x in r.work.get((i, d, s), ())]
+                if len(xs) > 1:
                     m.add(sum(xs) <= sel)
             cap = weekly_cap_minutes(person, policy.rules_for(person.role))
             for block in r.horizon.blocks():
