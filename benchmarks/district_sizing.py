@@ -1,7 +1,7 @@
 """Benchmark (not a test): rule 9 sizing of the bundled 8-station district over 4 weeks.
 
     .venv/bin/python benchmarks/district_sizing.py                    # the defaults of `allocate size`
-    .venv/bin/python benchmarks/district_sizing.py --workers 1 --jobs 2  # one worker, stations in parallel
+    .venv/bin/python benchmarks/district_sizing.py --workers 2 --jobs 1  # two workers, one station at a time
     .venv/bin/python benchmarks/district_sizing.py --weeks 1 --json
 
 Prints, per station: current and minimum headcount per kind, whether the minimum is proven, and the
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEMO)
     parser.add_argument("--weeks", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per station, at most")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ import datetime as dt
 from allocate.domain import Person, Shift
 from allocate.policy import LabourRules
 from allocate.rules.labour import (
+    day_pair_cliques,
     free_from,
     longest_run,
     rest_cliques,
@@ -43,6 +44,23 @@ def test_rest_cliques_forbid_the_next_mornings_day_shift_only():
     """Over two days, the evening forbids Tuesday's day shift and nothing else; the day shift nothing."""
     cliques = rest_cliques([DAY, EVENING], LabourRules(), 2)
     assert cliques == [(0, "evening", [(1, "day")])]
+
+
+def test_day_pair_cliques_hold_one_start_a_person():
+    """Friday's office, day and evening and Saturday's night: every two of them too close for one
+    person, so a group holds at most its headcount of them (what the sizing floor counts)."""
+    night, office = Shift("night", 0, 8), Shift("office", 9 * 60, 8)
+    shifts, rules = [DAY, EVENING, night, office], LabourRules(min_rest_hours=11)
+    cliques = day_pair_cliques(shifts, rules, 2)
+    assert sorted([(0, "day"), (0, "evening"), (0, "office"), (1, "night")]) in [sorted(c) for c in cliques]
+    by_id = {s.shift_id: s for s in shifts}
+    for clique in cliques:
+        for a in clique:
+            for b in clique:
+                if a[0] < b[0]:  # a later day: too soon after the earlier shift
+                    start = 1440 * b[0] + by_id[b[1]].start_min
+                    assert too_soon(by_id[a[1]].start_min, by_id[a[1]], start, rules)
+    assert not any(set(c) < set(d) for c in cliques for d in cliques)  # none inside another
 
 
 def test_weekly_cap_is_contract_plus_overtime():

@@ -38,10 +38,10 @@ def size(
         int,
         typer.Option(
             min=1,
-            help="CP-SAT workers per station (1: the same answer every run on a machine fast enough for "
-            "the work; 2, the default, proves the largest stations faster).",
+            help="CP-SAT workers per station (1, the default: the same answer every run on a machine "
+            "fast enough for the work, and the stations sized side by side, one per core).",
         ),
-    ] = 2,
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
     incidents: Annotated[

@@ -68,6 +68,31 @@ def rest_cliques(shifts: list[Shift], rules: LabourRules, days: int) -> list[tup
     return cliques
 
 
+def day_pair_cliques(shifts: list[Shift], rules: LabourRules, days: int) -> list[list[tuple[int, str]]]:
+    """Starts of two days in a row that one person can hold at most one of, as maximal sets.
+
+    Each day's shifts exclude one another (one start a day) and every one of them, from some
+    shift on, forbids the next day's earliest shifts: the shifts of day `d` that end (with their
+    rest) no sooner than one shift, with the shifts of day `d + 1` that it forbids, form a clique
+    wider than any :func:`rest_cliques` gives (a Friday's office, day and evening shifts and
+    Saturday's night shift: whoever works one works none of the others). Summed over a group they
+    count its heads: the busiest evening and the night after it need that many people.
+    """
+    ends = {s.shift_id: free_from(s.start_min, s, rules) for s in shifts}
+    found: list[list[tuple[int, str]]] = []
+    for day in range(days - 1):
+        seen: set[tuple[tuple[int, str], ...]] = set()
+        for until in sorted(set(ends.values())):
+            later = [(day + 1, s.shift_id) for s in shifts if MINUTES_PER_DAY + s.start_min < until]
+            first = [(day, s.shift_id) for s in shifts if ends[s.shift_id] >= until]
+            clique = tuple(first + later)
+            if later and first and clique not in seen:
+                seen.add(clique)
+                found.append(list(clique))
+    # A clique inside another adds nothing.
+    return [c for c in found if not any(set(c) < set(other) for other in found)]
+
+
 # --- weekly hours -----------------------------------------------------------------------------
 
 

@@ -25,7 +25,13 @@ from allocate.domain import Dataset, Horizon, Person, Post
 from allocate.model.eligibility import can_serve_task
 from allocate.model.hint import PostTarget
 from allocate.model.objective import uncovered_weight
-from allocate.rules.labour import BLOCK_DAYS, rest_cliques, weekly_cap_minutes, workday_windows
+from allocate.rules.labour import (
+    BLOCK_DAYS,
+    day_pair_cliques,
+    rest_cliques,
+    weekly_cap_minutes,
+    workday_windows,
+)
 from allocate.sizing.candidates import KINDS
 
 if TYPE_CHECKING:
@@ -131,6 +137,10 @@ class CountingModel:
             xs = [v for day, s in later for v in self.starts.get((day, s, group), ())]
             if earlier and xs:
                 m.add(sum(earlier) + sum(xs) <= room((d, later[0][0]), 1))
+        for clique in day_pair_cliques(list(self.shifts.values()), rules, days):
+            xs = [v for d, s in clique for v in self.starts.get((d, s, group), ())]
+            if xs:
+                m.add(sum(xs) <= room((clique[0][0], clique[-1][0]), 1))
         for window, limit in workday_windows(rules):
             for first in range(days - window + 1):
                 span = tuple(range(first, first + window))

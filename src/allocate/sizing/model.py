@@ -20,7 +20,7 @@ from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
 from allocate.model.hours import block_vars
 from allocate.model.params import WORK_PER_SECOND
-from allocate.rules.labour import weekly_cap_minutes
+from allocate.rules.labour import day_pair_cliques, weekly_cap_minutes
 from allocate.sizing import cyclic
 from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
@@ -135,9 +135,11 @@ class SizingModel:
         """
         r, m = self.roster, self.roster.model
         previous: dict[str, cp_model.IntVar] = {}
+        shifts = list(r.shifts.values())
         for i, person in enumerate(r.people):
             if person.role not in KINDS:
                 continue
+            cliques = day_pair_cliques(shifts, policy.rules_for(person.role), r.horizon.days)
             sel = m.new_bool_var(f"sel[{person.person_id}]")
             self.selected[person.role].append(sel)
             self.hire[person.person_id] = sel
@@ -146,6 +148,10 @@ class SizingModel:
                 m.add(sel == 0)
             for xs in days:
                 if xs:
+                    m.add(sum(xs) <= sel)
+            for clique in cliques:
+                xs = [x for d, s in clique for x in r.work.get((i, d, s), ())]
+                if len(xs) > 1:
                     m.add(sum(xs) <= sel)
             cap = weekly_cap_minutes(person, policy.rules_for(person.role))
             for block in r.horizon.blocks():
@@ -247,7 +253,14 @@ class SizingModel:
         return self.clock.wall_left() if self.clock is not None else seconds
 
     def _solve(
-        self, objective, floor: int, time_limit: float, seed: int, workers: int, holds: tuple = ()
+        self,
+        objective,
+        floor: int,
+        time_limit: float,
+        seed: int,
+        workers: int,
+        holds: tuple = (),
+        linearization: int = 1,
     ) -> StageResult:
         """Minimise `objective` under `holds`, known to be at least `floor` (the counting model's bound).
 
@@ -270,9 +283,11 @@ class SizingModel:
             "sizing", objective, time_limit * WORK_PER_SECOND, wall=2 * time_limit if clock else time_limit,
             deadline=clock.root.deadline if clock else math.inf, holds=holds, floor=floor,
         )  # fmt: skip
-        # One worker: CP-SAT's default linearization. The roster model's level 2 (params.py) slows
-        # the search for fewer heads here, and the floor stated above already gives the bound.
-        settings = Settings(seed, workers, {"linearization_level": 1} if workers == 1 else {})
+        # One worker: the search for fewer heads takes CP-SAT's default linearization (level 1; the
+        # roster model's level 2 slows it, and the floor stated above gives the bound), the search
+        # for coverage `linearization` (level 2 staffs a later week with the same recruits in a
+        # third of the work level 1 takes, or where level 1 does not within its share).
+        settings = Settings(seed, workers, {"linearization_level": linearization} if workers == 1 else {})
         # Each phase is warm-started from the roster of the phase before.
         out = run_stage(self.roster.model, stage, settings, prepare=complete_hint, warm_start=True)
         if clock is not None:
@@ -327,7 +342,7 @@ class SizingModel:
         else:
             scale = sum(HEAD_WEIGHT[k] * len(v) for k, v in self.selected.items()) + 1
             objective = self.uncovered_cost * scale + self.headcount_cost
-        return self._result(self._solve(objective, floor * scale, time_limit, seed, workers))
+        return self._result(self._solve(objective, floor * scale, time_limit, seed, workers, linearization=2))
 
     def min_headcount(
         self,
@@ -336,10 +351,14 @@ class SizingModel:
         seed: int = 0,
         workers: int = 2,
         floor: HeadFloor | None = None,
+        most: int | None = None,
     ) -> Solved:
         """Phase 2: fewest auxiliaries that keep weighted uncovered crews at `uncovered_cost`.
 
-        `floor` is proven on a relaxation: the first week of a longer horizon.
+        `floor` is proven on a relaxation: the first week of a longer horizon. `most` caps the
+        weighted headcount when only an answer within it is of use (the cyclic week, which must
+        not hire more than the plain week): the cap prunes the search to such answers, which
+        finds them in a fraction of the work.
         """
         floor_heads = (
             self.floor_heads
@@ -349,6 +368,8 @@ class SizingModel:
         floor_value = max(floor.at(uncovered_cost) if floor else 0, floor_heads.value)
         # The hold is lifted after the solve: the model is reused for the curve.
         hold = (self.uncovered_cost <= uncovered_cost,)
+        if most is not None:
+            hold = (*hold, self.headcount_cost <= most)
         out = self._result(self._solve(self.headcount_cost, floor_value, time_limit, seed, workers, hold))
         if out.status == Status.OPTIMAL and not self.cyclic:
             heads = sum(HEAD_WEIGHT[k] * n for k, n in out.headcount.items())
