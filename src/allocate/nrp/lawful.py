@@ -256,7 +256,7 @@ class ExactProgramme:
     (:attr:`Cheapest.exact`). Without room even for those relaxed, no programme (`ready` False).
     """
 
-    ELEMENTS = 3_000_000  # floats kept over the horizon for the walk back (24 MB)
+    ELEMENTS = 8_000_000  # floats kept over the horizon for the walk back (64 MB)
 
     def __init__(self, instance: Instance, e: int) -> None:
         emp = instance.staff[e]

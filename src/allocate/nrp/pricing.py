@@ -109,14 +109,14 @@ class Pricer:
                 if cheapest.exact:
                     return Priced([cheapest.roster], value, True)
                 floor, hint = value, cheapest.roster  # a lower bound; its roster breaks a maximum
-        priced = self._solve(prices, limit, seed, params, hint)
+        priced = self.by_cp_sat(prices, limit, seed, params, hint)
         if floor is None:
             return priced
         return Priced(
             priced.found, max(floor, priced.bound) if priced.bound is not None else floor, priced.exact
         )
 
-    def _solve(
+    def by_cp_sat(
         self,
         prices: dict[tuple[int, str], int],
         limit: float,
