@@ -256,7 +256,7 @@ class ExactProgramme:
     (:attr:`Cheapest.exact`). Without room even for those relaxed, no programme (`ready` False).
     """
 
-    ELEMENTS = 8_000_000  # floats kept over the horizon for the walk back (64 MB)
+    ELEMENTS = 3_000_000  # floats kept over the horizon for the walk back (24 MB); more is slower
 
     def __init__(self, instance: Instance, e: int) -> None:
         emp = instance.staff[e]
@@ -291,12 +291,30 @@ class ExactProgramme:
             else:
                 self.relaxed[ids[i]] = emp.max_shifts[ids[i]]
         self.shape = tuple(base)
+        self._moves: dict[tuple[int, int, int], tuple[tuple, tuple] | None] = {}
         self.ready = bool(self.shifts) and self.days * per_day * math.prod(base) <= self.ELEMENTS
 
     def _delta(self, i: int, weekend: int) -> tuple[int, ...]:
         """The resources shift `i` spends (`weekend`: 1 when it makes a new weekend worked)."""
         counts = tuple(1 if j == i else 0 for j in self.counted)
         return (weekend if self.weekend else 0, self.steps[i], *counts)
+
+    def _move(self, i: int, weekend: int, lead: int) -> tuple[tuple, tuple] | None:
+        """The slices of working shift `i`: (into, from) over `lead` leading axes and the
+        resources; None when it spends more than the state holds. Cached: a pricing takes
+        thousands of these."""
+        key = (i, weekend, lead)
+        if key not in self._moves:
+            delta = self._delta(i, weekend)
+            if any(n <= dl for n, dl in zip(self.shape, delta, strict=True)):
+                self._moves[key] = None
+            else:
+                into = (slice(None),) * lead + tuple(slice(dl, None) for dl in delta)
+                take = (slice(None),) * lead + tuple(
+                    slice(0, n - dl) for n, dl in zip(self.shape, delta, strict=True)
+                )
+                self._moves[key] = (into, take)
+        return self._moves[key]
 
     def cheapest(self, cost: list[list[float]]) -> Cheapest | None:
         """The roster of least ``sum cost[day][shift index]`` worked; None when none is lawful."""
@@ -319,16 +337,16 @@ class ExactProgramme:
                 for i in range(S):
                     c = cost[d][i]
                     if d == 0:
-                        _shift_min(nx[i], o[O - 1], self._delta(i, after_off), c)
+                        _shift_min(nx[i], o[O - 1], self._move(i, after_off, 0), c)
                         continue
-                    _shift_min(nw[i, 0], o[O - 1], self._delta(i, after_off), c)
+                    _shift_min(nw[i, 0], o[O - 1], self._move(i, after_off, 0), c)
                     preds = self.preds[i]
                     if not preds:
                         continue
                     if K > 1:
-                        _shift_min(nw[i, 1:], w[preds, : K - 1].min(axis=0), self._delta(i, after_work), c)
+                        _shift_min(nw[i, 1:], w[preds, : K - 1].min(axis=0), self._move(i, after_work, 1), c)
                     if d < K:
-                        _shift_min(nx[i], x[preds].min(axis=0), self._delta(i, after_work), c)
+                        _shift_min(nx[i], x[preds].min(axis=0), self._move(i, after_work, 0), c)
             w, x, o = nw, nx, no
             kept.append((w, x, o))
         return self._walk_back(kept, cost)
@@ -404,16 +422,11 @@ class Cheapest:
     exact: bool
 
 
-def _shift_min(out: np.ndarray, src: np.ndarray, delta: tuple[int, ...], cost: float) -> None:
-    """``out[..., r + delta] = min(out[..., r + delta], src[..., r] + cost)`` over the last axes."""
-    lead = out.ndim - len(delta)
-    if any(n <= dl for n, dl in zip(out.shape[lead:], delta, strict=True)):
-        return
-    into = (slice(None),) * lead + tuple(slice(dl, None) for dl in delta)
-    take = (slice(None),) * lead + tuple(
-        slice(0, n - dl) for n, dl in zip(out.shape[lead:], delta, strict=True)
-    )
-    np.minimum(out[into], src[take] + cost, out=out[into])
+def _shift_min(out: np.ndarray, src: np.ndarray, move: tuple[tuple, tuple] | None, cost: float) -> None:
+    """``out[into] = min(out[into], src[take] + cost)``: a shift worked, its resources spent."""
+    if move is not None:
+        into, take = move
+        np.minimum(out[into], src[take] + cost, out=out[into])
 
 
 def _minus(r: tuple, delta: tuple[int, ...]) -> tuple[int, ...]:
