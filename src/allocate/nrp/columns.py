@@ -180,18 +180,20 @@ class ColumnGeneration:
     ) -> tuple[frozenset[Key], int] | None:
         """A roster by diving from the LP: fix each person whose LP column is whole (or else the
         person whose largest share is the largest) to that column, price the others again, and
-        repeat until everybody is fixed; None if time runs out first.
+        repeat until everybody is fixed. At `deadline`, everybody left takes their largest
+        share's column at once (every column is lawful, so the roster is too). None only if the
+        LP fails.
 
         The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
-        from SCIP in 10 s against an LP of 1297): the columns that fit a partial roster are
-        generated only once its people are fixed. The bound is left as the root's.
+        from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
+        roster are generated only once its people are fixed. The bound is left as the root's.
         """
         people = len(self.pricers)
         try:
             while len(self.fixed) < people:
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
                     pass
-                if time.perf_counter() >= deadline or self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+                if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                     return None
                 shares = {
                     e: max(range(len(self.lams[e])), key=lambda j, e=e: self.lams[e][j].solution_value())
@@ -199,6 +201,8 @@ class ColumnGeneration:
                     if e not in self.fixed
                 }
                 whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
+                if time.perf_counter() >= deadline:
+                    whole = list(shares)
                 chosen = whole or [max(shares, key=lambda e: self.lams[e][shares[e]].solution_value())]
                 for e in chosen:
                     self.fixed[e] = shares[e]
