@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 PRICE_LIMIT = 2.0  # seconds for one person's pricing problem, at most
 TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
 FAR = 0.1  # a bound this far below the LP's value: its columns make poor rosters
+ROUNDS = 50  # rounds a generation takes to converge (instances 4-12: 23-55 from a first roster)
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round
 
@@ -164,16 +165,32 @@ class ColumnGeneration:
             self.bound = bound if self.bound is None else max(self.bound, bound)
         return added
 
-    def run(self, deadline: float, workers: int, seed: int, params: dict, target: int | None = None) -> None:
+    def run(
+        self,
+        deadline: float,
+        workers: int,
+        seed: int,
+        params: dict,
+        target: int | None = None,
+        checkpoint: float | None = None,
+    ) -> None:
         """Rounds until converged, `deadline`, or the bound reaches `target` (a known roster's value).
 
         With every person priced by the dynamic programme a round takes milliseconds per person
-        and the generation converges in seconds (instance 8: 55 rounds, 7 s of one core), so it
-        runs to the end: the LP's bound and columns are worth more than a head start on rosters.
+        and the generation converges in seconds (instance 8: 55 rounds, 7 s of one core). On a
+        loaded machine or a large instance it may not: past `checkpoint`, it stops when at its
+        pace so far the `ROUNDS` a generation takes would not fit before `deadline` (a dive needs
+        the LP solved; the time is better spent on rosters).
         """
+        begun = time.perf_counter()
         while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
             if target is not None and self.bound is not None and self.bound >= target:
                 return
+            now = time.perf_counter()
+            if checkpoint is not None and now > checkpoint:
+                pace = (now - begun) / self.rounds
+                if (ROUNDS - self.rounds) * pace > deadline - now:
+                    return
 
     def dive(
         self, deadline: float, workers: int, seed: int, params: dict
