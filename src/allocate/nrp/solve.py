@@ -172,7 +172,9 @@ def _columns(
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
     if columns.converged and not best.proven:  # a dive needs the LP solved
-        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
+        dived = columns.dive(
+            started + DIVE_SHARE * time_limit, workers, seed, params, MASTER_SHARE * time_limit
+        )
         if dived is not None:
             best.offer(*dived)
     if not best.proven and not columns.far():  # far from the LP, its columns make poor rosters
