@@ -20,6 +20,10 @@ finish (infinite: none), under the caller's costs (e.g. the cover still short); 
 then follows it day by day. So the result is lawful, and the person's cheapest roster in the
 restricted model unless a binding maximum bends the walk; None when the restricted model has no
 roster (the caller then asks CP-SAT, which is exact on the whole rule set).
+
+:class:`ExactProgramme` is the exact counterpart for column generation's pricing: every shift
+type, every rule, the resources (weekends, minutes, the maxima that can bind) in the state, a
+forward pass and a walk back; milliseconds a person on instances 1-19, where its state fits.
 """
 
 from __future__ import annotations
