@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 import subprocess
 import sys
 import threading
@@ -15,9 +16,10 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import lns
 from allocate.nrp.columns import ColumnGeneration
-from allocate.nrp.instance import parse_instance, read_instance
-from allocate.nrp.lawful import person_roster
+from allocate.nrp.instance import Instance, parse_instance, read_instance
+from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
+from allocate.nrp.pricing import SCALE, Pricer
 from allocate.nrp.solve import solve_instance
 from allocate.verify.nrp import evaluate
 
@@ -220,6 +222,51 @@ def test_dynamic_programme_says_none_when_no_roster_exists() -> None:
     assert person_roster(parse_instance(text, "no-b"), 1) is None
 
 
+def _random_prices(inst: Instance, rng: random.Random) -> dict[tuple[int, str], int]:
+    """Prices on the cover: high, mixed-sign or none, as the master's duals swing."""
+    high = rng.random() < 0.5
+    return {
+        (c.day, c.shift_id): rng.randint(-1000, 100_000) if high else rng.randint(-50_000, 50_000)
+        for c in inst.cover
+    }
+
+
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_pricing_programme_agrees_with_cp_sat(path: Path) -> None:
+    """On random prices, the dynamic programme's least reduced cost is CP-SAT's proven optimum,
+    and its roster is lawful and worth exactly that."""
+    inst = read_instance(path)
+    rng = random.Random(7)
+    for e in range(len(inst.staff)):
+        pricer = Pricer(inst, e)
+        assert pricer.programme.ready
+        for _ in range(6):
+            prices = _random_prices(inst, rng)
+            fast = pricer.price(prices, 10.0)
+            slow = pricer.by_cp_sat(prices, 10.0, 0, {}, ())
+            assert fast.exact and slow.exact and fast.bound == slow.bound
+            keys = fast.found[-1]
+            assert fast.bound == SCALE * pricer.cost(keys) - sum(prices.get((d, s), 0) for (_, d, s) in keys)
+            others = {k for k in TINY_ROSTER if k[0] != e} if path == TINY else set()
+            assert path != TINY or evaluate(inst, sorted(others | keys)).ok
+
+
+def test_pricing_falls_back_to_cp_sat_when_a_relaxed_maximum_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room for A's count of N (at most 2), the programme relaxes it; at a high price on N
+    its roster works 3 N, so CP-SAT prices A: exact, the same optimum as the full programme."""
+    inst = read_instance(TINY)
+    prices = {(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}
+    full = Pricer(inst, 0).price(prices, 10.0)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.ready and pricer.programme.relaxed == {"N": 2}
+    relaxed = pricer.programme.cheapest([[0.0, -100_000.0]] * inst.days)
+    assert relaxed is not None and not relaxed.exact
+    priced = pricer.price(prices, 10.0)
+    assert priced.exact and priced.bound == full.bound
+    assert sum(s == "N" for (_, _, s) in priced.found[-1]) == 2
+
+
 def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:
     """Tiny: the generation converges to a bound of 203, its optimum; the master's roster is lawful and 203."""
     inst = read_instance(TINY)
@@ -243,6 +290,11 @@ def test_column_generation_on_instance_1(tmp_path: Path) -> None:
     assert columns.converged and columns.bound == 558 and columns.lp_value == pytest.approx(558)
     found = columns.integer(10, roster)
     assert found is not None and found[1] == 607
+    dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
+    assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
+    assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
+    late = columns.dive(time.perf_counter() - 1, 1, 0, {}, 1.0)  # out of time: the rest from the master
+    assert late is not None and evaluate(inst, sorted(late[0])).objective == late[1] >= 607
     out = tmp_path / "roster.csv"
     with open(out, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(

@@ -16,8 +16,9 @@ the whole CP-SAT model's (instance 4: 1570 from CP-SAT in a minute, the optimum 
 The bound printed is the Lagrangian bound of each round, valid whatever the duals:
 ``sum pi[c] * required[c] + sum over people of min (cost - pi . column)``, the minimum taken
 from the pricing solver's own lower bound, with the duals rounded to the pricing grid and clipped
-to ``[-over, under]`` first. At convergence it equals the LP value. The columns found also feed
-a restricted master integer programme (CP-SAT), whose rosters go to the search.
+to ``[-over, under]`` first. At convergence it equals the LP value. From the LP, a dive (fix the
+people whose LP column is whole, price the others again, repeat) makes a roster; the columns
+found also feed a restricted master integer programme (SCIP); both rosters go to the search.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ if TYPE_CHECKING:
 
 PRICE_LIMIT = 2.0  # seconds for one person's pricing problem, at most
 TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
-ROUNDS = 28  # rounds a generation takes (instances 4, 5 and 7: 25-30 from a first roster)
-FAR = 0.1  # a bound this far below the LP's value, past the checkpoint, stops the generation
+FAR = 0.1  # a bound this far below the LP's value: its columns make poor rosters
+ROUNDS = 50  # rounds a generation takes to converge (instances 4-12: 23-55 from a first roster)
+DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round
 
 
@@ -72,6 +74,8 @@ class ColumnGeneration:
         self.center: dict[tuple[int, str], int] | None = None  # the prices of the best bound
         self.best_total = 0
         self.exact = False  # every pricing of the last pass proven optimal
+        self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
+        self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -84,7 +88,8 @@ class ColumnGeneration:
         if keys in self.columns[e]:
             return False
         self.columns[e].append(keys)
-        lam = self.lp.NumVar(0, self.lp.infinity(), "")
+        lam = self.lp.NumVar(0, 0 if e in self.fixed else self.lp.infinity(), "")
+        self.lams[e].append(lam)
         self.lp.Objective().SetCoefficient(lam, self.pricers[e].cost(keys))
         self.convex[e].SetCoefficient(lam, 1)
         for _, d, s in keys:
@@ -114,7 +119,7 @@ class ColumnGeneration:
         if solved is None:
             return False
         duals, mu = solved
-        for alpha in (SMOOTHING, 0.0) if self.center else (0.0,):
+        for alpha in (SMOOTHING, 0.0) if self.center and not self.fixed else (0.0,):
             center = self.center or duals
             prices = {c: round(alpha * center[c] + (1 - alpha) * duals[c]) for c in duals}
             added = self._price(prices, duals, mu, deadline, workers, seed, params)
@@ -141,16 +146,17 @@ class ColumnGeneration:
             limit = min(PRICE_LIMIT, deadline - time.perf_counter())
             return self.pricers[e].price(prices, max(0.05, limit), seed, params, self.columns[e][-1])
 
+        people = [e for e in range(len(self.pricers)) if e not in self.fixed]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            answers = list(pool.map(price, range(len(self.pricers))))
+            answers = list(pool.map(price, people))
         self.exact = all(a.exact for a in answers)
         added = 0
-        for e, answer in enumerate(answers):
+        for e, answer in zip(people, answers, strict=True):
             for keys in answer.found:
                 reduced = self.pricers[e].cost(keys) - sum(duals[d, s] for (_, d, s) in keys) / SCALE - mu[e]
                 if reduced < -TOLERANCE and self.add(e, keys):
                     added += 1
-        if all(a.bound is not None for a in answers):
+        if not self.fixed and all(a.bound is not None for a in answers):
             total = sum(p * c.required for c in self.instance.cover if (p := prices[c.day, c.shift_id]))
             total += sum(a.bound for a in answers if a.bound is not None)
             bound = max(0, -(-total // SCALE))  # every penalty is >= 0 and integer
@@ -170,19 +176,74 @@ class ColumnGeneration:
     ) -> None:
         """Rounds until converged, `deadline`, or the bound reaches `target` (a known roster's value).
 
-        Past `checkpoint`, it also stops while the bound is still far below the LP (more than
-        `FAR` of it) if, at the pace so far, the `ROUNDS` a generation takes here would not fit
-        before `deadline`: the time is better spent on rosters.
+        With every person priced by the dynamic programme a round takes milliseconds per person
+        and the generation converges in seconds (instance 8: 55 rounds, 7 s of one core). On a
+        loaded machine or a large instance it may not: past `checkpoint`, it stops when at its
+        pace so far the `ROUNDS` a generation takes would not fit before `deadline` (a dive needs
+        the LP solved; the time is better spent on rosters).
         """
         begun = time.perf_counter()
         while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
             if target is not None and self.bound is not None and self.bound >= target:
                 return
             now = time.perf_counter()
-            if checkpoint is not None and now > checkpoint and self.far():
+            if checkpoint is not None and now > checkpoint:
                 pace = (now - begun) / self.rounds
                 if (ROUNDS - self.rounds) * pace > deadline - now:
                     return
+
+    def dive(
+        self, deadline: float, workers: int, seed: int, params: dict, master: float = 1.0
+    ) -> tuple[frozenset[Key], int] | None:
+        """A roster by diving from the LP: fix each person whose LP column is whole (or else the
+        person whose largest share is the largest) to that column, price the others again, and
+        repeat until everybody is fixed. At `deadline`, the people left take the best of their
+        columns (the restricted master, `master` seconds at most, with the fixings) or else
+        their largest share's (every column is lawful, so the roster is too). None only if the
+        LP fails.
+
+        The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
+        from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
+        roster are generated only once its people are fixed. The bound is left as the root's.
+        """
+        people = len(self.pricers)
+        try:
+            while len(self.fixed) < people:
+                while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
+                    pass
+                if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+                    return None
+                shares = {
+                    e: max(range(len(self.lams[e])), key=lambda j, e=e: self.lams[e][j].solution_value())
+                    for e in range(people)
+                    if e not in self.fixed
+                }
+                whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
+                if time.perf_counter() >= deadline:
+                    quick = frozenset(
+                        key
+                        for e in range(people)
+                        for key in self.columns[e][self.fixed.get(e, shares.get(e, 0))]
+                    )
+                    found = self.integer(master, quick)  # the rest from the columns, fixings held
+                    value = self.objective(quick)
+                    return found if found is not None and found[1] < value else (quick, value)
+                chosen = whole or [max(shares, key=lambda e: self.lams[e][shares[e]].solution_value())]
+                for e in chosen:
+                    self.fixed[e] = shares[e]
+                    for j, lam in enumerate(self.lams[e]):
+                        lam.SetBounds(1 if j == shares[e] else 0, 1 if j == shares[e] else 0)
+            roster = frozenset(key for e, j in self.fixed.items() for key in self.columns[e][j])
+            return roster, self.objective(roster)
+        finally:
+            self.unfix()
+
+    def unfix(self) -> None:
+        """Free every column a dive fixed."""
+        for e in self.fixed:
+            for lam in self.lams[e]:
+                lam.SetBounds(0, self.lp.infinity())
+        self.fixed.clear()
 
     def far(self) -> bool:
         """Whether the bound is still more than `FAR` below the LP's value (or unknown)."""
@@ -192,7 +253,7 @@ class ColumnGeneration:
 
     def integer(self, limit: float, hint: Collection[Key] = ()) -> tuple[frozenset[Key], int] | None:
         """The best roster made of the columns found (the restricted master as an integer
-        programme, SCIP; CBC if this OR-Tools has no SCIP), or None.
+        programme, SCIP; CBC if this OR-Tools has no SCIP), or None. A dive's fixings hold.
 
         A MIP solver, not CP-SAT: this set-partitioning master lives off its LP relaxation
         (instance 5: SCIP proves the columns' best, 1144, in 4 s; CP-SAT stands at 1169 in 6 s).
@@ -216,6 +277,9 @@ class ColumnGeneration:
         for e, cols in enumerate(self.columns):
             one = mip.Constraint(1, 1)
             ys = [mip.BoolVar("") for _ in cols]
+            if e in self.fixed:  # a dive's fixing holds
+                for j, y in enumerate(ys):
+                    y.SetBounds(float(j == self.fixed[e]), float(j == self.fixed[e]))
             for y, keys in zip(ys, cols, strict=True):
                 one.SetCoefficient(y, 1)
                 objective.SetCoefficient(y, self.pricers[e].cost(keys))

@@ -20,11 +20,16 @@ finish (infinite: none), under the caller's costs (e.g. the cover still short); 
 then follows it day by day. So the result is lawful, and the person's cheapest roster in the
 restricted model unless a binding maximum bends the walk; None when the restricted model has no
 roster (the caller then asks CP-SAT, which is exact on the whole rule set).
+
+:class:`ExactProgramme` is the exact counterpart for column generation's pricing: every shift
+type, every rule, the resources (weekends, minutes, the maxima that can bind) in the state, a
+forward pass and a walk back; milliseconds a person on instances 1-19, where its state fits.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -235,3 +240,198 @@ def _attempt(
             if s in used:
                 used[s] += 1
     return roster
+
+
+class ExactProgramme:
+    """One person's cheapest roster under every hard rule: a dynamic programme over days.
+
+    Column generation prices each person once a round; CP-SAT takes up to seconds per person
+    (instance 8: 30 people), this takes milliseconds. A state after a day is the run (the shift
+    worked that day and the length of the run of work, or the length of the run of days off, up
+    to its minimum), and the resources spent: weekends worked, minutes (in units of the shift
+    lengths' greatest common divisor), and the shifts of each type whose maximum can bind. The
+    run in the state keeps successions, runs and days off exactly, including the exemptions at
+    the horizon's edges (a run touching either edge is exempt from its minimum; the horizon
+    starts after days off without end); the resources keep the maxima and the window of minutes.
+
+    A binding maximum of a type costs a dimension of its maximum + 1. When the state would pass
+    `ELEMENTS` (kept over every day for the walk back), the largest of them are relaxed: the
+    value is then a lower bound only, and the roster exact when it keeps them anyway
+    (:attr:`Cheapest.exact`). Without room even for those relaxed, no programme (`ready` False).
+    """
+
+    ELEMENTS = 3_000_000  # floats kept over the horizon for the walk back (24 MB); more is slower
+
+    def __init__(self, instance: Instance, e: int) -> None:
+        emp = instance.staff[e]
+        self.e, self.days = e, instance.days
+        self.shifts = [s for s in instance.shifts if emp.max_shifts[s.shift_id] > 0]
+        ids = [s.shift_id for s in self.shifts]
+        banned = {(s.shift_id, b) for s in instance.shifts for b in s.not_followed_by}
+        self.preds = [[i for i, a in enumerate(ids) if (a, b) not in banned] for b in ids]
+        self.open = [(e, d) not in instance.days_off for d in range(instance.days)]
+        self.unit = math.gcd(*(s.minutes for s in self.shifts)) if self.shifts else 1
+        self.steps = [s.minutes // self.unit for s in self.shifts]
+        self.low = -(-emp.min_minutes // self.unit)
+        self.max_run, self.min_run = max(1, emp.max_consecutive), max(1, emp.min_consecutive)
+        self.min_off = max(1, emp.min_days_off)
+        self.weekend = len(instance.weekends) > emp.max_weekends  # a maximum of weekends that binds
+        workable = sum(self.open)
+        binding = [
+            i
+            for i, s in enumerate(self.shifts)
+            if emp.max_shifts[s.shift_id] < workable
+            and (emp.max_shifts[s.shift_id] + 1) * s.minutes <= emp.max_minutes
+        ]
+        base = [emp.max_weekends + 1 if self.weekend else 1, emp.max_minutes // self.unit + 1]
+        per_day = (2 * len(self.shifts) + 1) * max(self.max_run, self.min_off)
+        self.counted: list[int] = []  # the binding maxima kept in the state, by shift index
+        self.relaxed: dict[str, int] = {}  # the binding maxima left out: checked on the roster
+        for i in sorted(binding, key=lambda i: emp.max_shifts[ids[i]]):
+            extra = emp.max_shifts[ids[i]] + 1
+            if self.days * per_day * math.prod(base) * extra <= self.ELEMENTS:
+                self.counted.append(i)
+                base.append(extra)
+            else:
+                self.relaxed[ids[i]] = emp.max_shifts[ids[i]]
+        self.shape = tuple(base)
+        self._moves: dict[tuple[int, int, int], tuple[tuple, tuple] | None] = {}
+        self.ready = bool(self.shifts) and self.days * per_day * math.prod(base) <= self.ELEMENTS
+
+    def _delta(self, i: int, weekend: int) -> tuple[int, ...]:
+        """The resources shift `i` spends (`weekend`: 1 when it makes a new weekend worked)."""
+        counts = tuple(1 if j == i else 0 for j in self.counted)
+        return (weekend if self.weekend else 0, self.steps[i], *counts)
+
+    def _move(self, i: int, weekend: int, lead: int) -> tuple[tuple, tuple] | None:
+        """The slices of working shift `i`: (into, from) over `lead` leading axes and the
+        resources; None when it spends more than the state holds. Cached: a pricing takes
+        thousands of these."""
+        key = (i, weekend, lead)
+        if key not in self._moves:
+            delta = self._delta(i, weekend)
+            if any(n <= dl for n, dl in zip(self.shape, delta, strict=True)):
+                self._moves[key] = None
+            else:
+                into = (slice(None),) * lead + tuple(slice(dl, None) for dl in delta)
+                take = (slice(None),) * lead + tuple(
+                    slice(0, n - dl) for n, dl in zip(self.shape, delta, strict=True)
+                )
+                self._moves[key] = (into, take)
+        return self._moves[key]
+
+    def cheapest(self, cost: list[list[float]]) -> Cheapest | None:
+        """The roster of least ``sum cost[day][shift index]`` worked; None when none is lawful."""
+        S, K, O = len(self.shifts), self.max_run, self.min_off  # noqa: E741
+        w = np.full((S, K, *self.shape), INF)
+        x = np.full((S, *self.shape), INF)  # the run from day 0 (exempt from the minimum): length d + 1
+        o = np.full((O, *self.shape), INF)
+        o[(O - 1,) + (0,) * len(self.shape)] = 0.0  # before day 0: days off without end
+        kept = [(w, x, o)]
+        for d in range(self.days):
+            nw, nx, no = np.full_like(w, INF), np.full_like(x, INF), np.full_like(o, INF)
+            rest = np.minimum(w[:, self.min_run - 1 :].min(axis=(0, 1)), x.min(axis=0))
+            no[0] = rest if O > 1 else np.minimum(rest, o[0])
+            if O > 1:
+                no[1:] = o[:-1]
+                no[O - 1] = np.minimum(no[O - 1], o[O - 1])
+            if self.open[d]:
+                after_off = 1 if d % 7 in (5, 6) else 0
+                after_work = 1 if d % 7 == 5 else 0
+                for i in range(S):
+                    c = cost[d][i]
+                    if d == 0:
+                        _shift_min(nx[i], o[O - 1], self._move(i, after_off, 0), c)
+                        continue
+                    _shift_min(nw[i, 0], o[O - 1], self._move(i, after_off, 0), c)
+                    preds = self.preds[i]
+                    if not preds:
+                        continue
+                    if K > 1:
+                        _shift_min(nw[i, 1:], w[preds, : K - 1].min(axis=0), self._move(i, after_work, 1), c)
+                    if d < K:
+                        _shift_min(nx[i], x[preds].min(axis=0), self._move(i, after_work, 0), c)
+            w, x, o = nw, nx, no
+            kept.append((w, x, o))
+        return self._walk_back(kept, cost)
+
+    def _walk_back(self, kept: list, cost: list[list[float]]) -> Cheapest | None:
+        """The roster of the best end state, day by day back to the start."""
+        w, x, o = kept[-1]
+        best: tuple[float, str, tuple[int, ...]] | None = None
+        for a, kind, lead in ((w, "w", 2), (x, "x", 1), (o, "o", 1)):
+            sub = a[(slice(None),) * (lead + 1) + (slice(self.low, None),)]  # enough minutes at the end
+            if sub.size and (v := float(sub.min())) < INF and (best is None or v < best[0]):
+                idx = list(np.unravel_index(int(np.argmin(sub)), sub.shape))
+                idx[lead + 1] += self.low
+                best = (v, kind, tuple(int(i) for i in idx))
+        if best is None:
+            return None
+        value, kind, idx = best
+        state: tuple = (kind, *idx)
+        roster: set[Key] = set()
+        for d in range(self.days - 1, -1, -1):
+            state, shift = self._back(kept[d], state, d, value, cost)
+            if shift is not None:
+                roster.add((self.e, d, self.shifts[shift].shift_id))
+                value -= cost[d][shift]
+        used = {s: sum(1 for k in roster if k[2] == s) for s in self.relaxed}
+        return Cheapest(frozenset(roster), best[0], all(used[s] <= cap for s, cap in self.relaxed.items()))
+
+    def _back(self, before: tuple, state: tuple, d: int, value: float, cost: list[list[float]]) -> tuple:
+        """The state after day ``d - 1`` that `state` after day `d` comes from, and the shift of day `d`."""
+        w, x, o = before
+        O, kind = self.min_off, state[0]  # noqa: E741
+        if kind == "o":
+            j, r = state[1], tuple(state[2:])
+            options = []
+            if j == 0:
+                options += [
+                    ("w", s, k, *r)
+                    for s in range(len(self.shifts))
+                    for k in range(self.min_run - 1, self.max_run)
+                ]
+                options += [("x", s, *r) for s in range(len(self.shifts))]
+            if j > 0 or O == 1:
+                options.append(("o", j - 1 if j > 0 else 0, *r))
+            if j == O - 1 and O > 1:
+                options.append(("o", O - 1, *r))
+            arrays = {"w": w, "x": x, "o": o}
+            for option in options:
+                if arrays[option[0]][option[1:]] == value:
+                    return option, None
+            raise AssertionError("no state before")  # pragma: no cover - the forward pass made one
+        i = state[1]
+        c = cost[d][i]
+        after_off = 1 if d % 7 in (5, 6) else 0
+        after_work = 1 if d % 7 == 5 else 0
+        if (kind == "w" and state[2] == 0) or (kind == "x" and d == 0):
+            r = _minus(state[3:] if kind == "w" else state[2:], self._delta(i, after_off))
+            return ("o", O - 1, *r), i
+        r = _minus(state[3:] if kind == "w" else state[2:], self._delta(i, after_work))
+        for s in self.preds[i]:
+            option = ("w", s, state[2] - 1, *r) if kind == "w" else ("x", s, *r)
+            arr = w if kind == "w" else x
+            if arr[option[1:]] + c == value:
+                return option, i
+        raise AssertionError("no state before")  # pragma: no cover - the forward pass made one
+
+
+@dataclass(frozen=True)
+class Cheapest:
+    """A roster of least cost in the programme; `exact` when it keeps every maximum (the relaxed too)."""
+
+    roster: frozenset[Key]
+    value: float  # its cost, the least over every lawful roster when `exact`, else a lower bound
+    exact: bool
+
+
+def _shift_min(out: np.ndarray, src: np.ndarray, move: tuple[tuple, tuple] | None, cost: float) -> None:
+    """``out[into] = min(out[into], src[take] + cost)``: a shift worked, its resources spent."""
+    if move is not None:
+        into, take = move
+        np.minimum(out[into], src[take] + cost, out=out[into])
+
+
+def _minus(r: tuple, delta: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(a) - b for a, b in zip(r, delta, strict=True))

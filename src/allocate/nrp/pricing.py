@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
+from allocate.nrp.lawful import ExactProgramme
 from allocate.nrp.model import Key, NrpModel
 
 if TYPE_CHECKING:
@@ -54,10 +55,9 @@ class Pricer:
     """The pricing problem of one person, built once and re-priced each round."""
 
     def __init__(self, instance: Instance, e: int) -> None:
-        self.e = e
-        self.m = NrpModel(instance, [e])
-        self.keys = list(self.m.work)
-        self.index = [xs[0].index for xs in self.m.work.values()]
+        self.instance, self.e = instance, e
+        self.programme = ExactProgramme(instance, e)
+        self._m: NrpModel | None = None  # built when first needed: the programme serves most pricings
         self.fixed = 0  # the on-requests' weights: all unmet on a day off
         self.request: dict[Key, int] = {}  # change of the request penalty when the key is worked
         for r in instance.on_requests:
@@ -74,6 +74,13 @@ class Pricer:
         """The request penalty of a roster of this person (its cost in the master)."""
         return self.fixed + sum(self.request.get(key, 0) for key in keys)
 
+    @property
+    def m(self) -> NrpModel:
+        """The one-person CP-SAT model: exact on every rule, for what the programme cannot serve."""
+        if self._m is None:
+            self._m = NrpModel(self.instance, [self.e])
+        return self._m
+
     def price(
         self,
         prices: dict[tuple[int, str], int],
@@ -82,12 +89,48 @@ class Pricer:
         params: dict | None = None,
         hint: Collection[Key] = (),
     ) -> Priced:
-        """The roster minimising ``SCALE * cost - sum of prices[day, shift] worked`` (prices scaled)."""
+        """The roster minimising ``SCALE * cost - sum of prices[day, shift] worked`` (prices scaled).
+
+        The dynamic programme first (milliseconds); CP-SAT when the programme has no room for
+        this person's state, or relaxed a maximum its roster breaks (its value still bounds).
+        """
+        floor = None
+        if self.programme.ready:
+            cost = [
+                [
+                    SCALE * self.request.get((self.e, d, s.shift_id), 0) - prices.get((d, s.shift_id), 0)
+                    for s in self.programme.shifts
+                ]
+                for d in range(self.instance.days)
+            ]
+            cheapest = self.programme.cheapest(cost)
+            if cheapest is not None:
+                value = SCALE * self.fixed + round(cheapest.value)
+                if cheapest.exact:
+                    return Priced([cheapest.roster], value, True)
+                floor, hint = value, cheapest.roster  # a lower bound; its roster breaks a maximum
+        priced = self.by_cp_sat(prices, limit, seed, params, hint)
+        if floor is None:
+            return priced
+        return Priced(
+            priced.found, max(floor, priced.bound) if priced.bound is not None else floor, priced.exact
+        )
+
+    def by_cp_sat(
+        self,
+        prices: dict[tuple[int, str], int],
+        limit: float,
+        seed: int,
+        params: dict | None,
+        hint: Collection[Key],
+    ) -> Priced:
+        """The pricing problem on CP-SAT."""
         self.m.model.clear_objective()
         objective = self.m.model.proto.objective
         objective.offset = SCALE * self.fixed
         objective.scaling_factor = 1.0
-        for key, index in zip(self.keys, self.index, strict=True):
+        for key, xs in self.m.work.items():
+            index = xs[0].index
             coef = SCALE * self.request.get(key, 0) - prices.get((key[1], key[2]), 0)
             if coef:
                 objective.vars.append(index)

@@ -2,9 +2,11 @@
 
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
 1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
-(2) column generation from it (:mod:`allocate.nrp.columns`) until `COLUMNS_SHARE` of the time,
-unless at `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the
-bound reported when better than CP-SAT's), then the best roster of its columns (SCIP); (3) the
+(2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
+programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
+`CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
+when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
+`DIVE_SHARE`), and the best roster of all its columns (SCIP); (3) the
 whole model from the best roster on every worker for a share of the time left (`WHOLE_SHARE`);
 (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
 one thread per worker, until the time is up. Larger instances (13, 20-24): (1) a lawful roster
@@ -39,8 +41,9 @@ if TYPE_CHECKING:
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
-COLUMNS_SHARE = 0.55  # of the time, at most, until column generation stops
+COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
 CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
+DIVE_SHARE = 0.75  # of the time: a dive from the LP stops here (its roster is often near the best)
 MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
@@ -161,12 +164,19 @@ def _columns(
     seed: int,
     params: dict,
 ) -> ColumnGeneration:
-    """Column generation from the incumbent: its bound, then the best roster of its columns."""
+    """Column generation from the incumbent to the LP's optimum: its bound; then a roster by
+    diving from the LP, then the best roster of all the columns found (SCIP)."""
     columns = ColumnGeneration(instance, best.roster)
     deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
+    if columns.converged and not best.proven:  # a dive needs the LP solved
+        dived = columns.dive(
+            started + DIVE_SHARE * time_limit, workers, seed, params, MASTER_SHARE * time_limit
+        )
+        if dived is not None:
+            best.offer(*dived)
     if not best.proven and not columns.far():  # far from the LP, its columns make poor rosters
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
