@@ -33,7 +33,8 @@ def plot_curves(report: SizingReport, path: Path) -> None:
     ax.set_ylabel("uncovered crews over the horizon")
     ax.set_title("What each extra auxiliary buys (dotted: current pool)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", ncol=2)
+    if any(st.curve for st in report.stations):  # no station with a curve: nothing to name
+        ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     fig.savefig(path, format="svg")
     plt.close(fig)
