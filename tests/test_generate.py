@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import time
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
@@ -379,17 +378,15 @@ def test_tiny_is_two_small_stations(tiny: Path) -> None:
 
 
 @pytest.mark.slow
-def test_city_is_about_24000_people_in_seconds(tmp_path: Path) -> None:
-    """The city size: ~200 stations over 12 districts, ~24,000 people, generated in seconds."""
-    t0 = time.perf_counter()
+def test_city_is_about_24000_people(tmp_path: Path) -> None:
+    """The city size: ~200 stations over 12 districts, ~24,000 people. (How long it takes is a
+    benchmark's figure, not a test's: `benchmarks/city_batch.py` prints `generate_seconds`.)"""
     folder = generate("city", 1, tmp_path)
-    elapsed = time.perf_counter() - t0
     stations = read(folder, "stations.csv")
     assert 190 <= len(stations) <= 210
     assert len({s["district"] for s in stations}) == 12
     assert len({s["name"] for s in stations}) == len(stations)
     assert 22_000 <= len(read(folder, "staff.csv")) <= 26_000
-    assert elapsed < 15
 
 
 # ----------------------------------------------------------------------------- the loader
