@@ -136,10 +136,13 @@ class SizingModel:
         r, m = self.roster, self.roster.model
         previous: dict[str, cp_model.IntVar] = {}
         shifts = list(r.shifts.values())
+        cliques_of = {  # they depend on the role's rest rules only: once per kind, not per recruit
+            kind: day_pair_cliques(shifts, policy.rules_for(kind), r.horizon.days) for kind in KINDS
+        }
         for i, person in enumerate(r.people):
             if person.role not in KINDS:
                 continue
-            cliques = day_pair_cliques(shifts, policy.rules_for(person.role), r.horizon.days)
+            cliques = cliques_of[person.role]
             sel = m.new_bool_var(f"sel[{person.person_id}]")
             self.selected[person.role].append(sel)
             self.hire[person.person_id] = sel
