@@ -7,11 +7,13 @@
    not prove it (a real shortage of skilled people), the second half searches from that roster with
    the whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`), which proves such shortages
    several times faster. Coverage is also proven when step 2's roster meets the bound step 1 proved.
-2. **The whole objective** (coverage weighted far above the soft goals), again from the greedy
-   roster, with the proven coverage as a cut. With the lines-of-work model and the fair-band fairness
-   term its relaxation is tight too, so this usually ends proven optimal.
+2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
+   greedy roster and step 1's, with the proven coverage as a floor. With the lines-of-work model and
+   the fair-band fairness term the bound is tight (often known at the root), so this is a search for
+   the roster that meets it: CP-SAT's LP-guided search for a share of the work, then its default
+   search from that roster (`LP_SEARCH_SHARE`).
 3. **Only if step 2 staffed fewer crews than step 1** (or found nothing): hold step 1's coverage
-   exactly and minimise the soft goals alone, from step 1's roster.
+   and minimise the soft goals alone, from step 1's roster.
 
 A re-plan first runs a step 0 (``ranked``): coverage, then its ranked goals (the fewest changes),
 folded into one objective whose weights make the order strict; the ranked goals are then held at the
@@ -66,6 +68,14 @@ RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage,
 # 0.75 + 0.71 det, not proven in 1.5 by the default search alone).
 PROOF_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
 PROOF_SPLIT = 0.5  # of step 1's share, for its first half (the default search)
+# Steps 2 and 3 search for the roster whose soft goals meet a bound that is usually known from the
+# root (0 at most stations): a search for rosters, not for bounds. CP-SAT's LP-guided branching
+# finds it in half the work of its default search (city, 59 stations without a shortage, 2.5 det
+# each: 64 s of CPU instead of 122 s, all proven; 57 of them within 0.6 det), but at S024 it found
+# nothing better than the greedy roster in 2.1 det, where the default search needed 0.7. Hence the
+# guided search for a share of the work, then the default search from its roster.
+LP_SEARCH_PARAMS: dict[str, Any] = {"search_branching": cp_model.LP_SEARCH}
+LP_SEARCH_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,26 @@ def solve_phases(
         done.append(run_stage(m.model, stage, own, watch=watch, **options))
         return done[-1]  # fmt: skip
 
+    def search(step: str, objective, **options: Any) -> tuple[StageResult, StageResult]:
+        """The rest of the unit's work on `objective`: with one worker, CP-SAT's LP-guided search
+        for `LP_SEARCH_SHARE` of it, then (unless that ended it) the default search from its roster.
+        Returns the stage holding the roster and the stage that ended the search."""
+        if workers != 1:
+            only = run(step, objective, budget.work - spent(), **options)
+            return only, only
+        guided = run(
+            step, objective, LP_SEARCH_SHARE * (budget.work - spent()), extra=LP_SEARCH_PARAMS, **options
+        )
+        if guided.status == Status.OPTIMAL or guided.on_gap or guided.stopped_by == "time limit":
+            return guided, guided
+        if guided.searched:
+            hint_from(m.model, guided.search)
+            options.pop("fallback", None)
+        rest = run(f"{step} (default search)", objective, budget.work - spent(), **options)
+        return (rest if rest.searched or not guided.searched else guided), rest
+
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
+    kept = _saved_hint(m)  # the completed greedy roster: a second solve of `m` starts from it too
     cover = next(t for t in m.terms if t.name == "uncovered")
     soft_cost = sum(t.cost for t in m.terms if t is not cover)
     full = cover.cost + soft_cost
@@ -207,13 +236,24 @@ def solve_phases(
         coverage_proven = first.status == Status.OPTIMAL and ranked_proven
         least = round(first.search.value(cover.cost)) if first.searched else None
 
-        # 2. The whole objective, from the greedy roster. A proven coverage cost is a floor of this
+        # 2. The whole objective, from the better of the greedy roster and step 1's: at a station
+        #    with a real shortage the greedy roster leaves far more crews uncovered (city S001: 61,
+        #    5 proven least), and from it the search had first to find step 1's coverage again (48
+        #    uncovered after the rest of the unit's work). A proven coverage cost is a floor of this
         #    objective (the soft goals are >= 0), so the gap rule measures the soft goals against it.
-        #    (Stating it as a constraint for CP-SAT made the search slower, not faster.) With no
-        #    coverage found in step 1, the fallback roster stands if this finds nothing either.
+        #    (Stating it as a constraint for CP-SAT made the search slower, not faster; so did
+        #    holding step 1's coverage, from its roster: demo S01 not proven in 8 det, instead of
+        #    2.1.) With no coverage found in step 1, the fallback roster stands if this finds
+        #    nothing either.
+        if (
+            first.searched
+            and first.source != "greedy"
+            and (greedy is None or first.search.value(full) < greedy.value(full))
+        ):
+            hint_from(m.model, first.search)
         floor = float(least) if coverage_proven and least is not None else 0.0
-        whole = run(
-            "whole", full, budget.work - spent(), gap_rule=coverage_proven, floor=floor,
+        whole, stop = search(
+            "whole", full, gap_rule=coverage_proven, floor=floor,
             fallback=fallback if least is None else None, fallback_source=source,
         )  # fmt: skip
         if not coverage_proven and ranked_proven and first.searched and whole.searched:
@@ -222,26 +262,27 @@ def solve_phases(
             reached = round(whole.search.value(cover.cost))
             if meets_bound(reached, bound1):
                 coverage_proven, least = True, reached
-        best, stop, held = whole, whole, None  # the roster's stage, the stage that ended the search
+        best, held = whole, None
         if least is not None and (not whole.searched or round(whole.search.value(cover.cost)) > least):
-            # 3. The whole objective traded crews for comfort (or found nothing): hold the coverage
-            #    step 1 reached, from its roster, and minimise the soft goals alone, within what is
-            #    left of the unit's work (the budget is a ceiling: at the batch's defaults the whole
-            #    unit then fits in its wall-clock limit and ends by its work limit, reproducibly).
+            # 3. The whole objective traded crews for comfort (or found nothing): hold the
+            #    coverage step 1 reached, from its roster, and minimise the soft goals alone,
+            #    within what is left of the unit's work (the budget is a ceiling: at the batch's
+            #    defaults the whole unit then fits in its wall-clock limit and ends by its work
+            #    limit, reproducibly).
             hint_from(m.model, first.search)
-            third = run(
-                "soft", soft_cost if coverage_proven else full,
-                budget.work - spent(), gap_rule=True,
+            third, stop = search(
+                "soft", soft_cost if coverage_proven else full, gap_rule=True,
                 held=least if coverage_proven else None,
                 holds=(cover.cost == least if coverage_proven else cover.cost <= least,),
             )  # fmt: skip
             if third.searched:
-                best, stop, held = third, third, least if coverage_proven else None
+                best, held = third, least if coverage_proven else None
             else:  # step 1's roster stands; the solve stopped where step 3 did, not by proof
-                best, stop = first, third
+                best = first
     finally:
         release(holds)
         m.model.minimize(full)
+        _restore_hint(m, kept)
     work = spent()
     stopped = stop_rule(stop.search_status, stop.on_gap, stop.search, work >= budget.work * 0.99)
 
@@ -332,18 +373,26 @@ def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[StageResult,
     first = run("coverage", cost, PROOF_SPLIT * work)
     if first.status == Status.OPTIMAL:
         return first, first.search.best_objective_bound
-    hint = m.model.proto.solution_hint
-    saved = (list(hint.vars), list(hint.values))
+    saved = _saved_hint(m)
     if first.searched:
         hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
     proof = run("coverage proof", cost, work - first.work, extra=PROOF_PARAMS)
-    m.model.clear_hints()
-    for index, value in zip(*saved, strict=True):
-        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+    _restore_hint(m, saved)
     bounds = [proof.search.best_objective_bound]
     if first.searched:  # a bound is only read from a solve that found a roster
         bounds.append(first.search.best_objective_bound)
     return (proof if proof.searched else first), max(bounds)
+
+
+def _saved_hint(m: RosterModel) -> tuple[list[int], list[int]]:
+    hint = m.model.proto.solution_hint
+    return list(hint.vars), list(hint.values)
+
+
+def _restore_hint(m: RosterModel, saved: tuple[list[int], list[int]]) -> None:
+    m.model.clear_hints()
+    for index, value in zip(*saved, strict=True):
+        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
 
 
 def meets_bound(cost: int, bound: float) -> bool:
