@@ -58,7 +58,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size", default="city", help="generated size (city, demo, tiny)")
+    parser.add_argument("--size", default="city", help="generated size (city, region, demo, tiny)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--week", default="2026-W50", help="the generated data's own week by default")
     parser.add_argument("--store", default=None, help="database URL (default: SQLite in the temp folder)")

@@ -109,7 +109,7 @@ def test_unknown_size_is_refused(tmp_path: Path) -> None:
     """A size outside SIZES is a ValueError naming the known sizes."""
     with pytest.raises(ValueError, match="tiny"):
         generate("huge", 1, tmp_path)
-    assert SIZES == ("tiny", "demo", "city")
+    assert SIZES == ("tiny", "demo", "city", "region")
 
 
 # ----------------------------------------------------------------------------- contract shape

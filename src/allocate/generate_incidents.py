@@ -38,7 +38,7 @@ FESTIVAL_FACTOR = 1.9  # evening and night arrivals at urban stations during the
 HOLIDAY_FACTOR = 1.25  # daytime arrivals during the National Day holiday
 RURAL_TRAVEL = 1.25
 URBAN_DENSITY = 1000.0
-WEEKS = {"tiny": 4, "demo": 13, "city": 1}
+WEEKS = {"tiny": 4, "demo": 13, "city": 1, "region": 1}
 
 
 @dataclass(frozen=True)

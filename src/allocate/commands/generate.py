@@ -17,7 +17,11 @@ def generate_command(
         typer.Argument(help="Folder to write the CSV tables into (new, empty, or generated before)."),
     ],
     size: Annotated[
-        str, typer.Option(help="tiny (2 stations), demo (8-station district) or city (~200 stations).")
+        str,
+        typer.Option(
+            help="tiny (2 stations), demo (8-station district), city (~200 stations, 25 of them core"
+            " stations of ~330 people) or region (200 stations of 55 to 220 people)."
+        ),
     ] = "demo",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 1,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,

@@ -38,7 +38,7 @@ from allocate.io.write import write_dataset
 from allocate.outfolder import check_out
 from allocate.output import atomic_folder
 
-SIZES = ("tiny", "demo", "city")
+SIZES = ("tiny", "demo", "city", "region")
 
 DEFAULT_START = dt.date(2026, 12, 7)
 """A fixed Monday, so that no generated file depends on the day it was generated."""

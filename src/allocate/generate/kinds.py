@@ -164,4 +164,8 @@ SIZE_SPECS: dict[str, SizeSpec] = {
     "demo": SizeSpec({"core": 1, "urban": 3, "suburban": 2, "township": 2}, 1),
     # The demo's mix at 25x, with city stations ~1.5x the size of county ones: ~24,000 people.
     "city": SizeSpec({"core": 25, "urban": 75, "suburban": 50, "township": 50}, 12, 1.53),
+    # A city without core stations, ~2.2x county headcounts: 200 stations of 55 to 220 people and
+    # ~25,000 in all, the shape of the city the rostering goals were first measured on (stations
+    # of 30 to 235 people). Its shortages are not designed in: they are the draw's.
+    "region": SizeSpec({"urban": 75, "suburban": 75, "township": 50}, 12, 2.2),
 }
