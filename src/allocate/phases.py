@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
 from allocate.model.hint import complete_hints
-from allocate.model.params import hint_from
+from allocate.model.params import hint_from, set_hint
 from allocate.result import SOFT_GAP_LIMIT, Proof
 from allocate.stages import Settings, Stage, StageResult, Status, release, run_stage, stop_rule
 
@@ -390,9 +390,7 @@ def _saved_hint(m: RosterModel) -> tuple[list[int], list[int]]:
 
 
 def _restore_hint(m: RosterModel, saved: tuple[list[int], list[int]]) -> None:
-    m.model.clear_hints()
-    for index, value in zip(*saved, strict=True):
-        m.model.add_hint(m.model.get_int_var_from_proto_index(index), value)
+    set_hint(m.model, *saved)
 
 
 def meets_bound(cost: int, bound: float) -> bool:
