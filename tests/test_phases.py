@@ -144,3 +144,17 @@ def test_units_solved_side_by_side_give_the_same_roster(tmp_path: Path) -> None:
     assert [u.work for u in runs[0].units] == pytest.approx([u.work for u in runs[1].units], rel=1e-9)
     assert runs[0].roster.equals(runs[1].roster) and runs[0].coverage.equals(runs[1].coverage)
     assert all(u.stopped_by in ("proof", "gap", "work limit") for u in runs[1].units)
+
+
+def test_search_rounds_are_reproducible():
+    """Steps 2 and 3 search in rounds (the LP-guided search and the default one by turns, new seeds
+    every two rounds), each from the best roster so far: the same budget gives the same rounds and
+    the same roster, and no round's roster is worse than the one before it."""
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S01"]
+    runs = [solve(station, horizon, time_limit=120, work_limit=1.3, workers=1, seed=3) for _ in range(2)]
+    steps = [step["step"] for step in runs[0].summary()["units"][0]["steps"]]
+    assert any("round 2, default search" in name for name in steps), steps
+    assert any("round 3, LP-guided search" in name for name in steps), steps
+    assert runs[0].units[0].steps == runs[1].units[0].steps
+    assert runs[0].roster.to_csv(index=False) == runs[1].roster.to_csv(index=False)

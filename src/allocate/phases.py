@@ -10,8 +10,8 @@
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
    greedy roster and step 1's, with the proven coverage as a floor. With the lines-of-work model and
    the fair-band fairness term the bound is tight (often known at the root), so this is a search for
-   the roster that meets it: CP-SAT's LP-guided search for a share of the work, then its default
-   search from that roster (`LP_SEARCH_SHARE`).
+   the roster that meets it, in rounds: CP-SAT's LP-guided search and its default search by turns,
+   each from the best roster so far, a new seed every two rounds (`ROUND_SHARE`).
 3. **Only if step 2 staffed fewer crews than step 1** (or found nothing): hold step 1's coverage
    and minimise the soft goals alone, from step 1's roster.
 
@@ -28,6 +28,7 @@ machine's load; only a solve cut off by the wall clock (``stopped_by == "time li
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -69,13 +70,17 @@ RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage,
 PROOF_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
 PROOF_SPLIT = 0.5  # of step 1's share, for its first half (the default search)
 # Steps 2 and 3 search for the roster whose soft goals meet a bound that is usually known from the
-# root (0 at most stations): a search for rosters, not for bounds. CP-SAT's LP-guided branching
-# finds it in half the work of its default search (city, 59 stations without a shortage, 2.5 det
-# each: 64 s of CPU instead of 122 s, all proven; 57 of them within 0.6 det), but at S024 it found
-# nothing better than the greedy roster in 2.1 det, where the default search needed 0.7. Hence the
-# guided search for a share of the work, then the default search from its roster.
+# root (0 at most stations): a search for rosters, not for bounds, and a heavy-tailed one. CP-SAT's
+# LP-guided branching finds it in half the work of its default search (city, 59 stations without a
+# shortage, 2.5 det each: 64 s of CPU instead of 122 s, all proven; 57 of them within 0.6 det), but
+# at S024 it found nothing better than the greedy roster in 2.1 det, where the default search needed
+# 0.7; and a station one search leaves unproven after 2.5 det, another proves in 0.2 (region S003,
+# S153). Hence rounds: the two searches by turns, each from the best roster so far, a new seed every
+# two rounds, each round a share of the work left (region, 40 stations: 39 proven, 38 with one
+# LP-guided search and then the default search; the same work in all).
 LP_SEARCH_PARAMS: dict[str, Any] = {"search_branching": cp_model.LP_SEARCH}
-LP_SEARCH_SHARE = 0.3
+ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
+MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round takes all the rest
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ def solve_phases(
         floor: float = 0.0,
         holds: tuple = (),
         extra: Mapping[str, Any] | None = None,
+        seed_offset: int = 0,
         **options: Any,
     ) -> StageResult:
         """One stage of `objective` from the current hint, reported to the callbacks; `extra` are
@@ -194,27 +200,48 @@ def solve_phases(
             return _Watch(solver, index, callbacks, cover.cost, held, gap_rule, floor)
 
         stage = Stage(step, objective, work, deadline=deadline, holds=holds)
-        own = Settings(seed, workers, {**extra, **params}) if extra else settings
+        own = (
+            Settings(seed + seed_offset, workers, {**(extra or {}), **params})
+            if extra or seed_offset
+            else settings
+        )
         done.append(run_stage(m.model, stage, own, watch=watch, **options))
         return done[-1]  # fmt: skip
 
     def search(step: str, objective, **options: Any) -> tuple[StageResult, StageResult]:
-        """The rest of the unit's work on `objective`: with one worker, CP-SAT's LP-guided search
-        for `LP_SEARCH_SHARE` of it, then (unless that ended it) the default search from its roster.
-        Returns the stage holding the roster and the stage that ended the search."""
+        """The rest of the unit's work on `objective`, in rounds (with one worker): CP-SAT's
+        LP-guided search and its default search by turns, each round from the best roster so far,
+        with a new seed every two rounds, each taking `ROUND_SHARE` of the work left (the last,
+        all of it). Returns the stage holding the roster and the stage that ended the search."""
         if workers != 1:
             only = run(step, objective, budget.work - spent(), **options)
             return only, only
-        guided = run(
-            step, objective, LP_SEARCH_SHARE * (budget.work - spent()), extra=LP_SEARCH_PARAMS, **options
-        )
-        if guided.status == Status.OPTIMAL or guided.on_gap or guided.stopped_by == "time limit":
-            return guided, guided
-        if guided.searched:
-            hint_from(m.model, guided.search)
-            options.pop("fallback", None)
-        rest = run(f"{step} (default search)", objective, budget.work - spent(), **options)
-        return (rest if rest.searched or not guided.searched else guided), rest
+        best: StageResult | None = None
+        for k in itertools.count():
+            left = budget.work - spent()
+            work = left if left < 2 * MIN_ROUND_WORK else max(MIN_ROUND_WORK, ROUND_SHARE * left)
+            guided = k % 2 == 0
+            name = (
+                step if k == 0 else f"{step} (round {k + 1}, {'LP-guided' if guided else 'default'} search)"
+            )
+            last = run(
+                name,
+                objective,
+                work,
+                extra=LP_SEARCH_PARAMS if guided else None,
+                seed_offset=k // 2,
+                **options,
+            )
+            if last.searched:
+                best = last
+                options.pop("fallback", None)
+            if last.status == Status.OPTIMAL or last.on_gap or last.stopped_by == "time limit":
+                break
+            if spent() >= budget.work * 0.999:
+                break
+            if best is not None:
+                hint_from(m.model, best.search)
+        return (best or last), last
 
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     kept = _saved_hint(m)  # the completed greedy roster: a second solve of `m` starts from it too

@@ -112,6 +112,7 @@ class UnitResult(Proof):
     soft_bound: float | None = None  # its bound, known once coverage is proven
     stopped_by: str = ""  # proof, gap, work limit, time limit, no solution
     work: float = 0.0  # CP-SAT deterministic time spent
+    steps: list[tuple[str, str, float]] = field(default_factory=list)  # (stage, CP-SAT status, work)
 
     @property
     def gap(self) -> float | None:
@@ -285,6 +286,9 @@ class Result:
                     "fully_proven": u.fully_proven,
                     "stopped_by": u.stopped_by,
                     "work": round(u.work, 3),
+                    "steps": [
+                        {"step": name, "status": status, "work": work} for name, status, work in u.steps
+                    ],
                 }
                 for u in self.units
             ],

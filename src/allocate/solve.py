@@ -210,6 +210,7 @@ def _solve_unit(
         soft_bound=out.soft_bound,
         stopped_by=out.stopped_by,
         work=out.work,
+        steps=out.steps,
     )
     if out.solver is None:  # the unit's posts are reported, all unstaffed, under the unit's status
         return unit, [], [_coverage_row(pv.post, 0) for pv in m.post_vars]
