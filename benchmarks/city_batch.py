@@ -5,6 +5,8 @@
     .venv/bin/python benchmarks/city_batch.py --time-limit 10      # a fixed per-station limit
     .venv/bin/python benchmarks/city_batch.py --stations 20 --json # a quick look at 20 stations
     .venv/bin/python benchmarks/city_batch.py --districts 2 --lending  # one unit per district, lending on
+    .venv/bin/python benchmarks/city_batch.py --size region         # 200 stations of 55-220 people
+    .venv/bin/python benchmarks/city_batch.py --data DIR            # any dataset folder
 
 Generates the city into a temp folder, runs ``allocate.batch.run_batch`` on every station into a fresh
 SQLite store (or ``--store``), and prints: wall time, peak memory, stations solved / optimal / verified,
@@ -79,13 +81,16 @@ def main() -> int:
     parser.add_argument("--lending", action="store_true", help="lending = true: one CP-SAT unit per district")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="an existing dataset folder instead of a generated one"
+    )
     args = parser.parse_args()
 
     err = Console(stderr=True)
     tmp = tempfile.TemporaryDirectory(prefix="allocate-city-")
     root = args.keep or Path(tmp.name)
     started = time.perf_counter()
-    data = generate(args.size, seed=args.seed, out=root / args.size)
+    data = args.data or generate(args.size, seed=args.seed, out=root / args.size)
     generated = time.perf_counter() - started
     import csv
 
