@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
+ROUGH_WHOLE_SHARE = 0.1  # the same when the LP was not solved (no dive) but the descent serves
 COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
 CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
 DIVE_SHARE = 0.5  # of the time: a dive from the LP stops here; the whole model and the search get the rest
@@ -142,7 +143,8 @@ def solve_instance(
             return _result(best, None, started, 0, columns)
         # the whole model: often a better roster
         whole = _Whole(instance, best, workers, seed, params)
-        whole.run(WHOLE_SHARE * (deadline - time.perf_counter()))
+        share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
+        whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
     stop = threading.Event()
