@@ -308,6 +308,16 @@ def test_descent_tracks_the_objective_and_leaves_each_person_at_their_best(path:
         assert round(solver.objective_value) == lines.objective
 
 
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_construct_by_the_programme_is_lawful_and_scored_exactly(path: Path) -> None:
+    """The roster person by person from the empty one's objective: lawful, its objective the evaluator's."""
+    inst = read_instance(path)
+    lines = descent.construct(inst, lns.score(inst, frozenset()), 0, {})
+    assert lines is not None
+    check = evaluate(inst, sorted(lines.roster))
+    assert check.ok and check.objective == lines.objective
+
+
 def test_polish_descends_from_a_new_incumbent_once() -> None:
     """Between the search's steps, a poorer incumbent is descended and improved; the same one
     twice is not descended again (nothing to gain, the time is the search's)."""
