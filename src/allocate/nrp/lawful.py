@@ -260,7 +260,7 @@ class ExactProgramme:
     (:attr:`Cheapest.exact`). Without room even for those relaxed, no programme (`ready` False).
     """
 
-    ELEMENTS = 8_000_000  # floats kept over the horizon for the walk back (64 MB); more is slower
+    ELEMENTS = 8_000_000  # floats kept for the walk back (64 MB): every person of 1-19 (19: 7.0 M)
 
     def __init__(self, instance: Instance, e: int) -> None:
         emp = instance.staff[e]

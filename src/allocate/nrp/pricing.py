@@ -167,7 +167,7 @@ class Pricer:
                     used = Counter(s for (_, _, s) in cheapest.roster)
                     broken |= {s for s, cap in relaxed.items() if used[s] > cap}
                     low = surcharge
-                surcharge = 2 * low or SURCHARGE if high is None else (low + high) // 2
+                surcharge = (2 * low or SURCHARGE) if high is None else (low + high) // 2
             if best is not None:
                 return best[1]
         found = self.by_cp_sat(prices, limit, seed, params, hint).found

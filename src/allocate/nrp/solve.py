@@ -3,8 +3,9 @@
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
 1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`),
 then a descent: each person re-planned by the exact programme given the others until nobody
-gains (:mod:`allocate.nrp.descent`, a second); (2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
-programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
+gains (:mod:`allocate.nrp.descent`, a second); (2) column generation from it
+(:mod:`allocate.nrp.columns`, each person priced by a dynamic programme in milliseconds) to
+the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
 `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
 when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
 `DIVE_SHARE`), and the best roster of all its columns (SCIP); (3) the
