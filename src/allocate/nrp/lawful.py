@@ -257,10 +257,14 @@ class ExactProgramme:
     A binding maximum of a type costs a dimension of its maximum + 1. When the state would pass
     `ELEMENTS` (kept over every day for the walk back), the largest of them are relaxed: the
     value is then a lower bound only, and the roster exact when it keeps them anyway
-    (:attr:`Cheapest.exact`). Without room even for those relaxed, no programme (`ready` False).
+    (:attr:`Cheapest.exact`). Without room even for those relaxed (`ROOM`), no programme
+    (`ready` False).
     """
 
-    ELEMENTS = 8_000_000  # floats kept for the walk back (64 MB): every person of 1-19 (19: 7.0 M)
+    # floats kept over the horizon for the walk back (24 MB) with the binding maxima counted;
+    # more is slower (instance 8 at 8 M: a pricing of everybody 4.5 times slower)
+    ELEMENTS = 3_000_000
+    ROOM = 8_000_000  # the same with every binding maximum relaxed: everybody of 1-19 (19: 7.0 M)
 
     def __init__(self, instance: Instance, e: int) -> None:
         emp = instance.staff[e]
@@ -296,7 +300,9 @@ class ExactProgramme:
                 self.relaxed[ids[i]] = emp.max_shifts[ids[i]]
         self.shape = tuple(base)
         self._moves: dict[tuple[int, int, int], tuple[tuple, tuple] | None] = {}
-        self.ready = bool(self.shifts) and self.days * per_day * math.prod(base) <= self.ELEMENTS
+        self.ready = bool(self.shifts) and self.days * per_day * math.prod(base) <= max(
+            self.ELEMENTS, self.ROOM
+        )
 
     def _delta(self, i: int, weekend: int) -> tuple[int, ...]:
         """The resources shift `i` spends (`weekend`: 1 when it makes a new weekend worked)."""
