@@ -1,16 +1,15 @@
 """Solve one benchmark instance with the engine's solver settings, and write its roster.csv.
 
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
-1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`),
-then a descent: each person re-planned by the exact programme given the others until nobody
-gains (:mod:`allocate.nrp.descent`, a second); (2) column generation from it
-(:mod:`allocate.nrp.columns`, each person priced by a dynamic programme in milliseconds) to
-the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
+1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
+(2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
+programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
 `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
 when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
-`DIVE_SHARE`), and the best roster of all its columns (SCIP); (3) the
-whole model from the best roster on every worker for a share of the time left (`WHOLE_SHARE`);
-(4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
+`DIVE_SHARE`), and the best roster of all its columns (SCIP); then a descent: each person
+re-planned by the exact programme given the others until nobody gains
+(:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
+worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
 one thread per worker, until the time is up, the first thread descending from each new
 incumbent between its steps (a quarter of its time at most); without the LP solved, the whole
 model gets `ROUGH_WHOLE_SHARE`. Larger instances (13, 20-24): (1) where the exact programme
@@ -146,11 +145,14 @@ def solve_instance(
         if objective is None:
             return NrpResult(status, None, None, time.perf_counter() - started)
         best = lns.Incumbent(roster, objective)
-        if serves:  # a second to a roster nobody alone improves (instance 17: 10,719 to 7,471)
-            descent.descend(instance, best, deadline, seed, params)
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
+        # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
+        # 4: 1507 against 1407). Without a dive, a second to a roster nobody alone improves
+        # (instance 17: 10,719 to 7,471).
+        if serves:
+            descent.descend(instance, best, deadline, seed, params)
         # the whole model: often a better roster
         whole = _Whole(instance, best, workers, seed, params)
         share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
