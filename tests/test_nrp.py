@@ -14,7 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from allocate.io.errors import InputError
-from allocate.nrp import lns
+from allocate.nrp import descent, lns
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -265,6 +265,73 @@ def test_pricing_falls_back_to_cp_sat_when_a_relaxed_maximum_breaks(monkeypatch:
     priced = pricer.price(prices, 10.0)
     assert priced.exact and priced.bound == full.bound
     assert sum(s == "N" for (_, _, s) in priced.found[-1]) == 2
+
+
+def test_line_keeps_a_relaxed_maximum_by_pricing_it_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room for A's count of N (at most 2), a high price on N makes the programme work 3
+    N; the line prices N up until it keeps the maximum, without CP-SAT: lawful, though here no
+    surcharge gives 2 N (below the price: 3; above: none), so worse than the optimum's 2."""
+    inst = read_instance(TINY)
+    prices = {(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}
+    full = Pricer(inst, 0).price(prices, 10.0)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.relaxed == {"N": 2}
+    monkeypatch.setattr(Pricer, "by_cp_sat", lambda *args: pytest.fail("CP-SAT was asked"))
+    keys = pricer.line(prices, (), 1.0)
+    assert keys is not None and sum(s == "N" for (_, _, s) in keys) <= 2
+    assert evaluate(inst, sorted(keys | {k for k in TINY_ROSTER if k[0] == 1})).ok
+    assert full.bound is not None
+    assert SCALE * pricer.cost(keys) - sum(prices[d, s] for (_, d, s) in keys) > full.bound
+
+
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_descent_tracks_the_objective_and_leaves_each_person_at_their_best(path: Path) -> None:
+    """From a poor lawful roster, the descent's objective is the evaluator's, lower than at the
+    start, and CP-SAT finds no better line for any one person with the others fixed."""
+    inst = read_instance(path)
+    if path == TINY:
+        start = set(OVER_ROSTER)
+    else:
+        _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
+        assert roster is not None
+        start = set(roster)
+    before = evaluate(inst, sorted(start)).objective
+    lines = descent.Lines(inst, start, before)
+    gained = lines.descend(random.Random(0), time.perf_counter() + 30)
+    check = evaluate(inst, sorted(lines.roster))
+    assert check.ok and check.objective == lines.objective == before - gained < before
+    for e in range(len(inst.staff)):
+        m = NrpModel(inst, [e], lines.roster)
+        solver = cp_model.CpSolver()
+        assert solver.solve(m.model) == cp_model.OPTIMAL
+        assert round(solver.objective_value) == lines.objective
+
+
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_construct_by_the_programme_is_lawful_and_scored_exactly(path: Path) -> None:
+    """The roster person by person from the empty one's objective: lawful, its objective the evaluator's."""
+    inst = read_instance(path)
+    lines = descent.construct(inst, lns.score(inst, frozenset()), 0, {})
+    assert lines is not None
+    check = evaluate(inst, sorted(lines.roster))
+    assert check.ok and check.objective == lines.objective
+
+
+def test_polish_descends_from_a_new_incumbent_once() -> None:
+    """Between the search's steps, a poorer incumbent is descended and improved; the same one
+    twice is not descended again (nothing to gain, the time is the search's)."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(OVER_ROSTER), evaluate(inst, OVER_ROSTER).objective)
+    polish = descent.Polish(inst, best, 0, {})
+    polish(time.perf_counter() + 10)
+    first = best.roster
+    check = evaluate(inst, sorted(first))
+    assert check.ok and check.objective == best.objective < evaluate(inst, OVER_ROSTER).objective
+    polish.spent = 0.0
+    polish.lines.settled.clear()  # a second descent would re-plan everybody: it must not start
+    polish(time.perf_counter() + 10)
+    assert not polish.lines.settled and best.roster is first
 
 
 def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:

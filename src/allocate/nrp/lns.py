@@ -245,10 +245,19 @@ class Search:
 
 
 def improve(
-    instance: Instance, best: Incumbent, deadline: float, seed: int, params: dict, stop: threading.Event
+    instance: Instance,
+    best: Incumbent,
+    deadline: float,
+    seed: int,
+    params: dict,
+    stop: threading.Event,
+    polish: Callable[[float], None] | None = None,
 ) -> int:
-    """Improve `best` until `deadline`, `stop`, or its proof; the number of steps."""
+    """Improve `best` until `deadline`, `stop`, or its proof; the number of steps. `polish(deadline)`
+    after each step: another improver of the incumbent (:class:`allocate.nrp.descent.Polish`)."""
     search = Search(instance, best, seed, params)
     while (left := deadline - time.perf_counter()) > 0.05 and not stop.is_set() and not best.proven:
         search.step(min(left, STEP_LIMIT))
+        if polish is not None:
+            polish(deadline)
     return search.steps

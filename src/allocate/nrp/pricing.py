@@ -13,6 +13,7 @@ the rounded prices, so it stays a valid bound).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from allocate.nrp.instance import Instance
 
 SCALE = 1000  # prices in thousandths of a penalty point
+PENALTY_ROUNDS = 8  # programme runs that price up a relaxed maximum the roster breaks
+SURCHARGE = 8 * SCALE  # the first surcharge on a type whose relaxed maximum the roster breaks
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,7 @@ class Pricer:
         """
         floor = None
         if self.programme.ready:
-            cost = [
-                [
-                    SCALE * self.request.get((self.e, d, s.shift_id), 0) - prices.get((d, s.shift_id), 0)
-                    for s in self.programme.shifts
-                ]
-                for d in range(self.instance.days)
-            ]
-            cheapest = self.programme.cheapest(cost)
+            cheapest = self.programme.cheapest(self._costs(prices))
             if cheapest is not None:
                 value = SCALE * self.fixed + round(cheapest.value)
                 if cheapest.exact:
@@ -115,6 +111,67 @@ class Pricer:
         return Priced(
             priced.found, max(floor, priced.bound) if priced.bound is not None else floor, priced.exact
         )
+
+    def _costs(
+        self, prices: dict[tuple[int, str], int], extra: dict[str, int] | None = None
+    ) -> list[list[float]]:
+        """The programme's cost of each (day, shift index): the request change less the price,
+        plus `extra` on some shift types (scaled)."""
+        extra = extra or {}
+        return [
+            [
+                SCALE * self.request.get((self.e, d, s.shift_id), 0)
+                - prices.get((d, s.shift_id), 0)
+                + extra.get(s.shift_id, 0)
+                for s in self.programme.shifts
+            ]
+            for d in range(self.instance.days)
+        ]
+
+    def line(
+        self,
+        prices: dict[tuple[int, str], int],
+        hint: Collection[Key],
+        limit: float,
+        seed: int = 0,
+        params: dict | None = None,
+    ) -> frozenset[Key] | None:
+        """A lawful roster of low ``SCALE * cost - prices worked``, for a local search: the least
+        when the programme keeps every maximum (most people, instances 1-19).
+
+        When its roster breaks a maximum it relaxed, the types it broke are priced up by a
+        surcharge, doubled until the roster keeps them, then bisected (`PENALTY_ROUNDS` runs in
+        all, the cheapest lawful roster kept): milliseconds, not proven the least, where CP-SAT
+        takes seconds to prove one (instance 19). Else CP-SAT (`limit` seconds, from `hint`).
+        None: nothing lawful found.
+        """
+        if self.programme.ready:
+            relaxed, broken = self.programme.relaxed, set()
+            low, high = 0, None  # the surcharge: too low, enough (None: not found yet)
+            surcharge = 0
+            best: tuple[int, frozenset[Key]] | None = None
+            for _ in range(PENALTY_ROUNDS):
+                cheapest = self.programme.cheapest(self._costs(prices, dict.fromkeys(broken, surcharge)))
+                if cheapest is None:
+                    return None  # no lawful roster at all
+                if cheapest.exact and not surcharge:
+                    return cheapest.roster  # the least
+                if cheapest.exact:
+                    value = SCALE * self.cost(cheapest.roster) - sum(
+                        prices.get(k[1:], 0) for k in cheapest.roster
+                    )
+                    if best is None or value < best[0]:
+                        best = (value, cheapest.roster)
+                    high = surcharge
+                else:
+                    used = Counter(s for (_, _, s) in cheapest.roster)
+                    broken |= {s for s, cap in relaxed.items() if used[s] > cap}
+                    low = surcharge
+                surcharge = (2 * low or SURCHARGE) if high is None else (low + high) // 2
+            if best is not None:
+                return best[1]
+        found = self.by_cp_sat(prices, limit, seed, params, hint).found
+        return found[-1] if found else None
 
     def by_cp_sat(
         self,
