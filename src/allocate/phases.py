@@ -309,7 +309,7 @@ def solve_phases(
     finally:
         release(holds)
         m.model.minimize(full)
-        _restore_hint(m, kept)
+        set_hint(m.model, *kept)
     work = spent()
     stopped = stop_rule(stop.search_status, stop.on_gap, stop.search, work >= budget.work * 0.99)
 
@@ -404,7 +404,7 @@ def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[StageResult,
     if first.searched:
         hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
     proof = run("coverage proof", cost, work - first.work, extra=PROOF_PARAMS)
-    _restore_hint(m, saved)
+    set_hint(m.model, *saved)
     bounds = [proof.search.best_objective_bound]
     if first.searched:  # a bound is only read from a solve that found a roster
         bounds.append(first.search.best_objective_bound)
@@ -414,10 +414,6 @@ def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[StageResult,
 def _saved_hint(m: RosterModel) -> tuple[list[int], list[int]]:
     hint = m.model.proto.solution_hint
     return list(hint.vars), list(hint.values)
-
-
-def _restore_hint(m: RosterModel, saved: tuple[list[int], list[int]]) -> None:
-    set_hint(m.model, *saved)
 
 
 def meets_bound(cost: int, bound: float) -> bool:
