@@ -158,3 +158,55 @@ def test_search_rounds_are_reproducible():
     assert any("round 3, LP-guided search" in name for name in steps), steps
     assert runs[0].units[0].steps == runs[1].units[0].steps
     assert runs[0].roster.to_csv(index=False) == runs[1].roster.to_csv(index=False)
+
+
+def test_targets_start_at_the_proven_least_then_bisect():
+    """A targeted round aims first at the proven least (usually the optimum), then halfway to the
+    roster found; after a target that gave neither a roster nor a proof, halfway up from it."""
+    assert phases.next_target(4.0, 40, None) == 4
+    assert phases.next_target(5.0, 40, (4, phases.Status.INFEASIBLE)) == 5 + (39 - 5) // 2
+    assert phases.next_target(4.0, 40, (4, phases.Status.UNKNOWN)) == 4 + (39 - 4 + 1) // 2
+    assert phases.next_target(4.0, 30, (22, phases.Status.FEASIBLE)) == 4 + (29 - 4) // 2
+    assert phases.next_target(40.0, 40, None) is None  # the roster found is the least: proven
+
+
+def test_a_target_proves_what_it_holds():
+    """A stage held at a target below the optimum is proven infeasible: the least rises to the target
+    + 1 (never more); one above it keeps CP-SAT's bound, capped at the target + 1."""
+    from ortools.sat.python import cp_model
+
+    from allocate.stages import Settings, Stage, run_stage
+
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(6)]
+    model.add(sum(x) >= 3)  # the least of sum(x) is 3
+    settings = Settings(0, 1)
+    below = run_stage(model, Stage("t", sum(x), 1.0, holds=(sum(x) <= 2,)), settings)
+    assert below.search_status == phases.Status.INFEASIBLE and below.stopped_by == "proof"
+    assert phases.proven_least(below, 2) == 3.0
+    at = run_stage(model, Stage("t", sum(x), 1.0, holds=(sum(x) <= 3,)), settings)
+    assert at.status == phases.Status.OPTIMAL and round(at.search.objective_value) == 3
+    assert phases.proven_least(at, 3) == 3.0
+    assert phases.proven_least(at, None) == 3.0
+
+
+def test_targeted_rounds_prove_only_the_optimum(monkeypatch):
+    """Soundness of the targets: with little work a round at a time (so later rounds target), what
+    the solve calls fully proven is the objective a long untargeted solve proves optimal."""
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    parts = split_by_station(load_dataset(DEMO), horizon)
+    for sid in ("S02", "S04"):
+        station = parts[sid]
+        reference = solve(station, horizon, time_limit=120, work_limit=5.0, workers=1, seed=1).units[0]
+        assert reference.fully_proven
+        monkeypatch.setattr(phases, "MIN_ROUND_WORK", 0.002)
+        monkeypatch.setattr(phases, "ROUND_SHARE", 0.02)
+        monkeypatch.setattr(phases, "FIRST_TARGET_SHARE", 0.05)
+        short = solve(station, horizon, time_limit=120, work_limit=1.0, workers=1, seed=1)
+        monkeypatch.undo()
+        unit = short.units[0]
+        assert any("target" in name for name, _, _ in unit.steps), unit.steps
+        assert short.verification.ok
+        if unit.fully_proven:
+            assert unit.objective == reference.objective
+        assert unit.objective >= reference.objective

@@ -173,9 +173,9 @@ def run_stage(
 
 
 def stop_rule(status: Status, on_gap: bool, solver: cp_model.CpSolver, exhausted: bool = False) -> StopRule:
-    """What ended a search: its proof, the gap rule, its work limit (or the solve's budget of work,
-    `exhausted`) or else the wall clock."""
-    if status == Status.OPTIMAL:
+    """What ended a search: its proof (of optimality, or that no roster exists under its holds), the
+    gap rule, its work limit (or the solve's budget of work, `exhausted`) or else the wall clock."""
+    if status in (Status.OPTIMAL, Status.INFEASIBLE):
         return "proof"
     if on_gap:
         return "gap"
