@@ -163,6 +163,9 @@ def solve_instance(
     steps = [0] * max(1, workers)
 
     def search(k: int) -> None:
+        if k == 0 and serves and workers > 1:  # the walk beside CP-SAT's neighbourhoods
+            descent.Walk(instance, best, seed, params).run(deadline, stop)
+            return
         polish = descent.Polish(instance, best, seed, params) if k == 0 and serves else None
         steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop, polish)
 
