@@ -334,6 +334,25 @@ def test_polish_descends_from_a_new_incumbent_once() -> None:
     assert not polish.lines.settled and best.roster is first
 
 
+def test_walk_offers_lawful_rosters_scored_exactly_and_follows_a_better_incumbent() -> None:
+    """Instance 1 from a lawful roster: the walk's rosters are lawful, the incumbent's objective
+    is the evaluator's and lower than at the start; a better incumbent found elsewhere is taken up."""
+    inst = read_instance(INSTANCE1)
+    _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
+    assert roster is not None
+    before = evaluate(inst, sorted(roster)).objective
+    best = lns.Incumbent(roster, before)
+    walk = descent.Walk(inst, best, 0, {})
+    moves = walk.run(time.perf_counter() + 1.0, threading.Event())
+    check = evaluate(inst, sorted(best.roster))
+    assert moves > 0 and check.ok and check.objective == best.objective < before
+    poorer = lns.Incumbent(roster, before)
+    walk = descent.Walk(inst, poorer, 0, {})
+    poorer.roster, poorer.objective = best.roster, best.objective  # as another thread would
+    walk.follow()
+    assert walk.lines.roster == best.roster and walk.lines.objective == best.objective
+
+
 def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:
     """Tiny: the generation converges to a bound of 203, its optimum; the master's roster is lawful and 203."""
     inst = read_instance(TINY)

@@ -29,6 +29,7 @@ from allocate.nrp.lawful import ExactProgramme
 from allocate.nrp.pricing import SCALE, Pricer
 
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Collection
 
     from allocate.nrp.instance import Instance
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 LINE_LIMIT = 0.5  # seconds of CP-SAT for one person's line, when the programme cannot serve
 POLISH_SHARE = 0.25  # of a search thread's time, at most, for descents
+NOISE = SCALE * 3 // 10  # a walk's shake of each price: below a point, so it only breaks ties
 
 
 def serves(instance: Instance) -> bool:
@@ -139,6 +141,24 @@ class Lines:
             (now >= before[cell]) if cell in mine else (now <= before[cell]) for cell, now in prices.items()
         )
 
+    def wander(self, e: int, rng: random.Random) -> bool:
+        """Person `e`'s best line at prices shaken by less than `NOISE` each, kept when no worse
+        at the true prices: a step of a walk on the plateau (whether taken).
+
+        Most such lines tie: a move from a cover met exactly to one left short changes nothing,
+        but it leaves the first short, and someone else's re-plan may then fill it from a cover
+        that was over, or from spare minutes. A descent stops at the first tie; the walk chains them.
+        """
+        prices = self.prices(e)
+        shaken = {cell: price + rng.randrange(NOISE) for cell, price in prices.items()}
+        keys = self.pricers[e].line(shaken, self.lines[e], LINE_LIMIT, self.seed, self.params)
+        if keys is None or keys == self.lines[e]:
+            return False
+        if self.value(e, keys, prices) > self.value(e, self.lines[e], prices):
+            return False
+        self.place(e, keys, prices)
+        return True
+
     def descend(self, rng: random.Random, deadline: float) -> int:
         """Re-plan each person in a random order until a whole pass gains nothing (or `deadline`);
         the points gained."""
@@ -185,6 +205,39 @@ class Polish:
             if self.best.offer(better, self.lines.objective):
                 self.seen = better
         self.spent += time.perf_counter() - now
+
+
+class Walk:
+    """A walk on the plateau of the incumbent (:meth:`Lines.wander`), one search thread's work.
+
+    From a descended roster it gains faster than CP-SAT's neighbourhoods (one core, same start:
+    instance 13, 7,583 to 3,839 in 30 s against 4,250 in 36 s; 19, 5,108 against 5,288; 18,
+    5,616 against 5,877), and the two share the incumbent: the walk offers each better roster,
+    and starts again from the incumbent when the other thread found a better one.
+    """
+
+    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict) -> None:
+        with best.lock:
+            self.lines = Lines(instance, best.roster, best.objective, seed=seed, params=params)
+        self.best, self.rng = best, random.Random(seed)
+
+    def run(self, deadline: float, stop: threading.Event) -> int:
+        """Walk until `deadline`, `stop` or the incumbent's proof; the moves taken."""
+        lines, best = self.lines, self.best
+        people, moves = len(lines.lines), 0
+        while time.perf_counter() < deadline and not stop.is_set() and not best.proven:
+            self.follow()
+            moves += lines.wander(self.rng.randrange(people), self.rng)
+            if lines.objective < best.objective:
+                best.offer(lines.roster, lines.objective)
+        return moves
+
+    def follow(self) -> None:
+        """Start again from the incumbent when it is better than the walk's roster."""
+        if self.best.objective < self.lines.objective:
+            with self.best.lock:
+                roster, objective = self.best.roster, self.best.objective
+            self.lines.reset(roster, objective)
 
 
 def construct(instance: Instance, empty: int, seed: int, params: dict) -> Lines | None:

@@ -198,7 +198,7 @@ class Search:
             day, shift, short = self.bad_cover(roster)
             if day is not None:
                 working = {e for (e, d, s) in roster if d == day and s == shift}
-                pool = [e for e in range(staff) if (e in working) != short]
+                pool = [e for e in range(staff) if (e in working) != short and self.may(e, day, shift)]
                 people = rng.sample(pool, min(len(pool), max(1, k // 2)))
                 rest = [e for e in range(staff) if e not in people]
                 people += rng.sample(rest, min(len(rest), k - len(people)))
@@ -207,6 +207,11 @@ class Search:
             day = rng.randrange(inst.days)
         first = max(0, min(inst.days - span, day - rng.randrange(span)))
         return people, (first, first + span)
+
+    def may(self, e: int, day: int, shift: str) -> bool:
+        """Whether person `e` may work `shift` on `day` at all: freeing anybody else for a short
+        cover is wasted (instance 13: 18 types, most people barred from a few)."""
+        return (e, day) not in self.instance.days_off and self.instance.staff[e].max_shifts[shift] > 0
 
     def bad_cover(self, roster: frozenset[Key]) -> tuple[int | None, str, bool]:
         """A random (day, shift, short?) whose cover is off its requirement, or (None, '', False)."""

@@ -10,8 +10,9 @@ when better than CP-SAT's); then, if it converged, a roster by diving from the L
 re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
-one thread per worker, until the time is up, the first thread descending from each new
-incumbent between its steps (a quarter of its time at most); without the LP solved, the whole
+one thread per worker, until the time is up; with two workers or more, the first thread walks
+the incumbent's plateau instead (:class:`allocate.nrp.descent.Walk`), else it descends from each
+new incumbent between its steps (a quarter of its time at most); without the LP solved, the whole
 model gets `ROUGH_WHOLE_SHARE`. Larger instances (13, 20-24): (1) where the exact programme
 serves everybody (13), a roster person by person by it (:func:`allocate.nrp.descent.construct`)
 and the descent; else a lawful roster of each person alone (a dynamic programme,
@@ -163,6 +164,9 @@ def solve_instance(
     steps = [0] * max(1, workers)
 
     def search(k: int) -> None:
+        if k == 0 and serves and workers > 1:  # the walk beside CP-SAT's neighbourhoods
+            descent.Walk(instance, best, seed, params).run(deadline, stop)
+            return
         polish = descent.Polish(instance, best, seed, params) if k == 0 and serves else None
         steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop, polish)
 
