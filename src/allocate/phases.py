@@ -436,6 +436,8 @@ def proven_least(stage: StageResult, target: int | None) -> float:
     """
     if stage.search_status == Status.INFEASIBLE:
         return 0.0 if target is None else float(target + 1)
+    if not math.isfinite(stage.search.best_objective_bound):
+        return 0.0  # no bound known: nothing proven
     bound = math.ceil(stage.search.best_objective_bound - 1e-6)
     return float(bound if target is None else min(bound, target + 1))
 
