@@ -9,6 +9,7 @@ import pytest
 
 from allocate import phases
 from allocate.batch.data import split_by_station
+from allocate.counting import Bound
 from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
@@ -88,12 +89,14 @@ def test_coverage_proof_half_proves_the_same_minimum(monkeypatch):
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S07"]
     monkeypatch.setattr(phases, "PROOF_SPLIT", 0.0)  # the first half stops at once, with nothing
-    monkeypatch.setattr(phases, "_covered_by", lambda greedy, cost: None)  # search even if covered
+    monkeypatch.setattr(phases, "_covered_by", lambda *args: None)  # search even if covered
+    monkeypatch.setattr(phases, "coverage_floor", lambda *args: Bound(0, False))  # no floor to stop on
     m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
     out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
-    assert [s[:2] for s in out.steps[:2]] == [("coverage", "UNKNOWN"), ("coverage proof", "OPTIMAL")]
+    assert out.steps[0][:2] == ("coverage floor 0 (counting model)", "UNKNOWN")
+    assert [s[:2] for s in out.steps[1:3]] == [("coverage", "UNKNOWN"), ("coverage proof", "OPTIMAL")]
     assert out.coverage_proven
-    assert out.steps[2][0] == "whole"
+    assert out.steps[3][0] == "whole"
     uncovered = round(out.solver.value(next(t for t in m.terms if t.name == "uncovered").amount))
     monkeypatch.undo()
     default = solve(station, horizon, time_limit=30, workers=1, add_lp_constraints_lazily=True)
@@ -126,9 +129,10 @@ def test_a_greedy_roster_staffing_every_crew_proves_coverage_without_a_search(mo
     assert skipped.steps[0] == ("coverage (greedy roster staffs every crew)", "OPTIMAL", 0.0)
     assert [s[0] for s in skipped.steps[1:]] == ["whole"]
     assert skipped.coverage_proven and skipped.fully_proven
-    monkeypatch.setattr(phases, "_covered_by", lambda greedy, cost: None)
+    monkeypatch.setattr(phases, "_covered_by", lambda *args: None)
     searched = phased()
-    assert searched.steps[0][:2] == ("coverage", "OPTIMAL")
+    assert searched.steps[0][:2] == ("coverage floor 0 (counting model)", "OPTIMAL")
+    assert searched.steps[1][:2] == ("coverage", "OPTIMAL")
     assert searched.coverage_proven and searched.fully_proven
     assert skipped.objective == searched.objective
 
@@ -210,3 +214,22 @@ def test_targeted_rounds_prove_only_the_optimum(monkeypatch):
         if unit.fully_proven:
             assert unit.objective == reference.objective
         assert unit.objective >= reference.objective
+
+
+def test_a_roster_meeting_the_counting_floor_proves_coverage_without_a_search():
+    """Two traffic crews and three traffic holders: one crew is short whatever the roster. The
+    counting model proves that floor, and the greedy roster that meets it is step 1's proven roster
+    (no CP-SAT coverage search); the soft goals are then proven as usual."""
+    staff = [person(p, skills=frozenset({"traffic"})) for p in ("T1", "T2")] + [person("S1"), person("S2")]
+    staff += [person("A1", "aux_service", skills=frozenset({"traffic"}))]
+    staff += [person(f"B{k}", "aux_service") for k in range(3)]
+    ds = dataset(staff, [need("traffic", 0, crews=2)])
+    m = RosterModel(ds, WEEK, Policy(), ("S1",), expand_posts(ds, WEEK), use_lines=True)
+    out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
+    floor, step1 = out.steps[0], out.steps[1]
+    assert floor[:2] == ("coverage floor 30000 (counting model)", "OPTIMAL")
+    assert step1 == ("coverage (greedy roster meets the counting floor)", "OPTIMAL", 0.0)
+    assert [s[0] for s in out.steps[2:]] == ["whole"]
+    assert out.coverage_proven and out.fully_proven
+    uncovered = next(t for t in m.terms if t.name == "uncovered")
+    assert round(out.solver.value(uncovered.amount)) == 1

@@ -20,6 +20,7 @@ DutyClass = Literal["police_only", "led", "independent", "support"]
 Slot = Literal["S", "A"]
 
 ROLES: tuple[Role, ...] = ("sworn", "aux_service", "aux_civilian")
+AUX_ROLES: tuple[Role, ...] = ROLES[1:]  # the two kinds of auxiliary police
 DUTY_CLASSES: tuple[DutyClass, ...] = ("police_only", "led", "independent", "support")
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

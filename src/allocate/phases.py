@@ -2,7 +2,10 @@
 
 1. **Coverage**: weighted uncovered crews alone, from the greedy roster. When the completed greedy
    roster already staffs every crew, nothing can cover more and the step is skipped (two stations in
-   three of the generated city). Otherwise its linear relaxation is usually tight, so the fewest
+   three of the generated city). Otherwise the counting model (`allocate.counting`: counts per day,
+   shift and group of interchangeable people, a few thousandths of a deterministic second) proves a
+   floor; a roster that meets it, the greedy one included, is proven, and either half of the step
+   stops there. Otherwise its linear relaxation is usually tight, so the fewest
    uncovered crews is proven within a fraction of a second. When the first half of its share does
    not prove it (a real shortage of skilled people), the second half searches from that roster with
    the whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`), which proves such shortages
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
+from allocate.counting import coverage_floor
 from allocate.model.hint import complete_hints
 from allocate.model.params import hint_from, set_hint
 from allocate.result import SOFT_GAP_LIMIT, Proof
@@ -59,6 +63,9 @@ COVERAGE_SHARE = 0.6
 # Completing the greedy hint is mostly presolve (a fraction of a second), but it is the roster that
 # stands if CP-SAT finds nothing: on a loaded machine it may take up to half the unit's time.
 HINT_SHARE = 0.5
+# The counting model's coverage floor takes 0.001-0.002 deterministic seconds at the city's
+# 330-350-person stations; this is a ceiling (a floor cut by it is still a floor).
+FLOOR_WORK = 0.05
 RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage, then fewest changes)
 # Step 1's proof (its second half, when the first did not prove it): CP-SAT's settings there (the
 # caller's own parameters win). Step 1 is proven by its linear relaxation's bound, and CP-SAT adds
@@ -199,8 +206,11 @@ def solve_phases(
     deadline = time.perf_counter() + budget.seconds
     done: list[StageResult] = []
 
+    counted = 0.0  # work outside the stages: the counting model's coverage floor
+    floor_step: list[tuple[str, str, float]] = []
+
     def spent() -> float:
-        return sum(stage.work for stage in done)
+        return counted + sum(stage.work for stage in done)
 
     def run(
         step: str,
@@ -301,11 +311,23 @@ def solve_phases(
 
         # 1. Coverage alone, from the greedy roster (the model's hint stays the greedy roster);
         #    moot when that roster staffs every crew (no re-plan: its hint is step 0's roster).
+        #    Otherwise the counting model's floor (a few thousandths of a deterministic second)
+        #    proves the coverage of any roster that meets it, the greedy one included.
         first = _covered_by(greedy, cover.cost) if zero is None else None
         bound1 = 0.0
         if first is None:
-            first, bound1 = _coverage_step(m, run, cover.cost, COVERAGE_SHARE * budget.work)
-        coverage_proven = first.status == Status.OPTIMAL and ranked_proven
+            floor1 = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, FLOOR_WORK)
+            counted = floor1.work
+            status = Status.OPTIMAL if floor1.proven else Status.UNKNOWN
+            floor_step = [(f"coverage floor {floor1.value} (counting model)", str(status), round(counted, 4))]
+            first = _covered_by(greedy, cover.cost, floor1.value) if zero is None else None
+            if first is None:
+                share = COVERAGE_SHARE * budget.work - counted
+                first, bound1 = _coverage_step(m, run, cover.cost, share, floor1.value)
+        coverage_proven = ranked_proven and (
+            first.status == Status.OPTIMAL
+            or (first.searched and meets_bound(round(first.search.value(cover.cost)), bound1))
+        )
         least = round(first.search.value(cover.cost)) if first.searched else None
 
         # 2. The whole objective, from the better of the greedy roster and step 1's: at a station
@@ -364,7 +386,7 @@ def solve_phases(
     )
 
     # The greedy roster's coverage cost no work of the unit's budget: it is not one of the stages.
-    steps = (
+    steps = floor_step + (
         [d.step() for d in done]
         if first.source != "greedy"
         else [(first.name, "OPTIMAL", 0.0)] + [d.step() for d in done]
@@ -458,38 +480,43 @@ def next_target(lower: float, found: int, aimed: tuple[int, Status] | None) -> i
     return low + (high - low) // 2
 
 
-def _covered_by(greedy: cp_model.CpSolver | None, cost) -> StageResult | None:
-    """Step 1 without a search, when the completed greedy roster staffs every crew.
+def _covered_by(greedy: cp_model.CpSolver | None, cost, floor: int = 0) -> StageResult | None:
+    """Step 1 without a search, when the completed greedy roster's coverage cost meets `floor`.
 
-    Every coverage cost is at least 0, so a roster that costs 0 is proven to cover the most; its
-    stage stands for step 1 (`searched`, OPTIMAL, from the greedy roster). None when it does not.
+    Every coverage cost is at least 0 (and at least a proven `floor`), so a roster that costs that
+    much is proven to cover the most; its stage stands for step 1 (`searched`, OPTIMAL, from the
+    greedy roster). None when it does not.
     """
-    if greedy is None or round(greedy.value(cost)) != 0:
+    if greedy is None or round(greedy.value(cost)) > floor:
         return None
+    why = "staffs every crew" if floor == 0 else "meets the counting floor"
     return StageResult(
-        "coverage (greedy roster staffs every crew)", greedy, Status.OPTIMAL, "greedy", greedy, Status.OPTIMAL,
-        "proof",
-    )  # fmt: skip
+        f"coverage (greedy roster {why})", greedy, Status.OPTIMAL, "greedy", greedy, Status.OPTIMAL, "proof"
+    )
 
 
-def _coverage_step(m: RosterModel, run, cost, work: float) -> tuple[StageResult, float]:
+def _coverage_step(m: RosterModel, run, cost, work: float, floor: int = 0) -> tuple[StageResult, float]:
     """Step 1 in two halves: the default search, then (unless proven) the proof from its roster
-    (from the greedy roster if the first half found none).
+    (from the greedy roster if the first half found none). Either half stops as soon as its roster
+    meets `floor`, a proven lower bound of the coverage cost (the counting model's).
 
     Returns the stage holding step 1's roster and the best lower bound of the coverage cost either
-    half proved. The model's hint is left as it was found (the greedy roster).
+    half (or the floor) proved. The model's hint is left as it was found (the greedy roster).
     """
-    first = run("coverage", cost, PROOF_SPLIT * work)
-    if first.status == Status.OPTIMAL:
-        return first, first.search.best_objective_bound
+    first = run("coverage", cost, PROOF_SPLIT * work, gap_rule=floor > 0, floor=floor)
+    bounds = [float(floor)]
+    if first.searched:  # a bound is only read from a solve that found a roster
+        bounds.append(first.search.best_objective_bound)
+    if first.status == Status.OPTIMAL or first.on_gap:
+        return first, max(bounds)
     saved = _saved_hint(m)
     if first.searched:
         hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
-    proof = run("coverage proof", cost, work - first.work, extra=PROOF_PARAMS)
+    proof = run(
+        "coverage proof", cost, work - first.work, extra=PROOF_PARAMS, gap_rule=floor > 0, floor=floor
+    )
     set_hint(m.model, *saved)
-    bounds = [proof.search.best_objective_bound]
-    if first.searched:  # a bound is only read from a solve that found a roster
-        bounds.append(first.search.best_objective_bound)
+    bounds.append(proof.search.best_objective_bound)
     return (proof if proof.searched else first), max(bounds)
 
 

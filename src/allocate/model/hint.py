@@ -49,7 +49,7 @@ def _start_minute(day: int, start_min: int) -> int:
 
 @dataclass(frozen=True)
 class PostTarget:
-    """A plan for one post of a pooled model (see :mod:`allocate.sizing.bound`)."""
+    """A plan for one post of a pooled model (see :mod:`allocate.counting`)."""
 
     crews: tuple[int, ...]  # crews per pattern
     people: dict[str, int]  # per group: "sworn" and each auxiliary kind

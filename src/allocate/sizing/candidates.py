@@ -13,12 +13,12 @@ import statistics
 from typing import TYPE_CHECKING
 
 from allocate.demand import expand_posts
-from allocate.domain import Dataset, DemandRow, Horizon, Person, Post
+from allocate.domain import AUX_ROLES, Dataset, DemandRow, Horizon, Person, Post
 
 if TYPE_CHECKING:
     import datetime as dt
 
-KINDS = ("aux_service", "aux_civilian")
+KINDS = AUX_ROLES
 WEEK = 7  # days: the period of the demand pattern sizing repeats
 PREFIX = "NEW"
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from allocate.counting import CountingModel
 from allocate.domain import Assignment, Dataset, Horizon
 from allocate.model.builder import RosterModel
 from allocate.model.hint import complete_hints
@@ -22,7 +23,6 @@ from allocate.model.hours import block_vars
 from allocate.model.params import WORK_PER_SECOND
 from allocate.rules.labour import day_pair_cliques, weekly_cap_minutes
 from allocate.sizing import cyclic
-from allocate.sizing.bound import CountingModel
 from allocate.sizing.candidates import KINDS, WEEK, make_candidates, station_posts, upper_bound
 from allocate.stages import Settings, Stage, Status, run_stage
 

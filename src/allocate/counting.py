@@ -1,27 +1,31 @@
-"""A lower bound on the sizing minimum: the roster model counted per group instead of per person.
+"""A lower bound on coverage and on the sizing minimum: the roster model counted per group.
 
 Summing a per-person rule over the people of a group (sworn officers, service auxiliaries,
-civilian auxiliaries) gives a rule on the group's counts per day and shift that every roster
-obeys: at most `H` of a group's `H` people start a shift on one day, each rest clique of shifts
-(see :mod:`allocate.model.rest`) holds at most `H`, a 7-day block's minutes are at most `H` times
-the hours cap, a day-off window holds at most `(window - 1) * H` shift starts, and so on. Skills,
-absences and the command rule are left out or counted generously, which only loosens the bound.
+civilian auxiliaries, and within each the holders of a skill) gives a rule on the group's counts
+per day and shift that every roster obeys: at most `H` of a group's `H` people start a shift on one
+day, each rest clique of shifts (see :mod:`allocate.model.rest`) holds at most `H`, a 7-day block's
+minutes are at most `H` times the hours cap, a day-off window holds at most `(window - 1) * H`
+shift starts, and so on. Training, history, requests and the command rule are left out or counted
+generously, which only loosens the bound.
 
 So any roster of the full model maps to counts this model accepts, and this model's least
 headcount is a lower bound on the true minimum. It is small (counts, not people), so CP-SAT solves
 it to optimality in well under a second; when the roster model finds a roster at that headcount,
-the minimum is proven. The same model bounds the fewest uncovered crews (the sworn shortfall) and
-each point of the coverage curve from below.
+the minimum is proven. The same model bounds the fewest uncovered crews from below: sizing's
+sworn shortfall and each point of its coverage curve, and a roster solve's coverage (a station
+short of skilled people is proven by a roster that meets this floor, without a proof search).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from allocate.domain import Dataset, Horizon, Person, Post
+from allocate.domain import AUX_ROLES as KINDS
+from allocate.domain import Dataset, Horizon, Person, Post, Task
 from allocate.model.eligibility import can_serve_task
 from allocate.model.hint import PostTarget
 from allocate.model.objective import uncovered_weight
@@ -32,7 +36,6 @@ from allocate.rules.labour import (
     weekly_cap_minutes,
     workday_windows,
 )
-from allocate.sizing.candidates import KINDS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,10 +47,12 @@ GROUPS = ("sworn", *KINDS)
 
 @dataclass(frozen=True)
 class Bound:
-    """An optimal answer of the counting model; `proven` is False only if it ran out of time."""
+    """An optimal answer of the counting model; `proven` is False only if it ran out of time
+    (`value` is then the bound CP-SAT proved). `work` is the deterministic time it took."""
 
     value: int
     proven: bool
+    work: float = 0.0
 
 
 class CountingModel:
@@ -99,13 +104,13 @@ class CountingModel:
             self.post_people.append(filled)
             m.add(sum(filled.values()) == s_slots + a_slots)
             m.add(filled["sworn"] >= s_slots)  # auxiliaries only ever fill A slots
-            if task.skill:  # officers holding the skill are a group of their own
-                self.starts.setdefault((day, post.shift_id, f"sworn:{task.skill}"), []).append(
-                    filled["sworn"]
-                )
+            if task.skill:  # the people of a group holding the skill are a group of their own
+                for group, v in filled.items():
+                    self.starts.setdefault((day, post.shift_id, f"{group}:{task.skill}"), []).append(v)
         self.uncovered_cost = sum(w * s for w, s in uncovered)
         self.headcount_cost = sum(head_weight[k] * h for k, h in self.heads.items())
-        self._add_sworn_limits(dataset, policy, sworn, {t.skill for t in dataset.tasks if t.skill})
+        skills = sorted({t.skill for t in dataset.tasks if t.skill})
+        self._add_sworn_limits(dataset, policy, sworn)
         for kind in KINDS:
             if aux[kind]:
                 heads = self.heads[kind]
@@ -115,6 +120,11 @@ class CountingModel:
                     _cap_minutes(aux[kind], policy),
                     lambda days, limit, h=heads: limit * h,
                 )
+        for group, members in [("sworn", sworn), *((k, aux[k]) for k in KINDS)]:
+            for skill in skills:
+                fit = self._presence(dataset, members, [t for t in dataset.tasks if t.skill == skill])
+                holders = [p for p in members if any(fit[p.person_id])]
+                self._add_holder_limits(f"{group}:{skill}", group, policy, fit, holders)
         self.cap = m.add(sum(self.heads.values()) <= sum(len(v) for v in aux.values()))
 
     def _day_starts(self, day: int, group: str) -> list[cp_model.LinearExprT]:
@@ -167,39 +177,58 @@ class CountingModel:
             if nights:
                 m.add(sum(nights) <= rules.max_nights_per_week * room(span, 1))
 
-    def _add_sworn_limits(
-        self, dataset: Dataset, policy: Policy, sworn: list[Person], skills: set[str]
+    def _presence(
+        self, dataset: Dataset, people: list[Person], tasks: list[Task] | None = None
+    ) -> dict[str, list[bool]]:
+        """Per person and day, whether they can work then: present and, given `tasks`, fit to serve
+        one of them (holding its skill, trained, training valid that day)."""
+        dates = self.horizon.dates
+        return {
+            p.person_id: [
+                not dataset.is_absent(p.person_id, d)
+                and (tasks is None or any(can_serve_task(p, t, d) for t in tasks))
+                for d in dates
+            ]
+            for p in people
+        }
+
+    def _add_sworn_limits(self, dataset: Dataset, policy: Policy, sworn: list[Person]) -> None:
+        """Officers as a group, each counted on the days they are present."""
+        self._add_holder_limits("sworn", "sworn", policy, self._presence(dataset, sworn), sworn)
+
+    def _add_holder_limits(
+        self, group: str, role: str, policy: Policy, present: dict[str, list[bool]], holders: list[Person]
     ) -> None:
-        """Officers as a group, and the officers holding each skill as a group of their own.
+        """The rules summed over `holders`, the people `group`'s starts can come from.
 
         Everyone on a skill's posts holds the skill, so those starts obey the rules summed over
-        the skill's holders alone: this is what sees that eleven Friday-evening traffic posts and
-        ten Saturday-night ones need twenty-one traffic officers, not eleven.
+        the skill's holders alone, officers and auxiliaries alike: this is what sees that eleven
+        Friday-evening traffic posts and ten Saturday-night ones need twenty-one traffic officers,
+        not eleven, and that a traffic crew's auxiliaries come from the few who hold the skill.
         """
-        dates = self.horizon.dates
-        present = {p.person_id: [not dataset.is_absent(p.person_id, d) for d in dates] for p in sworn}
-        rules = policy.rules_for("sworn")
-        for skill in [None, *sorted(skills)]:
-            holders = [p for p in sworn if skill is None or skill in p.skills]
 
-            def room(days: tuple[int, ...], limit: int, holders=holders) -> int:
-                return sum(min(limit, sum(present[p.person_id][d] for d in days)) for p in holders)
+        def room(days: tuple[int, ...], limit: int) -> int:
+            return sum(min(limit, sum(present[p.person_id][d] for d in days)) for p in holders)
 
-            group = "sworn" if skill is None else f"sworn:{skill}"
-            if any(key[2] == group for key in self.starts):
-                self._add_group_limits(group, rules, _cap_minutes(holders or sworn, policy), room)
+        if any(key[2] == group for key in self.starts):
+            rules = policy.rules_for(role)
+            self._add_group_limits(group, rules, _cap_minutes(holders, policy), room)
 
-    def _solve(self, objective, time_limit: float) -> Bound:
+    def _solve(self, objective, time_limit: float, work_limit: float | None = None) -> Bound:
         self.model.clear_objective()
         self.model.minimize(objective)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit
+        if work_limit is not None:
+            solver.parameters.max_deterministic_time = work_limit
         solver.parameters.num_workers = 1
         status = solver.solve(self.model)
         self._solver = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        work = solver.deterministic_time
         if status == cp_model.OPTIMAL:
-            return Bound(round(solver.objective_value), True)
-        return Bound(max(0, int(solver.best_objective_bound)), False)
+            return Bound(round(solver.objective_value), True, work)
+        bound = solver.best_objective_bound
+        return Bound(max(0, math.ceil(bound - 1e-6)) if math.isfinite(bound) else 0, False, work)
 
     def targets(self) -> dict[int, PostTarget]:
         """Per post, the crews and auxiliaries of the last solution: a plan for the greedy hint."""
@@ -224,9 +253,9 @@ class CountingModel:
         domain.clear()
         domain.extend([-(2**62), 2**62 if cap is None else cap])
 
-    def min_uncovered(self, time_limit: float = 10.0) -> Bound:
+    def min_uncovered(self, time_limit: float = 10.0, work_limit: float | None = None) -> Bound:
         """A lower bound on the weighted uncovered crews (under the headcount cap, if set)."""
-        return self._solve(self.uncovered_cost, time_limit)
+        return self._solve(self.uncovered_cost, time_limit, work_limit)
 
     def min_headcount(self, uncovered_cost: int, time_limit: float = 10.0) -> Bound:
         """A lower bound on the weighted headcount that keeps uncovered cost within `uncovered_cost`."""
@@ -245,3 +274,16 @@ def _may_serve(kind: str, task, day: dt.date) -> bool:
 def _cap_minutes(people: list[Person], policy: Policy) -> int:
     """The most minutes any one of `people` may work in a 7-day block (none: no one, no minutes)."""
     return max((weekly_cap_minutes(p, policy.rules_for(p.role)) for p in people), default=0)
+
+
+def coverage_floor(
+    dataset: Dataset, horizon: Horizon, policy: Policy, posts: list[Post], people: list[Person], work: float
+) -> Bound:
+    """A lower bound on a roster's weighted uncovered crews at `posts` staffed from `people`.
+
+    Under a deterministic work limit alone (its wall clock a generous ceiling), so the same input
+    gives the same floor whatever the machine's load; if the limit cuts it, the bound proved so far
+    is still a floor.
+    """
+    counting = CountingModel(dataset, horizon, policy, posts, people, dict.fromkeys(KINDS, 0))
+    return counting.min_uncovered(time_limit=60.0, work_limit=work)
