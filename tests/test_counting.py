@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from allocate.counting import coverage_floor
 from allocate.demand import expand_posts
 from allocate.model.builder import RosterModel
+from allocate.model.hint import plan_hint
 from allocate.policy import Policy
 from allocate.solve import planning_units
 from builders import WEEK, dataset, need, person
@@ -24,7 +25,7 @@ def _least_and_floor(ds, horizon, policy: Policy, ids: tuple[str, ...]) -> tuple
     posts = [p for p in expand_posts(ds, horizon) if p.station_id in ids]
     m = RosterModel(ds, horizon, policy, ids, posts, use_lines=True)
     cover = next(t for t in m.terms if t.name == "uncovered")
-    floor = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, work=1.0)
+    floor, _ = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, work=1.0)
     m.model.minimize(cover.cost)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 20
@@ -64,3 +65,25 @@ def test_floor_never_exceeds_the_proven_least_coverage(problem: Problem) -> None
         assert floor >= 0
         if least is not None:
             assert floor <= least
+
+
+def test_the_counting_plan_hints_every_posts_crews_and_shortfall():
+    """The plan (crews per pattern at each post, at the floor) becomes a hint of the roster
+    model's crew counts and shortfalls, over the values kept; people are left to CP-SAT."""
+    staff = [person(p, skills=frozenset({"traffic"})) for p in ("T1", "T2")] + [person("S1")]
+    staff += [person("A1", "aux_service", skills=frozenset({"traffic"}))]
+    ds = dataset(staff, [need("traffic", 0, crews=2), need("desk", 1)])
+    posts = expand_posts(ds, WEEK)
+    m = RosterModel(ds, WEEK, Policy(), ("S1",), posts, use_lines=True)
+    floor, plan = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, work=1.0)
+    assert floor.value > 0 and set(plan) == set(range(len(posts)))
+    kept = m.post_vars[0].crews[0].index
+    variables, values = plan_hint(m, plan, ([kept, 10**6], [7, 1]))
+    hinted = dict(zip(variables, values, strict=True))
+    assert hinted[10**6] == 1  # a kept value the plan does not speak of
+    for q, pv in enumerate(m.post_vars):
+        assert [hinted[n.index] for n in pv.crews] == list(plan[q].crews)
+        assert hinted[pv.shortfall.index] == pv.post.crews_required - sum(plan[q].crews)
+    assert hinted[kept] == plan[0].crews[0]  # the plan wins over a kept value
+    traffic = next(q for q, pv in enumerate(m.post_vars) if pv.post.task_id == "traffic")
+    assert sum(plan[traffic].crews) == 1  # three traffic holders: one crew of two

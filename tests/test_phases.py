@@ -90,7 +90,7 @@ def test_coverage_proof_half_proves_the_same_minimum(monkeypatch):
     station = split_by_station(load_dataset(DEMO), horizon)["S07"]
     monkeypatch.setattr(phases, "PROOF_SPLIT", 0.0)  # the first half stops at once, with nothing
     monkeypatch.setattr(phases, "_covered_by", lambda *args: None)  # search even if covered
-    monkeypatch.setattr(phases, "coverage_floor", lambda *args: Bound(0, False))  # no floor to stop on
+    monkeypatch.setattr(phases, "coverage_floor", lambda *args: (Bound(0, False), {}))  # no floor to stop on
     m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
     out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
     assert out.steps[0][:2] == ("coverage floor 0 (counting model)", "UNKNOWN")

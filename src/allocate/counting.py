@@ -278,12 +278,13 @@ def _cap_minutes(people: list[Person], policy: Policy) -> int:
 
 def coverage_floor(
     dataset: Dataset, horizon: Horizon, policy: Policy, posts: list[Post], people: list[Person], work: float
-) -> Bound:
-    """A lower bound on a roster's weighted uncovered crews at `posts` staffed from `people`.
+) -> tuple[Bound, dict[int, PostTarget]]:
+    """A lower bound on a roster's weighted uncovered crews at `posts` staffed from `people`, and
+    the counting model's plan at it (per post index: crews per pattern; empty if none was found).
 
     Under a deterministic work limit alone (its wall clock a generous ceiling), so the same input
     gives the same floor whatever the machine's load; if the limit cuts it, the bound proved so far
     is still a floor.
     """
     counting = CountingModel(dataset, horizon, policy, posts, people, dict.fromkeys(KINDS, 0))
-    return counting.min_uncovered(time_limit=60.0, work_limit=work)
+    return counting.min_uncovered(time_limit=60.0, work_limit=work), counting.targets()
