@@ -416,8 +416,8 @@ def solve_phases(
     else:
         soft_bound = None
     bound = None if least is None or not coverage_proven else least + (soft_bound or 0.0)
-    if bound is None and least is not None:
-        bound = max(0.0, first.search.best_objective_bound)
+    if bound is None and least is not None:  # coverage unproven: its bound, the counting floor's too
+        bound = max(0.0, bound1, first.search.best_objective_bound)
     optimal = coverage_proven and soft_bound is not None and soft_bound >= soft
     source = ("greedy" if first.source == "greedy" else "cp-sat coverage only") if best is first else "cp-sat"
     return PhaseOutcome(
