@@ -5,9 +5,10 @@
    three of the generated city). Otherwise the counting model (`allocate.counting`: counts per day,
    shift and group of interchangeable people, a few thousandths of a deterministic second) proves a
    floor and a plan at it (crews per post); a roster that meets the floor, the greedy one included,
-   is proven, and either half of the step stops there; the first half starts from the plan. Otherwise its linear relaxation is usually tight, so the fewest
-   uncovered crews is proven within a fraction of a second. When the first half of its share does
-   not prove it (a real shortage of skilled people), the second half searches from that roster with
+   is proven, and either half of the step stops there; the first half starts from the plan. Else
+   the step's linear relaxation is usually tight, so the fewest uncovered crews is proven within a
+   fraction of a second. When the first half of its share does not prove it (a real shortage of
+   skilled people), the second half searches from that roster with
    the whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`), which proves such shortages
    several times faster. Coverage is also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
@@ -321,9 +322,11 @@ def solve_phases(
             status = Status.OPTIMAL if floor1.proven else Status.UNKNOWN
             floor_step = [(f"coverage floor {floor1.value} (counting model)", str(status), round(counted, 4))]
             first = _covered_by(greedy, cover.cost, floor1.value) if zero is None else None
-            if first is None:
+            if first is None:  # a re-plan's first half starts from step 0's roster, not the plan
                 share = COVERAGE_SHARE * budget.work - counted
-                first, bound1 = _coverage_step(m, run, cover.cost, share, floor1.value, plan)
+                first, bound1 = _coverage_step(
+                    m, run, cover.cost, share, floor1.value, plan if zero is None else None
+                )
         coverage_proven = ranked_proven and (
             first.status == Status.OPTIMAL
             or (first.searched and meets_bound(round(first.search.value(cover.cost)), bound1))
@@ -504,7 +507,7 @@ def _coverage_step(
 
     With the counting model's `plan` (crews per pattern at each post, at the floor), the first half
     starts from it rather than from the greedy roster: on the generated city's 25 shortage stations
-    (2.5 det each, one worker) 19 were proven instead of 17 and 8 fewer crews left uncovered (S153
+    (2.5 det each, one worker) 19 were proven instead of 17 and 7 fewer crews left uncovered (S153
     150,000 instead of 210,000; S103 alone worse, 240,000 instead of its floor 210,000).
 
     Returns the stage holding step 1's roster and the best lower bound of the coverage cost either
