@@ -111,3 +111,18 @@ def csv_workbook(
         book[sheet][at] = value
     book.save(path)
     return path
+
+
+def traffic_shortage(officers: int = 2, extra_demand: tuple[DemandRow, ...] = ()) -> Dataset:
+    """Two Monday traffic crews (1S+1A, every member holding the skill) and three traffic holders
+    (two officers, one auxiliary): one crew is short whatever the roster. `officers` more officers
+    and three more auxiliaries hold no skill."""
+    traffic = frozenset({"traffic"})
+    staff = [
+        person("T1", skills=traffic),
+        person("T2", skills=traffic),
+        person("A1", "aux_service", skills=traffic),
+    ]
+    staff += [person(f"S{k + 1}") for k in range(officers)]
+    staff += [person(f"B{k}", "aux_service") for k in range(3)]
+    return dataset(staff, [need("traffic", 0, crews=2), *extra_demand])

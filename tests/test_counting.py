@@ -16,7 +16,7 @@ from allocate.model.builder import RosterModel
 from allocate.model.hint import plan_hint
 from allocate.policy import Policy
 from allocate.solve import planning_units
-from builders import WEEK, dataset, need, person
+from builders import WEEK, dataset, need, person, traffic_shortage
 from test_properties import EXAMPLES, Problem, examples, problems
 
 
@@ -39,11 +39,7 @@ def test_aux_without_the_skill_cannot_fill_a_skill_post():
     """Two traffic crews (1S+1A, every member trained for traffic) need four traffic holders; with
     two sworn and one auxiliary holding it, one crew is short whatever the other auxiliaries do.
     Counting auxiliaries without the skill would give a floor of 0 and prove nothing."""
-    staff = [person("S1"), person("S2"), person("S3")]
-    staff = [person(p, skills=frozenset({"traffic"})) for p in ("T1", "T2")] + staff
-    staff += [person("A1", "aux_service", skills=frozenset({"traffic"}))]
-    staff += [person(f"B{k}", "aux_service") for k in range(3)]
-    ds = dataset(staff, [need("traffic", 0, crews=2)])
+    ds = traffic_shortage(officers=3)
     least, floor = _least_and_floor(ds, WEEK, Policy(), ("S1",))
     assert least is not None and least > 0
     assert floor == least
@@ -69,21 +65,18 @@ def test_floor_never_exceeds_the_proven_least_coverage(problem: Problem) -> None
 
 def test_the_counting_plan_hints_every_posts_crews_and_shortfall():
     """The plan (crews per pattern at each post, at the floor) becomes a hint of the roster
-    model's crew counts and shortfalls, over the values kept; people are left to CP-SAT."""
-    staff = [person(p, skills=frozenset({"traffic"})) for p in ("T1", "T2")] + [person("S1")]
-    staff += [person("A1", "aux_service", skills=frozenset({"traffic"}))]
-    ds = dataset(staff, [need("traffic", 0, crews=2), need("desk", 1)])
+    model's crew counts and shortfalls, and of nothing else: people are left to CP-SAT."""
+    ds = traffic_shortage(officers=1, extra_demand=(need("desk", 1),))
     posts = expand_posts(ds, WEEK)
     m = RosterModel(ds, WEEK, Policy(), ("S1",), posts, use_lines=True)
     floor, plan = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, work=1.0)
     assert floor.value > 0 and set(plan) == set(range(len(posts)))
-    kept = m.post_vars[0].crews[0].index
-    variables, values = plan_hint(m, plan, ([kept, 10**6], [7, 1]))
+    variables, values = plan_hint(m, plan)
     hinted = dict(zip(variables, values, strict=True))
-    assert hinted[10**6] == 1  # a kept value the plan does not speak of
+    posts_vars = {n.index for pv in m.post_vars for n in (*pv.crews, pv.shortfall)}
+    assert set(hinted) == posts_vars
     for q, pv in enumerate(m.post_vars):
         assert [hinted[n.index] for n in pv.crews] == list(plan[q].crews)
         assert hinted[pv.shortfall.index] == pv.post.crews_required - sum(plan[q].crews)
-    assert hinted[kept] == plan[0].crews[0]  # the plan wins over a kept value
     traffic = next(q for q, pv in enumerate(m.post_vars) if pv.post.task_id == "traffic")
     assert sum(plan[traffic].crews) == 1  # three traffic holders: one crew of two

@@ -17,7 +17,7 @@ from allocate.model.builder import RosterModel
 from allocate.phases import PROOF_PARAMS, Budget, meets_bound, solve_phases
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
-from builders import WEEK, dataset, need, person
+from builders import WEEK, dataset, need, person, traffic_shortage
 
 DEMO = Path(__file__).parents[1] / "data" / "demo"
 
@@ -220,10 +220,7 @@ def test_a_roster_meeting_the_counting_floor_proves_coverage_without_a_search():
     """Two traffic crews and three traffic holders: one crew is short whatever the roster. The
     counting model proves that floor, and the greedy roster that meets it is step 1's proven roster
     (no CP-SAT coverage search); the soft goals are then proven as usual."""
-    staff = [person(p, skills=frozenset({"traffic"})) for p in ("T1", "T2")] + [person("S1"), person("S2")]
-    staff += [person("A1", "aux_service", skills=frozenset({"traffic"}))]
-    staff += [person(f"B{k}", "aux_service") for k in range(3)]
-    ds = dataset(staff, [need("traffic", 0, crews=2)])
+    ds = traffic_shortage()
     m = RosterModel(ds, WEEK, Policy(), ("S1",), expand_posts(ds, WEEK), use_lines=True)
     out = solve_phases(m, Budget(30, 10), seed=0, workers=1)
     floor, step1 = out.steps[0], out.steps[1]
