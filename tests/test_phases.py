@@ -96,7 +96,8 @@ def test_coverage_proof_half_proves_the_same_minimum(monkeypatch):
     assert out.steps[0][:2] == ("coverage floor 0 (counting model)", "UNKNOWN")
     assert [s[:2] for s in out.steps[1:3]] == [("coverage", "UNKNOWN"), ("coverage proof", "OPTIMAL")]
     assert out.coverage_proven
-    assert out.steps[3][0] == "whole"
+    assert out.steps[3][:2] == ("coverage proof: its roster's soft goals settled", "OPTIMAL")
+    assert out.steps[4][0] == "whole"
     uncovered = round(out.solver.value(next(t for t in m.terms if t.name == "uncovered").amount))
     monkeypatch.undo()
     default = solve(station, horizon, time_limit=30, workers=1, add_lp_constraints_lazily=True)

@@ -44,7 +44,7 @@ from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
 from allocate.counting import coverage_floor
-from allocate.model.hint import PostTarget, complete_hints, plan_hint
+from allocate.model.hint import PostTarget, complete_hints, plan_hint, settle
 from allocate.model.params import hint_from, set_hint
 from allocate.result import SOFT_GAP_LIMIT, Proof
 from allocate.stages import Settings, Stage, StageResult, Status, release, run_stage, stop_rule
@@ -207,8 +207,12 @@ def solve_phases(
     deadline = time.perf_counter() + budget.seconds
     done: list[StageResult] = []
 
-    counted = 0.0  # work outside the stages: the counting model's coverage floor
-    floor_step: list[tuple[str, str, float]] = []
+    counted = 0.0  # work outside the stages: the counting model's coverage floor, settling
+    notes: list[tuple[int, tuple[str, str, float]]] = []  # log lines outside the stages, by place
+
+    def note(line: tuple[str, str, float]) -> None:
+        """A line of the solve's log for work outside the stages, after the stages so far."""
+        notes.append((len(done), line))
 
     def spent() -> float:
         return counted + sum(stage.work for stage in done)
@@ -299,6 +303,18 @@ def solve_phases(
             if best is not None:
                 hint_from(m.model, best.search)
 
+    def _settled(stage: StageResult, objective) -> cp_model.CpSolver:
+        """`stage`'s roster with its soft goals' accounting at its least for `objective` (its
+        own when that fails within what is left of the wall clock): see `settle`."""
+        nonlocal counted
+        seconds = min(max(1.0, HINT_SHARE * budget.seconds), deadline - time.perf_counter())
+        settled = settle(m, stage.search, objective, seconds, params) if seconds > 0 else None
+        status = Status.UNKNOWN if settled is None else Status.OPTIMAL
+        work = 0.0 if settled is None else settled.deterministic_time
+        counted += work
+        note((f"{stage.name}: its roster's soft goals settled", str(status), round(work, 4)))
+        return stage.search if settled is None else settled
+
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     kept = _saved_hint(m)  # the completed greedy roster: a second solve of `m` starts from it too
     cover = next(t for t in m.terms if t.name == "uncovered")
@@ -320,7 +336,7 @@ def solve_phases(
             floor1, plan = coverage_floor(m.dataset, m.horizon, m.policy, m.posts, m.people, FLOOR_WORK)
             counted = floor1.work
             status = Status.OPTIMAL if floor1.proven else Status.UNKNOWN
-            floor_step = [(f"coverage floor {floor1.value} (counting model)", str(status), round(counted, 4))]
+            note((f"coverage floor {floor1.value} (counting model)", str(status), round(counted, 4)))
             first = _covered_by(greedy, cover.cost, floor1.value) if zero is None else None
             if first is None:  # a re-plan's first half starts from step 0's roster, not the plan
                 share = COVERAGE_SHARE * budget.work - counted
@@ -332,6 +348,8 @@ def solve_phases(
             or (first.searched and meets_bound(round(first.search.value(cover.cost)), bound1))
         )
         least = round(first.search.value(cover.cost)) if first.searched else None
+        if first.source == "greedy":  # the greedy roster's coverage cost no work of the budget
+            note((first.name, "OPTIMAL", 0.0))
 
         # 2. The whole objective, from the better of the greedy roster and step 1's: at a station
         #    with a real shortage the greedy roster leaves far more crews uncovered (city S001: 61,
@@ -342,12 +360,11 @@ def solve_phases(
         #    holding step 1's coverage, from its roster: demo S01 not proven in 8 det, instead of
         #    2.1.) With no coverage found in step 1, the fallback roster stands if this finds
         #    nothing either.
-        if (
-            first.searched
-            and first.source != "greedy"
-            and (greedy is None or first.search.value(full) < greedy.value(full))
-        ):
-            hint_from(m.model, first.search)
+        start = _settled(first, full) if first.searched and first.source != "greedy" else None
+        if start is not None and (greedy is None or start.value(full) < greedy.value(full)):
+            hint_from(m.model, start)
+        else:
+            set_hint(m.model, *kept)
         floor = float(least) if coverage_proven and least is not None else 0.0
         ended = search(
             "whole", full, gap_rule=coverage_proven, floor=floor,
@@ -367,7 +384,7 @@ def solve_phases(
             #    within what is left of the unit's work (the budget is a ceiling: at the batch's
             #    defaults the whole unit then fits in its wall-clock limit and ends by its work
             #    limit, reproducibly).
-            hint_from(m.model, first.search)
+            hint_from(m.model, start or first.search)
             soft_ended = search(
                 "soft", soft_cost if coverage_proven else full, gap_rule=True,
                 held=least if coverage_proven else None,
@@ -388,12 +405,8 @@ def solve_phases(
         stop.search_status, stop.on_gap, stop.search, work >= budget.work * 0.99
     )
 
-    # The greedy roster's coverage cost no work of the unit's budget: it is not one of the stages.
-    steps = floor_step + (
-        [d.step() for d in done]
-        if first.source != "greedy"
-        else [(first.name, "OPTIMAL", 0.0)] + [d.step() for d in done]
-    )
+    steps = [line for k, d in enumerate(done) for line in [*_at(notes, k), d.step()]]
+    steps += _at(notes, len(done))
     if best.solver is None:
         return PhaseOutcome(
             None, best.status, "none", False, None, None, None, None, "no solution", work, steps
@@ -427,6 +440,11 @@ def solve_phases(
         solver, Status.OPTIMAL if optimal else Status.FEASIBLE, source, coverage_proven, objective, bound,
         soft, soft_bound, stopped, work, steps,
     )  # fmt: skip
+
+
+def _at(notes: list[tuple[int, tuple[str, str, float]]], k: int) -> list[tuple[str, str, float]]:
+    """The log lines noted just before stage `k`."""
+    return [line for at, line in notes if at == k]
 
 
 def _ranked_step(

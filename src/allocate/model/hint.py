@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
 from allocate.fairness import history_heavy
+from allocate.model.params import hint_from, set_hint
 from allocate.model.workdays import history_workdays
 from allocate.rules.labour import (
     block_of,
@@ -293,10 +294,42 @@ def complete_hints(
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    from allocate.model.params import hint_from
-
     hint_from(m.model, solver)
     return solver
+
+
+def roster_variables(m: RosterModel) -> list[cp_model.IntVar]:
+    """The variables a roster is made of: who serves at each post, its crews per pattern, sworn
+    officers in A slots, recruits and shortfall, and each class's counts and lines of work (the
+    variables :func:`add_hints` hints). Every other variable (days, runs, hours) follows from them,
+    and so does the least each soft goal's accounting can be (overtime, the fair band)."""
+    found: list[cp_model.IntVar] = []
+    for pv in m.post_vars:
+        found += [x for _, x in [*pv.sworn, *pv.aux]]
+        found += [*pv.crews, *pv.pooled.values()]
+        found += [v for v in (pv.sworn_in_a, pv.shortfall) if v is not None]
+    for c in m.classes:
+        found += [*c.counts.values(), *c.lines.values()]
+    return found
+
+
+def settle(
+    m: RosterModel, solver: cp_model.CpSolver, objective, time_limit: float, solver_params: dict | None = None
+) -> cp_model.CpSolver | None:
+    """`solver`'s roster (its :func:`roster_variables` fixed) with every other variable at its
+    least for `objective`; the model's hint becomes it. None (and the hint is unspecified) when
+    that fails within `time_limit`.
+
+    A stage that minimised coverage alone leaves the soft goals' accounting wherever its search
+    put it: city S001's coverage roster set the fair band at 7 heavy shifts where its people work
+    0 to 5, so 1,476 shifts counted outside the band instead of 80, and the search that follows
+    never moved the band (no neighbourhood frees it with all its deviations). Settled, the same
+    roster's soft goals cost 6,361 instead of 13,371, in 0.003 deterministic seconds.
+    """
+    variables = roster_variables(m)
+    set_hint(m.model, [v.index for v in variables], [solver.value(v) for v in variables])
+    m.model.minimize(objective)
+    return complete_hints(m, time_limit, solver_params)
 
 
 def plan_hint(m: RosterModel, plan: dict[int, PostTarget]) -> tuple[list[int], list[int]]:
