@@ -8,11 +8,10 @@ from ortools.sat.python import cp_model
 
 from allocate.contract import COVERAGE_COLUMNS, ROSTER_COLUMNS
 from allocate.demand import expand_posts
-from allocate.domain import Horizon
+from allocate.domain import Horizon, is_heavy
 from allocate.generate import DEFAULT_START, generate
 from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
-from allocate.domain import is_heavy
 from allocate.model.hint import complete_hints, roster_variables, settle
 from allocate.model.params import solver_for
 from allocate.policy import Policy
@@ -66,9 +65,7 @@ def test_settle_puts_a_coverage_rosters_soft_goals_at_their_least():
     for (i, q), x in m.x.items():
         post = m.posts[q]
         heavy[i] += settled.value(x) * is_heavy(ds.shift_by_id[post.shift_id], post.date, ds.calendar)
-    outside = min(
-        sum(max(0, c - band - 1) + max(0, band - c) for c in heavy.values()) for band in range(15)
-    )
+    outside = min(sum(max(0, c - band - 1) + max(0, band - c) for c in heavy.values()) for band in range(15))
     assert settled.value(terms["fairness"].amount) == outside
     assert worst.value(terms["fairness"].amount) > outside + 10
     assert settled.value(full) < worst.value(full)

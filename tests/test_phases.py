@@ -14,7 +14,7 @@ from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
-from allocate.phases import PROOF_PARAMS, Budget, meets_bound, solve_phases
+from allocate.phases import PROOF_PARAMS, Budget, NoProgress, meets_bound, solve_phases
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
 from builders import WEEK, dataset, need, person, traffic_shortage
@@ -231,3 +231,18 @@ def test_a_roster_meeting_the_counting_floor_proves_coverage_without_a_search():
     assert out.coverage_proven and out.fully_proven
     uncovered = next(t for t in m.terms if t.name == "uncovered")
     assert round(out.solver.value(uncovered.amount)) == 1
+
+
+def test_no_progress_counts_rounds_that_neither_improve_nor_prove():
+    """Two rounds in a row without a better roster or a higher proven least end the rounds; either
+    kind of progress starts the count again; a round that finds only the roster it started from
+    is no progress."""
+    stall = NoProgress(2, best=100)
+    assert not stall(100, raised=False)  # the start roster again
+    assert not stall(90, raised=False)  # better: the count starts again
+    assert not stall(None, raised=False)
+    assert not stall(None, raised=True)  # a target proven infeasible raised the least
+    assert not stall(95, raised=False)
+    assert stall(90, raised=False)
+    fresh = NoProgress(2)  # no start roster: the first roster found is progress
+    assert not fresh(50, raised=False) and not fresh(None, raised=False) and fresh(50, raised=False)

@@ -98,6 +98,13 @@ ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
 # 2.5 det each: 22 proven in 29.5 det of work, against 20 in 40.0 without targets; 18 in 38.4 when
 # the target came third, after a default search, and 17 in 34.9 with it at 30 %).
 FIRST_TARGET_SHARE = 0.5
+# Where crews stay uncovered, the rounds of steps 2 and 3 stop once this many in a row (one of each
+# search) found no better roster and proved nothing more. There the LP's bound of the whole
+# objective rarely reaches past the coverage cost (soft bound 0 at 23 of 25), and from step 1's
+# settled roster the rounds after two such never improved a roster nor proved anything: the city's 25
+# shortage stations at 2.5 det, one worker, the same 25 rosters in 1.76-2.18 det instead of 2.5.
+# Not elsewhere: at S108 (every crew staffed) a fifth round after four such found the optimum.
+STALL_ROUNDS = 2
 MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round takes all the rest
 
 
@@ -124,6 +131,25 @@ class PhaseOutcome(Proof):
     stopped_by: StopRule
     work: float  # deterministic time spent
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # (step, status, work)
+
+
+@dataclass
+class NoProgress:
+    """A stop rule over rounds (PyVRP's ``NoImprovement``, counted in rounds rather than
+    iterations): stop once `rounds` in a row neither found a value below the best so far (`best`
+    to start with: the roster the rounds start from) nor raised the proven least."""
+
+    rounds: int
+    best: float | None = None
+    still: int = 0  # rounds in a row without progress
+
+    def __call__(self, found: float | None, raised: bool) -> bool:
+        """After a round that found `found` (None: nothing) and raised the least or not: stop?"""
+        better = found is not None and (self.best is None or found < self.best)
+        if better:
+            self.best = found
+        self.still = 0 if better or raised else self.still + 1
+        return self.still >= self.rounds
 
 
 @dataclass(frozen=True)
@@ -244,7 +270,14 @@ def solve_phases(
         done.append(run_stage(m.model, stage, own, watch=watch, **options))
         return done[-1]  # fmt: skip
 
-    def search(step: str, objective, floor: float = 0.0, **options: Any) -> _Search:
+    def search(
+        step: str,
+        objective,
+        floor: float = 0.0,
+        start: float | None = None,
+        patience: int | None = None,
+        **options: Any,
+    ) -> _Search:
         """The rest of the unit's work on `objective`, in rounds (with one worker), each from the
         best roster so far, each taking `ROUND_SHARE` of the work left (the last, all of it), with
         a new seed every two rounds: CP-SAT's LP-guided search and its default search by turns.
@@ -255,7 +288,10 @@ def solve_phases(
         turns into a much smaller search. A target proves something whatever its outcome: a roster
         within it that CP-SAT proves optimal is optimal (the hold cuts off only worse rosters), and
         a target proven infeasible raises the least to the target + 1. `floor` is a proven lower
-        bound of `objective` to start from.
+        bound of `objective` to start from, `start` the value of the roster hinted to start from.
+
+        With `patience`, rounds stop once that many in a row neither found a better roster than
+        the best so far (than `start`, before the first) nor raised the proven least: "no progress".
         """
         if workers != 1:
             only = run(step, objective, budget.work - spent(), floor=floor, **options)
@@ -264,6 +300,7 @@ def solve_phases(
         held, targeting = options.get("held"), bool(options.get("gap_rule"))
         best: StageResult | None = None
         lower, aimed, k = floor, None, -1  # aimed: the last target and its round's status
+        stall = NoProgress(patience, start) if patience is not None else None
         while True:
             k += 1
             left = budget.work - spent()
@@ -283,6 +320,7 @@ def solve_phases(
                 holds=holds + ((objective <= target,) if target is not None else ()),
                 extra=LP_SEARCH_PARAMS if guided else None, seed_offset=k // 2, **options,
             )  # fmt: skip
+            raised = proven_least(last, target) > lower
             lower = max(lower, proven_least(last, target))
             if target is not None:
                 aimed = (target, last.search_status)
@@ -298,6 +336,9 @@ def solve_phases(
                 soft = found if held is not None else found - best.search.value(cover.cost)
                 if targeting and found - lower <= SOFT_GAP_LIMIT * max(1.0, soft):
                     return _Search(best, last, lower, "gap")
+            value = round(last.search.objective_value) if last.searched else None
+            if stall is not None and stall(value, raised):
+                return _Search(best or last, last, lower, "no progress")
             if spent() >= budget.work * 0.999:
                 return _Search(best or last, last, lower, "work limit")
             if best is not None:
@@ -363,11 +404,14 @@ def solve_phases(
         start = _settled(first, full) if first.searched and first.source != "greedy" else None
         if start is not None and (greedy is None or start.value(full) < greedy.value(full)):
             hint_from(m.model, start)
+            begin = start.value(full)
         else:
             set_hint(m.model, *kept)
+            begin = None if greedy is None else greedy.value(full)
         floor = float(least) if coverage_proven and least is not None else 0.0
         ended = search(
-            "whole", full, gap_rule=coverage_proven, floor=floor,
+            "whole", full, gap_rule=coverage_proven, floor=floor, start=begin,
+            patience=STALL_ROUNDS if least else None,
             fallback=fallback if least is None else None, fallback_source=source,
         )  # fmt: skip
         whole = ended.best
@@ -384,9 +428,12 @@ def solve_phases(
             #    within what is left of the unit's work (the budget is a ceiling: at the batch's
             #    defaults the whole unit then fits in its wall-clock limit and ends by its work
             #    limit, reproducibly).
-            hint_from(m.model, start or first.search)
+            origin = start or first.search
+            hint_from(m.model, origin)
+            goal = soft_cost if coverage_proven else full
             soft_ended = search(
-                "soft", soft_cost if coverage_proven else full, gap_rule=True,
+                "soft", goal, gap_rule=True, start=origin.value(goal),
+                patience=STALL_ROUNDS if least else None,
                 held=least if coverage_proven else None,
                 holds=(cover.cost == least if coverage_proven else cover.cost <= least,),
             )  # fmt: skip

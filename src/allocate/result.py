@@ -110,7 +110,7 @@ class UnitResult(Proof):
     coverage_proven: bool = False  # phase 1 proved the fewest weighted uncovered crews
     soft_objective: float | None = None  # the objective without the coverage term
     soft_bound: float | None = None  # its bound, known once coverage is proven
-    stopped_by: str = ""  # proof, gap, work limit, time limit, no solution
+    stopped_by: str = ""  # proof, gap, no progress, work limit, time limit, no solution
     work: float = 0.0  # CP-SAT deterministic time spent
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # (stage, CP-SAT status, work)
 

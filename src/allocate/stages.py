@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
 Source = Literal["cp-sat", "cp-sat coverage only", "greedy", "none"]
-StopRule = Literal["proof", "gap", "work limit", "time limit", "no solution"]
+StopRule = Literal["proof", "gap", "no progress", "work limit", "time limit", "no solution"]
 
 
 class Status(StrEnum):
