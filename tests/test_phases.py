@@ -14,12 +14,17 @@ from allocate.demand import expand_posts
 from allocate.domain import Horizon
 from allocate.io.load import load_dataset
 from allocate.model.builder import RosterModel
+from allocate.model.hint import complete_hints
+from allocate.model.objective import uncovered_weight
+from allocate.model.params import set_hint
 from allocate.phases import PROOF_PARAMS, Budget, NoProgress, meets_bound, solve_phases
 from allocate.policy import Policy, Weights
 from allocate.solve import solve
+from allocate.stages import Settings, Stage, run_stage
 from builders import WEEK, dataset, need, person, traffic_shortage
 
 DEMO = Path(__file__).parents[1] / "data" / "demo"
+CREW = uncovered_weight(3, Policy().weights.uncovered)  # an uncovered traffic crew (priority 3)
 
 
 def _week_of_desk(officers: int) -> object:
@@ -151,10 +156,13 @@ def test_units_solved_side_by_side_give_the_same_roster(tmp_path: Path) -> None:
     assert all(u.stopped_by in ("proof", "gap", "work limit") for u in runs[1].units)
 
 
-def test_search_rounds_are_reproducible():
+def test_search_rounds_are_reproducible(monkeypatch):
     """Steps 2 and 3 search in rounds (the LP-guided search and the default one by turns, new seeds
     every two rounds), each from the best roster so far: the same budget gives the same rounds and
-    the same roster, and no round's roster is worse than the one before it."""
+    the same roster, and no round's roster is worse than the one before it. (Without step 1's
+    coverage held at its floor, which would prove S01's coverage and make every other round a
+    target.)"""
+    monkeypatch.setattr(phases, "HELD_SHARE", 0.0)
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S01"]
     runs = [solve(station, horizon, time_limit=120, work_limit=1.3, workers=1, seed=3) for _ in range(2)]
@@ -246,3 +254,27 @@ def test_no_progress_counts_rounds_that_neither_improve_nor_prove():
     assert stall(90, raised=False)
     fresh = NoProgress(2)  # no start roster: the first roster found is progress
     assert not fresh(50, raised=False) and not fresh(None, raised=False) and fresh(50, raised=False)
+
+
+def test_coverage_held_at_its_bound_when_the_halves_fall_short():
+    """When neither half of step 1 meets the proven bound, the coverage held at that bound finds
+    a roster there (proven least), or proves the hold infeasible (the bound rises by one). Here
+    the halves are cut to their first solution (the empty roster, two crews short) to stand for
+    a station where they ran out of work; the hold then searches as CP-SAT does by default."""
+    ds = traffic_shortage()  # one of its two traffic crews is short whatever the roster
+    m = RosterModel(ds, WEEK, Policy(), ("S1",), expand_posts(ds, WEEK))
+    cover = next(t for t in m.terms if t.name == "uncovered").cost
+    set_hint(m.model, [x.index for x in m.x.values()], [0] * len(m.x))
+    assert complete_hints(m, 10).value(cover) == 2 * CREW
+
+    def run(name, objective, work, holds=(), extra=None, gap_rule=False, floor=0.0):
+        first_only = {"stop_after_first_solution": True, "cp_model_presolve": False, "linearization_level": 0}
+        params = {} if name.startswith("coverage held") else first_only
+        return run_stage(m.model, Stage(name, objective, work, holds=holds), Settings(0, 1, params))
+
+    found, lower = phases.coverage_step(m, run, cover, 1.0, CREW, held=lambda: 5.0)
+    assert found.name == f"coverage held at {CREW}" and found.search.value(cover) == CREW
+    assert lower == CREW
+    kept, raised = phases.coverage_step(m, run, cover, 1.0, 0, held=lambda: 5.0)
+    assert kept.name == "coverage proof" and kept.search.value(cover) == 2 * CREW  # the hold found none
+    assert raised == 1.0  # no roster costs 0: the least is at least 1
