@@ -278,3 +278,16 @@ def test_coverage_held_at_its_bound_when_the_halves_fall_short():
     kept, raised = phases.coverage_step(m, run, cover, 1.0, 0, held=lambda: 5.0)
     assert kept.name == "coverage proof" and kept.search.value(cover) == 2 * CREW  # the hold found none
     assert raised == 1.0  # no roster costs 0: the least is at least 1
+
+
+def test_no_round_aims_at_the_coverage_least_where_crews_stay_uncovered():
+    """Demo S01 leaves 5 crews uncovered (proven least); the whole objective's bound proves nothing
+    of its soft goals within this budget, so no round targets the least itself (soft goals 0, which
+    the city's shortage stations never reached): the LP-guided and the default search by turns."""
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S01"]
+    unit = solve(station, horizon, time_limit=120, work_limit=2.0, workers=1, seed=3).units[0]
+    names = [name for name, _, _ in unit.steps]
+    assert unit.coverage_proven
+    assert not any("target" in name for name in names), names
+    assert "whole (round 2, default search)" in names and "whole (round 3, LP-guided search)" in names

@@ -105,6 +105,11 @@ ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
 # with half the work left (region, the 26 stations not proven within their first round's 0.75 det,
 # 2.5 det each: 22 proven in 29.5 det of work, against 20 in 40.0 without targets; 18 in 38.4 when
 # the target came third, after a default search, and 17 in 34.9 with it at 30 %).
+# Where crews stay uncovered, a round targets only once the rounds proved more than the coverage
+# least: a target at the least itself aims at soft goals of 0, which none of the city's 25 shortage
+# stations reached (every such target ended UNKNOWN after 0.6-0.75 det: 4-5 CPU seconds at S001),
+# while S154's target at its proven 210,018 found and proved its optimum. The same 25 rosters (S087
+# better) in 0.2 det less each.
 FIRST_TARGET_SHARE = 0.5
 # Where crews stay uncovered, the rounds of steps 2 and 3 stop once this many in a row (one of each
 # search) found no better roster and proved nothing more. There the LP's bound of the whole
@@ -284,6 +289,7 @@ def solve_phases(
         floor: float = 0.0,
         start: float | None = None,
         patience: int | None = None,
+        aim_at_floor: bool = True,
         **options: Any,
     ) -> _Search:
         """The rest of the unit's work on `objective`, in rounds (with one worker), each from the
@@ -298,6 +304,7 @@ def solve_phases(
         a target proven infeasible raises the least to the target + 1. `floor` is a proven lower
         bound of `objective` to start from, `start` the value of the roster hinted to start from.
 
+        Without `aim_at_floor`, a round targets only once the rounds proved more than `floor`.
         With `patience`, rounds stop once that many in a row neither found a better roster than
         the best so far (than `start`, before the first) nor raised the proven least: "no progress".
         """
@@ -312,13 +319,15 @@ def solve_phases(
         while True:
             k += 1
             left = budget.work - spent()
-            aim = targeting and k % 2 == 1  # every other round from the second: a target
+            # every other round from the second: a target (unless it could only aim at the floor)
+            aiming = targeting and (aim_at_floor or lower > floor)
+            aim = aiming and k % 2 == 1
             share = FIRST_TARGET_SHARE if aim and aimed is None else ROUND_SHARE
             work = left if left < 2 * MIN_ROUND_WORK else max(MIN_ROUND_WORK, share * left)
             target = None
             if aim and best is not None:
                 target = next_target(lower, round(best.search.objective_value), aimed)
-            guided = aim or k == 0 or (not targeting and k % 2 == 0)
+            guided = aim or k == 0 or (not aiming and k % 2 == 0)
             kind = "LP-guided" if guided else "default"
             name = step if k == 0 else f"{step} (round {k + 1}, {kind} search"
             if k:
@@ -420,7 +429,7 @@ def solve_phases(
         floor = float(least) if coverage_proven and least is not None else 0.0
         ended = search(
             "whole", full, gap_rule=coverage_proven, floor=floor, start=begin,
-            patience=STALL_ROUNDS if least else None,
+            patience=STALL_ROUNDS if least else None, aim_at_floor=not least,
             fallback=fallback if least is None else None, fallback_source=source,
         )  # fmt: skip
         whole = ended.best
@@ -442,7 +451,7 @@ def solve_phases(
             goal = soft_cost if coverage_proven else full
             soft_ended = search(
                 "soft", goal, gap_rule=True, start=origin.value(goal),
-                patience=STALL_ROUNDS if least else None,
+                patience=STALL_ROUNDS if least else None, aim_at_floor=not least,
                 held=least if coverage_proven else None,
                 holds=(cover.cost == least if coverage_proven else cover.cost <= least,),
             )  # fmt: skip
