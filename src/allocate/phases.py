@@ -367,7 +367,7 @@ def solve_phases(
         nonlocal counted
         seconds = min(max(1.0, HINT_SHARE * budget.seconds), deadline - time.perf_counter())
         settled = settle(m, stage.search, objective, seconds, params) if seconds > 0 else None
-        status = Status.UNKNOWN if settled is None else Status.OPTIMAL
+        status = Status.UNKNOWN if settled is None else Status.of(settled, settled.response_proto.status)
         work = 0.0 if settled is None else settled.deterministic_time
         counted += work
         note((f"{stage.name}: its roster's soft goals settled", str(status), round(work, 4)))
