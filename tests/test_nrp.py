@@ -379,8 +379,10 @@ def test_column_generation_on_instance_1(tmp_path: Path) -> None:
     dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
     assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
     assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
+    assert not columns.cut  # finished: the restricted master over all the columns may still run
     late = columns.dive(time.perf_counter() - 1, 1, 0, {}, 1.0)  # out of time: the rest from the master
     assert late is not None and evaluate(inst, sorted(late[0])).objective == late[1] >= 607
+    assert columns.cut  # the master has just run with the fixings: the caller skips another
     out = tmp_path / "roster.csv"
     with open(out, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(

@@ -81,6 +81,7 @@ class ColumnGeneration:
         self.exact = False  # every pricing of the last pass proven optimal
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
+        self.cut = False  # the last dive reached its deadline and finished on the restricted master
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -212,6 +213,7 @@ class ColumnGeneration:
         roster are generated only once its people are fixed. The bound is left as the root's.
         """
         people = len(self.pricers)
+        self.cut = False
         try:
             while len(self.fixed) < people:
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
@@ -225,6 +227,7 @@ class ColumnGeneration:
                 }
                 whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
                 if time.perf_counter() >= deadline:
+                    self.cut = True
                     quick = frozenset(
                         key
                         for e in range(people)

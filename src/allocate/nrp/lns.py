@@ -225,7 +225,8 @@ class Search:
         return c.day, c.shift_id, staffed.get((c.day, c.shift_id), 0) < c.required
 
     def step(self, limit: float) -> None:
-        roster, objective = self.best.roster, self.best.objective
+        with self.best.lock:  # else a walk's offer between the two reads pairs its roster with the old value
+            roster, objective = self.best.roster, self.best.objective
         people, window = self.neighbourhood(roster)
         m = NrpModel(self.instance, people, roster, window)
         m.hint(roster)

@@ -6,7 +6,7 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
 `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
 when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
-`DIVE_SHARE`), and the best roster of all its columns (SCIP); then a descent: each person
+`DIVE_SHARE`), and the best roster of all its columns (SCIP; not after a dive cut short); then a descent: each person
 re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -192,7 +192,8 @@ def _columns(
     params: dict,
 ) -> ColumnGeneration:
     """Column generation from the incumbent to the LP's optimum: its bound; then a roster by
-    diving from the LP, then the best roster of all the columns found (SCIP)."""
+    diving from the LP, then the best roster of all the columns found (SCIP), unless the dive was
+    cut short (it has just ended on that master with its fixings)."""
     columns = ColumnGeneration(instance, best.roster)
     deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
@@ -204,7 +205,9 @@ def _columns(
         )
         if dived is not None:
             best.offer(*dived)
-    if not best.proven and not columns.far():  # far from the LP, its columns make poor rosters
+    # far from the LP, its columns make poor rosters; after a dive cut short, the restricted master
+    # (with the dive's fixings) has just run: again without them, instance 18 spent 6 s for nothing
+    if not best.proven and not columns.far() and not columns.cut:
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
         if found is not None:
