@@ -116,7 +116,7 @@ FIRST_TARGET_SHARE = 0.5
 # objective rarely reaches past the coverage cost (soft bound 0 at 23 of 25), and from step 1's
 # settled roster the rounds after two such never improved a roster nor proved anything: the city's 25
 # shortage stations at 2.5 det, one worker, the same 25 rosters in 1.76-2.18 det instead of 2.5.
-# Not elsewhere: at S108 (every crew staffed) a fifth round after four such found the optimum.
+# Not elsewhere: at S108 (every crew staffed) a sixth round, after four such, found the optimum.
 STALL_ROUNDS = 2
 MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round takes all the rest
 
@@ -600,8 +600,9 @@ def coverage_step(
     150,000 instead of 210,000; S103 alone worse, 240,000 instead of its floor 210,000).
 
     When neither half meets the best bound, a third part (`held()` work, from beyond the step's
-    share; none below `MIN_ROUND_WORK`) searches with the coverage cost *held* at that bound rounded up, from the best roster:
-    any roster it finds is proven least, and a hold proven infeasible raises the bound.
+    share; none below `MIN_ROUND_WORK`) searches with the coverage cost *held* at that bound
+    rounded up, from the best roster: any roster it finds is proven least, and a hold proven
+    infeasible raises the bound.
 
     Returns the stage holding step 1's roster and the best lower bound of the coverage cost either
     half (or the floor) proved. The model's hint is left as it was found (the greedy roster).

@@ -317,8 +317,8 @@ def settle(
     m: RosterModel, solver: cp_model.CpSolver, objective, time_limit: float, solver_params: dict | None = None
 ) -> cp_model.CpSolver | None:
     """`solver`'s roster (its :func:`roster_variables` fixed) with every other variable at its
-    least for `objective`; the model's hint becomes it. None (and the hint is unspecified) when
-    that fails within `time_limit`.
+    least for `objective`; the model then minimises `objective` and is hinted with it. None (the
+    hint then holds the roster variables alone) when that fails within `time_limit`.
 
     A stage that minimised coverage alone leaves the soft goals' accounting wherever its search
     put it: city S001's coverage roster set the fair band at 7 heavy shifts where its people work
