@@ -69,3 +69,15 @@ def test_settle_puts_a_coverage_rosters_soft_goals_at_their_least():
     assert settled.value(terms["fairness"].amount) == outside
     assert worst.value(terms["fairness"].amount) > outside + 10
     assert settled.value(full) < worst.value(full)
+
+
+@pytest.mark.parametrize("use_lines", [True, False])
+def test_the_greedy_hint_covers_exactly_the_roster_variables(tiny, use_lines):
+    """`settle` fixes `roster_variables` and lets everything else follow; the greedy hint names the
+    same variables, so the two lists cannot drift apart (a variable missing from one would be a
+    roster choice left free, or accounting fixed)."""
+    horizon = Horizon(DEFAULT_START, 7)
+    station = tiny.stations[0].station_id
+    posts = [p for p in expand_posts(tiny, horizon) if p.station_id == station]
+    m = RosterModel(tiny, horizon, Policy(), (station,), posts, use_lines=use_lines)
+    assert set(m.model.proto.solution_hint.vars) == {v.index for v in roster_variables(m)}

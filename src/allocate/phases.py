@@ -337,8 +337,8 @@ def solve_phases(
                 holds=holds + ((objective <= target,) if target is not None else ()),
                 extra=LP_SEARCH_PARAMS if guided else None, seed_offset=k // 2, **options,
             )  # fmt: skip
-            raised = proven_least(last, target) > lower
-            lower = max(lower, proven_least(last, target))
+            proved = proven_least(last, target)
+            raised, lower = proved > lower, max(lower, proved)
             if target is not None:
                 aimed = (target, last.search_status)
             if last.searched:
