@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,8 +162,9 @@ def test_search_rounds_are_reproducible(monkeypatch):
     every two rounds), each from the best roster so far: the same budget gives the same rounds and
     the same roster, and no round's roster is worse than the one before it. (Without step 1's
     coverage held at its floor, which would prove S01's coverage and make every other round a
-    target.)"""
+    target, and with a patient stall rule, so that a third round runs.)"""
     monkeypatch.setattr(phases, "HELD_SHARE", 0.0)
+    monkeypatch.setattr(phases, "STALL_ROUNDS", 3)
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S01"]
     runs = [solve(station, horizon, time_limit=120, work_limit=1.3, workers=1, seed=3) for _ in range(2)]
@@ -283,11 +285,41 @@ def test_coverage_held_at_its_bound_when_the_halves_fall_short():
 def test_no_round_aims_at_the_coverage_least_where_crews_stay_uncovered():
     """Demo S01 leaves 5 crews uncovered (proven least); the whole objective's bound proves nothing
     of its soft goals within this budget, so no round targets the least itself (soft goals 0, which
-    the city's shortage stations never reached): the LP-guided and the default search by turns."""
+    the city's shortage stations never reached): the LP-guided and the default search by turns,
+    until one finds no better roster and proves nothing more."""
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S01"]
     unit = solve(station, horizon, time_limit=120, work_limit=2.0, workers=1, seed=3).units[0]
     names = [name for name, _, _ in unit.steps]
     assert unit.coverage_proven
     assert not any("target" in name for name in names), names
-    assert "whole (round 2, default search)" in names and "whole (round 3, LP-guided search)" in names
+    assert names[-2:] == ["whole", "whole (round 2, default search)"], names
+    assert unit.stopped_by == "no progress"  # the default search found nothing better, proved nothing
+
+
+def test_step_1s_roster_stands_settled_when_steps_2_and_3_find_nothing(monkeypatch):
+    """When neither the whole objective nor the soft goals find a roster, step 1's roster stands,
+    read from its settled solver: the same roster, its soft goals counted at their least (demo S01's
+    coverage roster leaves its overtime and fair band wherever its search put them)."""
+    seen: dict[str, float] = {}
+    real_settle, real_run = phases.settle, phases.run_stage
+
+    def settle(m, solver, objective, seconds, params):
+        settled = real_settle(m, solver, objective, seconds, params)
+        seen["before"], seen["after"] = solver.value(objective), settled.value(objective)
+        return settled
+
+    def starved(model, stage, settings, **options):
+        if stage.name.startswith(("whole", "soft")):
+            stage = replace(stage, work=1e-9)  # finds nothing
+        return real_run(model, stage, settings, **options)
+
+    monkeypatch.setattr(phases, "settle", settle)
+    monkeypatch.setattr(phases, "run_stage", starved)
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S01"]
+    unit = solve(station, horizon, time_limit=120, work_limit=1.5, workers=1, seed=0).units[0]
+    assert [status for name, status, _ in unit.steps if name.startswith(("whole", "soft"))] == ["UNKNOWN"] * 2
+    assert unit.source == "cp-sat coverage only" and unit.coverage_proven
+    assert seen["after"] < seen["before"]
+    assert unit.objective == seen["after"] and unit.soft_bound is None

@@ -5,12 +5,13 @@
    three of the generated city). Otherwise the counting model (`allocate.counting`: counts per day,
    shift and group of interchangeable people, a few thousandths of a deterministic second) proves a
    floor and a plan at it (crews per post); a roster that meets the floor, the greedy one included,
-   is proven, and either half of the step stops there; the first half starts from the plan. Else
-   the step's linear relaxation is usually tight, so the fewest uncovered crews is proven within a
-   fraction of a second. When the first half of its share does not prove it (a real shortage of
-   skilled people), the second half searches from that roster with
-   the whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`), which proves such shortages
-   several times faster. Coverage is also proven when step 2's roster meets the bound step 1 proved.
+   is proven, and the step's search stops there; it starts from the plan. Else the step's linear
+   relaxation is usually tight, so the fewest uncovered crews is proven within a fraction of a
+   second. When the first half of its share does not prove it (a real shortage of skilled people),
+   the coverage is *held* at the best bound from that roster (any roster found there is proven);
+   only where that hold is proven infeasible (the floor below the least) does a search with the
+   whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`) try to prove more. Coverage is
+   also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
    greedy roster and step 1's, with the proven coverage as a floor. With the lines-of-work model and
    the fair-band fairness term the bound is tight (often known at the root), so this is a search for
@@ -68,9 +69,10 @@ HINT_SHARE = 0.5
 # 330-350-person stations; this is a ceiling (a floor cut by it is still a floor).
 FLOOR_WORK = 0.05
 RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage, then fewest changes)
-# Step 1's proof (its second half, when the first did not prove it): CP-SAT's settings there (the
-# caller's own parameters win). Step 1 is proven by its linear relaxation's bound, and CP-SAT adds
-# linear constraints to its LP lazily by default, once violated. At a station with a real shortage
+# Step 1's proof (when neither its first half nor the hold at the bound proved it): CP-SAT's
+# settings there (the caller's own parameters win). Step 1 is proven by its linear relaxation's
+# bound, and CP-SAT adds linear constraints to its LP lazily by default, once violated. At a
+# station with a real shortage
 # (too few skilled people on the busiest shifts) its bound then stalled below the optimum: city S001
 # not proven in 30 deterministic seconds on one worker, S120 and S103 not in 15. With the whole
 # relaxation in the LP from the start they were proven in 2.2, 3.3 and 3.9; but that search finds
@@ -79,13 +81,15 @@ RANKED_SHARE = 0.7  # of a unit's work budget, for a re-plan's step 0 (coverage,
 # 0.75 + 0.71 det, not proven in 1.5 by the default search alone).
 PROOF_PARAMS: dict[str, Any] = {"add_lp_constraints_lazily": False}
 PROOF_SPLIT = 0.5  # of step 1's share, for its first half (the default search)
-# When neither half meets the proven bound (the counting floor, usually), step 1 goes on with the
-# coverage held at that bound, taking this share of the unit's work left: a much smaller search,
-# and one whose every roster is proven. At the city's 6 shortage stations whose coverage the two
-# halves left unproven (2.5 det each, one worker), it found 4 rosters at the floor with 80 % of
-# what was left (0.8 det): S036, S053, S087, S103, one crew fewer each; 3 with 50 %. Held with the
-# whole LP from the start (`PROOF_PARAMS`) it found none. Step 2 has little to lose there: from
-# step 1's roster its rounds had improved nothing at any of the 25 shortage stations.
+# When the first half does not meet the proven bound (the counting floor, usually), step 1 goes on
+# with the coverage held at that bound, taking this share of the unit's work left: a much smaller
+# search, and one whose every roster is proven. At the city's 6 shortage stations whose coverage the
+# two halves left unproven (2.5 det each, one worker), it found 4 rosters at the floor with 80 % of
+# what was left after them (0.8 det): S036, S053, S087, S103, one crew fewer each; 3 with 50 %.
+# Held with the whole LP from the start (`PROOF_PARAMS`) it found none. The proof half before it
+# never raised the bound above the floor there (6 of 6), so the hold now comes first, with its
+# work: S153 then proven too (120,000, 22,700 less), the other rosters the same. Step 2 has little
+# to lose there: from step 1's roster its rounds had improved nothing at any of the 25.
 HELD_SHARE = 0.8
 # Steps 2 and 3 search for the roster whose soft goals meet a bound that is usually known from the
 # root (0 at most stations): a search for rosters, not for bounds, and a heavy-tailed one. CP-SAT's
@@ -111,13 +115,15 @@ ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
 # while S154's target at its proven 210,018 found and proved its optimum. The same 25 rosters (S087
 # better) in 0.2 det less each.
 FIRST_TARGET_SHARE = 0.5
-# Where crews stay uncovered, the rounds of steps 2 and 3 stop once this many in a row (one of each
-# search) found no better roster and proved nothing more. There the LP's bound of the whole
-# objective rarely reaches past the coverage cost (soft bound 0 at 23 of 25), and from step 1's
-# settled roster the rounds after two such never improved a roster nor proved anything: the city's 25
-# shortage stations at 2.5 det, one worker, the same 25 rosters in 1.76-2.18 det instead of 2.5.
-# Not elsewhere: at S108 (every crew staffed) a sixth round, after four such, found the optimum.
-STALL_ROUNDS = 2
+# Where crews stay uncovered, the rounds of steps 2 and 3 stop at the first that found no better
+# roster and proved nothing more. There the LP's bound of the whole objective rarely reaches past
+# the coverage cost (soft bound 0 at 23 of 25), and from step 1's settled roster the first round
+# improves it by a few units (S137: 187,676 -> 187,661) and no round after ever did. The city's 25
+# shortage stations at 2.5 det, one worker: 42.0 det instead of 48.2 with two such rounds, the same
+# rosters (39.6 with the hold before the proof, S153 better); an unseen city's 25 (generated, seed
+# 21), with the hold first too: 39.4 det instead of 47.1, the same 25 rosters. Not elsewhere: at
+# S108 (every crew staffed) a sixth round, after four such, found the optimum.
+STALL_ROUNDS = 1
 MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round takes all the rest
 
 
@@ -458,7 +464,7 @@ def solve_phases(
             third = soft_ended.best
             if third.searched:
                 best, held, ended = third, least if coverage_proven else None, soft_ended
-            else:  # step 1's roster stands; the solve stopped where step 3 did, not by proof
+            else:  # step 1's roster stands (settled); the solve stopped where step 3 did, not by proof
                 best, ended = first, replace(soft_ended, rule=None)
     finally:
         release(holds)
@@ -476,7 +482,8 @@ def solve_phases(
         return PhaseOutcome(
             None, best.status, "none", False, None, None, None, None, "no solution", work, steps
         )  # fmt: skip
-    solver = best.solver
+    # step 1's roster is read from its settled solver: the same roster, its soft goals counted at their least
+    solver = start if best is first and start is not None else best.solver
     objective = solver.value(full)
     cost = solver.value(cover.cost)
     soft = objective - cost
@@ -590,55 +597,63 @@ def coverage_step(
     plan: dict[int, PostTarget] | None = None,
     held: Callable[[], float] | None = None,
 ) -> tuple[StageResult, float]:
-    """Step 1 in two halves: the default search, then (unless proven) the proof from its roster
-    (from the greedy roster if the first half found none). Either half stops as soon as its roster
-    meets `floor`, a proven lower bound of the coverage cost (the counting model's).
+    """Step 1: CP-SAT's default search; unless its roster meets the best bound proven, the
+    coverage *held* at that bound; and only where no roster is there, the proof with the whole
+    LP. Each part stops as soon as its roster meets the bound (`floor` to start with: the
+    counting model's, a proven lower bound of the coverage cost).
 
-    With the counting model's `plan` (crews per pattern at each post, at the floor), the first half
-    starts from it rather than from the greedy roster: on the generated city's 25 shortage stations
-    (2.5 det each, one worker) 19 were proven instead of 17 and 7 fewer crews left uncovered (S153
-    150,000 instead of 210,000; S103 alone worse, 240,000 instead of its floor 210,000).
+    With the counting model's `plan` (crews per pattern at each post, at the floor), the first
+    search starts from it rather than from the greedy roster: on the generated city's 25 shortage
+    stations (2.5 det each, one worker) 19 were proven instead of 17 and 7 fewer crews left
+    uncovered (S153 150,000 instead of 210,000; S103 alone worse, 240,000 instead of its floor).
 
-    When neither half meets the best bound, a third part (`held()` work, from beyond the step's
-    share; none below `MIN_ROUND_WORK`) searches with the coverage cost *held* at that bound
-    rounded up, from the best roster: any roster it finds is proven least, and a hold proven
-    infeasible raises the bound.
+    The hold (`held()` work, from beyond the step's share; none below `MIN_ROUND_WORK`) searches
+    with the coverage cost at most the bound rounded up, from the first search's roster: any roster
+    it finds is proven least. A hold proven infeasible raises the bound (the floor is below the
+    least), and only then does the proof (`PROOF_PARAMS`, the rest of the step's share, from the
+    first search's roster, or from the greedy roster when that found none) run: there its bound is
+    what can prove more. At the city's stations where the first search fell short of the floor, the
+    proof never raised the bound above it (6 of 6), while the hold found the floor's roster (5).
 
-    Returns the stage holding step 1's roster and the best lower bound of the coverage cost either
-    half (or the floor) proved. The model's hint is left as it was found (the greedy roster).
+    Returns the stage holding step 1's roster and the best lower bound of the coverage cost proved.
+    The model's hint is left as it was found (the greedy roster).
     """
     saved = _saved_hint(m)
-    if plan:  # the first half from the counting plan's crews: CP-SAT finds their people
+    if plan:  # the first search from the counting plan's crews: CP-SAT finds their people
         set_hint(m.model, *plan_hint(m, plan))
     first = run("coverage", cost, PROOF_SPLIT * work, gap_rule=floor > 0, floor=floor)
     bounds = [float(floor)]
     if first.searched:  # a bound is only read from a solve that found a roster
         bounds.append(first.search.best_objective_bound)
-    if first.status == Status.OPTIMAL or first.on_gap:
+    rest = work - first.work  # the step's share left for the proof
+    try:
+        if first.status == Status.OPTIMAL or first.on_gap:
+            return first, max(bounds)
+        more = held() if held is not None and first.searched else 0.0
+        if more >= MIN_ROUND_WORK:
+            target = math.ceil(max(bounds) - 1e-6)
+            hint_from(m.model, first.search)
+            at = run(
+                f"coverage held at {target}", cost, more, holds=(cost <= target,), gap_rule=True, floor=target
+            )  # its first roster is proven: it stops there
+            if at.searched:
+                return at, float(target)
+            if at.search_status != Status.INFEASIBLE:
+                return first, max(bounds)
+            bounds.append(float(target + 1))
+            rest = min(rest, held())  # the hold spent beyond the step's share
+            if rest < MIN_ROUND_WORK:
+                return first, max(bounds)
+        if first.searched:
+            hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
+        else:
+            set_hint(m.model, *saved)
+        least = math.ceil(max(bounds) - 1e-6)
+        proof = run("coverage proof", cost, rest, extra=PROOF_PARAMS, gap_rule=least > 0, floor=least)
+        bounds.append(proof.search.best_objective_bound)
+        return (proof if proof.searched else first), max(bounds)
+    finally:
         set_hint(m.model, *saved)
-        return first, max(bounds)
-    if first.searched:
-        hint_from(m.model, first.search)  # its roster is the proof's first solution: never worse
-    else:
-        set_hint(m.model, *saved)
-    proof = run(
-        "coverage proof", cost, work - first.work, extra=PROOF_PARAMS, gap_rule=floor > 0, floor=floor
-    )
-    bounds.append(proof.search.best_objective_bound)
-    best, lower = (proof if proof.searched else first), max(bounds)
-    more = held() if held is not None else 0.0
-    if more >= MIN_ROUND_WORK and best.searched and not meets_bound(round(best.search.value(cost)), lower):
-        target = math.ceil(lower - 1e-6)
-        hint_from(m.model, best.search)
-        at = run(
-            f"coverage held at {target}", cost, more, holds=(cost <= target,), gap_rule=True, floor=target
-        )  # its first roster is proven: it stops there
-        if at.searched:
-            best = at
-        elif at.search_status == Status.INFEASIBLE:
-            lower = float(target + 1)
-    set_hint(m.model, *saved)
-    return best, lower
 
 
 def _saved_hint(m: RosterModel) -> tuple[list[int], list[int]]:
