@@ -92,11 +92,9 @@ def add_post_slack(m: RosterModel) -> None:
 
 def block_vars(m: RosterModel, i: int, block: tuple[dt.date, ...]) -> list[tuple[str, object]]:
     """(shift id, variable) of every shift the person may start in a 7-day block."""
+    days = [m.horizon.index(date) for date in block]
     return [
-        (shift_id, x)
-        for date in block
-        for shift_id in m.shifts
-        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
+        (shift_id, x) for day in days for shift_id in m.shifts for x in m.work.get((i, day, shift_id), ())
     ]
 
 
