@@ -54,7 +54,8 @@ def summarise_crews(rows: pd.DataFrame) -> pd.DataFrame:
 
     One pass in plain Python: a roster has few rows per crew, and grouping them with pandas cost a
     dozen frame operations per summary. A post column takes its first value that is not missing,
-    as pandas' `first` would (missing throughout: None, or NaN for `duty_class`).
+    as pandas' `first` would (missing throughout: None, or NaN for `duty_class`); text is never
+    missing, and asking pandas about each cell cost a fifth of the summary.
     """
     crews: dict[str, _Crew] = {}
     post = {c: rows[c].tolist() for c in CREW_POST}
@@ -65,7 +66,7 @@ def summarise_crews(rows: pd.DataFrame) -> pd.DataFrame:
         if crew is None:
             crew = crews[crew_id] = _Crew(dict.fromkeys(CREW_POST), [set() for _ in CREW_KEY])
         for column, values in post.items():
-            if crew.post[column] is None and not pd.isna(values[i]):
+            if crew.post[column] is None and (isinstance(values[i], str) or not pd.isna(values[i])):
                 crew.post[column] = values[i]
         for seen, values in zip(crew.keys, key.values(), strict=True):
             seen.add(values[i])

@@ -148,9 +148,9 @@ def working_runs(ctx: Context, worked: pd.DataFrame) -> list[Run]:
     One pass over each person's days in order: a station's roster has few, and the frame
     operations of a grouped diff cost more than the counting.
     """
-    offsets = (worked["day"] - ctx.horizon_start).dt.days  # days from the horizon's start
+    offsets = (worked["day"] - ctx.horizon_start).dt.days.tolist()  # days from the horizon's start
     role_of: dict[tuple[str, int], str] = {}  # (person, day worked) -> role
-    for person, day, role in zip(worked["person_id"], offsets.tolist(), worked["staff_role"], strict=True):
+    for person, day, role in zip(worked["person_id"], offsets, worked["staff_role"], strict=True):
         role_of.setdefault((person, day), role)
     runs: list[list] = []  # [person, role, first, last, length], in (person, first) order
     for (person, day), role in sorted(role_of.items()):
@@ -159,12 +159,13 @@ def working_runs(ctx: Context, worked: pd.DataFrame) -> list[Run]:
             run[3], run[4] = day, run[4] + 1
         else:
             runs.append([person, role, day, day, 1])
+    date_of = {day: ctx.horizon_start + pd.Timedelta(days=day) for day in set(offsets)}
     return [
         Run(
             person,
             role,
-            ctx.horizon_start + pd.Timedelta(days=first),
-            ctx.horizon_start + pd.Timedelta(days=last),
+            date_of[first],
+            date_of[last],
             length,
             int(role_rule(ctx, role, "max_consecutive_days")),
             int(role_rule(ctx, role, "days_off_window")),
