@@ -103,11 +103,12 @@ def add_overtime(m: RosterModel) -> None:
 
     Its top is the hours between the contract and the weekly cap (or the block's shifts).
     """
+    length = {s: shift.minutes for s, shift in m.shifts.items()}
     for i, person in enumerate(m.people):
         contract = contract_minutes(person)
         cap = weekly_cap_minutes(person, m.policy.rules_for(person.role))
         for b, block in enumerate(m.horizon.blocks()):
-            most = sum(m.shifts[s].minutes for s, _ in block_vars(m, i, block))
+            most = sum(length[s] for s, _ in block_vars(m, i, block))
             if most > contract:
                 top = -(-(min(most, cap) - contract) // 60)
                 m.overtime[i, b] = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")

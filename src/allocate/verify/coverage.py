@@ -19,11 +19,15 @@ from allocate.verify.words import post_words
 COUNTS = ("crews_required", "crews_staffed", "shortfall")
 
 
+def crew_rows(ctx: Context) -> pd.DataFrame:
+    """The roster rows that staff a post: inside the horizon, at a known station, shift and task."""
+    r = ctx.rows
+    return r[ctx.inside(r) & r["known_station"] & r["known_shift"] & r["known_task"]]
+
+
 def roster_crews(ctx: Context) -> pd.DataFrame:
     """One row per crew and post it is rostered at."""
-    r = ctx.rows
-    rows = r[ctx.inside(r) & r["known_station"] & r["known_shift"] & r["known_task"]]
-    return rows.drop_duplicates([*POST_KEY, "crew_id"])[[*POST_KEY, "crew_id"]]
+    return crew_rows(ctx).drop_duplicates([*POST_KEY, "crew_id"])[[*POST_KEY, "crew_id"]]
 
 
 def post_truth(ctx: Context) -> pd.DataFrame:
@@ -32,8 +36,11 @@ def post_truth(ctx: Context) -> pd.DataFrame:
     Counted with plain Python dictionaries, as an outer join of the two would be, for the same reason
     as `summarise_crews`: on a station's roster the counting is cheaper than the frame operations.
     """
-    required = dict(zip(map(tuple, ctx.posts[POST_KEY].to_numpy()), ctx.posts["crews_required"], strict=True))
-    staffed = Counter(tuple(post) for post in roster_crews(ctx)[POST_KEY].to_numpy())
+    posts = zip(*(ctx.posts[c] for c in POST_KEY), strict=True)
+    required = dict(zip(posts, ctx.posts["crews_required"], strict=True))
+    rows = crew_rows(ctx)
+    crews = set(zip(*(rows[c] for c in (*POST_KEY, "crew_id")), strict=True))  # (post, crew) pairs
+    staffed = Counter(crew[:-1] for crew in crews)
     keys = sorted(required.keys() | staffed.keys())
     truth = pd.DataFrame.from_records(keys, columns=POST_KEY).astype(object)
     truth["crews_required"] = pd.Series([required.get(k, 0) for k in keys], dtype=int)
