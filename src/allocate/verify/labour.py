@@ -7,6 +7,7 @@ Only what this roster decides is reported: a pair or run that ends inside the ho
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,12 +45,14 @@ def worked_shifts(ctx: Context) -> pd.DataFrame:
     violation), so double-booking is not also counted as double hours or zero rest.
     """
     columns = [*WORK_COLUMNS, "start_min", "minutes", "hours", "rest_after", "is_night"]
-    history = ctx.history[columns].assign(in_horizon=False)
     roster = ctx.in_horizon[columns].assign(in_horizon=True)
+    # The usual first week has no history: no frame of last week's rows to filter and join.
+    history = ctx.history[columns].assign(in_horizon=False) if len(ctx.history_rows) else roster.iloc[:0]
     parts = [part for part in (history, roster) if not part.empty]
     if not parts:
         return roster  # nobody works: check_labour returns early on an empty frame
-    worked = pd.concat(parts, ignore_index=True).drop_duplicates(["person_id", "day", "shift_id"])
+    worked = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    worked = worked.drop_duplicates(["person_id", "day", "shift_id"])
     worked["start"] = worked["day"] + pd.to_timedelta(worked["start_min"].astype(float), unit="min")
     worked["end"] = worked["start"] + pd.to_timedelta(worked["minutes"].astype(float), unit="min")
     return worked.sort_values(["person_id", "start"], kind="stable").reset_index(drop=True)
@@ -70,11 +73,13 @@ def one_shift_per_day(ctx: Context) -> list[Violation]:
     """one_shift_per_day: a person is in at most one crew per date."""
     rows = ctx.in_horizon
     crews = rows.drop_duplicates(["person_id", "date", "crew_id"])
-    counts = crews.groupby(["person_id", "date"])["crew_id"].transform("size")
-    if not counts.gt(1).any():
+    days = list(zip(crews["person_id"], crews["date"], strict=True))
+    crews_per_day = Counter(days)
+    if max(crews_per_day.values(), default=0) <= 1:
         return []
+    twice = pd.Series([crews_per_day[day] > 1 for day in days], index=crews.index, dtype=bool)
     out = []
-    for (person_id, date), group in crews[counts > 1].groupby(["person_id", "date"], sort=False):
+    for (person_id, date), group in crews[twice].groupby(["person_id", "date"], sort=False):
         first = group.iloc[0]
         listed = ", ".join(
             f"{r.crew_id} ({r.task_id} {r.shift_id} at {r.station_id})" for r in group.itertuples()
