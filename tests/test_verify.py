@@ -13,6 +13,8 @@ from allocate.domain import Absence, CrewPattern, DemandRow, Horizon, Task
 from allocate.io.write import write_dataset
 from allocate.policy import LabourRules, Policy
 from allocate.verify import VerificationReport, Violation, verify_output, verify_roster
+from allocate.verify.coverage import coverage_differences, post_truth, tells_the_truth
+from allocate.verify.frames import build_context
 from allocate.verify.posts import demand_posts
 from verify_fixtures import (
     MONDAY,
@@ -463,3 +465,36 @@ def test_a_coverage_row_with_a_garbage_date_is_named_by_its_text() -> None:
     messages = [v.message for v in report.violations if v.rule == "coverage"]
     assert any("on 32/13/2026" in m and "which has no demand" in m for m in messages), messages
     assert not any("nan" in m for m in messages), messages
+
+
+COVERAGE_CASES: dict[str, Callable[[Case], Case]] = {
+    **LAWFUL_VARIATIONS,
+    **{name: mutate for name, (mutate, _) in MUTATIONS.items()},
+    "a zero row for a post without demand": lambda case: case.replace(
+        coverage=pd.concat(
+            [
+                case.coverage,
+                case.coverage.iloc[[0]].assign(
+                    task_id="traffic", crews_required=0, crews_staffed=0, shortfall=0
+                ),
+            ]
+        )
+    ),
+    "a count that is not a number": lambda case: case.replace(
+        coverage=case.coverage.astype(str).assign(
+            shortfall=["?", *case.coverage["shortfall"].astype(str)[1:]]
+        )
+    ),
+    "a garbage date": lambda case: case.replace(coverage=case.coverage.assign(date="32/13/2026")),
+}
+
+
+@pytest.mark.parametrize("change", COVERAGE_CASES.values(), ids=COVERAGE_CASES.keys())
+def test_coverage_truth_agrees_with_the_join(change: Callable[[Case], Case]) -> None:
+    """The dictionary shortcut that passes a true coverage.csv says so exactly when the join that
+    words the differences finds none (else a wrong table could pass, or the shortcut never serve)."""
+    case = change(lawful_case())
+    ctx = build_context(case.dataset, case.horizon, case.policy, case.roster, case.coverage)
+    assert ctx.coverage is not None
+    truth = post_truth(ctx)
+    assert tells_the_truth(ctx.coverage, truth) == (coverage_differences(ctx.coverage, truth) == [])

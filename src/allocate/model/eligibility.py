@@ -68,31 +68,26 @@ def eligible_among(dataset: Dataset, person: Person, posts: Sequence[Post], lend
     """Indexes of the `posts` the person is :func:`eligible` for, in order.
 
     The same answer as asking post by post (the same three parts as :func:`barrier`: where,
-    whether absent, which tasks), but each part is decided once per station, date or (task,
-    date): a district unit with lending has thousands of people and posts, and asking every pair
-    was most of its build time.
+    whether absent, which tasks), but decided once per (station, date, task), whatever the shift,
+    and absence once per date: a unit's posts repeat these across shifts, and a district unit
+    with lending has thousands of people and posts, so asking every pair was most of its build
+    time.
     """
     home = dataset.station_by_id[person.station_id]
-    where: dict[str, bool] = {}
     present: dict[dt.date, bool] = {}
-    serves: dict[tuple[str, dt.date], bool] = {}
+    decided: dict[tuple[str, dt.date, str], bool] = {}
     out = []
     for k, post in enumerate(posts):
-        here = where.get(post.station_id)
-        if here is None:
-            station = dataset.station_by_id[post.station_id]
-            here = where[post.station_id] = may_work_at(person, station, home, lending)
-        if not here:
-            continue
-        there = present.get(post.date)
-        if there is None:
-            there = present[post.date] = not dataset.is_absent(person.person_id, post.date)
-        if not there:
-            continue
-        key = (post.task_id, post.date)
-        ok = serves.get(key)
+        key = (post.station_id, post.date, post.task_id)
+        ok = decided.get(key)
         if ok is None:
-            ok = serves[key] = can_serve_task(person, dataset.task_by_id[post.task_id], post.date)
+            if post.date not in present:
+                present[post.date] = not dataset.is_absent(person.person_id, post.date)
+            ok = decided[key] = (
+                may_work_at(person, dataset.station_by_id[post.station_id], home, lending)
+                and present[post.date]
+                and can_serve_task(person, dataset.task_by_id[post.task_id], post.date)
+            )
         if ok:
             out.append(k)
     return out

@@ -27,21 +27,31 @@ from allocate.rules.labour import (
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
+    from allocate.domain import Shift
     from allocate.model.builder import RosterModel
     from allocate.model.handles import PostVars
+    from allocate.policy import LabourRules
 
 CLASS_ORDER = {"police_only": 0, "led": 1, "support": 2, "independent": 3}
 
 
 @dataclass
 class _State:
-    """What a person has been given so far (chronologically), plus last week's carry-over."""
+    """What a person has been given so far (chronologically), plus last week's carry-over, and the
+    person's limits (from the rules, read once per person rather than at every post they may fill)."""
 
+    rules: LabourRules
+    contract: int  # contract minutes per 7-day block (above: overtime)
+    cap: int  # the most minutes per 7-day block
+    windows: tuple[tuple[int, int], ...]  # (window, most days worked in it)
     days: set[int] = field(default_factory=set)  # day indexes with a shift start (negative: history)
     free_from: int = -(10**9)  # minute (from horizon start) when the next shift may start
     minutes: dict[int, int] = field(default_factory=dict)  # per 7-day block
     nights: dict[int, int] = field(default_factory=dict)
     heavy: int = 0  # night and weekend shifts, which fairness spreads evenly
+    # (day, shift id) -> whether the person may take it now. Only `_take` changes what a person may
+    # take, so it clears this; a person is asked about the same shift once per post they may fill.
+    fits: dict[tuple[int, str], bool] = field(default_factory=dict)
 
 
 def _start_minute(day: int, start_min: int) -> int:
@@ -73,8 +83,9 @@ def build_hint(m: RosterModel) -> dict[int, _Fill]:
     flexibility: dict[tuple[int, int, str], int] = defaultdict(int)  # posts a person may fill
     for q, (sworn, aux) in candidates.items():
         post = m.post_vars[q].post
+        day = m.horizon.index(post.date)
         for i in (*sworn, *aux):
-            flexibility[i, m.horizon.index(post.date), post.shift_id] += 1
+            flexibility[i, day, post.shift_id] += 1
     on_duty: set[tuple[str, int, str]] = set()  # (station, day, shift) with a sworn officer
     chosen: dict[int, _Fill] = {}
     order = sorted(
@@ -107,7 +118,11 @@ def _candidates(m: RosterModel) -> dict[int, tuple[list[int], list[int]]]:
 
 
 def _initial_states(m: RosterModel) -> list[_State]:
-    states = [_State() for _ in m.people]
+    states = []
+    for person in m.people:
+        rules = m.policy.rules_for(person.role)
+        limits = contract_minutes(person), weekly_cap_minutes(person, rules), workday_windows(rules)
+        states.append(_State(rules, *limits))
     index = {p.person_id: i for i, p in enumerate(m.people)}
     for pid, dates in history_workdays(m).items():
         if pid in index:
@@ -118,8 +133,7 @@ def _initial_states(m: RosterModel) -> list[_State]:
             continue
         shift = m.shifts[row.shift_id]
         start = _start_minute((row.date - m.horizon.start).days, shift.start_min)
-        rules = m.policy.rules_for(m.people[i].role)
-        states[i].free_from = max(states[i].free_from, free_from(start, shift, rules))
+        states[i].free_from = max(states[i].free_from, free_from(start, shift, states[i].rules))
     for pid, count in history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks).items():
         if pid in index:
             states[index[pid]].heavy = count  # the fairness window reaches into the history
@@ -127,16 +141,23 @@ def _initial_states(m: RosterModel) -> list[_State]:
 
 
 def _can_take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State]) -> bool:
-    st, person, shift = states[i], m.people[i], m.shifts[shift_id]
-    rules = m.policy.rules_for(person.role)
+    st = states[i]
+    fits = st.fits.get((day, shift_id))
+    if fits is None:
+        fits = st.fits[day, shift_id] = _fits(st, day, m.shifts[shift_id])
+    return fits
+
+
+def _fits(st: _State, day: int, shift: Shift) -> bool:
+    """Whether a person in state `st` may start `shift` on `day` under the hard rules."""
     if day in st.days or _start_minute(day, shift.start_min) < st.free_from:
         return False
     block = block_of(day)
-    if st.minutes.get(block, 0) + shift.minutes > weekly_cap_minutes(person, rules):
+    if st.minutes.get(block, 0) + shift.minutes > st.cap:
         return False
-    if shift.is_night and st.nights.get(block, 0) >= rules.max_nights_per_week:
+    if shift.is_night and st.nights.get(block, 0) >= st.rules.max_nights_per_week:
         return False
-    for window, limit in workday_windows(rules):
+    for window, limit in st.windows:
         # Every window holding `day`, slid across the days around it: one pass, not one per window.
         flags = [d in st.days or d == day for d in range(day - window + 1, day + window)]
         worked = sum(flags[:window])
@@ -151,9 +172,9 @@ def _can_take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_Sta
 
 def _take(m: RosterModel, i: int, day: int, shift_id: str, states: list[_State]) -> None:
     st, shift = states[i], m.shifts[shift_id]
-    rules = m.policy.rules_for(m.people[i].role)
+    st.fits.clear()
     st.days.add(day)
-    st.free_from = free_from(_start_minute(day, shift.start_min), shift, rules)
+    st.free_from = free_from(_start_minute(day, shift.start_min), shift, st.rules)
     block = block_of(day)
     st.minutes[block] = st.minutes.get(block, 0) + shift.minutes
     if shift.is_night:
@@ -181,12 +202,16 @@ def _fill_post(
         """Within contract hours first, then the least flexible (scarce skills stay free for their
         posts), then the fewest night and weekend shifts, then the least worked."""
         worked = states[i].minutes.get(block, 0)
-        overtime = worked + minutes > contract_minutes(m.people[i])
+        overtime = worked + minutes > states[i].contract
         spread = states[i].heavy if heavy else 0
         return (overtime, flexibility[i, day, post.shift_id], spread, worked, i)
 
-    sworn = sorted((i for i in candidates[0] if _can_take(m, i, day, post.shift_id, states)), key=load)
-    aux = sorted((i for i in candidates[1] if _can_take(m, i, day, post.shift_id, states)), key=load)
+    # Each candidate's load, once: only the people a crew takes change state, and they leave the lists.
+    loads = {
+        i: load(i) for i in (*candidates[0], *candidates[1]) if _can_take(m, i, day, post.shift_id, states)
+    }
+    sworn = sorted((i for i in candidates[0] if i in loads), key=loads.__getitem__)
+    aux = sorted((i for i in candidates[1] if i in loads), key=loads.__getitem__)
     fill = _Fill()
     # Prefer crews that use auxiliaries (cost goal), but only aux-only ones with a commander.
     patterns = sorted(range(len(pv.patterns)), key=lambda j: (pv.patterns[j].sworn, -pv.patterns[j].aux))
@@ -202,8 +227,8 @@ def _fill_post(
             # sworn officer in an A slot costs less than an overtime shift), then overtime.
             spare = sworn[pattern.sworn :]
             a_slots = sorted(
-                [(load(i)[0], 0, k, i) for k, i in enumerate(aux)]
-                + [(load(i)[0], 1, k, i) for k, i in enumerate(spare)]
+                [(loads[i][0], 0, k, i) for k, i in enumerate(aux)]
+                + [(loads[i][0], 1, k, i) for k, i in enumerate(spare)]
             )[: pattern.aux]
             a_sworn = [i for _, is_sworn, _, i in a_slots if is_sworn]
             a_aux = [i for _, is_sworn, _, i in a_slots if not is_sworn]

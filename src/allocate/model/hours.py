@@ -19,6 +19,7 @@ __all__ = ["add_nights_per_week", "add_weekly_hours", "block_vars"]
 
 def add_weekly_hours(m: RosterModel) -> None:
     """The weekly cap, and each block's overtime hours (``m.overtime``) above the contract."""
+    length = {s: shift.minutes for s, shift in m.shifts.items()}
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
         contract = contract_minutes(person)
@@ -27,8 +28,8 @@ def add_weekly_hours(m: RosterModel) -> None:
             items = block_vars(m, i, block)
             if not items:
                 continue
-            minutes = sum(m.shifts[s].minutes * x for s, x in items)
-            most = sum(m.shifts[s].minutes for s, _ in items)
+            minutes = sum(length[s] * x for s, x in items)
+            most = sum(length[s] for s, _ in items)
             if most > cap:
                 m.model.add(minutes <= cap)
             ot = m.overtime.get((i, b))

@@ -47,18 +47,23 @@ class PeopleClass:
 def add_lines(m: RosterModel) -> None:
     """Lines and per-class counts for every person the unit's posts are not given by name."""
     blocked = history_blocked(m)
-    by_shift: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for q, pv in enumerate(m.post_vars):
-        by_shift[m.horizon.index(pv.post.date), pv.post.shift_id].append(q)
+    shift_of = [(m.horizon.index(pv.post.date), pv.post.shift_id) for pv in m.post_vars]
     people = [(i, p) for i, p in enumerate(m.people) if p.person_id not in m.pooled]
+    # Person -> (day, shift) -> the posts there the person may fill, in post order. Asked once per
+    # person over all the unit's posts rather than once per person and shift.
+    posts = [pv.post for pv in m.post_vars]
+    able_in: dict[int, dict[tuple[int, str], list[int]]] = {}
+    for i, person in people:
+        able_in[i] = defaultdict(list)
+        for q in eligible_among(m.dataset, person, posts, m.policy.lending):
+            able_in[i][shift_of[q]].append(q)
     alone = task_pinned(m)  # a task pin needs the person counted apart: a class of one
-    for (day, shift_id), posts in sorted(by_shift.items()):
+    for day, shift_id in sorted(set(shift_of)):
         classes: dict[tuple[bool, tuple[int, ...], int], list[int]] = defaultdict(list)
-        shift_posts = [m.post_vars[q].post for q in posts]
         for i, person in people:
             if (i, day, shift_id) in blocked:
                 continue
-            able = tuple(posts[k] for k in eligible_among(m.dataset, person, shift_posts, m.policy.lending))
+            able = tuple(able_in[i].get((day, shift_id), ()))
             if able:
                 classes[person.is_sworn, able, i if (i, day, shift_id) in alone else -1].append(i)
         for (sworn, able, _), members in classes.items():

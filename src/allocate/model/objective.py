@@ -60,8 +60,13 @@ def _fairness(m: RosterModel, weight: int) -> None:
     past = history_heavy(m.dataset, m.horizon, m.policy.fairness_weeks)
     heavy: dict[int, list] = {}
     heavy_days: dict[int, set[int]] = {}
+    heavy_shift = {
+        (day, shift_id): is_heavy(shift, date, m.dataset.calendar)
+        for day, date in enumerate(m.horizon.dates)
+        for shift_id, shift in m.shifts.items()
+    }  # asked once per day and shift, not once per person
     for (i, day, shift_id), xs in m.work.items():
-        if xs and is_heavy(m.shifts[shift_id], m.horizon.dates[day], m.dataset.calendar):
+        if xs and heavy_shift[day, shift_id]:
             heavy.setdefault(i, []).extend(xs)
             heavy_days.setdefault(i, set()).add(day)
     groups: dict[tuple[str, str], list[int]] = {}

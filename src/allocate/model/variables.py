@@ -92,11 +92,9 @@ def add_post_slack(m: RosterModel) -> None:
 
 def block_vars(m: RosterModel, i: int, block: tuple[dt.date, ...]) -> list[tuple[str, object]]:
     """(shift id, variable) of every shift the person may start in a 7-day block."""
+    days = [m.horizon.index(date) for date in block]
     return [
-        (shift_id, x)
-        for date in block
-        for shift_id in m.shifts
-        for x in m.work.get((i, m.horizon.index(date), shift_id), ())
+        (shift_id, x) for day in days for shift_id in m.shifts for x in m.work.get((i, day, shift_id), ())
     ]
 
 
@@ -105,11 +103,12 @@ def add_overtime(m: RosterModel) -> None:
 
     Its top is the hours between the contract and the weekly cap (or the block's shifts).
     """
+    length = {s: shift.minutes for s, shift in m.shifts.items()}
     for i, person in enumerate(m.people):
         contract = contract_minutes(person)
         cap = weekly_cap_minutes(person, m.policy.rules_for(person.role))
         for b, block in enumerate(m.horizon.blocks()):
-            most = sum(m.shifts[s].minutes for s, _ in block_vars(m, i, block))
+            most = sum(length[s] for s, _ in block_vars(m, i, block))
             if most > contract:
                 top = -(-(min(most, cap) - contract) // 60)
                 m.overtime[i, b] = m.model.new_int_var(0, top, f"ot[{person.person_id},{b}]")

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from allocate.rules.labour import workday_windows
 
 if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
     from allocate.model.builder import RosterModel
 
 
@@ -28,6 +30,7 @@ def add_consecutive_days(m: RosterModel) -> None:
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
         worked_before = past.get(person.person_id, set())
+        per_day = [m.day_vars(i, day) for day in range(m.horizon.days)]  # read by every window
         for window, limit in workday_windows(rules):
             names = [
                 name
@@ -38,14 +41,17 @@ def add_consecutive_days(m: RosterModel) -> None:
                 if length == window
             ]
             with m.rule(*names):
-                _limit_window(m, i, worked_before, window, limit)
+                _limit_window(m, per_day, worked_before, window, limit)
 
 
-def _limit_window(m: RosterModel, i: int, worked_before: set[dt.date], window: int, limit: int) -> None:
-    """In every `window` consecutive days ending inside the horizon, at most `limit` worked."""
+def _limit_window(
+    m: RosterModel, per_day: list[list[cp_model.IntVar]], worked_before: set[dt.date], window: int, limit: int
+) -> None:
+    """In every `window` consecutive days ending inside the horizon, at most `limit` worked, of a
+    person whose variables are `per_day` (one list per day of the horizon)."""
     for last in range(m.horizon.days):
         first = last - window + 1
-        xs = [x for day in range(max(first, 0), last + 1) for x in m.day_vars(i, day)]
+        xs = [x for day in range(max(first, 0), last + 1) for x in per_day[day]]
         if not xs:
             continue
         before = sum(1 for k in range(first, 0) if m.horizon.start + dt.timedelta(days=k) in worked_before)

@@ -17,6 +17,8 @@ from allocate.verify.frames import Context, records, rows_where
 from allocate.verify.words import person_words, row_person, row_violation, task_words
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from allocate.verify.report import Violation
 
 # The columns all rows of one crew must share.
@@ -29,12 +31,13 @@ SLOTS = ("S", "A")
 def check_crews(ctx: Context) -> list[Violation]:
     """crew_consistency, crew_composition, slot_role and lead, from one summary of the crews."""
     crews = summarise_crews(ctx.rows)
+    judged = list(records(checkable(ctx, crews)))  # read once for patterns and leads
     return [
         *crew_consistency(ctx.rows, crews),
         *slot_roles(ctx.rows),
         *repeated_members(ctx.rows),
-        *crew_patterns(ctx, crews),
-        *crew_leads(ctx, crews),
+        *crew_patterns(ctx, judged),
+        *crew_leads(ctx, judged),
     ]
 
 
@@ -54,7 +57,8 @@ def summarise_crews(rows: pd.DataFrame) -> pd.DataFrame:
 
     One pass in plain Python: a roster has few rows per crew, and grouping them with pandas cost a
     dozen frame operations per summary. A post column takes its first value that is not missing,
-    as pandas' `first` would (missing throughout: None, or NaN for `duty_class`).
+    as pandas' `first` would (missing throughout: None, or NaN for `duty_class`); text is never
+    missing, and asking pandas about each cell cost a fifth of the summary.
     """
     crews: dict[str, _Crew] = {}
     post = {c: rows[c].tolist() for c in CREW_POST}
@@ -65,7 +69,7 @@ def summarise_crews(rows: pd.DataFrame) -> pd.DataFrame:
         if crew is None:
             crew = crews[crew_id] = _Crew(dict.fromkeys(CREW_POST), [set() for _ in CREW_KEY])
         for column, values in post.items():
-            if crew.post[column] is None and not pd.isna(values[i]):
+            if crew.post[column] is None and (isinstance(values[i], str) or not pd.isna(values[i])):
                 crew.post[column] = values[i]
         for seen, values in zip(crew.keys, key.values(), strict=True):
             seen.add(values[i])
@@ -144,10 +148,12 @@ def checkable(ctx: Context, crews: pd.DataFrame) -> pd.DataFrame:
     return crews[crews["consistent"] & crews["task_id"].isin(list(ctx.dataset.task_by_id))]
 
 
-def crew_patterns(ctx: Context, crews: pd.DataFrame) -> list[Violation]:
-    """crew_composition: a crew is exactly one allowed pattern; a led or police_only crew has a sworn."""
+def crew_patterns(ctx: Context, crews: Iterable[Any]) -> list[Violation]:
+    """crew_composition: a crew is exactly one allowed pattern; a led or police_only crew has a sworn.
+
+    `crews` are the :func:`checkable` crews' summaries."""
     out = []
-    for crew in records(checkable(ctx, crews)):
+    for crew in crews:
         if crew.n_bad_slots:
             continue  # already a slot_role violation; its counts mean nothing
         task = ctx.dataset.task_by_id[crew.task_id]
@@ -170,11 +176,13 @@ def on_duty_officers(rows: pd.DataFrame) -> set[tuple[str, str, str, str]]:
     return set(zip(rows["person_id"], rows["date"], rows["shift_id"], rows["station_id"], strict=True))
 
 
-def crew_leads(ctx: Context, crews: pd.DataFrame) -> list[Violation]:
-    """lead: a crew with a sworn member is led by one; an auxiliary-only crew is commanded (rule 3)."""
+def crew_leads(ctx: Context, crews: Iterable[Any]) -> list[Violation]:
+    """lead: a crew with a sworn member is led by one; an auxiliary-only crew is commanded (rule 3).
+
+    `crews` are the :func:`checkable` crews' summaries."""
     on_duty = on_duty_officers(ctx.rows)
     out = []
-    for crew in records(checkable(ctx, crews)):
+    for crew in crews:
         if crew.sworn_members:
             problem = leader_problem(crew)
         elif crew.duty_class == "independent" or (crew.duty_class == "support" and crew.lead_id):

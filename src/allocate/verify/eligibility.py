@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from allocate.verify.frames import Context, rows_where
@@ -17,6 +18,7 @@ from allocate.verify.words import row_person, row_place, row_violation, task_wor
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from allocate.domain import Absence
     from allocate.verify.report import Violation
 
 
@@ -118,21 +120,33 @@ def home_station(ctx: Context, rows: pd.DataFrame) -> list[Violation]:
 
 
 def absence(ctx: Context, rows: pd.DataFrame) -> list[Violation]:
-    """absence: leave, training and sickness are respected; nobody works while absent."""
-    rostered = rows["person_id"].isin({a.person_id for a in ctx.dataset.absences})
+    """absence: leave, training and sickness are respected; nobody works while absent.
+
+    Each rostered day of a person with absences is compared with their absences in the dataset's
+    order (the first that holds it is named): a station has a few absences, and joining the two
+    tables cost more than comparing them.
+    """
+    spells: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, Absence]]] = {}
+    for a in ctx.dataset.absences:
+        spells.setdefault(a.person_id, []).append((pd.Timestamp(a.date_from), pd.Timestamp(a.date_to), a))
+    rostered = rows["person_id"].isin(list(spells))
     if not rostered.any():
         return []
-    absences = pd.DataFrame(
-        {
-            "person_id": [a.person_id for a in ctx.dataset.absences],
-            "absent_from": pd.to_datetime([a.date_from for a in ctx.dataset.absences]),
-            "absent_to": pd.to_datetime([a.date_to for a in ctx.dataset.absences]),
-            "absence_kind": [a.kind for a in ctx.dataset.absences],
-        }
-    )
-    absences["person_id"] = absences["person_id"].astype(object)
-    hits = rows[rostered].reset_index(drop=True).merge(absences, on="person_id")
-    hits = hits[hits["day"].between(hits["absent_from"], hits["absent_to"])]
+    hit_rows, hit_spells = [], []
+    candidates = rows[rostered]
+    for k, person, day in zip(
+        np.flatnonzero(rostered), candidates["person_id"], candidates["day"], strict=True
+    ):
+        for first, last, a in spells[person]:
+            if first <= day <= last:
+                hit_rows.append(k)
+                hit_spells.append(a)
+    if not hit_rows:
+        return []
+    hits = rows.iloc[hit_rows].reset_index(drop=True)
+    hits["absent_from"] = pd.to_datetime([a.date_from for a in hit_spells])
+    hits["absent_to"] = pd.to_datetime([a.date_to for a in hit_spells])
+    hits["absence_kind"] = [a.kind for a in hit_spells]
     hits = hits.drop_duplicates(["crew_id", "person_id", "date"])
     return flag(
         hits,

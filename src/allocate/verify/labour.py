@@ -7,12 +7,18 @@ Only what this roster decides is reported: a pair or run that ends inside the ho
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from allocate.domain import ROLES
-from allocate.verify.frames import Context, rows_where
 from allocate.verify.report import Violation
 from allocate.verify.words import hours_words, person_words
+
+if TYPE_CHECKING:
+    from allocate.verify.frames import Context
 
 WORK_COLUMNS = ["person_id", "date", "day", "shift_id", "station_id", "task_id", "crew_id", "staff_role"]
 
@@ -39,20 +45,27 @@ def worked_shifts(ctx: Context) -> pd.DataFrame:
     violation), so double-booking is not also counted as double hours or zero rest.
     """
     columns = [*WORK_COLUMNS, "start_min", "minutes", "hours", "rest_after", "is_night"]
-    history = ctx.history[columns].assign(in_horizon=False)
     roster = ctx.in_horizon[columns].assign(in_horizon=True)
+    # The usual first week has no history: no frame of last week's rows to filter and join.
+    history = ctx.history[columns].assign(in_horizon=False) if len(ctx.history_rows) else roster.iloc[:0]
     parts = [part for part in (history, roster) if not part.empty]
     if not parts:
         return roster  # nobody works: check_labour returns early on an empty frame
-    worked = pd.concat(parts, ignore_index=True).drop_duplicates(["person_id", "day", "shift_id"])
+    worked = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    worked = worked.drop_duplicates(["person_id", "day", "shift_id"])
     worked["start"] = worked["day"] + pd.to_timedelta(worked["start_min"].astype(float), unit="min")
     worked["end"] = worked["start"] + pd.to_timedelta(worked["minutes"].astype(float), unit="min")
     return worked.sort_values(["person_id", "start"], kind="stable").reset_index(drop=True)
 
 
+def role_rule(ctx: Context, role: str, name: str) -> float:
+    """A number of a role family (sworn or auxiliary) from the policy, e.g. min_rest_hours."""
+    return float(getattr(ctx.policy.rules_for(role), name))
+
+
 def labour_rule(ctx: Context, roles: pd.Series, name: str) -> pd.Series:
-    """A number of each row's role family (sworn or auxiliary) from the policy, e.g. min_rest_hours."""
-    value_of = {role: float(getattr(ctx.policy.rules_for(role), name)) for role in ROLES}
+    """:func:`role_rule` of each row's role."""
+    value_of = {role: role_rule(ctx, role, name) for role in ROLES}
     return roles.map(value_of).astype(float)
 
 
@@ -60,11 +73,13 @@ def one_shift_per_day(ctx: Context) -> list[Violation]:
     """one_shift_per_day: a person is in at most one crew per date."""
     rows = ctx.in_horizon
     crews = rows.drop_duplicates(["person_id", "date", "crew_id"])
-    counts = crews.groupby(["person_id", "date"])["crew_id"].transform("size")
-    if not counts.gt(1).any():
+    days = list(zip(crews["person_id"], crews["date"], strict=True))
+    crews_per_day = Counter(days)
+    if max(crews_per_day.values(), default=0) <= 1:
         return []
+    twice = pd.Series([crews_per_day[day] > 1 for day in days], index=crews.index, dtype=bool)
     out = []
-    for (person_id, date), group in crews[counts > 1].groupby(["person_id", "date"], sort=False):
+    for (person_id, date), group in crews[twice].groupby(["person_id", "date"], sort=False):
         first = group.iloc[0]
         listed = ", ".join(
             f"{r.crew_id} ({r.task_id} {r.shift_id} at {r.station_id})" for r in group.itertuples()
@@ -119,25 +134,50 @@ def rest(ctx: Context, worked: pd.DataFrame) -> list[Violation]:
     return out
 
 
-def working_runs(ctx: Context, worked: pd.DataFrame) -> pd.DataFrame:
-    """Maximal runs of consecutive days with a shift start, per person, that reach the horizon."""
-    days = worked.drop_duplicates(["person_id", "day"]).sort_values(["person_id", "day"])
-    step = days.groupby("person_id")["day"].diff().dt.days
-    run = step.ne(1).cumsum().rename("run")
-    grouped = days.groupby(run)
-    runs = pd.DataFrame(
-        {
-            "person_id": grouped["person_id"].first(),
-            "staff_role": grouped["staff_role"].first(),
-            "first": grouped["day"].min(),
-            "last": grouped["day"].max(),
-            "length": grouped.size(),
-        }
-    )
-    runs = runs[runs["last"] >= ctx.horizon_start]
-    runs["max_days"] = labour_rule(ctx, runs["staff_role"], "max_consecutive_days").astype(int)
-    runs["window"] = labour_rule(ctx, runs["staff_role"], "days_off_window").astype(int)
-    return runs
+@dataclass(frozen=True)
+class Run:
+    """A maximal run of consecutive days with a shift start, and the person's limits."""
+
+    person_id: str
+    staff_role: str
+    first: pd.Timestamp
+    last: pd.Timestamp
+    length: int
+    max_days: int  # max_consecutive_days
+    window: int  # days_off_window
+
+
+def working_runs(ctx: Context, worked: pd.DataFrame) -> list[Run]:
+    """Maximal runs of consecutive days with a shift start, per person, that reach the horizon.
+
+    One pass over each person's days in order: a station's roster has few, and the frame
+    operations of a grouped diff cost more than the counting.
+    """
+    offsets = (worked["day"] - ctx.horizon_start).dt.days.tolist()  # days from the horizon's start
+    role_of: dict[tuple[str, int], str] = {}  # (person, day worked) -> role
+    for person, day, role in zip(worked["person_id"], offsets, worked["staff_role"], strict=True):
+        role_of.setdefault((person, day), role)
+    runs: list[list] = []  # [person, role, first, last, length], in (person, first) order
+    for (person, day), role in sorted(role_of.items()):
+        run = runs[-1] if runs else None
+        if run is not None and run[0] == person and day == run[3] + 1:
+            run[3], run[4] = day, run[4] + 1
+        else:
+            runs.append([person, role, day, day, 1])
+    date_of = {day: ctx.horizon_start + pd.Timedelta(days=day) for day in set(offsets)}
+    return [
+        Run(
+            person,
+            role,
+            date_of[first],
+            date_of[last],
+            length,
+            int(role_rule(ctx, role, "max_consecutive_days")),
+            int(role_rule(ctx, role, "days_off_window")),
+        )
+        for person, role, first, last, length in runs
+        if last >= 0
+    ]
 
 
 def consecutive_days(ctx: Context, worked: pd.DataFrame) -> list[Violation]:
@@ -145,9 +185,10 @@ def consecutive_days(ctx: Context, worked: pd.DataFrame) -> list[Violation]:
 
     Only runs that reach into the horizon count: a long run inside last week is not ours to fix.
     """
-    runs = working_runs(ctx, worked)
     out = []
-    for run in rows_where(runs, (runs["length"] > runs["max_days"]) | (runs["length"] >= runs["window"])):
+    for run in working_runs(ctx, worked):
+        if run.length <= run.max_days and run.length < run.window:
+            continue
         who = person_words(run.person_id, run.staff_role)
         span = f"{run.first:%Y-%m-%d} to {run.last:%Y-%m-%d}"
         since = ", history included" if run.first < ctx.horizon_start else ""
@@ -167,20 +208,47 @@ def consecutive_days(ctx: Context, worked: pd.DataFrame) -> list[Violation]:
     return out
 
 
-def block_totals(ctx: Context, worked: pd.DataFrame) -> pd.DataFrame:
-    """Hours and night shifts per person and 7-day block from the horizon's start, with the caps."""
+@dataclass(frozen=True)
+class BlockTotal:
+    """A person's hours and night shifts in one 7-day block, and the caps that apply."""
+
+    person_id: str
+    staff_role: str
+    block: int  # from the horizon's start
+    hours: float
+    nights: int
+    contract: float  # contract hours
+    overtime: float  # max_overtime_hours_per_week
+    max_nights: int  # max_nights_per_week
+
+
+def block_totals(ctx: Context, worked: pd.DataFrame) -> list[BlockTotal]:
+    """Hours and night shifts per person and 7-day block from the horizon's start, with the caps,
+    in (person, block) order: summed in one pass over the horizon's shifts."""
     inside = worked[worked["in_horizon"]]
-    block = (inside["day"] - ctx.horizon_start).dt.days // 7
-    grouped = inside.assign(block=block, is_night=inside["is_night"].astype(int)).groupby(
-        ["person_id", "block"]
+    blocks = ((inside["day"] - ctx.horizon_start).dt.days // 7).tolist()
+    sums: dict[tuple[str, int], list] = {}  # (person, block) -> [hours, nights, role]
+    facts = zip(
+        inside["person_id"], blocks, inside["hours"], inside["is_night"], inside["staff_role"], strict=True
     )
-    totals = grouped[["hours", "is_night"]].sum().rename(columns={"is_night": "nights"})
-    totals = totals.join(grouped["staff_role"].first()).reset_index()
+    for person, block, hours, night, role in facts:
+        total = sums.setdefault((person, block), [0.0, 0, role])
+        total[0] += hours
+        total[1] += int(night)
     contract = {p.person_id: float(p.hours_per_week) for p in ctx.dataset.staff}
-    totals["contract"] = totals["person_id"].map(contract).astype(float)
-    totals["overtime"] = labour_rule(ctx, totals["staff_role"], "max_overtime_hours_per_week")
-    totals["max_nights"] = labour_rule(ctx, totals["staff_role"], "max_nights_per_week").astype(int)
-    return totals
+    return [
+        BlockTotal(
+            person,
+            role,
+            block,
+            hours,
+            nights,
+            contract[person],
+            role_rule(ctx, role, "max_overtime_hours_per_week"),
+            int(role_rule(ctx, role, "max_nights_per_week")),
+        )
+        for (person, block), (hours, nights, role) in sorted(sums.items())
+    ]
 
 
 def block_words(ctx: Context, block: int) -> tuple[str, str]:
@@ -190,11 +258,12 @@ def block_words(ctx: Context, block: int) -> tuple[str, str]:
     return f"{first:%Y-%m-%d}", f"the 7-day block {first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
-def weekly_hours(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
+def weekly_hours(ctx: Context, totals: list[BlockTotal]) -> list[Violation]:
     """weekly_hours: per block, contract hours plus the role's overtime cap (Labour Law Art. 41)."""
-    over = totals["hours"] > totals["contract"] + totals["overtime"] + 1e-9
     out = []
-    for total in rows_where(totals, over):
+    for total in totals:
+        if not total.hours > total.contract + total.overtime + 1e-9:
+            continue
         first, span = block_words(ctx, total.block)
         message = (
             f"{person_words(total.person_id, total.staff_role)} works {hours_words(total.hours)} "
@@ -205,10 +274,12 @@ def weekly_hours(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
     return out
 
 
-def nights(ctx: Context, totals: pd.DataFrame) -> list[Violation]:
+def nights(ctx: Context, totals: list[BlockTotal]) -> list[Violation]:
     """nights: per block, at most the role's `max_nights_per_week` night shifts."""
     out = []
-    for total in rows_where(totals, totals["nights"] > totals["max_nights"]):
+    for total in totals:
+        if not total.nights > total.max_nights:
+            continue
         first, span = block_words(ctx, total.block)
         message = (
             f"{person_words(total.person_id, total.staff_role)} works {int(total.nights)} night "
