@@ -14,6 +14,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from allocate.io.errors import InputError
+from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import Instance, parse_instance, read_instance
@@ -367,7 +368,7 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     assert check.ok and check.objective == found[1] == TINY_OPTIMUM
 
 
-def test_column_generation_on_instance_1(tmp_path: Path) -> None:
+def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
     inst = read_instance(INSTANCE1)
     _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
@@ -386,6 +387,8 @@ def test_column_generation_on_instance_1(tmp_path: Path) -> None:
     assert columns.cut and columns.converged  # the root's LP stays solved
     # the cells of the LP's columns: each person's largest share among them
     assert late[0] <= columns.near <= {key for cols in columns.columns for keys in cols for key in keys}
+    monkeypatch.setattr(columns_module, "NEAR_RISE", -0.5)  # an LP this far above the root's: no cells
+    assert columns.dive(time.perf_counter() - 1, 1, 0, {}) is not None and not columns.near
     out = tmp_path / "roster.csv"
     with open(out, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(

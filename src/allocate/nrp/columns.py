@@ -49,6 +49,10 @@ ROUNDS = 50  # rounds a generation takes to converge (instances 4-12: 23-55 from
 # only the largest (instance 8's dive: 1312 in 13 s, not 1406 in 24; 12: 5861, not 10324, both cut)
 DIVE_MOST = 0.5
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
+# a cut dive's LP cells are kept (`near`) only while its value is within this share of the root's:
+# above, they hold no roster near the optimum (instance 8: over the cells of its dive's LP at
+# 1306 or 1334, against a root of 1297, the best is 1406; the search alone reaches 1410-1415)
+NEAR_RISE = 0.01
 SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round
 
 
@@ -82,8 +86,8 @@ class ColumnGeneration:
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
         self.cut = False  # the last dive reached its deadline: its people left took their largest share
-        # the cells (person, day, shift) a cut dive's LP worked, with its fixings: a roster is
-        # sought among them (:func:`allocate.nrp.solve.solve_instance`)
+        # the cells (person, day, shift) a cut dive's LP worked, with its fixings, if that LP is
+        # within `NEAR_RISE` of the root's: a roster is sought among them (:mod:`allocate.nrp.solve`)
         self.near: set[Key] = set()
         self.add_roster(roster)
 
@@ -220,16 +224,17 @@ class ColumnGeneration:
         person whose largest share is the largest) to that column, price the others again, and
         repeat until everybody is fixed. At `deadline`, the people left take their largest
         share's column (every column is lawful, so the roster is too), and the cells of the LP
-        with the fixings join `near`: the caller seeks a better roster among them (instance 12,
-        cut with 36 of 60 people fixed: 4041 from CP-SAT over those cells, where the restricted
-        master over the columns gave 6567). None only if the LP fails.
+        with the fixings are `near` if its value stays within `NEAR_RISE` of the root's: the
+        caller seeks a better roster among them (instance 12, cut with 36 of 60 people fixed:
+        4041 from CP-SAT over those cells, where the restricted master over the columns gave
+        6567). None only if the LP fails.
 
         The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
         from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
         roster are generated only once its people are fixed. The bound is left as the root's.
         """
         people = len(self.pricers)
-        self.cut = False
+        self.cut, self.near = False, set()
         try:
             while len(self.fixed) < people:
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
@@ -244,7 +249,9 @@ class ColumnGeneration:
                 whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
                 if time.perf_counter() >= deadline:
                     self.cut = True
-                    self.near = self.support()
+                    assert self.lp_value is not None  # the root's LP was solved before any dive
+                    if self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
+                        self.near = self.support()
                     quick = frozenset(
                         key
                         for e in range(people)
