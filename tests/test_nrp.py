@@ -14,13 +14,14 @@ import pytest
 from ortools.sat.python import cp_model
 
 from allocate.io.errors import InputError
+from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
-from allocate.nrp.solve import solve_instance
+from allocate.nrp.solve import _Whole, solve_instance
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -367,7 +368,7 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     assert check.ok and check.objective == found[1] == TINY_OPTIMUM
 
 
-def test_column_generation_on_instance_1(tmp_path: Path) -> None:
+def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
     inst = read_instance(INSTANCE1)
     _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
@@ -379,10 +380,15 @@ def test_column_generation_on_instance_1(tmp_path: Path) -> None:
     dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
     assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
     assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
-    assert not columns.cut  # finished: the restricted master over all the columns may still run
-    late = columns.dive(time.perf_counter() - 1, 1, 0, {}, 1.0)  # out of time: the rest from the master
+    assert columns.lp_value == pytest.approx(558)  # the root's, not the LP with the dive's fixings
+    assert not columns.cut and not columns.near
+    late = columns.dive(time.perf_counter() - 1, 1, 0, {})  # out of time: each person's largest share
     assert late is not None and evaluate(inst, sorted(late[0])).objective == late[1] >= 607
-    assert columns.cut  # the master has just run with the fixings: the caller skips another
+    assert columns.cut and columns.converged  # the root's LP stays solved
+    # the cells of the LP's columns: each person's largest share among them
+    assert late[0] <= columns.near <= {key for cols in columns.columns for keys in cols for key in keys}
+    monkeypatch.setattr(columns_module, "NEAR_RISE", -0.5)  # an LP this far above the root's: no cells
+    assert columns.dive(time.perf_counter() - 1, 1, 0, {}) is not None and not columns.near
     out = tmp_path / "roster.csv"
     with open(out, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(
@@ -390,6 +396,20 @@ def test_column_generation_on_instance_1(tmp_path: Path) -> None:
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+
+
+@pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])
+def test_whole_model_over_some_cells_keeps_to_them_and_reports_no_bound(barred: set) -> None:
+    """Over the optimum's cells, the restricted model finds the optimum; without one of them it
+    cannot, and its own optimum is no bound on the instance's (none is reported)."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(), 10**9)
+    cells = set(TINY_ROSTER) - barred
+    near = _Whole(inst, best, 1, 0, {}, cells)
+    near.run(10)
+    assert near.status == cp_model.OPTIMAL and best.bound is None and best.roster <= cells
+    assert evaluate(inst, sorted(best.roster)).objective == best.objective
+    assert (best.objective == TINY_OPTIMUM) == (not barred)
 
 
 def test_cli_proves_instance_1_optimal(tmp_path: Path) -> None:

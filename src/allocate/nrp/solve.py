@@ -6,8 +6,9 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
 `CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
 when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
-`DIVE_SHARE`), and the best roster of all its columns (SCIP; not after a dive cut short); then a descent: each person
-re-planned by the exact programme given the others until nobody gains
+`DIVE_SHARE`); if the dive was cut short, the whole model over the cells of its LP
+(`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
 one thread per worker, until the time is up; with two workers or more, the first thread walks
@@ -40,9 +41,11 @@ from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from pathlib import Path
 
     from allocate.nrp.instance import Instance
+    from allocate.nrp.model import Key
 
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
@@ -52,6 +55,11 @@ COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
 CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
 DIVE_SHARE = 0.5  # of the time: a dive from the LP stops here; the whole model and the search get the rest
 MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
+# of the time, at most, after a dive cut short, for the whole model restricted to the cells its
+# LP worked (its fixed people's columns, the others' columns of positive share) and the
+# incumbent's: instance 12, 4041 in 12 s from a dive cut at 30 s (36 of 60 people fixed, its roster
+# 6567), where the whole model and the search from that roster ended at 4153-4843
+NEAR_SHARE = 0.25
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -74,13 +82,28 @@ class NrpResult:
 
 
 class _Whole:
-    """The whole model, feeding its rosters and bound to the incumbent as they come."""
+    """The whole model, feeding its rosters and bound to the incumbent as they come.
+
+    With `cells`, every other (person, day, shift) is barred: a roster near a dive's LP (see
+    `NEAR_SHARE`). Its bound and optimum are then the restricted model's, so none is reported.
+    """
 
     def __init__(
-        self, instance: Instance, best: lns.Incumbent | None, workers: int, seed: int, params: dict
+        self,
+        instance: Instance,
+        best: lns.Incumbent | None,
+        workers: int,
+        seed: int,
+        params: dict,
+        cells: Collection[Key] | None = None,
     ) -> None:
         started = time.perf_counter()
         self.m = NrpModel(instance)
+        if cells is not None:
+            for key, xs in self.m.work.items():
+                if key not in cells:
+                    self.m.model.add(xs[0] == 0)
+        self.restricted = cells is not None
         self.build_seconds = time.perf_counter() - started
         if best is not None:
             self.m.hint(best.roster)
@@ -99,8 +122,11 @@ class _Whole:
             if best.proven:
                 solver.stop_search()
 
-        solver.best_bound_callback = bound
+        if not self.restricted:
+            solver.best_bound_callback = bound
         self.status = solver.solve(self.m.model, _Offer(self.m, best))
+        if self.restricted:
+            return
         if self.status == cp_model.OPTIMAL:
             bound(solver.objective_value)
         elif self.status == cp_model.FEASIBLE:
@@ -149,6 +175,11 @@ def solve_instance(
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
+        if columns.near:
+            near = _Whole(instance, best, workers, seed, params, columns.near | best.roster)
+            near.run(min(NEAR_SHARE * time_limit, deadline - time.perf_counter()))
+            if best.proven:  # the LP's bound reached
+                return _result(best, None, started, 0, columns)
         # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
         # 4: 1507 against 1407). Without a dive, a second to a roster nobody alone improves
         # (instance 17: 10,719 to 7,471).
@@ -192,22 +223,20 @@ def _columns(
     params: dict,
 ) -> ColumnGeneration:
     """Column generation from the incumbent to the LP's optimum: its bound; then a roster by
-    diving from the LP, then the best roster of all the columns found (SCIP), unless the dive was
-    cut short (it has just ended on that master with its fixings)."""
+    diving from the LP; without the LP solved, the best roster of all the columns found (SCIP)."""
     columns = ColumnGeneration(instance, best.roster)
     deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
     if columns.converged and not best.proven:  # a dive needs the LP solved
-        dived = columns.dive(
-            started + DIVE_SHARE * time_limit, workers, seed, params, MASTER_SHARE * time_limit
-        )
+        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
         if dived is not None:
             best.offer(*dived)
-    # far from the LP, its columns make poor rosters; after a dive cut short, the restricted master
-    # (with the dive's fixings) has just run: again without them, instance 18 spent 6 s for nothing
-    if not best.proven and not columns.far() and not columns.cut:
+    # far from the LP, its columns make poor rosters; after a dive, the master over all the columns
+    # gave the dive's roster again (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for
+    # nothing); a cut dive leaves the cells of its LP to the caller (`NEAR_SHARE`)
+    if not best.proven and not columns.converged and not columns.far():
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
         if found is not None:
