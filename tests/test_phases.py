@@ -311,6 +311,7 @@ def test_no_round_aims_at_the_coverage_least_where_crews_stay_uncovered(monkeypa
     assert not any("target" in name for name in names), names
     assert "whole (round 2, default search)" in names and "whole (round 3, LP-guided search)" in names
 
+
 def test_step_1s_roster_stands_settled_when_steps_2_and_3_find_nothing(monkeypatch):
     """When neither the whole objective nor the soft goals find a roster, step 1's roster stands,
     read from its settled solver: the same roster, its soft goals counted at their least (demo S01's
