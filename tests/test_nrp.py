@@ -21,7 +21,7 @@ from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
-from allocate.nrp.solve import _Whole, solve_instance
+from allocate.nrp.solve import Whole, solve_instance
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -405,7 +405,7 @@ def test_whole_model_over_some_cells_keeps_to_them_and_reports_no_bound(barred: 
     inst = read_instance(TINY)
     best = lns.Incumbent(frozenset(), 10**9)
     cells = set(TINY_ROSTER) - barred
-    near = _Whole(inst, best, 1, 0, {}, cells)
+    near = Whole(inst, best, 1, 0, {}, cells)
     near.run(10)
     assert near.status == cp_model.OPTIMAL and best.bound is None and best.roster <= cells
     assert evaluate(inst, sorted(best.roster)).objective == best.objective

@@ -81,7 +81,7 @@ class NrpResult:
         return self.status in ("OPTIMAL", "FEASIBLE")
 
 
-class _Whole:
+class Whole:
     """The whole model, feeding its rosters and bound to the incumbent as they come.
 
     With `cells`, every other (person, day, shift) is barred: a roster near a dive's LP (see
@@ -176,7 +176,7 @@ def solve_instance(
         if best.proven:
             return _result(best, None, started, 0, columns)
         if columns.near:
-            near = _Whole(instance, best, workers, seed, params, columns.near | best.roster)
+            near = Whole(instance, best, workers, seed, params, columns.near | best.roster)
             near.run(min(NEAR_SHARE * time_limit, deadline - time.perf_counter()))
             if best.proven:  # the LP's bound reached
                 return _result(best, None, started, 0, columns)
@@ -186,7 +186,7 @@ def solve_instance(
         if serves:
             descent.descend(instance, best, deadline, seed, params)
         # the whole model: often a better roster
-        whole = _Whole(instance, best, workers, seed, params)
+        whole = Whole(instance, best, workers, seed, params)
         share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
         whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
@@ -245,7 +245,7 @@ def _columns(
 
 
 def _result(
-    best: lns.Incumbent, whole: _Whole | None, started: float, steps: int, columns: ColumnGeneration | None
+    best: lns.Incumbent, whole: Whole | None, started: float, steps: int, columns: ColumnGeneration | None
 ) -> NrpResult:
     optimal = (whole is not None and whole.status == cp_model.OPTIMAL) or best.proven
     return NrpResult(
