@@ -137,11 +137,31 @@ def test_a_greedy_roster_staffing_every_crew_proves_coverage_without_a_search(mo
     assert [s[0] for s in skipped.steps[1:]] == ["whole"]
     assert skipped.coverage_proven and skipped.fully_proven
     monkeypatch.setattr(phases, "_covered_by", lambda *args: None)
-    searched = phased()
+    searched = phased()  # as if the greedy roster left a crew: the floor 0 leaves step 1 to step 2
     assert searched.steps[0][:2] == ("coverage floor 0 (counting model)", "OPTIMAL")
-    assert searched.steps[1][:2] == ("coverage", "OPTIMAL")
+    assert searched.steps[1] == ("coverage (left to the whole objective: counting floor 0)", "FEASIBLE", 0.0)
+    assert [s[0] for s in searched.steps[2:]] == ["whole"]
     assert searched.coverage_proven and searched.fully_proven
     assert skipped.objective == searched.objective
+
+
+def test_step_1_left_to_the_whole_objective_runs_after_it_when_crews_stay_unstaffed(monkeypatch):
+    """A floor of 0 leaves step 1 to the whole objective; when that roster leaves crews unstaffed
+    (here two desk shifts, cheaper than one overtime shift), step 1 runs after all and proves one
+    is the least, and step 3 holds it: coverage still comes first."""
+    monkeypatch.setattr(phases, "coverage_floor", lambda *args: (Bound(0, True), {}))
+    cheap = Policy(weights=Weights(uncovered=1, overtime=50))
+    r = solve(_week_of_desk(1), WEEK, cheap, time_limit=30, workers=1)
+    unit = _s1(r)
+    names = [name for name, _, _ in unit.steps]
+    assert names[:3] == [
+        "coverage floor 0 (counting model)",
+        "coverage (left to the whole objective: counting floor 0)",
+        "whole",
+    ]
+    assert "coverage" in names[3:] and names[-1] == "soft"
+    assert unit.coverage_proven and r.verification.ok
+    assert r.coverage["shortfall"].sum() == 1
 
 
 def test_units_solved_side_by_side_give_the_same_roster(tmp_path: Path) -> None:
