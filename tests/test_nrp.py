@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
+from allocate.nrp import solve as solve_module
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -286,6 +287,41 @@ def test_line_keeps_a_relaxed_maximum_by_pricing_it_up(monkeypatch: pytest.Monke
     assert SCALE * pricer.cost(keys) - sum(prices[d, s] for (_, d, s) in keys) > full.bound
 
 
+def test_surcharges_bound_a_relaxed_pricing_from_below(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room for A's count of N (at most 2): on random prices the surcharged programme's
+    bound is at most CP-SAT's optimum, every roster it meets keeps the maximum and is worth at
+    least that optimum, a proven one is worth it exactly (each pricing starting from the last's
+    surcharges); and a pricing that need not be exact asks no CP-SAT (a high price on N: the
+    programme alone breaks the maximum, and no surcharge gives the optimum's 2 N)."""
+    inst = read_instance(TINY)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.relaxed == {"N": 2}
+
+    def value(keys: frozenset, prices: dict) -> int:
+        return SCALE * pricer.cost(keys) - sum(prices.get((d, s), 0) for (_, d, s) in keys)
+
+    rng = random.Random(3)
+    cases = [{(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}]
+    cases += [_random_prices(inst, rng) for _ in range(12)]
+    proven = 0
+    optima = [pricer.by_cp_sat(prices, 10.0, 0, {}, ()).bound for prices in cases]
+    for prices, optimum in zip(cases, optima, strict=True):
+        met = pricer.surcharged(prices)
+        assert met is not None and optimum is not None and met.bound <= optimum
+        assert met.found and all(sum(s == "N" for (_, _, s) in keys) <= 2 for keys in met.found)
+        assert all(value(keys, prices) >= optimum for keys in met.found)
+        assert met.found[-1] == min(met.found, key=lambda keys: value(keys, prices))
+        if met.proven:
+            proven += 1
+            assert value(met.found[-1], prices) == optimum
+    assert 0 < proven < len(cases)
+    monkeypatch.setattr(Pricer, "by_cp_sat", lambda *args: pytest.fail("CP-SAT was asked"))
+    quick = pricer.price(cases[0], 1.0, exact=False)
+    assert not quick.exact and quick.found and quick.bound is not None and optima[0] is not None
+    assert quick.bound <= optima[0] < value(quick.found[-1], cases[0])
+
+
 @pytest.mark.parametrize("path", [TINY, INSTANCE1])
 def test_descent_tracks_the_objective_and_leaves_each_person_at_their_best(path: Path) -> None:
     """From a poor lawful roster, the descent's objective is the evaluator's, lower than at the
@@ -396,6 +432,22 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+
+
+def test_a_large_instance_the_programme_serves_gets_its_bound_from_the_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past `FULL_MAX_VARIABLES` (instance 13), the first roster is the programme's, person by
+    person, and the column generation still runs: its bound proves the tiny optimum, without
+    CP-SAT's first roster or the whole model."""
+    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
+    monkeypatch.setattr(lns, "construct", lambda *args: pytest.fail("CP-SAT's first roster"))
+    monkeypatch.setattr(Whole, "run", lambda *args: pytest.fail("the whole model"))
+    inst = read_instance(TINY)
+    result = solve_instance(inst, time_limit=20, workers=1)
+    assert result.status == "OPTIMAL" and result.objective == result.bound == TINY_OPTIMUM
+    assert result.converged and result.pricing_rounds > 0
+    assert evaluate(inst, result.assignments).objective == TINY_OPTIMUM
 
 
 @pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])
