@@ -16,7 +16,6 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
-from allocate.nrp import solve as solve_module
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -432,22 +431,6 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
-
-
-def test_a_large_instance_the_programme_serves_gets_its_bound_from_the_columns(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Past `FULL_MAX_VARIABLES` (instance 13), the first roster is the programme's, person by
-    person, and the column generation still runs: its bound proves the tiny optimum, without
-    CP-SAT's first roster or the whole model."""
-    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
-    monkeypatch.setattr(lns, "construct", lambda *args: pytest.fail("CP-SAT's first roster"))
-    monkeypatch.setattr(Whole, "run", lambda *args: pytest.fail("the whole model"))
-    inst = read_instance(TINY)
-    result = solve_instance(inst, time_limit=20, workers=1)
-    assert result.status == "OPTIMAL" and result.objective == result.bound == TINY_OPTIMUM
-    assert result.converged and result.pricing_rounds > 0
-    assert evaluate(inst, result.assignments).objective == TINY_OPTIMUM
 
 
 @pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])

@@ -153,8 +153,7 @@ def solve_instance(
     size = len(instance.staff) * instance.days * len(instance.shifts)
     whole = columns = None
     serves = descent.serves(instance)
-    big = size > FULL_MAX_VARIABLES
-    if instance.days > lns.LONG_HORIZON or (big and not serves):
+    if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
         # instance 13: 10,014 person by person (7 s), not 79,598 (5 s); then 6,823 after 7 s of descent
         lines = (
             descent.construct(instance, lns.score(instance, frozenset()), seed, params) if serves else None
@@ -169,13 +168,7 @@ def solve_instance(
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
-        lines = descent.construct(instance, lns.score(instance, frozenset()), seed, params) if big else None
-        if lines is not None:
-            status, roster, objective = "FEASIBLE", lines.roster, lines.objective
-        else:
-            status, roster, objective = lns.construct(
-                instance, started + START_SHARE * time_limit, seed, params
-            )
+        status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
         if objective is None:
             return NrpResult(status, None, None, time.perf_counter() - started)
         best = lns.Incumbent(roster, objective)
@@ -192,12 +185,12 @@ def solve_instance(
         # (instance 17: 10,719 to 7,471).
         if serves:
             descent.descend(instance, best, deadline, seed, params)
-        if not big:  # the whole model: often a better roster
-            whole = Whole(instance, best, workers, seed, params)
-            share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
-            whole.run(share * (deadline - time.perf_counter()))
-            if whole.status == cp_model.OPTIMAL or best.proven:
-                return _result(best, whole, started, 0, columns)
+        # the whole model: often a better roster
+        whole = Whole(instance, best, workers, seed, params)
+        share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
+        whole.run(share * (deadline - time.perf_counter()))
+        if whole.status == cp_model.OPTIMAL or best.proven:
+            return _result(best, whole, started, 0, columns)
     stop = threading.Event()
     steps = [0] * max(1, workers)
 
