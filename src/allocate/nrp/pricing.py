@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SCALE = 1000  # prices in thousandths of a penalty point
 PENALTY_ROUNDS = 8  # programme runs that price up a relaxed maximum the roster breaks
+QUICK_ROUNDS = 8  # the same for a pricing that need not be exact (a round's first passes)
 SURCHARGE = 8 * SCALE  # the first surcharge on a type whose relaxed maximum the roster breaks
 
 
@@ -116,11 +117,11 @@ class Pricer:
         """
         floor = None
         if self.programme.ready:
-            met = self.surcharged(prices)
+            met = self.surcharged(prices, PENALTY_ROUNDS if exact else QUICK_ROUNDS)
             if met is not None:
                 if met.proven:
                     return Priced(met.found, met.bound, True)
-                if not exact and met.found:
+                if not exact:
                     return Priced(met.found, met.bound, False)
                 floor, hint = met.bound, met.found[-1] if met.found else hint
         priced = self.by_cp_sat(prices, limit, seed, params, hint)
@@ -130,7 +131,7 @@ class Pricer:
             priced.found, max(floor, priced.bound) if priced.bound is not None else floor, priced.exact
         )
 
-    def surcharged(self, prices: dict[tuple[int, str], int]) -> Surcharged | None:
+    def surcharged(self, prices: dict[tuple[int, str], int], runs: int = PENALTY_ROUNDS) -> Surcharged | None:
         """The programme's lawful rosters under surcharges on the types whose relaxed maximum
         its roster breaks, and their Lagrangian bound; None: the programme finds no roster.
 
@@ -139,7 +140,7 @@ class Pricer:
         ``l[s] * max[s]`` in surcharges). Starting from the surcharges of the last best bound
         (none the first time), a type whose maximum the roster breaks is surcharged up (doubled,
         from `SURCHARGE` at least, then bisected); one kept below its maximum while surcharged,
-        down: `PENALTY_ROUNDS` runs of milliseconds at most, fewer when a lawful roster meets
+        down: `runs` runs of milliseconds at most, fewer when a lawful roster meets
         the bound (proven the least): from the last surcharges, most pricings of a column
         generation are proven in one or two runs.
         """
@@ -149,7 +150,7 @@ class Pricer:
         high: dict[str, int | None] = dict.fromkeys(relaxed, None)
         bound: int | None = None
         met: dict[frozenset[Key], int] = {}  # lawful roster -> its value
-        for _ in range(PENALTY_ROUNDS):
+        for _ in range(runs):
             cheapest = self.programme.cheapest(self._costs(prices, surcharge))
             if cheapest is None:
                 return None
@@ -171,7 +172,7 @@ class Pricer:
                     continue
                 top = high[s]
                 surcharge[s] = max(2 * low[s], SURCHARGE) if top is None else (low[s] + top) // 2
-        assert bound is not None  # PENALTY_ROUNDS >= 1
+        assert bound is not None  # runs >= 1
         found = sorted(met, key=lambda roster: -met[roster])  # the best last
         return Surcharged(found, bound, bool(found) and met[found[-1]] <= bound)
 
