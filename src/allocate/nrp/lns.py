@@ -45,11 +45,6 @@ SHORTEST = 0.15  # seconds per person of the first roster, at least, for the bes
 SPANS = (7, 14, 28)  # days of a neighbourhood's window, besides the whole horizon
 LONG_HORIZON = 84  # days; beyond, the first roster is any lawful one per person (see solve)
 MOST = 0.4  # of the roster, in a neighbourhood: beyond, a step is the whole problem again
-# of the steps, everybody over a window of `WINDOW_DAYS` days or more (as many as the
-# neighbourhood's size allows): the cover couples people day by day, so a short cover is best
-# met by moving anybody on the days around it
-WINDOW_SHARE = 0.3
-WINDOW_DAYS = 2
 GROW, SHRINK = 1.05, 1.1  # the neighbourhood's size after a step solved to optimality, or not
 
 
@@ -195,10 +190,6 @@ class Search:
     def neighbourhood(self, roster: frozenset[Key]) -> tuple[list[int], tuple[int, int]]:
         inst, rng = self.instance, self.rng
         staff = len(inst.staff)
-        if rng.random() < WINDOW_SHARE:  # everybody over a few days
-            span = min(inst.days, max(WINDOW_DAYS, round(self.cells / staff)))
-            first = rng.randrange(inst.days - span + 1)
-            return list(range(staff)), (first, first + span)
         spans = [d for d in SPANS if d < inst.days and 2 * d <= self.cells] + [inst.days]
         span = rng.choice(spans if 2 * inst.days <= self.cells else spans[:-1] or [7])
         k = min(staff, max(2, round(self.cells / span)))
