@@ -139,6 +139,8 @@ class ColumnGeneration:
         if self.center and not self.fixed:
             passes.insert(0, (SMOOTHING, False))
         for alpha, exact in passes:
+            if exact and self.exact:  # the pass before, at the same prices, was proven for everybody
+                break
             center = self.center or duals
             prices = {c: round(alpha * center[c] + (1 - alpha) * duals[c]) for c in duals}
             added = self._price(prices, duals, mu, deadline, workers, seed, params, exact)
