@@ -286,6 +286,41 @@ def test_line_keeps_a_relaxed_maximum_by_pricing_it_up(monkeypatch: pytest.Monke
     assert SCALE * pricer.cost(keys) - sum(prices[d, s] for (_, d, s) in keys) > full.bound
 
 
+def test_surcharges_bound_a_relaxed_pricing_from_below(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room for A's count of N (at most 2): on random prices the surcharged programme's
+    bound is at most CP-SAT's optimum, every roster it meets keeps the maximum and is worth at
+    least that optimum, a proven one is worth it exactly (each pricing starting from the last's
+    surcharges); and a pricing that need not be exact asks no CP-SAT (a high price on N: the
+    programme alone breaks the maximum, and no surcharge gives the optimum's 2 N)."""
+    inst = read_instance(TINY)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.relaxed == {"N": 2}
+
+    def value(keys: frozenset, prices: dict) -> int:
+        return SCALE * pricer.cost(keys) - sum(prices.get((d, s), 0) for (_, d, s) in keys)
+
+    rng = random.Random(3)
+    cases = [{(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}]
+    cases += [_random_prices(inst, rng) for _ in range(12)]
+    proven = 0
+    optima = [pricer.by_cp_sat(prices, 10.0, 0, {}, ()).bound for prices in cases]
+    for prices, optimum in zip(cases, optima, strict=True):
+        met = pricer.surcharged(prices)
+        assert met is not None and optimum is not None and met.bound <= optimum
+        assert met.found and all(sum(s == "N" for (_, _, s) in keys) <= 2 for keys in met.found)
+        assert all(value(keys, prices) >= optimum for keys in met.found)
+        assert met.found[-1] == min(met.found, key=lambda keys: value(keys, prices))
+        if met.proven:
+            proven += 1
+            assert value(met.found[-1], prices) == optimum
+    assert 0 < proven < len(cases)
+    monkeypatch.setattr(Pricer, "by_cp_sat", lambda *args: pytest.fail("CP-SAT was asked"))
+    quick = pricer.price(cases[0], 1.0, exact=False)
+    assert not quick.exact and quick.found and quick.bound is not None and optima[0] is not None
+    assert quick.bound <= optima[0] < value(quick.found[-1], cases[0])
+
+
 @pytest.mark.parametrize("path", [TINY, INSTANCE1])
 def test_descent_tracks_the_objective_and_leaves_each_person_at_their_best(path: Path) -> None:
     """From a poor lawful roster, the descent's objective is the evaluator's, lower than at the

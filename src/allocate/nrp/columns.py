@@ -126,17 +126,24 @@ class ColumnGeneration:
 
         The people are priced at a mix of the LP's duals and the duals of the best bound so far
         (Wentges smoothing: far fewer rounds than pricing at the LP's duals, which swing from
-        round to round); when that finds no improving column, again at the LP's duals alone.
+        round to round); when that finds no improving column, again at the LP's duals alone;
+        then again with CP-SAT for whom the programme proved no optimum (the LP solved needs
+        every pricing proven; an improving column does not).
         False when the LP has no improving column left (converged) or time ran out.
         """
         solved = self.prices()
         if solved is None:
             return False
         duals, mu = solved
-        for alpha in (SMOOTHING, 0.0) if self.center and not self.fixed else (0.0,):
+        passes = [(0.0, False), (0.0, True)]
+        if self.center and not self.fixed:
+            passes.insert(0, (SMOOTHING, False))
+        for alpha, exact in passes:
+            if exact and self.exact:  # the pass before, at the same prices, was proven for everybody
+                break
             center = self.center or duals
             prices = {c: round(alpha * center[c] + (1 - alpha) * duals[c]) for c in duals}
-            added = self._price(prices, duals, mu, deadline, workers, seed, params)
+            added = self._price(prices, duals, mu, deadline, workers, seed, params, exact)
             if added or time.perf_counter() >= deadline:
                 break
         self.rounds += 1
@@ -164,12 +171,14 @@ class ColumnGeneration:
         workers: int,
         seed: int,
         params: dict,
+        exact: bool = True,
     ) -> int:
-        """Price everybody at `prices`; add the columns improving the LP (`duals`, `mu`); the count."""
+        """Price everybody at `prices`; add the columns improving the LP (`duals`, `mu`); the count.
+        `exact`: CP-SAT for whom the programme proves no optimum (see :meth:`Pricer.price`)."""
 
         def price(e: int) -> Priced:
-            limit = min(PRICE_LIMIT, deadline - time.perf_counter())
-            return self.pricers[e].price(prices, max(0.05, limit), seed, params, self.columns[e][-1])
+            limit = max(0.05, min(PRICE_LIMIT, deadline - time.perf_counter()))
+            return self.pricers[e].price(prices, limit, seed, params, self.columns[e][-1], exact)
 
         people = [e for e in range(len(self.pricers)) if e not in self.fixed]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -34,6 +34,15 @@ SURCHARGE = 8 * SCALE  # the first surcharge on a type whose relaxed maximum the
 
 
 @dataclass(frozen=True)
+class Surcharged:
+    """The programme's answer under surcharges (:meth:`Pricer.surcharged`), values scaled."""
+
+    found: list[frozenset[Key]]  # the lawful rosters met, the best last
+    bound: int  # the Lagrangian bound: no lawful roster is worth less
+    proven: bool  # the best of `found` meets `bound`
+
+
+@dataclass(frozen=True)
 class Priced:
     """A pricing answer: the rosters met on the way (the last the best) and a lower bound (scaled)."""
 
@@ -62,6 +71,9 @@ class Pricer:
         self.programme = ExactProgramme(instance, e)
         self._m: NrpModel | None = None  # built when first needed: the programme serves most pricings
         self.fixed = 0  # the on-requests' weights: all unmet on a day off
+        # the surcharges of the last best Lagrangian bound: the next pricing starts there, as the
+        # prices move little from round to round (see `surcharged`)
+        self.surcharge: dict[str, int] = dict.fromkeys(self.programme.relaxed, 0)
         self.request: dict[Key, int] = {}  # change of the request penalty when the key is worked
         for r in instance.on_requests:
             if r.employee == e:
@@ -91,26 +103,78 @@ class Pricer:
         seed: int = 0,
         params: dict | None = None,
         hint: Collection[Key] = (),
+        exact: bool = True,
     ) -> Priced:
         """The roster minimising ``SCALE * cost - sum of prices[day, shift] worked`` (prices scaled).
 
-        The dynamic programme first (milliseconds); CP-SAT when the programme has no room for
-        this person's state, or relaxed a maximum its roster breaks (its value still bounds).
+        The dynamic programme first (milliseconds), surcharging the types whose relaxed maximum
+        its roster breaks (:meth:`surcharged`). When that proves no optimum: with `exact`, CP-SAT
+        (its bound at least the surcharges'); without, the lawful rosters met and the surcharges'
+        bound (not proven): a round of column generation needs improving columns, not the best,
+        and CP-SAT at 0.25 s a person starved it (instance 15: 40 of 45 people relax a maximum).
+        CP-SAT also when the programme has no room for this person's state.
         """
         floor = None
         if self.programme.ready:
-            cheapest = self.programme.cheapest(self._costs(prices))
-            if cheapest is not None:
-                value = SCALE * self.fixed + round(cheapest.value)
-                if cheapest.exact:
-                    return Priced([cheapest.roster], value, True)
-                floor, hint = value, cheapest.roster  # a lower bound; its roster breaks a maximum
+            met = self.surcharged(prices)
+            if met is not None:
+                if met.proven:
+                    return Priced(met.found, met.bound, True)
+                if not exact:
+                    return Priced(met.found, met.bound, False)
+                floor, hint = met.bound, met.found[-1] if met.found else hint
         priced = self.by_cp_sat(prices, limit, seed, params, hint)
         if floor is None:
             return priced
         return Priced(
             priced.found, max(floor, priced.bound) if priced.bound is not None else floor, priced.exact
         )
+
+    def surcharged(self, prices: dict[tuple[int, str], int]) -> Surcharged | None:
+        """The programme's lawful rosters under surcharges on the types whose relaxed maximum
+        its roster breaks, and their Lagrangian bound; None: the programme finds no roster.
+
+        With a surcharge ``l[s] >= 0`` per relaxed type, the programme's least value less
+        ``sum l[s] * max[s]`` bounds every lawful roster's value from below (each pays at most
+        ``l[s] * max[s]`` in surcharges). Starting from the surcharges of the last best bound
+        (none the first time), a type whose maximum the roster breaks is surcharged up (doubled,
+        from `SURCHARGE` at least, then bisected); one kept below its maximum while surcharged,
+        down: `PENALTY_ROUNDS` runs of milliseconds at most, fewer when a lawful roster meets the
+        bound (proven the least). Fewer runs starve a column generation of columns (instance 15,
+        one thread, 30 s of CPU: at 4 runs its LP stalls at 5105, at 8 it reaches 4056, with
+        about 4.4 runs a person a round).
+        """
+        relaxed = self.programme.relaxed
+        surcharge = dict(self.surcharge)
+        low = dict.fromkeys(relaxed, 0)
+        high: dict[str, int | None] = dict.fromkeys(relaxed, None)
+        bound: int | None = None
+        met: dict[frozenset[Key], int] = {}  # lawful roster -> its value
+        for _ in range(PENALTY_ROUNDS):
+            cheapest = self.programme.cheapest(self._costs(prices, surcharge))
+            if cheapest is None:
+                return None
+            value = SCALE * self.fixed + round(cheapest.value)
+            lagrangian = value - sum(surcharge[s] * cap for s, cap in relaxed.items())
+            if bound is None or lagrangian > bound:
+                bound, self.surcharge = lagrangian, dict(surcharge)
+            used = Counter(s for (_, _, s) in cheapest.roster)
+            if cheapest.exact:
+                met[cheapest.roster] = value - sum(surcharge[s] * used[s] for s in relaxed)
+                if min(met.values()) <= bound:
+                    break
+            for s, cap in relaxed.items():
+                if used[s] > cap:
+                    low[s] = surcharge[s]
+                elif used[s] < cap and surcharge[s] > 0:
+                    high[s] = surcharge[s]
+                else:
+                    continue
+                top = high[s]
+                surcharge[s] = max(2 * low[s], SURCHARGE) if top is None else (low[s] + top) // 2
+        assert bound is not None  # PENALTY_ROUNDS >= 1
+        found = sorted(met, key=lambda roster: -met[roster])  # the best last
+        return Surcharged(found, bound, bool(found) and met[found[-1]] <= bound)
 
     def _costs(
         self, prices: dict[tuple[int, str], int], extra: dict[str, int] | None = None
@@ -146,30 +210,11 @@ class Pricer:
         None: nothing lawful found.
         """
         if self.programme.ready:
-            relaxed, broken = self.programme.relaxed, set()
-            low, high = 0, None  # the surcharge: too low, enough (None: not found yet)
-            surcharge = 0
-            best: tuple[int, frozenset[Key]] | None = None
-            for _ in range(PENALTY_ROUNDS):
-                cheapest = self.programme.cheapest(self._costs(prices, dict.fromkeys(broken, surcharge)))
-                if cheapest is None:
-                    return None  # no lawful roster at all
-                if cheapest.exact and not surcharge:
-                    return cheapest.roster  # the least
-                if cheapest.exact:
-                    value = SCALE * self.cost(cheapest.roster) - sum(
-                        prices.get(k[1:], 0) for k in cheapest.roster
-                    )
-                    if best is None or value < best[0]:
-                        best = (value, cheapest.roster)
-                    high = surcharge
-                else:
-                    used = Counter(s for (_, _, s) in cheapest.roster)
-                    broken |= {s for s, cap in relaxed.items() if used[s] > cap}
-                    low = surcharge
-                surcharge = (2 * low or SURCHARGE) if high is None else (low + high) // 2
-            if best is not None:
-                return best[1]
+            met = self.surcharged(prices)
+            if met is None:
+                return None  # no lawful roster at all
+            if met.found:
+                return met.found[-1]
         found = self.by_cp_sat(prices, limit, seed, params, hint).found
         return found[-1] if found else None
 
