@@ -422,9 +422,9 @@ def solve_phases(
             status = Status.OPTIMAL if floor1.proven else Status.UNKNOWN
             note((f"coverage floor {floor1.value} (counting model)", str(status), round(counted, 4)))
             first = _covered_by(greedy, cover.cost, floor1.value) if zero is None else None
-            deferred = (
-                first is None and zero is None and floor1.proven and floor1.value == 0 and greedy is not None
-            )
+            # not in a re-plan whose step 0 failed: its coverage can be proven by nothing after it
+            deferred = first is None and zero is None and ranked_proven and greedy is not None
+            deferred = deferred and floor1.proven and floor1.value == 0
             if deferred:
                 first = _deferred(greedy)
             elif first is None:
