@@ -13,7 +13,9 @@
    whole relaxation in CP-SAT's LP from the start (`PROOF_PARAMS`) try to prove more. Coverage is
    also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
-   greedy roster and step 1's, with the proven coverage as a floor. With the lines-of-work model and
+   greedy roster and step 1's, with the proven coverage as a floor. (Where crews stay uncovered,
+   coverage proven above 0, step 2 is instead step 1's roster with its people *re-seated*, its
+   crews kept: `allocate.reseat`, a neighbourhood search; see `RESEAT_SHARE`.) With the lines-of-work model and
    the fair-band fairness term the bound is tight (often known at the root), so this is a search for
    the roster that meets it, in rounds: CP-SAT's LP-guided search and its default search by turns,
    each from the best roster so far, a new seed every two rounds (`ROUND_SHARE`). Once coverage is
@@ -47,6 +49,7 @@ from allocate.callbacks import SolveCallbacks
 from allocate.counting import coverage_floor
 from allocate.model.hint import PostTarget, complete_hints, plan_hint, settle
 from allocate.model.params import hint_from, set_hint
+from allocate.reseat import reseat
 from allocate.result import SOFT_GAP_LIMIT, Proof
 from allocate.stages import Settings, Stage, StageResult, Status, release, run_stage, stop_rule
 
@@ -127,6 +130,20 @@ FIRST_TARGET_SHARE = 0.5
 # elsewhere: at S108 (every crew staffed) a sixth round, after four such, found the optimum.
 STALL_ROUNDS = 1
 MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round takes all the rest
+# Where crews stay uncovered (coverage proven above 0), step 1's settled roster (or the greedy one
+# where it met the counting floor) first has its people re-seated, its crews kept
+# (`allocate.reseat`), within this share of the work left (its moves usually stop sooner, at three
+# in a row without a better roster). There the rounds of the whole objective had improved step
+# 1's roster by less than 1 % at 24 of the city's 25 shortage stations, leaving 6,000-12,000 of
+# soft goals (88-136 h of overtime). Soft goals re-seated to 0 are proven (demo S01, city S001,
+# S170): step 2 ends there. 0 turns re-seating off.
+RESEAT_SHARE = 0.5
+# Otherwise step 2's rounds follow from the re-seated roster, the first one short, for its bound
+# (a tight LP proves a small station's roster at once): at the city's shortage stations a round
+# from there found nothing better at any of 6 (S018, S035, S053, S103, S120, S154) in 0.25-0.55 det
+# (1-2.3 CPU s) each, its bound proving nothing of the soft goals at 5 (S154: 18 of 21). A better
+# roster is then no reason for another round; only a raised least (a target follows) is.
+RESEATED_ROUND_WORK = 0.15
 
 
 @dataclass(frozen=True)
@@ -300,6 +317,8 @@ def solve_phases(
         start: cp_model.CpSolver | None = None,
         patience: int | None = None,
         aim_at_floor: bool = True,
+        proofs_only: bool = False,
+        first_work: float | None = None,
         **options: Any,
     ) -> _Search:
         """The rest of the unit's work on `objective`, in rounds (with one worker), each from the
@@ -317,7 +336,9 @@ def solve_phases(
         Without `aim_at_floor`, a round targets only once the rounds proved more than `floor`.
         With `patience`, rounds stop once that many in a row neither found a better roster than
         the best so far (than `start`, before the first) nor raised the proven least: "no progress".
-        A roster better by at most the gap rule's tolerance of its soft goals (1 %) is no progress.
+        A roster better by at most the gap rule's tolerance of its soft goals (1 %) is no progress;
+        with `proofs_only`, no better roster is: only a raised least is. `first_work` caps the
+        first round's work.
         """
         if workers != 1:
             only = run(step, objective, budget.work - spent(), floor=floor, **options)
@@ -330,6 +351,7 @@ def solve_phases(
         if patience is not None:
             begin = None if start is None else start.value(objective)
             slack = 0.0 if start is None else SOFT_GAP_LIMIT * max(1.0, start.value(soft_cost))
+            slack = math.inf if proofs_only else slack
             stall = NoProgress(patience, begin, slack)
         while True:
             k += 1
@@ -339,6 +361,7 @@ def solve_phases(
             aim = aiming and k % 2 == 1
             share = FIRST_TARGET_SHARE if aim and aimed is None else ROUND_SHARE
             work = left if left < 2 * MIN_ROUND_WORK else max(MIN_ROUND_WORK, share * left)
+            work = min(work, first_work) if k == 0 and first_work is not None else work
             target = None
             if aim and best is not None:
                 target = next_target(lower, round(best.search.objective_value), aimed)
@@ -387,6 +410,24 @@ def solve_phases(
         counted += work
         note((f"{stage.name}: its roster's soft goals settled", str(status), round(work, 4)))
         return stage.search if settled is None else settled
+
+    def _reseated(origin: cp_model.CpSolver) -> tuple[cp_model.CpSolver, _Search | None]:
+        """Where crews stay uncovered: step 1's roster (settled) with its people re-seated, its
+        crews kept (`reseat`), within `RESEAT_SHARE` of the work left; and step 2's end (a
+        `_Search`) if that roster meets the least (soft goals 0): proven, no round is needed."""
+        nonlocal counted
+        moved = reseat(
+            m, origin, full, RESEAT_SHARE * (budget.work - spent()), seed=seed, deadline=deadline,
+            least=least or 0.0, solver_params=params,
+        )  # fmt: skip
+        counted += moved.work
+        if moved.moves:
+            found = Status.FEASIBLE if moved.solver is not None else Status.UNKNOWN
+            status = Status.OPTIMAL if moved.stopped_by == "proof" else found
+            line = f"people re-seated, step 1's crews kept ({moved.moves} moves)"
+            note((line, str(status), round(moved.work, 4)))
+        ended = _Search(first, first, float(least or 0), "proof") if moved.stopped_by == "proof" else None
+        return moved.solver or origin, ended
 
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     kept = _saved_hint(m)  # the completed greedy roster: a second solve of `m` starts from it too
@@ -447,7 +488,15 @@ def solve_phases(
         #    2.1.) With no coverage found in step 1, the fallback roster stands if this finds
         #    nothing either.
         start = _settled(first, full) if first.searched and first.source != "greedy" else None
-        if start is not None and (greedy is None or start.value(full) < greedy.value(full)):
+        # re-seated from step 1's roster, or from the greedy one where it met the counting floor
+        origin = start if start is not None else greedy if first.source == "greedy" else None
+        reseated = origin is not None and coverage_proven and bool(least) and RESEAT_SHARE > 0
+        proven: _Search | None = None
+        if reseated:
+            start, proven = _reseated(origin)
+            hint_from(m.model, start)
+            begin = start
+        elif start is not None and (greedy is None or start.value(full) < greedy.value(full)):
             hint_from(m.model, start)
             begin = start
         else:
@@ -458,9 +507,12 @@ def solve_phases(
         #    staffs every crew, as it does wherever the floor is the least (below).
         floor = float(least) if coverage_proven and least is not None else 0.0
         usual = deferred or not least  # every crew can be staffed, as far as is known
-        ended = search(
+        #    From a re-seated roster, a round's better roster is no reason for another, and the
+        #    first round is short (`RESEATED_ROUND_WORK`): it is there for its bound.
+        ended = proven or search(
             "whole", full, gap_rule=coverage_proven or deferred, floor=floor, start=begin,
-            patience=None if usual else STALL_ROUNDS, aim_at_floor=usual,
+            patience=None if usual else STALL_ROUNDS, aim_at_floor=usual, proofs_only=reseated,
+            first_work=RESEATED_ROUND_WORK if reseated else None,
             fallback=fallback if least is None else None, fallback_source=source,
         )  # fmt: skip
         whole = ended.best
@@ -481,7 +533,11 @@ def solve_phases(
             if first.searched and first.source != "greedy":
                 start = _settled(first, full)
         best, held = whole, None
-        if least is not None and (not whole.searched or round(whole.search.value(cover.cost)) > least):
+        if reseated and not whole.searched:
+            # Its short first round found nothing (its presolve alone may take that work): the
+            # re-seated roster stands, as step 3's would (re-seating was that search already).
+            best, ended = first, replace(ended, best=first, rule="no progress")
+        elif least is not None and (not whole.searched or round(whole.search.value(cover.cost)) > least):
             # 3. The whole objective traded crews for comfort (or found nothing): hold the
             #    coverage step 1 reached, from its roster, and minimise the soft goals alone,
             #    within what is left of the unit's work (the budget is a ceiling: at the batch's
@@ -531,7 +587,9 @@ def solve_phases(
     # every term is non-negative; a round's target may have proven more than the roster's solver
     raw_bound = max(0.0, solver.best_objective_bound, ended.lower if best is ended.best else 0.0)
     if best is first:
-        soft_bound = None  # a coverage-only roster: nothing is known of its soft goals
+        # a coverage-only roster: nothing is known of its soft goals; a re-seated one's bound is
+        # its moves' alone (not the station's), but soft goals of 0 are the least there can be
+        soft_bound = 0.0 if reseated and soft == 0 else None
     elif held is not None:
         soft_bound = min(soft, raw_bound)  # step 3's objective is the soft goals alone
     elif coverage_proven and least is not None and round(cost) <= least:
@@ -542,7 +600,13 @@ def solve_phases(
     if bound is None and least is not None:  # coverage unproven: its bound, the counting floor's too
         bound = max(0.0, bound1, first.search.best_objective_bound)
     optimal = coverage_proven and soft_bound is not None and soft_bound >= soft
-    source = ("greedy" if first.source == "greedy" else "cp-sat coverage only") if best is first else "cp-sat"
+    source = (
+        "cp-sat"
+        if best is not first or reseated
+        else "greedy"
+        if first.source == "greedy"
+        else "cp-sat coverage only"
+    )
     return PhaseOutcome(
         solver, Status.OPTIMAL if optimal else Status.FEASIBLE, source, coverage_proven, objective, bound,
         soft, soft_bound, stopped, work, steps,

@@ -84,6 +84,9 @@ class RosterModel:
         self.terms: list[Term] = []
         # (person index, 7-day block) -> overtime hours there (variables.add_overtime)
         self.overtime: dict[tuple[int, int], cp_model.IntVar] = {}
+        # person index -> the person's own amounts of the other soft goals (fairness deviations,
+        # unmet requests): whom a neighbourhood search re-seats first (allocate.reseat)
+        self.soft_by_person: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
         # person index -> a literal per day, whether a shift starts (made on demand: model.days)
         self.worked_days: dict[int, list[Lit]] = {}
         # Rule name (allocate.rules.names) -> the index ranges of the constraints filed under it.

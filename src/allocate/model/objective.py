@@ -93,6 +93,7 @@ def _fairness(m: RosterModel, weight: int) -> None:
                 m.model.add_min_equality(owed, [band, reach])
                 m.model.add(below >= owed - count)
             deviations += [above, below]
+            m.soft_by_person[i] += [above, below]
     m.terms.append(
         Term.weighted(
             "fairness", sum(deviations), weight, "night/weekend/holiday shifts outside the fair band"
@@ -113,6 +114,8 @@ def _requests(m: RosterModel, weight: int) -> None:
         xs = [x for s in shifts for x in m.work.get((i, day, s), ())]
         scale = max(0, round(r.weight))
         unmet.append(scale * unmet_request(xs, r.want_on))
+        if scale:
+            m.soft_by_person[i].append(unmet_request(xs, r.want_on))
     m.terms.append(Term.weighted("requests", sum(unmet), weight, "unmet request weight"))
 
 
