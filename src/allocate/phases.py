@@ -589,7 +589,7 @@ def solve_phases(
     if best is first:
         # a coverage-only roster: nothing is known of its soft goals; a re-seated one's bound is
         # its moves' alone (not the station's), but soft goals of 0 are the least there can be
-        soft_bound = 0.0 if reseated and soft == 0 else None
+        soft_bound = soft if reseated and soft == 0 else None
     elif held is not None:
         soft_bound = min(soft, raw_bound)  # step 3's objective is the soft goals alone
     elif coverage_proven and least is not None and round(cost) <= least:
