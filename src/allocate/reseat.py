@@ -10,17 +10,19 @@ crews kept reaches the soft goals' least at some stations but finds nothing at a
 (a lottery by seed: 12 of 48 dives of 0.6 deterministic seconds at 8 stations).
 
 A move here keeps what step 1 decided (which crews are staffed, with which pattern) and everyone's
-lines of work but a few people's: everyone with overtime (who should give shifts away) and the
-`TAKERS` people working the fewest minutes (who can take them). CP-SAT re-seats those people
-alone, from the roster so far: a small model, so a move costs a few hundredths of a deterministic
-second (and ~0.1 s of CPU, mostly loading the model). City seed 1, the settled roster of 8
-shortage stations, 0.15 det each: soft goals 6,797 -> 240 (S138), 8,122 -> 205 (S170), 11,592 ->
-657 (S120); 7 of 8 below 700, in about a CPU second. A move is a search too, and a heavy-tailed
-one: where it finds nothing better, the next frees fewer people (`FEW`: S002 5,383 -> 807
-in one move of 30 takers, nothing in two of 80) and searches the other way (`LP_GUIDED`).
+lines of work but a few people's: up to `GIVERS` with a cost of their own (overtime first, who
+should give shifts away; then fairness deviations and unmet requests) and `TAKERS` with room to
+take shifts (the fewest minutes worked). CP-SAT re-seats those people alone, from the roster so
+far: a small model, so a move costs a few hundredths of a deterministic second (and ~0.1 s of CPU,
+mostly loading the model). With overtime alone freed, city seed 1, 8 shortage stations, 0.15 det
+each: soft goals 6,797 -> 240 (S138), 8,122 -> 205 (S170), 11,592 -> 657 (S120), 7 of 8 below 700;
+with the fairness and request costs freed too, 0 at S170 and demo S01 (proven there: nothing is
+below 0), 16 at S138. A move is a search too, and a heavy-tailed one: where it finds nothing
+better, the next frees fewer people (`FEW`: S002 5,383 -> 807 in one move of 30 takers, nothing in
+two of 80) and searches the other way (`LP_GUIDED`).
 
 The moves are deterministic (seeded), and what they find is only a roster: the bound of a move's
-restricted model is not a bound of the station's, so the caller hands the roster to a full stage.
+restricted model is not a bound of the station's. Soft goals of 0 are proven all the same.
 """
 
 from __future__ import annotations
