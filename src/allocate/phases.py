@@ -536,7 +536,8 @@ def solve_phases(
         if reseated and not whole.searched:
             # Its short first round found nothing (its presolve alone may take that work): the
             # re-seated roster stands, as step 3's would (re-seating was that search already).
-            best, ended = first, replace(ended, best=first, rule="no progress")
+            cut = ended.last.stopped_by == "time limit"
+            best, ended = first, replace(ended, best=first, rule="time limit" if cut else "no progress")
         elif least is not None and (not whole.searched or round(whole.search.value(cover.cost)) > least):
             # 3. The whole objective traded crews for comfort (or found nothing): hold the
             #    coverage step 1 reached, from its roster, and minimise the soft goals alone,
