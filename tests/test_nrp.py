@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
-from allocate.nrp.columns import ColumnGeneration
+from allocate.nrp.columns import NEAR_GAP, WINDOW, ColumnGeneration, gap_closes
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
@@ -431,6 +431,21 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+
+
+def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
+    """Instance 17's relative gaps (LP less the Lagrangian value) by round: past its checkpoint a
+    generation whose gap falls fast goes on even at a slow pace; a stalled one (14's) stops."""
+    falling = [(0.6 * r, gap) for r, gap in enumerate([1.17, 1.16, 1.0, 0.89, 0.8, 0.69])]
+    assert len(falling) == WINDOW + 1
+    # 0.48 in 3 s: 0.68 left to `NEAR_GAP` in about 4.2 s
+    assert gap_closes(falling, 5.0)
+    assert not gap_closes(falling, 3.0)
+    stalled = [(0.4 * r, gap) for r, gap in enumerate([0.1, 0.099, 0.097, 0.096, 0.095, 0.094])]
+    assert not gap_closes(stalled, 8.0)
+    assert not gap_closes([*falling[:-1], (3.0, 1.2)], 60.0)  # above 5 rounds ago: no convergence in view
+    assert gap_closes(falling[:WINDOW], 0.0)  # too few rounds to judge
+    assert gap_closes([*falling[:-1], (3.0, NEAR_GAP)], 0.0)  # near enough
 
 
 @pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])
