@@ -403,6 +403,25 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     assert check.ok and check.objective == found[1] == TINY_OPTIMUM
 
 
+def test_nearly_solved_once_the_gap_is_within_near_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1 after three rounds: not converged, its gap some share of its LP's value; nearly
+    solved (a dive goes ahead) exactly when that share is within `NEAR_GAP`."""
+    inst = read_instance(INSTANCE1)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    assert columns.gap() is None and not columns.nearly_solved  # no LP, no bound yet
+    for _ in range(3):
+        columns.round(time.perf_counter() + 30, 1, 0, {})
+    gap = columns.gap()
+    assert not columns.converged and gap is not None and gap > 0
+    monkeypatch.setattr(columns_module, "NEAR_GAP", gap)
+    assert columns.nearly_solved
+    monkeypatch.setattr(columns_module, "NEAR_GAP", gap / 2)
+    assert not columns.nearly_solved
+    columns.run(time.perf_counter() + 30, 1, 0, {})
+    assert columns.converged and columns.nearly_solved and columns.gap() == pytest.approx(0, abs=1e-3)
+
+
 def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
     inst = read_instance(INSTANCE1)
