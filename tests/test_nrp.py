@@ -463,7 +463,8 @@ def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
     stalled = [(0.4 * r, gap) for r, gap in enumerate([0.1, 0.099, 0.097, 0.096, 0.095, 0.094])]
     assert not gap_closes(stalled, 8.0)
     assert not gap_closes([*falling[:-1], (3.0, 1.2)], 60.0)  # above 5 rounds ago: no convergence in view
-    assert gap_closes(falling[:WINDOW], 0.0)  # too few rounds to judge
+    assert gap_closes(falling[:1], 0.0)  # a single round: nothing to judge
+    assert not gap_closes(falling[:4], 5.0)  # fewer rounds are judged: 0.28 in 1.8 s, 0.88 left
     assert gap_closes([*falling[:-1], (3.0, NEAR_GAP)], 0.0)  # near enough
 
 
