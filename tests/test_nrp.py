@@ -435,7 +435,9 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
     assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
     assert columns.lp_value == pytest.approx(558)  # the root's, not the LP with the dive's fixings
-    assert not columns.cut and not columns.near
+    # a whole dive whose roster ends above `NEAR_RISE` of the root: the cells of its last LP within it
+    cells = {key for cols in columns.columns for keys in cols for key in keys}
+    assert not columns.cut and columns.near and columns.near <= cells and dived[1] > 1.01 * 558
     late = columns.dive(time.perf_counter() - 1, 1, 0, {})  # out of time: each person's largest share
     assert late is not None and evaluate(inst, sorted(late[0])).objective == late[1] >= 607
     assert columns.cut and columns.converged  # the root's LP stays solved

@@ -6,8 +6,9 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until past
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
-(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut short, the whole model over the cells of its LP
-(`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
+short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
+its last LP within that rise (`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -235,7 +236,7 @@ def _columns(
             best.offer(*dived)
     # far from the LP, its columns make poor rosters; after a dive, the master over all the columns
     # gave the dive's roster again (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for
-    # nothing); a cut dive leaves the cells of its LP to the caller (`NEAR_SHARE`)
+    # nothing); a cut dive, or one ending above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`)
     if not best.proven and not columns.nearly_solved and not columns.far():
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
