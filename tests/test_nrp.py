@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
-from allocate.nrp.columns import NEAR_GAP, WINDOW, ColumnGeneration, gap_closes
+from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
@@ -455,19 +455,19 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
-    """Instance 17's relative gaps (LP less the Lagrangian value) by round: past its checkpoint a
+    """Instance 17's gaps (LP less the Lagrangian value) by round: past its checkpoint a
     generation whose gap falls fast goes on even at a slow pace; a stalled one (14's) stops."""
-    falling = [(0.6 * r, gap) for r, gap in enumerate([1.17, 1.16, 1.0, 0.89, 0.8, 0.69])]
+    falling = [(0.6 * r, gap) for r, gap in enumerate([12261, 12000, 10500, 9232, 8000, 6900])]
     assert len(falling) == WINDOW + 1
-    # 0.48 in 3 s: 0.68 left to `NEAR_GAP` in about 4.2 s
-    assert gap_closes(falling, 5.0)
-    assert not gap_closes(falling, 3.0)
-    stalled = [(0.4 * r, gap) for r, gap in enumerate([0.1, 0.099, 0.097, 0.096, 0.095, 0.094])]
-    assert not gap_closes(stalled, 8.0)
-    assert not gap_closes([*falling[:-1], (3.0, 1.2)], 60.0)  # above 5 rounds ago: no convergence in view
-    assert gap_closes(falling[:1], 0.0)  # a single round: nothing to judge
-    assert not gap_closes(falling[:4], 5.0)  # fewer rounds are judged: 0.28 in 1.8 s, 0.88 left
-    assert gap_closes([*falling[:-1], (3.0, NEAR_GAP)], 0.0)  # near enough
+    # 5361 in 3 s: 6840 left to a target of 60 in about 3.8 s
+    assert gap_closes(falling, 60, 4.0)
+    assert not gap_closes(falling, 60, 3.0)
+    stalled = [(0.4 * r, gap) for r, gap in enumerate([130, 129, 127, 126, 125, 124])]
+    assert not gap_closes(stalled, 13, 8.0)
+    assert not gap_closes([*falling[:-1], (3.0, 12261)], 60, 60.0)  # no fall: no convergence in view
+    assert gap_closes(falling[:1], 60, 0.0)  # a single round: nothing to judge
+    assert not gap_closes(falling[:4], 60, 3.0)  # fewer rounds are judged: 3029 in 1.8 s, 9172 left
+    assert gap_closes([*falling[:-1], (3.0, 60)], 60, 0.0)  # near enough
 
 
 @pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])

@@ -48,9 +48,9 @@ FAR = 0.1  # a bound this far below the LP's value: its columns make poor roster
 # from its LP goes ahead (instance 17: at 40 % of a minute, round 34, LP 5746 = the best known,
 # Lagrangian 5742.6; the exact LP takes rounds more, and without it there was no dive)
 NEAR_GAP = 0.01
-# past its checkpoint, a generation goes on while its gap (the LP's value less the Lagrangian's,
-# relative to the LP's) would fall under `NEAR_GAP` before its deadline at the rate it fell over
-# its last `WINDOW` rounds, a straight line: the gap falls ever faster in log terms (instance 17:
+# past its checkpoint, a generation goes on while its gap (the LP's value less the Lagrangian's)
+# would fall to `NEAR_GAP` of the LP's before its deadline at the rate it fell over its last
+# `WINDOW` rounds, a straight line: the gap falls ever faster in log terms (instance 17:
 # halved every 2 rounds from 0.7), and a geometric rate stopped 17 at round 10 that nears at 26.
 # It replaces a fixed 50 rounds at the pace so far, which stopped instance 12 whatever its gap
 # once a round took more than about 0.44 s (a loaded machine): 4507, bound 4017, where it
@@ -225,17 +225,21 @@ class ColumnGeneration:
         With every person priced by the dynamic programme a round takes milliseconds per person
         and the generation converges in seconds (instance 8: 55 rounds, 7 s of one core). On a
         loaded machine or a large instance it may not: past `checkpoint`, it stops when its gap
-        would not be `NEAR_GAP` by `deadline` at the rate it shrank over the last rounds (see
+        would not be `NEAR_GAP` of the LP's by `deadline` at the rate it fell over the last rounds (see
         `WINDOW`; a dive needs the LP nearly solved; else the time is better spent on rosters).
         """
-        gaps: list[tuple[float, float]] = []  # (time, `gap`) by round
+        # (time, the LP's value less the Lagrangian's) by round: it only falls (the LP's over
+        # ever more columns, the best Lagrangian value so far), where the gap relative to the LP's
+        # can rise while the Lagrangian value is still stuck below 0 (instance 17, rounds 1-6)
+        gaps: list[tuple[float, float]] = []
         while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
             if target is not None and self.bound is not None and self.bound >= target:
                 return
             now = time.perf_counter()
-            if (gap := self.gap()) is not None:
-                gaps.append((now, gap))
-            if checkpoint is not None and now > checkpoint and not gap_closes(gaps, deadline - now):
+            if self.lp_value is not None and self.center is not None:
+                gaps.append((now, self.lp_value - self.best_total / SCALE))
+            near = NEAR_GAP * (self.lp_value or 0.0)
+            if checkpoint is not None and now > checkpoint and not gap_closes(gaps, near, deadline - now):
                 return
 
     def gap(self) -> float | None:
@@ -403,17 +407,17 @@ class ColumnGeneration:
         return total
 
 
-def gap_closes(gaps: list[tuple[float, float]], left: float) -> bool:
+def gap_closes(gaps: list[tuple[float, float]], target: float, left: float) -> bool:
     """Whether the gap, at the rate it fell over the last `WINDOW` rounds (all of them, if
-    fewer), falls under `NEAR_GAP` within `left` seconds; True after a single round.
+    fewer), falls to `target` within `left` seconds; True after a single round.
 
     Fewer rounds are judged too: instance 19's rounds take 2 s, its first ends past the
     checkpoint, and with nothing judged before `WINDOW` rounds it ran 13 s more for a bound of 0."""
     if len(gaps) < 2:
         return True
     (then, before), (now, gap) = gaps[max(0, len(gaps) - 1 - WINDOW)], gaps[-1]
-    if gap <= NEAR_GAP:
+    if gap <= target:
         return True
     if gap >= before:
         return False
-    return (now - then) * (gap - NEAR_GAP) / (before - gap) <= left
+    return (now - then) * (gap - target) / (before - gap) <= left
