@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
-from allocate.nrp.columns import ColumnGeneration
+from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
@@ -403,6 +403,25 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     assert check.ok and check.objective == found[1] == TINY_OPTIMUM
 
 
+def test_nearly_solved_once_the_gap_is_within_near_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1 after three rounds: not converged, its gap some share of its LP's value; nearly
+    solved (a dive goes ahead) exactly when that share is within `NEAR_GAP`."""
+    inst = read_instance(INSTANCE1)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    assert columns.gap() is None and not columns.nearly_solved  # no LP, no bound yet
+    for _ in range(3):
+        columns.round(time.perf_counter() + 30, 1, 0, {})
+    gap = columns.gap()
+    assert not columns.converged and gap is not None and gap > 0
+    monkeypatch.setattr(columns_module, "NEAR_GAP", gap)
+    assert columns.nearly_solved
+    monkeypatch.setattr(columns_module, "NEAR_GAP", gap / 2)
+    assert not columns.nearly_solved
+    columns.run(time.perf_counter() + 30, 1, 0, {})
+    assert columns.converged and columns.nearly_solved and columns.gap() == pytest.approx(0, abs=1e-3)
+
+
 def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
     inst = read_instance(INSTANCE1)
@@ -416,7 +435,9 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
     assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
     assert columns.lp_value == pytest.approx(558)  # the root's, not the LP with the dive's fixings
-    assert not columns.cut and not columns.near
+    # a whole dive whose roster ends above `NEAR_RISE` of the root: the cells of its last LP within it
+    cells = {key for cols in columns.columns for keys in cols for key in keys}
+    assert not columns.cut and columns.near and columns.near <= cells and dived[1] > 1.01 * 558
     late = columns.dive(time.perf_counter() - 1, 1, 0, {})  # out of time: each person's largest share
     assert late is not None and evaluate(inst, sorted(late[0])).objective == late[1] >= 607
     assert columns.cut and columns.converged  # the root's LP stays solved
@@ -431,6 +452,22 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+
+
+def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
+    """Instance 17's gaps (LP less the Lagrangian value) by round: past its checkpoint a
+    generation whose gap falls fast goes on even at a slow pace; a stalled one (14's) stops."""
+    falling = [(0.6 * r, gap) for r, gap in enumerate([12261, 12000, 10500, 9232, 8000, 6900])]
+    assert len(falling) == WINDOW + 1
+    # 5361 in 3 s: 6840 left to a target of 60 in about 3.8 s
+    assert gap_closes(falling, 60, 4.0)
+    assert not gap_closes(falling, 60, 3.0)
+    stalled = [(0.4 * r, gap) for r, gap in enumerate([130, 129, 127, 126, 125, 124])]
+    assert not gap_closes(stalled, 13, 8.0)
+    assert not gap_closes([*falling[:-1], (3.0, 12261)], 60, 60.0)  # no fall: no convergence in view
+    assert gap_closes(falling[:1], 60, 0.0)  # a single round: nothing to judge
+    assert not gap_closes(falling[:4], 60, 3.0)  # fewer rounds are judged: 3029 in 1.8 s, 9172 left
+    assert gap_closes([*falling[:-1], (3.0, 60)], 60, 0.0)  # near enough
 
 
 @pytest.mark.parametrize("barred", [set(), {(0, 0, "N")}])

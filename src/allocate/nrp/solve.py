@@ -3,11 +3,12 @@
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
 1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
 (2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
-programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until at
-`CHECKPOINT_SHARE` its pace says it will not converge: its Lagrangian bound (the bound reported
-when better than CP-SAT's); then, if it converged, a roster by diving from the LP (until
-`DIVE_SHARE`); if the dive was cut short, the whole model over the cells of its LP
-(`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until past
+`CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
+bound reported when better than CP-SAT's); then, if the LP is solved or nearly
+(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
+short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
+its last LP within that rise (`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -187,7 +188,7 @@ def solve_instance(
             descent.descend(instance, best, deadline, seed, params)
         # the whole model: often a better roster
         whole = Whole(instance, best, workers, seed, params)
-        share = WHOLE_SHARE if columns.converged or not serves else ROUGH_WHOLE_SHARE
+        share = WHOLE_SHARE if columns.nearly_solved or not serves else ROUGH_WHOLE_SHARE
         whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
@@ -229,14 +230,14 @@ def _columns(
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
-    if columns.converged and not best.proven:  # a dive needs the LP solved
+    if columns.nearly_solved and not best.proven:  # a dive needs the LP (nearly) solved
         dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
         if dived is not None:
             best.offer(*dived)
     # far from the LP, its columns make poor rosters; after a dive, the master over all the columns
     # gave the dive's roster again (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for
-    # nothing); a cut dive leaves the cells of its LP to the caller (`NEAR_SHARE`)
-    if not best.proven and not columns.converged and not columns.far():
+    # nothing); a cut dive, or one ending above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`)
+    if not best.proven and not columns.nearly_solved and not columns.far():
         limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
         found = columns.integer(limit, best.roster)
         if found is not None:
