@@ -14,8 +14,9 @@
    also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
    greedy roster and step 1's, with the proven coverage as a floor. (Where crews stay uncovered,
-   coverage proven above 0, step 2 is instead step 1's roster with its people *re-seated*, its
-   crews kept: `allocate.reseat`, a neighbourhood search; see `RESEAT_SHARE`.) With the lines-of-work model and
+   coverage proven above 0, step 2 starts from step 1's roster with its people *re-seated*, its
+   crews kept: `allocate.reseat`, a neighbourhood search; soft goals re-seated to 0 end it, else
+   one short round follows: see `RESEAT_SHARE`.) With the lines-of-work model and
    the fair-band fairness term the bound is tight (often known at the root), so this is a search for
    the roster that meets it, in rounds: CP-SAT's LP-guided search and its default search by turns,
    each from the best roster so far, a new seed every two rounds (`ROUND_SHARE`). Once coverage is
@@ -428,8 +429,8 @@ def solve_phases(
             status = Status.OPTIMAL if moved.stopped_by == "proof" else found
             line = f"people re-seated, step 1's crews kept ({moved.moves} moves)"
             note((line, str(status), round(moved.work, 4)))
-        ended = _Search(first, first, float(least or 0), "proof") if moved.stopped_by == "proof" else None
-        return moved.solver or origin, ended
+        proof = _Search(first, first, float(least or 0), "proof") if moved.stopped_by == "proof" else None
+        return moved.solver or origin, proof
 
     greedy = complete_hints(m, max(1.0, HINT_SHARE * budget.seconds), params)
     kept = _saved_hint(m)  # the completed greedy roster: a second solve of `m` starts from it too

@@ -86,12 +86,12 @@ def reseat(
     spent, `STALL_MOVES` moves in a row find nothing better, the wall clock reaches `deadline`
     (a ``time.perf_counter()`` value) or the roster meets `least` (a proven lower bound)."""
     m.model.minimize(objective)
+    values = list(start.response_proto.solution)
     base = m.model.clone()
-    _fix(base, start, _kept_variables(m))
+    _fix_values(base, _kept_variables(m), values)
     lines, minutes = _work_by_person(m)
     rng = random.Random(seed)
     best, value = None, start.value(objective)
-    values = list(start.response_proto.solution)
     spent, moves, still = 0.0, 0, 0
     stopped: StopRule = "work limit"
     while spent + 0.001 < work:
@@ -146,10 +146,6 @@ def _work_by_person(
         lines.setdefault(i, []).extend(xs)
         minutes.setdefault(i, []).extend((m.shifts[shift_id].minutes, x) for x in xs)
     return lines, minutes
-
-
-def _fix(model: cp_model.CpModel, solver: cp_model.CpSolver, variables: list[cp_model.IntVar]) -> None:
-    _fix_values(model, variables, list(solver.response_proto.solution))
 
 
 def _fix_values(model: cp_model.CpModel, variables: list[cp_model.IntVar], values: list[int]) -> None:
