@@ -142,11 +142,15 @@ MIN_ROUND_WORK = 0.15  # deterministic seconds: below twice this, the last round
 # S087, S103, S153 at 1.9-2.2 det); with 30 %: 1, and 180 fully proven instead of 181.
 RESEAT_SHARE = 0.3
 # Otherwise step 2's rounds follow from the re-seated roster, the first one short, for its bound
-# (a tight LP proves a small station's roster at once): at the city's shortage stations a round
-# from there found nothing better at any of 6 (S018, S035, S053, S103, S120, S154) in 0.25-0.55 det
-# (1-2.3 CPU s) each, its bound proving nothing of the soft goals at 5 (S154: 18 of 21). A better
-# roster is then no reason for another round; only a raised least (a target follows) is.
-RESEATED_ROUND_WORK = 0.15
+# (a tight LP proves a small station's roster at once: tests/test_phases.py's one-officer desk).
+# At the city's shortage stations a round from there found nothing better at any of 6 (S018, S035,
+# S053, S103, S120, S154) in 0.25-0.55 det (1-2.3 CPU s) each, its bound proving nothing of the
+# soft goals at 5 (S154: 18 of 21). A better roster is then no reason for another round; only a
+# raised least (a target follows) is. At 330-350 people a short round is mostly presolve: with 0.15
+# det, at the 19 city stations where it ran (re-seated, soft goals above 0), it proved nothing and
+# bettered one roster (S153, by 15 units) for 0.7-0.9 CPU s each; with 0.02 it costs 0.26-0.32 CPU
+# s there (2.5 det less in all, the same rosters but S153's), and the small station's still proves.
+RESEATED_ROUND_WORK = 0.02
 
 
 @dataclass(frozen=True)
