@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import os
 import re
 import subprocess
@@ -69,8 +68,8 @@ def run_one(path: Path, out: Path, time_limit: float, workers: int) -> dict[str,
         return row
     objective, errors = evaluate(path, out / "roster.csv")
     row["objective"] = int(printed["objective"])
-    bound = float(printed["bound"])
-    row["bound"] = bound if math.isfinite(bound) else "-"  # the command prints nan when none is proven
+    bound = printed.get("bound", "none")
+    row["bound"] = "-" if bound == "none" else float(bound)  # the command prints "none" without a bound
     if errors:
         row["check"] = f"{len(errors)} hard-rule violation(s): {errors[0]}"
     elif objective != row["objective"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
+from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -493,3 +495,23 @@ def test_cli_proves_instance_1_optimal(tmp_path: Path) -> None:
         "status: OPTIMAL" in done.stdout and "objective: 607" in done.stdout and "bound: 607" in done.stdout
     )
     assert independent(INSTANCE1, out / "roster.csv") == (607, [])
+
+
+def test_counting_bound_by_hand() -> None:
+    """tiny.txt: N is required on days 0, 3 and 4, and only A may work N, at most 2: one N short
+    whatever the roster (100); D and the horizon's counts leave nothing. 100 <= the optimum 203."""
+    assert cover_bound(read_instance(TINY)) == 100
+
+
+def test_counting_bound_of_a_cover_below_the_minimum_minutes() -> None:
+    """Nobody required on days 1-6: A must work 3 shifts (1440 minutes, 600 at most each) and B
+    2, against 2 required (day 0): 3 shifts over, at 1 each."""
+    text = re.sub(r"^([1-6],[DN]),1,", r"\1,0,", TINY.read_text(encoding="utf-8"), flags=re.M)
+    inst = parse_instance(text, "quiet")
+    assert sum(c.required for c in inst.cover) == 2
+    assert cover_bound(inst) == 3
+
+
+def test_counting_bound_is_below_the_best_known() -> None:
+    """Instance 1 (optimum 607): every count is a lower bound."""
+    assert 0 <= cover_bound(read_instance(DATA / "Instance1.txt")) <= 607

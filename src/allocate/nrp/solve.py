@@ -19,8 +19,9 @@ model gets `ROUGH_WHOLE_SHARE`. Larger instances (13, 20-24): (1) where the exac
 serves everybody (13), a roster person by person by it (:func:`allocate.nrp.descent.construct`)
 and the descent; else a lawful roster of each person alone (a dynamic programme,
 :mod:`allocate.nrp.lawful`, CP-SAT for the few it cannot serve; the hard rules bind one person
-each); (4) the search; no bound is reported (the
-whole model's, a minute in, is near 0 there). If (1) fails in `LAWFUL_SHARE` of the time, no
+each); (4) the search; the bound reported is the
+counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute in, is near 0 there), as
+it is wherever the models give none better. If (1) fails in `LAWFUL_SHARE` of the time, no
 roster.
 """
 
@@ -37,6 +38,7 @@ from ortools.sat.python import cp_model
 
 from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
+from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import ColumnGeneration
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
@@ -154,25 +156,26 @@ def solve_instance(
     size = len(instance.staff) * instance.days * len(instance.shifts)
     whole = columns = None
     serves = descent.serves(instance)
+    counted = float(cover_bound(instance))  # a bound always, where no model gives one
     if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
         # instance 13: 10,014 person by person (7 s), not 79,598 (5 s); then 6,823 after 7 s of descent
         lines = (
             descent.construct(instance, lns.score(instance, frozenset()), seed, params) if serves else None
         )
         if lines is not None:
-            best = lns.Incumbent(lines.roster, lines.objective)
+            best = lns.Incumbent(lines.roster, lines.objective, counted)
         else:
             status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
             if roster is None:
                 return NrpResult(status, None, None, time.perf_counter() - started)
-            best = lns.Incumbent(roster, lns.score(instance, roster))
+            best = lns.Incumbent(roster, lns.score(instance, roster), counted)
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
         status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
         if objective is None:
             return NrpResult(status, None, None, time.perf_counter() - started)
-        best = lns.Incumbent(roster, objective)
+        best = lns.Incumbent(roster, objective, counted)
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
