@@ -236,20 +236,28 @@ class ColumnGeneration:
             if target is not None and self.bound is not None and self.bound >= target:
                 return
             now = time.perf_counter()
-            if self.lp_value is not None and self.center is not None:
-                gaps.append((now, self.lp_value - self.best_total / SCALE))
+            absolute = self.lagrangian_gap()
+            if absolute is not None:
+                gaps.append((now, absolute))
             near = NEAR_GAP * (self.lp_value or 0.0)
             if checkpoint is not None and now > checkpoint and not gap_closes(gaps, near, deadline - now):
                 return
 
-    def gap(self) -> float | None:
-        """The LP's value less the best Lagrangian value, relative to the LP's; None before both.
+    def lagrangian_gap(self) -> float | None:
+        """The LP's value less the best Lagrangian value; None before both.
 
         The Lagrangian value itself, not the bound reported (clipped at 0): instance 12's is
         negative for 17 rounds, rising fast, before it passes 0 and converges 25 rounds later."""
-        if self.lp_value is None or self.center is None or self.lp_value <= 0:
+        if self.lp_value is None or self.center is None:
             return None
-        return (self.lp_value - self.best_total / SCALE) / self.lp_value
+        return self.lp_value - self.best_total / SCALE
+
+    def gap(self) -> float | None:
+        """`lagrangian_gap` relative to the LP's value; None before both (or an LP of 0)."""
+        absolute = self.lagrangian_gap()
+        if absolute is None or self.lp_value is None or self.lp_value <= 0:
+            return None
+        return absolute / self.lp_value
 
     @property
     def nearly_solved(self) -> bool:
