@@ -362,26 +362,3 @@ def test_step_1s_roster_stands_settled_when_steps_2_and_3_find_nothing(monkeypat
     assert unit.source == "cp-sat coverage only" and unit.coverage_proven
     assert seen["after"] < seen["before"]
     assert unit.objective == seen["after"] and unit.soft_bound is None
-
-
-def test_rounds_run_without_cuts_unless_the_caller_says_otherwise(monkeypatch):
-    """The rounds of the whole objective run with CP-SAT's cuts off (`ROUND_PARAMS`: their bound is
-    tight at the root without them); the caller's own CP-SAT settings win over that."""
-    seen: list[tuple[str, dict]] = []
-    real_run = phases.run_stage
-
-    def spy(model, stage, settings, **options):
-        seen.append((stage.name, dict(settings.params)))
-        return real_run(model, stage, settings, **options)
-
-    monkeypatch.setattr(phases, "run_stage", spy)
-    horizon = Horizon(dt.date(2026, 12, 7), 7)
-    station = split_by_station(load_dataset(DEMO), horizon)["S07"]
-    for params, cuts in (({}, 0), ({"cut_level": 1}, 1)):
-        seen.clear()
-        m = RosterModel(station, horizon, Policy(), ("S07",), expand_posts(station, horizon), use_lines=True)
-        out = solve_phases(m, Budget(30, 10), seed=0, workers=1, solver_params=params)
-        rounds = [p for name, p in seen if name.startswith("whole")]
-        assert rounds and all(p.get("cut_level") == cuts for p in rounds), seen
-        assert out.solver.parameters.cut_level == cuts  # the roster is a round's
-        assert out.fully_proven
