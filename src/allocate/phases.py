@@ -105,16 +105,6 @@ HELD_SHARE = 0.8
 # two rounds, each round a share of the work left (region, 40 stations: 39 proven, 38 with one
 # LP-guided search and then the default search; the same work in all).
 LP_SEARCH_PARAMS: dict[str, Any] = {"search_branching": cp_model.LP_SEARCH}
-# The rounds' own CP-SAT settings (the caller's own parameters win). Their LP's bound is tight at the
-# root without CP-SAT's cuts (the lines-of-work model and the fair band), and the cuts slow every
-# node of the LP-guided dive. Without them (`cut_level` 0), on the city's 60 largest stations whose
-# every crew is staffed (2.5 det each, one worker, each station solved both ways by turns in one
-# process, twice): 97.4 CPU s instead of 110.0 and 19.40 det instead of 21.42, all 60 proven; over
-# all 175 such stations 26.80 det instead of 28.30, all proven, the same soft goals; the 25 shortage
-# stations' rounds did the same work and found the same rosters. (Tried on top, and not kept: no
-# SAT inprocessing, 31.22 det and a proof lost; one presolve iteration, 27.79 and one lost;
-# symmetry level 1, the same work and CPU.)
-ROUND_PARAMS: dict[str, Any] = {"cut_level": 0}
 ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
 # Once coverage is proven, what is left is a search for a roster whose soft goals meet a bound
 # usually known at the root (0 at most stations). Holding the objective at that bound ("a target")
@@ -390,7 +380,7 @@ def solve_phases(
             last = run(
                 name, objective, work, floor=lower,
                 holds=holds + ((objective <= target,) if target is not None else ()),
-                extra={**ROUND_PARAMS, **(LP_SEARCH_PARAMS if guided else {})}, seed_offset=k // 2, **options,
+                extra=LP_SEARCH_PARAMS if guided else None, seed_offset=k // 2, **options,
             )  # fmt: skip
             proved = proven_least(last, target)
             raised, lower = proved > lower, max(lower, proved)
