@@ -182,8 +182,10 @@ def test_search_rounds_are_reproducible(monkeypatch):
     every two rounds), each from the best roster so far: the same budget gives the same rounds and
     the same roster, and no round's roster is worse than the one before it. (Without step 1's
     coverage held at its floor, which would prove S01's coverage and make every other round a
-    target, and with a patient stall rule, so that a third round runs.)"""
+    target, without re-seating its unproven roster's people first, and with a patient stall rule,
+    so that a third round runs.)"""
     monkeypatch.setattr(phases, "HELD_SHARE", 0.0)
+    monkeypatch.setattr(phases, "RESEAT_SHARE", 0.0)
     monkeypatch.setattr(phases, "STALL_ROUNDS", 3)
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S01"]

@@ -79,3 +79,32 @@ def test_a_shortage_station_s_step_2_is_its_people_reseated():
     assert unit.coverage_proven and unit.fully_proven and unit.soft_objective == 0
     assert unit.stopped_by == "proof" and unit.source == "cp-sat"
     assert result.verification is not None and result.verification.ok
+
+
+def test_a_station_whose_coverage_stays_unproven_is_reseated_too(monkeypatch):
+    """Where step 1 ends without proving its coverage (city S121: its hold at the counting floor
+    found nothing), its roster's soft goals are still re-seated, its crews kept: here demo S01's
+    step 1 has its proof hidden. Its soft goals re-seated to 0 prove nothing then (the coverage may
+    be bettered), so step 2 searches on; the roster keeps the law and is not called proven."""
+    import dataclasses
+
+    import allocate.phases as phases
+    from allocate.stages import Status
+
+    real = phases.coverage_step
+
+    def unproven(*args, **kwargs):
+        stage, _ = real(*args, **kwargs)
+        return dataclasses.replace(stage, status=Status.FEASIBLE, search_status=Status.FEASIBLE), 0.0
+
+    monkeypatch.setattr(phases, "coverage_step", unproven)
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S01"]
+    result = solve(station, horizon, time_limit=120, work_limit=2.0, workers=1, seed=0)
+    unit = result.units[0]
+    names = [name for name, _, _ in unit.steps]
+    assert any(name.startswith("people re-seated") for name in names)
+    assert names[-1].startswith("whole")  # step 2 searched on after the moves
+    assert not unit.coverage_proven and not unit.fully_proven
+    assert unit.soft_objective == 0 and unit.goals["uncovered"].amount > 0
+    assert result.verification is not None and result.verification.ok

@@ -14,9 +14,10 @@
    also proven when step 2's roster meets the bound step 1 proved.
 2. **The whole objective** (coverage weighted far above the soft goals), from the better of the
    greedy roster and step 1's, with the proven coverage as a floor. (Where crews stay uncovered,
-   coverage proven above 0, step 2 starts from step 1's roster with its people *re-seated*, its
-   crews kept: `allocate.reseat`, a neighbourhood search; soft goals re-seated to 0 end it, else
-   one short round follows: see `RESEAT_SHARE`.) With the lines-of-work model and
+   step 2 starts from step 1's roster with its people *re-seated*, its crews kept:
+   `allocate.reseat`, a neighbourhood search; with the coverage proven above 0, soft goals
+   re-seated to 0 end it, else one short round follows: see `RESEAT_SHARE`; with the coverage
+   unproven, the rounds go on from the re-seated roster.) With the lines-of-work model and
    the fair-band fairness term the bound is tight (often known at the root), so this is a search for
    the roster that meets it, in rounds: CP-SAT's LP-guided search and its default search by turns,
    each from the best roster so far, a new seed every two rounds (`ROUND_SHARE`). Once coverage is
@@ -497,10 +498,19 @@ def solve_phases(
         start = _settled(first, full) if first.searched and first.source != "greedy" else None
         # re-seated from step 1's roster, or from the greedy one where it met the counting floor
         origin = start if start is not None else greedy if first.source == "greedy" else None
-        reseated = origin is not None and coverage_proven and bool(least) and RESEAT_SHARE > 0
+        # Also where step 1's coverage stays unproven (its hold at the floor found nothing): its
+        # roster's crews are the best found, and without the moves its soft goals stood as step 1
+        # left them. City S121 (seed 1): 7,027 (140 hours of overtime) -> 155, the same 7 crews
+        # uncovered, the same work; seed 26's S121 9,876 -> 210 (its S053's moves found nothing
+        # within their share). Soft goals re-seated to 0 prove nothing there: step 2 searches on.
+        reseated = (
+            origin is not None and bool(least) and RESEAT_SHARE > 0 and (coverage_proven or start is not None)
+        )
+        reseated_proven = reseated and coverage_proven  # its coverage proven: rounds only for a bound
         proven: _Search | None = None
         if reseated:
             start, proven = _reseated(origin)
+            proven = proven if coverage_proven else None
             hint_from(m.model, start)
             begin = start
         elif start is not None and (greedy is None or start.value(full) < greedy.value(full)):
@@ -518,8 +528,8 @@ def solve_phases(
         #    first round is short (`RESEATED_ROUND_WORK`): it is there for its bound.
         ended = proven or search(
             "whole", full, gap_rule=coverage_proven or deferred, floor=floor, start=begin,
-            patience=None if usual else STALL_ROUNDS, aim_at_floor=usual, proofs_only=reseated,
-            first_work=RESEATED_ROUND_WORK if reseated else None,
+            patience=None if usual else STALL_ROUNDS, aim_at_floor=usual, proofs_only=reseated_proven,
+            first_work=RESEATED_ROUND_WORK if reseated_proven else None,
             fallback=fallback if least is None else None, fallback_source=source,
         )  # fmt: skip
         whole = ended.best
