@@ -63,6 +63,10 @@ MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns f
 # incumbent's: instance 12, 4041 in 12 s from a dive cut at 30 s (36 of 60 people fixed, its roster
 # 6567), where the whole model and the search from that roster ended at 4153-4843
 NEAR_SHARE = 0.25
+# of the time, at most, for the whole model over the root LP's cells capped at its bound, after a
+# cut dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
+# instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
+CAPPED_SHARE = 0.3
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -183,9 +187,9 @@ def solve_instance(
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
-        for cells, cap in _restrictions(columns, best):
+        for cells, cap, share in _restrictions(columns, best):
             near = Whole(instance, best, workers, seed, params, cells | best.roster, cap)
-            near.run(min(NEAR_SHARE * time_limit, deadline - time.perf_counter()))
+            near.run(min(share * time_limit, deadline - time.perf_counter()))
             if best.proven:  # the LP's bound reached
                 return _result(best, None, started, 0, columns)
         # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
@@ -252,18 +256,23 @@ def _columns(
     return columns
 
 
-def _restrictions(columns: ColumnGeneration, best: lns.Incumbent) -> Iterator[tuple[set[Key], int | None]]:
-    """The cells the whole model is restricted to after a dive, in turn, and its objective's cap
-    (None: none): those of a cut dive's LP, or of its last LP within `columns.NEAR_RISE` (see
-    `NEAR_SHARE`); then, if the dive was cut or ended above that rise and the LP was solved,
-    those of the root LP's solution and the dive's, capped at the LP's bound: a roster at the
-    bound, which is then proven (instance 12: the dive's cells gave 4041, or none when its LP
-    had risen; 4040, the bound, in 7 s over the root's 2399 cells and that roster's, where
-    without the cap 15 s did not improve it). Each with the incumbent's cells."""
+def _restrictions(
+    columns: ColumnGeneration, best: lns.Incumbent
+) -> Iterator[tuple[set[Key], int | None, float]]:
+    """The cells the whole model is restricted to after a dive, in turn, its objective's cap
+    (None: none) and its share of the time: those of a cut dive's LP, or of its last LP within
+    `columns.NEAR_RISE` (`NEAR_SHARE`); then, if the dive was cut and the LP was solved, those of
+    the root LP's solution and the dive's, capped at the LP's bound (`CAPPED_SHARE`): any roster
+    found is optimal (instance 12: the dive's cells gave 4041, or none when its LP had risen;
+    capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the cap 15 s
+    did not improve it; from the first roster, 8692, not in 15 s). Each with the incumbent's
+    cells. Not after a whole dive: instance 7's capped model (1055, its optimum 1056) took 5 s to
+    prove it has no roster."""
+    capped = columns.cut and bool(columns.root)
     if columns.near:
-        yield columns.near, None
-    if (columns.cut or columns.near) and columns.root and best.bound is not None and not best.proven:
-        yield columns.root | columns.near, math.ceil(best.bound - 1e-6)
+        yield columns.near, None, NEAR_SHARE / 2 if capped else NEAR_SHARE
+    if capped and best.bound is not None and not best.proven:
+        yield columns.root | columns.near, math.ceil(best.bound - 1e-6), CAPPED_SHARE
 
 
 def _result(
