@@ -434,6 +434,7 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     # the root LP's cells once converged: those of its columns of positive share
     every = {key for cols in columns.columns for keys in cols for key in keys}
     assert columns.root and columns.root == columns.support() and columns.root <= every
+    assert columns.whole_value  # 558: a roster capped at the bound is sought after a cut dive
     found = columns.integer(10, roster)
     assert found is not None and found[1] == 607
     dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
@@ -457,6 +458,8 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+    columns.lp_value = 558.5  # a fractional LP (instance 18's 4417.3): no capped model
+    assert not columns.whole_value
 
 
 def test_generation_goes_on_while_its_gap_closes_in_time() -> None:

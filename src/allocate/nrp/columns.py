@@ -273,6 +273,13 @@ class ColumnGeneration:
         gap = self.gap()
         return self.converged or (gap is not None and gap <= NEAR_GAP)
 
+    @property
+    def whole_value(self) -> bool:
+        """The root LP's value is a whole number: its bound may be the optimum itself (instances
+        10 and 12; a fractional one, 7, 8, 16, 18, sits below optima above its rounding)."""
+        lp = self.lp_value
+        return lp is not None and abs(lp - round(lp)) <= 1e-6 * max(1.0, abs(lp))
+
     def dive(
         self, deadline: float, workers: int, seed: int, params: dict
     ) -> tuple[frozenset[Key], int] | None:

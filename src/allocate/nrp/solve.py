@@ -8,7 +8,8 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
-its last LP within that rise (`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+its last LP within that rise (`NEAR_SHARE`), then, after a cut dive from the LP solved, over
+the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -267,8 +268,9 @@ def _restrictions(
     capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the cap 15 s
     did not improve it; from the first roster, 8692, not in 15 s). Each with the incumbent's
     cells. Not after a whole dive: instance 7's capped model (1055, its optimum 1056) took 5 s to
-    prove it has no roster."""
-    capped = columns.cut and bool(columns.root)
+    prove it has no roster. Nor when the LP's value is fractional: a roster at the bound is then
+    above the LP's (instance 18: LP 4417.3, best known 4459; 18 s for nothing)."""
+    capped = columns.cut and bool(columns.root) and columns.whole_value
     if columns.near:
         yield columns.near, None, NEAR_SHARE / 2 if capped else NEAR_SHARE
     if capped and best.bound is not None and not best.proven:
