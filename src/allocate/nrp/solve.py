@@ -8,7 +8,7 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
-its last LP within that rise (`NEAR_SHARE`), then, after a cut dive from the LP solved, over
+its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
@@ -65,7 +65,7 @@ MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns f
 # 6567), where the whole model and the search from that roster ended at 4153-4843
 NEAR_SHARE = 0.25
 # of the time, at most, for the whole model over the root LP's cells capped at its bound, after a
-# cut dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
+# dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
 # instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
 CAPPED_SHARE = 0.3
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
@@ -262,15 +262,16 @@ def _restrictions(
 ) -> Iterator[tuple[set[Key], int | None, float]]:
     """The cells the whole model is restricted to after a dive, in turn, its objective's cap
     (None: none) and its share of the time: those of a cut dive's LP, or of its last LP within
-    `columns.NEAR_RISE` (`NEAR_SHARE`); then, if the dive was cut and the LP was solved, those of
-    the root LP's solution and the dive's, capped at the LP's bound (`CAPPED_SHARE`): any roster
-    found is optimal (instance 12: the dive's cells gave 4041, or none when its LP had risen;
-    capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the cap 15 s
-    did not improve it; from the first roster, 8692, not in 15 s). Each with the incumbent's
-    cells. Not after a whole dive: instance 7's capped model (1055, its optimum 1056) took 5 s to
-    prove it has no roster. Nor when the LP's value is fractional: a roster at the bound is then
-    above the LP's (instance 18: LP 4417.3, best known 4459; 18 s for nothing)."""
-    capped = columns.cut and bool(columns.root) and columns.whole_value
+    `columns.NEAR_RISE` (`NEAR_SHARE`); then, if the LP was solved and its value is whole, those
+    of the root LP's solution and the dive's, capped at the LP's bound (`CAPPED_SHARE`): any
+    roster found is optimal (instance 12: the dive's cells gave 4041, or none when its LP had
+    risen; capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the
+    cap 15 s did not improve it; from the first roster, 8692, not in 15 s. Instance 10, after a
+    whole dive to 4635: 4631 in 0.9 s). Each with the incumbent's cells. Not when the LP's value
+    is fractional: a roster at the bound is then above the LP's (instance 18: LP 4417.3, best
+    known 4459, 18 s for nothing; 7: 1054.x, 5 s to prove the capped model has no roster);
+    instance 6's whole 1949 (best known 1950) took 0.2 s to prove it."""
+    capped = bool(columns.root) and columns.whole_value
     if columns.near:
         yield columns.near, None, NEAR_SHARE / 2 if capped else NEAR_SHARE
     if capped and best.bound is not None and not best.proven:
