@@ -431,6 +431,10 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     columns = ColumnGeneration(inst, roster)
     columns.run(time.perf_counter() + 30, 1, 0, {})
     assert columns.converged and columns.bound == 558 and columns.lp_value == pytest.approx(558)
+    # the root LP's cells once converged: those of its columns of positive share
+    every = {key for cols in columns.columns for keys in cols for key in keys}
+    assert columns.root and columns.root == columns.support() and columns.root <= every
+    assert columns.whole_value  # 558: a roster capped at the bound is sought after a cut dive
     found = columns.integer(10, roster)
     assert found is not None and found[1] == 607
     dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
@@ -454,6 +458,8 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
             + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
         )
     assert independent(INSTANCE1, out) == (607, [])
+    columns.lp_value = 558.5  # a fractional LP (instance 18's 4417.3): no capped model
+    assert not columns.whole_value
 
 
 def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
@@ -484,6 +490,20 @@ def test_whole_model_over_some_cells_keeps_to_them_and_reports_no_bound(barred: 
     assert near.status == cp_model.OPTIMAL and best.bound is None and best.roster <= cells
     assert evaluate(inst, sorted(best.roster)).objective == best.objective
     assert (best.objective == TINY_OPTIMUM) == (not barred)
+
+
+@pytest.mark.parametrize("cap", [TINY_OPTIMUM, TINY_OPTIMUM - 1])
+def test_whole_model_capped_finds_a_roster_at_the_cap_or_none(cap: int) -> None:
+    """Capped at the optimum, the restricted model finds it; capped below, it has no roster and
+    the incumbent stays as it was."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(), 10**9)
+    capped = Whole(inst, best, 1, 0, {}, set(TINY_ROSTER), cap)
+    capped.run(10)
+    if cap == TINY_OPTIMUM:
+        assert capped.status == cp_model.OPTIMAL and best.objective == TINY_OPTIMUM
+    else:
+        assert capped.status == cp_model.INFEASIBLE and best.objective == 10**9 and not best.roster
 
 
 def test_cli_proves_instance_1_optimal(tmp_path: Path) -> None:

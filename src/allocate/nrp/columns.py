@@ -101,6 +101,8 @@ class ColumnGeneration:
         # the cells (person, day, shift) a cut dive's LP worked, with its fixings, if that LP is
         # within `NEAR_RISE` of the root's: a roster is sought among them (:mod:`allocate.nrp.solve`)
         self.near: set[Key] = set()
+        # the cells the root LP's solution works once the generation has converged (see `run`)
+        self.root: set[Key] = set()
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -242,6 +244,12 @@ class ColumnGeneration:
             near = NEAR_GAP * (self.lp_value or 0.0)
             if checkpoint is not None and now > checkpoint and not gap_closes(gaps, near, deadline - now):
                 return
+        # Converged, its last round added no column: the LP's solution is that over all the
+        # columns. Its cells with the incumbent's, the whole model capped at the LP's bound found
+        # instance 12's optimum from a roster near it where a cut dive's LP cells held none
+        # (4041 there; 4040 in 7 s, where 15 s without the cap, or over every column's cells, did not).
+        if self.converged:
+            self.root = self.support()
 
     def lagrangian_gap(self) -> float | None:
         """The LP's value less the best Lagrangian value; None before both.
@@ -264,6 +272,13 @@ class ColumnGeneration:
         """The LP solved, or its gap within `NEAR_GAP`: a dive from it makes a good roster."""
         gap = self.gap()
         return self.converged or (gap is not None and gap <= NEAR_GAP)
+
+    @property
+    def whole_value(self) -> bool:
+        """The root LP's value is a whole number: its bound may be the optimum itself (instances
+        10 and 12; a fractional one, 7, 8, 16, 18, sits below optima above its rounding)."""
+        lp = self.lp_value
+        return lp is not None and abs(lp - round(lp)) <= 1e-6 * max(1.0, abs(lp))
 
     def dive(
         self, deadline: float, workers: int, seed: int, params: dict

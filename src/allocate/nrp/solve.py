@@ -8,7 +8,8 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
-its last LP within that rise (`NEAR_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
+the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -44,7 +45,7 @@ from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterator
     from pathlib import Path
 
     from allocate.nrp.instance import Instance
@@ -63,6 +64,10 @@ MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns f
 # incumbent's: instance 12, 4041 in 12 s from a dive cut at 30 s (36 of 60 people fixed, its roster
 # 6567), where the whole model and the search from that roster ended at 4153-4843
 NEAR_SHARE = 0.25
+# of the time, at most, for the whole model over the root LP's cells capped at its bound, after a
+# dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
+# instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
+CAPPED_SHARE = 0.3
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -89,6 +94,7 @@ class Whole:
 
     With `cells`, every other (person, day, shift) is barred: a roster near a dive's LP (see
     `NEAR_SHARE`). Its bound and optimum are then the restricted model's, so none is reported.
+    With `cap`, only rosters worth at most that are sought (a restricted model may have none).
     """
 
     def __init__(
@@ -99,6 +105,7 @@ class Whole:
         seed: int,
         params: dict,
         cells: Collection[Key] | None = None,
+        cap: int | None = None,
     ) -> None:
         started = time.perf_counter()
         self.m = NrpModel(instance)
@@ -106,6 +113,8 @@ class Whole:
             for key, xs in self.m.work.items():
                 if key not in cells:
                     self.m.model.add(xs[0] == 0)
+        if cap is not None:
+            self.m.model.add(self.m.penalty <= cap)
         self.restricted = cells is not None
         self.build_seconds = time.perf_counter() - started
         if best is not None:
@@ -179,9 +188,9 @@ def solve_instance(
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
-        if columns.near:
-            near = Whole(instance, best, workers, seed, params, columns.near | best.roster)
-            near.run(min(NEAR_SHARE * time_limit, deadline - time.perf_counter()))
+        for cells, cap, share in _restrictions(columns, best):
+            near = Whole(instance, best, workers, seed, params, cells | best.roster, cap)
+            near.run(min(share * time_limit, deadline - time.perf_counter()))
             if best.proven:  # the LP's bound reached
                 return _result(best, None, started, 0, columns)
         # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
@@ -246,6 +255,27 @@ def _columns(
         if found is not None:
             best.offer(*found)
     return columns
+
+
+def _restrictions(
+    columns: ColumnGeneration, best: lns.Incumbent
+) -> Iterator[tuple[set[Key], int | None, float]]:
+    """The cells the whole model is restricted to after a dive, in turn, its objective's cap
+    (None: none) and its share of the time: those of a cut dive's LP, or of its last LP within
+    `columns.NEAR_RISE` (`NEAR_SHARE`); then, if the LP was solved and its value is whole, those
+    of the root LP's solution and the dive's, capped at the LP's bound (`CAPPED_SHARE`): any
+    roster found is optimal (instance 12: the dive's cells gave 4041, or none when its LP had
+    risen; capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the
+    cap 15 s did not improve it; from the first roster, 8692, not in 15 s. Instance 10, after a
+    whole dive to 4635: 4631 in 0.9 s). Each with the incumbent's cells. Not when the LP's value
+    is fractional: a roster at the bound is then above the LP's (instance 18: LP 4417.3, best
+    known 4459, 18 s for nothing; 7: 1054.x, 5 s to prove the capped model has no roster);
+    instance 6's whole 1949 (best known 1950) took 0.2 s to prove it."""
+    capped = bool(columns.root) and columns.whole_value
+    if columns.near:
+        yield columns.near, None, NEAR_SHARE / 2 if capped else NEAR_SHARE
+    if capped and best.bound is not None and not best.proven:
+        yield columns.root | columns.near, math.ceil(best.bound - 1e-6), CAPPED_SHARE
 
 
 def _result(
