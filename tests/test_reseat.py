@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
 
 from ortools.sat.python import cp_model
 
+import allocate.phases as phases
 from allocate.batch.data import split_by_station
 from allocate.demand import expand_posts
 from allocate.domain import Horizon
@@ -16,7 +18,7 @@ from allocate.model.builder import RosterModel
 from allocate.policy import Policy
 from allocate.reseat import reseat
 from allocate.solve import solve
-from allocate.stages import release
+from allocate.stages import Status, release
 from builders import WEEK, dataset, need, person
 
 DEMO = Path(__file__).parents[1] / "data" / "demo"
@@ -86,11 +88,6 @@ def test_a_station_whose_coverage_stays_unproven_is_reseated_too(monkeypatch):
     found nothing), its roster's soft goals are still re-seated, its crews kept: here demo S01's
     step 1 has its proof hidden. Its soft goals re-seated to 0 prove nothing then (the coverage may
     be bettered), so step 2 searches on; the roster keeps the law and is not called proven."""
-    import dataclasses
-
-    import allocate.phases as phases
-    from allocate.stages import Status
-
     real = phases.coverage_step
 
     def unproven(*args, **kwargs):

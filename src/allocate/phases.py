@@ -501,8 +501,9 @@ def solve_phases(
         # Also where step 1's coverage stays unproven (its hold at the floor found nothing): its
         # roster's crews are the best found, and without the moves its soft goals stood as step 1
         # left them. City S121 (seed 1): 7,027 (140 hours of overtime) -> 155, the same 7 crews
-        # uncovered, the same work; seed 26's S121 9,876 -> 210 (its S053's moves found nothing
-        # within their share). Soft goals re-seated to 0 prove nothing there: step 2 searches on.
+        # uncovered, the same work; seed 26's S121 9,876 -> 210. Where the moves find nothing they
+        # spend work the station left unspent (seed 27's S053: 2.31 -> 2.5 det, the same roster).
+        # Soft goals re-seated to 0 prove nothing there: step 2 searches on.
         reseated = (
             origin is not None and bool(least) and RESEAT_SHARE > 0 and (coverage_proven or start is not None)
         )
