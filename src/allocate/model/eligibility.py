@@ -64,6 +64,20 @@ def eligible(dataset: Dataset, person: Person, post: Post, lending: bool) -> boo
     return barrier(dataset, person, post, lending) is None
 
 
+def eligibility_key(dataset: Dataset, person: Person, dates: Sequence[dt.date]) -> tuple:
+    """Everything :func:`eligible` reads of a person, over posts on `dates`: the home station, the
+    role, training, fitness, skills, and the days absent. People with the same key are eligible for
+    the same posts (a station's interchangeable people), so a unit asks once per key: asking every
+    person was a tenth of a station's model build. Any field a rule here reads belongs in it."""
+    absent = tuple(day for day in dates if dataset.is_absent(person.person_id, day))
+    valid = person.training_valid_until
+    lapsed = () if valid is None else tuple(day for day in dates if valid < day)
+    return (
+        person.station_id, person.role, person.skills, person.pre_job_trained, lapsed,
+        person.disqualified, absent,
+    )  # fmt: skip
+
+
 def eligible_among(dataset: Dataset, person: Person, posts: Sequence[Post], lending: bool) -> list[int]:
     """Indexes of the `posts` the person is :func:`eligible` for, in order.
 

@@ -98,13 +98,22 @@ def build_hint(m: RosterModel) -> dict[int, _Fill]:
             q,
         ),
     )
+    # Each person's load for the shift of the posts being filled (None: may not take it), kept from
+    # post to post of one day and shift: only the people a crew takes change state, and they may
+    # take nothing else that day.
+    loads: dict[int, tuple | None] = {}
+    shift: tuple[int, str] | None = None
     for q in order:
         pv = m.post_vars[q]
         target = m.targets.get(q)
         if target is not None and pv.pooled:  # a pooled post: the plan's counts are the hint
             chosen[q] = _Fill(counts=dict(enumerate(target.crews)), pooled=dict(target.people))
-        else:
-            chosen[q] = _fill_post(m, pv, candidates[q], flexibility, states, on_duty)
+            loads.clear()
+            continue
+        if shift != (m.horizon.index(pv.post.date), pv.post.shift_id):
+            shift = m.horizon.index(pv.post.date), pv.post.shift_id
+            loads.clear()
+        chosen[q] = _fill_post(m, pv, candidates[q], flexibility, states, on_duty, loads)
     return chosen
 
 
@@ -189,7 +198,10 @@ def _fill_post(
     flexibility: dict[tuple[int, int, str], int],
     states: list[_State],
     on_duty: set[tuple[str, int, str]],
+    known: dict[int, tuple | None],
 ) -> _Fill:
+    """The crews of one post, its people chosen by their load; `known` holds the loads of this
+    post's day and shift asked so far (see `build_hint`), and learns the rest."""
     post = pv.post
     day = m.horizon.index(post.date)
     task = m.dataset.task_by_id[post.task_id]
@@ -206,10 +218,10 @@ def _fill_post(
         spread = states[i].heavy if heavy else 0
         return (overtime, flexibility[i, day, post.shift_id], spread, worked, i)
 
-    # Each candidate's load, once: only the people a crew takes change state, and they leave the lists.
-    loads = {
-        i: load(i) for i in (*candidates[0], *candidates[1]) if _can_take(m, i, day, post.shift_id, states)
-    }
+    for i in (*candidates[0], *candidates[1]):
+        if i not in known:
+            known[i] = load(i) if _can_take(m, i, day, post.shift_id, states) else None
+    loads = {i: known[i] for i in (*candidates[0], *candidates[1]) if known[i] is not None}
     sworn = sorted((i for i in candidates[0] if i in loads), key=loads.__getitem__)
     aux = sorted((i for i in candidates[1] if i in loads), key=loads.__getitem__)
     fill = _Fill()
@@ -238,6 +250,7 @@ def _fill_post(
                 (sworn if m.people[i].is_sworn else aux).remove(i)
             for i in crew:
                 _take(m, i, day, post.shift_id, states)
+                known[i] = None
             if n_sworn:
                 on_duty.add((post.station_id, day, post.shift_id))
             fill.people += crew

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from allocate.model.eligibility import eligible_among
+from allocate.model.eligibility import eligibility_key, eligible_among
 from allocate.model.pins import task_pinned
 from allocate.model.rest import history_blocked
 
@@ -50,13 +50,19 @@ def add_lines(m: RosterModel) -> None:
     shift_of = [(m.horizon.index(pv.post.date), pv.post.shift_id) for pv in m.post_vars]
     people = [(i, p) for i, p in enumerate(m.people) if p.person_id not in m.pooled]
     # Person -> (day, shift) -> the posts there the person may fill, in post order. Asked once per
-    # person over all the unit's posts rather than once per person and shift.
+    # eligibility key (people alike in every way the rules read) over all the unit's posts rather
+    # than once per person and shift.
     posts = [pv.post for pv in m.post_vars]
+    dates = sorted({post.date for post in posts})
     able_in: dict[int, dict[tuple[int, str], list[int]]] = {}
+    by_key: dict[tuple, dict[tuple[int, str], list[int]]] = {}
     for i, person in people:
-        able_in[i] = defaultdict(list)
-        for q in eligible_among(m.dataset, person, posts, m.policy.lending):
-            able_in[i][shift_of[q]].append(q)
+        key = eligibility_key(m.dataset, person, dates)
+        if key not in by_key:
+            by_key[key] = defaultdict(list)
+            for q in eligible_among(m.dataset, person, posts, m.policy.lending):
+                by_key[key][shift_of[q]].append(q)
+        able_in[i] = by_key[key]
     alone = task_pinned(m)  # a task pin needs the person counted apart: a class of one
     for day, shift_id in sorted(set(shift_of)):
         classes: dict[tuple[bool, tuple[int, ...], int], list[int]] = defaultdict(list)

@@ -6,13 +6,14 @@ person who worked the last five days of last week may work at most one more day 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
 
 from allocate.rules.labour import workday_windows
 
 if TYPE_CHECKING:
-    from ortools.sat.python import cp_model
+    import datetime as dt
 
     from allocate.model.builder import RosterModel
 
@@ -29,7 +30,7 @@ def add_consecutive_days(m: RosterModel) -> None:
     past = history_workdays(m)
     for i, person in enumerate(m.people):
         rules = m.policy.rules_for(person.role)
-        worked_before = past.get(person.person_id, set())
+        worked_before = {(day - m.horizon.start).days for day in past.get(person.person_id, ())}
         per_day = [m.day_vars(i, day) for day in range(m.horizon.days)]  # read by every window
         for window, limit in workday_windows(rules):
             names = [
@@ -45,16 +46,17 @@ def add_consecutive_days(m: RosterModel) -> None:
 
 
 def _limit_window(
-    m: RosterModel, per_day: list[list[cp_model.IntVar]], worked_before: set[dt.date], window: int, limit: int
+    m: RosterModel, per_day: list[list[cp_model.IntVar]], worked_before: set[int], window: int, limit: int
 ) -> None:
     """In every `window` consecutive days ending inside the horizon, at most `limit` worked, of a
-    person whose variables are `per_day` (one list per day of the horizon)."""
+    person whose variables are `per_day` (one list per day of the horizon) and who worked the days
+    `worked_before` (offsets from the horizon's start, negative) before it."""
     for last in range(m.horizon.days):
         first = last - window + 1
         xs = [x for day in range(max(first, 0), last + 1) for x in per_day[day]]
         if not xs:
             continue
-        before = sum(1 for k in range(first, 0) if m.horizon.start + dt.timedelta(days=k) in worked_before)
+        before = sum(1 for k in range(first, 0) if k in worked_before)
         if len(xs) + before <= limit:
             continue  # the window cannot break the rule, whatever the solver does
-        m.model.add(sum(xs) <= max(limit - before, 0))
+        m.model.add(cp_model.LinearExpr.sum(xs) <= max(limit - before, 0))
