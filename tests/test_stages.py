@@ -61,3 +61,12 @@ def test_a_greedy_sizing_answer_says_so():
     assert greedy.quality() == "upper bound (greedy roster only: raise --time-limit)"
     searched = StationSizing("S1", kinds, kinds, False, [], status=Status.FEASIBLE)
     assert searched.quality() == "upper bound (CP-SAT, not proven)"
+
+
+def test_a_stage_runs_without_symmetry_detection_unless_the_caller_asks():
+    """`ROSTER_PARAMS` hold under the caller's own CP-SAT settings, which win."""
+    m, x = _model()
+    plain = run_stage(m, Stage("plain", x, work=10), ONE)
+    assert plain.search.parameters.symmetry_level == 0
+    asked = run_stage(m, Stage("asked", x, work=10), Settings(0, 1, {"symmetry_level": 2}))
+    assert asked.search.parameters.symmetry_level == 2 and asked.solver.value(x) == 2

@@ -391,7 +391,13 @@ def solve_phases(
                 best = last
                 options.pop("fallback", None)
             if last.status == Status.OPTIMAL or last.on_gap or last.stopped_by == "time limit":
-                return _Search(best or last, last, lower)
+                # the gap rule stopping a roster at the proven least (the floor) is a proof
+                met = (
+                    last.on_gap
+                    and last.searched
+                    and round(last.search.objective_value) <= math.ceil(lower - 1e-6)
+                )
+                return _Search(best or last, last, lower, "proof" if met else None)
             if best is not None:
                 found = round(best.search.objective_value)
                 if found <= lower:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
-from allocate.model.params import set_hint, solver_for
+from allocate.model.params import ROSTER_PARAMS, set_hint, solver_for
 
 if TYPE_CHECKING:
     from allocate.model.builder import RosterModel
@@ -106,7 +106,12 @@ def reseat(
             if i not in free:
                 _fix_values(sub, xs, values)
         set_hint(sub, range(len(values)), values)
-        own = {**MOVE_PARAMS, **(LP_GUIDED if moves % 2 == 0 else {}), **(solver_params or {})}
+        own = {
+            **ROSTER_PARAMS,
+            **MOVE_PARAMS,
+            **(LP_GUIDED if moves % 2 == 0 else {}),
+            **(solver_params or {}),
+        }
         solver = solver_for(seconds, seed + moves, 1, own)
         solver.parameters.max_deterministic_time = min(MOVE_WORK, work - spent)
         status = solver.solve(sub)

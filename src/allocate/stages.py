@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from allocate.model.params import hint_from, solver_for
+from allocate.model.params import ROSTER_PARAMS, hint_from, solver_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -150,7 +150,7 @@ def run_stage(
         if prepare is not None and (prepared := prepare()) is not None:
             fallback = prepared
         wall = min(stage.wall, stage.deadline - time.perf_counter())
-        solver = solver_for(wall, settings.seed, settings.workers, dict(settings.params))
+        solver = solver_for(wall, settings.seed, settings.workers, {**ROSTER_PARAMS, **settings.params})
         limit = settings.params.get("max_deterministic_time", max(0.001, stage.work))
         solver.parameters.max_deterministic_time = float(limit)
         callback = watch(solver) if watch is not None else None
@@ -174,11 +174,14 @@ def run_stage(
 
 def stop_rule(status: Status, on_gap: bool, solver: cp_model.CpSolver, exhausted: bool = False) -> StopRule:
     """What ended a search: its proof (of optimality, or that no roster exists under its holds), the
-    gap rule, its work limit (or the solve's budget of work, `exhausted`) or else the wall clock."""
+    gap rule, its work limit (or the solve's budget of work, `exhausted`) or else the wall clock.
+    The gap rule stopping a roster that meets its bound (every objective is integral) is a proof:
+    the rule's callback may see the bound meet the roster before CP-SAT itself says OPTIMAL."""
     if status in (Status.OPTIMAL, Status.INFEASIBLE):
         return "proof"
     if on_gap:
-        return "gap"
+        met = status.found and solver.objective_value <= math.ceil(solver.best_objective_bound - 1e-6)
+        return "proof" if met else "gap"
     if exhausted or solver.deterministic_time >= solver.parameters.max_deterministic_time:
         return "work limit"
     return "time limit"

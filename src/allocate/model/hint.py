@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from allocate.domain import is_heavy
 from allocate.fairness import history_heavy
-from allocate.model.params import hint_from, set_hint
+from allocate.model.params import ROSTER_PARAMS, hint_from, set_hint
 from allocate.model.workdays import history_workdays
 from allocate.rules.labour import (
     block_of,
@@ -326,7 +326,7 @@ def complete_hints(
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
-    for key, value in (solver_params or {}).items():  # the user's CP-SAT settings hold here too
+    for key, value in {**ROSTER_PARAMS, **(solver_params or {})}.items():  # the user's hold here too
         if key not in ("num_workers", "max_time_in_seconds"):
             setattr(solver.parameters, key, value)
     status = solver.solve(m.model)
