@@ -164,6 +164,23 @@ def test_step_1_left_to_the_whole_objective_runs_after_it_when_crews_stay_unstaf
     assert r.coverage["shortfall"].sum() == 1
 
 
+def test_step_2_left_with_the_coverage_gives_it_back_after_a_round_short_of_it(monkeypatch):
+    """Demo S01 (a real shortage: 5 crews uncovered at least) with its counting floor hidden (0):
+    step 1 is left to the whole objective, whose first round leaves crews uncovered. Its rounds
+    then went on without finding the coverage (13 crews uncovered, unproven); now step 1 runs
+    after that round, and step 2 as at any station with a shortage (re-seating): proven."""
+    monkeypatch.setattr(phases, "coverage_floor", lambda *args: (Bound(0, True), {}))
+    horizon = Horizon(dt.date(2026, 12, 7), 7)
+    station = split_by_station(load_dataset(DEMO), horizon)["S01"]
+    r = solve(station, horizon, time_limit=120, work_limit=2.0, workers=1, seed=0)
+    unit = r.units[0]
+    names = [name for name, _, _ in unit.steps]
+    assert names[1:4] == ["coverage (left to the whole objective: counting floor 0)", "whole", "coverage"]
+    assert any(name.startswith("people re-seated") for name in names[4:])
+    assert unit.coverage_proven and unit.goals["uncovered"].amount == 5
+    assert r.verification is not None and r.verification.ok
+
+
 def test_units_solved_side_by_side_give_the_same_roster(tmp_path: Path) -> None:
     """Stations solved two at once (threads) get the same work budgets, so the same rosters, as one at
     a time: the roster does not depend on the machine's cores."""

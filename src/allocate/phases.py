@@ -327,6 +327,7 @@ def solve_phases(
         aim_at_floor: bool = True,
         proofs_only: bool = False,
         first_work: float | None = None,
+        covered_first: bool = False,
         **options: Any,
     ) -> _Search:
         """The rest of the unit's work on `objective`, in rounds (with one worker), each from the
@@ -346,7 +347,8 @@ def solve_phases(
         the best so far (than `start`, before the first) nor raised the proven least: "no progress".
         A roster better by at most the gap rule's tolerance of its soft goals (1 %) is no progress;
         with `proofs_only`, no better roster is: only a raised least is. `first_work` caps the
-        first round's work.
+        first round's work. With `covered_first`, the rounds stop ("no progress") after a first
+        round whose roster leaves a crew uncovered (a deferred step 1, see `solve_phases`).
         """
         if workers != 1:
             only = run(step, objective, budget.work - spent(), floor=floor, **options)
@@ -405,6 +407,8 @@ def solve_phases(
                 soft = found if held is not None else found - best.search.value(cover.cost)
                 if targeting and found - lower <= SOFT_GAP_LIMIT * max(1.0, soft):
                     return _Search(best, last, lower, "gap")
+            if covered_first and k == 0 and (best is None or round(best.search.value(cover.cost)) > 0):
+                return _Search(best or last, last, lower, "no progress")
             value = round(last.search.objective_value) if last.searched else None
             if stall is not None and stall(value, raised):
                 return _Search(best or last, last, lower, "no progress")
@@ -484,11 +488,7 @@ def solve_phases(
                 first = _deferred(greedy)
             elif first is None:
                 first, bound1 = step_1(floor1.value, plan)
-        coverage_proven = ranked_proven and (
-            first.status == Status.OPTIMAL
-            or (first.searched and meets_bound(round(first.search.value(cover.cost)), bound1))
-        )
-        least = round(first.search.value(cover.cost)) if first.searched else None
+        coverage_proven, least = _coverage_of(first, bound1, cover.cost, ranked_proven)
         if first.source == "greedy":  # the greedy roster's coverage cost no work of the budget
             note((first.name, str(first.status), 0.0))
 
@@ -501,45 +501,62 @@ def solve_phases(
         #    holding step 1's coverage, from its roster: demo S01 not proven in 8 det, instead of
         #    2.1.) With no coverage found in step 1, the fallback roster stands if this finds
         #    nothing either.
-        start = _settled(first, full) if first.searched and first.source != "greedy" else None
-        # re-seated from step 1's roster, or from the greedy one where it met the counting floor
-        origin = start if start is not None else greedy if first.source == "greedy" else None
-        # Also where step 1's coverage stays unproven (its hold at the floor found nothing): its
-        # roster's crews are the best found, and without the moves its soft goals stood as step 1
-        # left them. City S121 (seed 1): 7,027 (140 hours of overtime) -> 155, the same 7 crews
-        # uncovered, the same work; seed 26's S121 9,876 -> 210. Where the moves find nothing they
-        # spend work the station left unspent (seed 27's S053: 2.31 -> 2.5 det, the same roster).
-        # Soft goals re-seated to 0 prove nothing there: step 2 searches on.
-        reseated = (
-            origin is not None and bool(least) and RESEAT_SHARE > 0 and (coverage_proven or start is not None)
-        )
-        reseated_proven = reseated and coverage_proven  # its coverage proven: rounds only for a bound
-        proven: _Search | None = None
-        if reseated:
-            start, proven = _reseated(origin)
-            proven = proven if coverage_proven else None
-            hint_from(m.model, start)
-            begin = start
-        elif start is not None and (greedy is None or start.value(full) < greedy.value(full)):
-            hint_from(m.model, start)
-            begin = start
-        else:
-            set_hint(m.model, *kept)
-            begin = greedy
-        #    Deferred (the counting floor is 0, the greedy roster short of it), step 2 is searched
-        #    as at a station whose every crew is staffed: its roster proves the coverage when it
-        #    staffs every crew, as it does wherever the floor is the least (below).
-        floor = float(least) if coverage_proven and least is not None else 0.0
-        usual = deferred or not least  # every crew can be staffed, as far as is known
-        #    From a re-seated roster, a round's better roster is no reason for another, and the
-        #    first round is short (`RESEATED_ROUND_WORK`): it is there for its bound.
-        ended = proven or search(
-            "whole", full, gap_rule=coverage_proven or deferred, floor=floor, start=begin,
-            patience=None if usual else STALL_ROUNDS, aim_at_floor=usual, proofs_only=reseated_proven,
-            first_work=RESEATED_ROUND_WORK if reseated_proven else None,
-            fallback=fallback if least is None else None, fallback_source=source,
-        )  # fmt: skip
-        whole = ended.best
+        while True:  # twice at most: a deferred step 1 whose step 2 gave up runs, then step 2 again
+            start = _settled(first, full) if first.searched and first.source != "greedy" else None
+            # re-seated from step 1's roster, or from the greedy one where it met the counting floor
+            origin = start if start is not None else greedy if first.source == "greedy" else None
+            # Also where step 1's coverage stays unproven (its hold at the floor found nothing): its
+            # roster's crews are the best found, and without the moves its soft goals stood as step 1
+            # left them. City S121 (seed 1): 7,027 (140 hours of overtime) -> 155, the same 7 crews
+            # uncovered, the same work; seed 26's S121 9,876 -> 210. Where the moves find nothing they
+            # spend work the station left unspent (seed 27's S053: 2.31 -> 2.5 det, the same roster).
+            # Soft goals re-seated to 0 prove nothing there: step 2 searches on.
+            reseated = (
+                origin is not None
+                and bool(least)
+                and RESEAT_SHARE > 0
+                and (coverage_proven or start is not None)
+            )
+            reseated_proven = reseated and coverage_proven  # its coverage proven: rounds only for a bound
+            proven: _Search | None = None
+            if reseated:
+                start, proven = _reseated(origin)
+                proven = proven if coverage_proven else None
+                hint_from(m.model, start)
+                begin = start
+            elif start is not None and (greedy is None or start.value(full) < greedy.value(full)):
+                hint_from(m.model, start)
+                begin = start
+            else:
+                set_hint(m.model, *kept)
+                begin = greedy
+            #    Deferred (the counting floor is 0, the greedy roster short of it), step 2 is searched
+            #    as at a station whose every crew is staffed: its roster proves the coverage when it
+            #    staffs every crew, as it does wherever the floor is the least (below); a first round
+            #    that leaves a crew uncovered ends it, and step 1 runs (below).
+            floor = float(least) if coverage_proven and least is not None else 0.0
+            usual = deferred or not least  # every crew can be staffed, as far as is known
+            #    From a re-seated roster, a round's better roster is no reason for another, and the
+            #    first round is short (`RESEATED_ROUND_WORK`): it is there for its bound.
+            ended = proven or search(
+                "whole", full, gap_rule=coverage_proven or deferred, floor=floor, start=begin,
+                patience=None if usual else STALL_ROUNDS, aim_at_floor=usual, proofs_only=reseated_proven,
+                first_work=RESEATED_ROUND_WORK if reseated_proven else None, covered_first=deferred,
+                fallback=fallback if least is None else None, fallback_source=source,
+            )  # fmt: skip
+            whole = ended.best
+            if not (deferred and ended.rule == "no progress"):
+                break
+            # Step 2 gave up after its first round (`covered_first`): step 1 now, and step 2 as
+            # at any station whose coverage step 1 searched. The rounds had gone on without ever
+            # staffing the crew step 1 then staffs in 0.07 det: unseen city seed 28's S127 (130
+            # people), 2.5 det for 1 crew uncovered, coverage unproven, soft goals 103; now every
+            # crew staffed and proven, soft goals 3; demo S01 with its counting floor hidden, 13
+            # crews uncovered, unproven -> 5, proven. The 57 other deferred stations of seeds 1
+            # and 28 the same but two, proven as before (S189 1.13 -> 1.10 det, S057 1.09 -> 1.03).
+            first, bound1 = step_1(0, plan)
+            coverage_proven, least = _coverage_of(first, bound1, cover.cost, ranked_proven)
+            deferred = False
         if not coverage_proven and ranked_proven and first.searched and whole.searched:
             # Step 1 may have proven its bound without finding a roster that meets it: step 2's
             # roster meeting that bound proves its coverage minimal all the same.
@@ -797,6 +814,15 @@ def coverage_step(
 def _saved_hint(m: RosterModel) -> tuple[list[int], list[int]]:
     hint = m.model.proto.solution_hint
     return list(hint.vars), list(hint.values)
+
+
+def _coverage_of(first: StageResult, bound: float, cost, ranked_proven: bool) -> tuple[bool, int | None]:
+    """Whether step 1's roster (`first`) has its coverage cost proven least (OPTIMAL, or meeting
+    the best `bound` proved; never where a re-plan's step 0 was not proven), and that cost (None:
+    no roster of its own)."""
+    least = round(first.search.value(cost)) if first.searched else None
+    proven = first.status == Status.OPTIMAL or (least is not None and meets_bound(least, bound))
+    return ranked_proven and proven, least
 
 
 def meets_bound(cost: int, bound: float) -> bool:
