@@ -17,7 +17,7 @@ from allocate.crew_forming import form_crews
 from allocate.demand import default_horizon, expand_posts
 from allocate.diagnose import explain_uncovered
 from allocate.io.load import check_horizon
-from allocate.machine import cores
+from allocate.machine import cores, paced_collection
 from allocate.model import lines
 from allocate.model.builder import RosterModel
 from allocate.model.params import WORK_PER_SECOND
@@ -45,6 +45,7 @@ def planning_units(dataset: Dataset, lending: bool) -> list[tuple[str, tuple[str
     return [(f"district {d}", tuple(sorted(ids))) for d, ids in sorted(districts.items())]
 
 
+@paced_collection()
 def solve(
     dataset: Dataset,
     horizon: Horizon | None = None,
