@@ -152,8 +152,9 @@ RESEAT_SHARE = 0.3
 # bettered one roster (S153, by 15 units) for 0.7-0.9 CPU s each; with 0.02 it costs 0.26-0.32 CPU
 # s there (2.5 det less in all, the same rosters but S153's), and the small station's still proves.
 RESEATED_ROUND_WORK = 0.02
-# Deterministic seconds, at most, for one hold of the whole objective below the roster's value where
-# coverage is proven but the soft goals are not (see the end of `solve_phases`).
+# Deterministic seconds, at most, for one hold of the soft goals below the roster's (its coverage held
+# at the proven least) where coverage is proven but the soft goals are not: infeasible, the roster is
+# optimal; a roster it finds is not taken (see the end of `solve_phases`).
 SOFT_PROOF_WORK = 0.05
 
 
