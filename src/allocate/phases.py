@@ -398,11 +398,7 @@ def solve_phases(
                 options.pop("fallback", None)
             if last.status == Status.OPTIMAL or last.on_gap or last.stopped_by == "time limit":
                 # the gap rule stopping a roster at the proven least (the floor) is a proof
-                met = (
-                    last.on_gap
-                    and last.searched
-                    and round(last.search.objective_value) <= math.ceil(lower - 1e-6)
-                )
+                met = last.on_gap and last.searched and meets_bound(round(last.search.objective_value), lower)
                 return _Search(best or last, last, lower, "proof" if met else None)
             if best is not None:
                 found = round(best.search.objective_value)
@@ -571,10 +567,8 @@ def solve_phases(
             # Some crews stay unstaffed after all: step 1 as usual, with the work left, and step 3
             # below if step 2 traded crews for comfort.
             first, bound1 = step_1(0, plan)
-            least = round(first.search.value(cover.cost)) if first.searched else least
-            coverage_proven = first.status == Status.OPTIMAL or (
-                first.searched and meets_bound(least, bound1)
-            )
+            coverage_proven, found = _coverage_of(first, bound1, cover.cost, ranked_proven)
+            least = found if found is not None else least
             if first.searched and first.source != "greedy":
                 start = _settled(first, full)
         best, held = whole, None
@@ -854,7 +848,8 @@ def _coverage_of(first: StageResult, bound: float, cost, ranked_proven: bool) ->
 
 
 def meets_bound(cost: int, bound: float) -> bool:
-    """Whether an integer coverage cost is proven least by a lower bound of it (CP-SAT's, a float).
+    """Whether an integer cost (coverage, or the whole objective) is proven least by a lower bound
+    of it (CP-SAT's, a float).
 
     Every weight is an integer, so no roster costs less than the bound rounded up. A bound that is
     not a number proves nothing.

@@ -174,14 +174,11 @@ def run_stage(
 
 def stop_rule(status: Status, on_gap: bool, solver: cp_model.CpSolver, exhausted: bool = False) -> StopRule:
     """What ended a search: its proof (of optimality, or that no roster exists under its holds), the
-    gap rule, its work limit (or the solve's budget of work, `exhausted`) or else the wall clock.
-    The gap rule stopping a roster that meets its bound (every objective is integral) is a proof:
-    the rule's callback may see the bound meet the roster before CP-SAT itself says OPTIMAL."""
+    gap rule, its work limit (or the solve's budget of work, `exhausted`) or else the wall clock."""
     if status in (Status.OPTIMAL, Status.INFEASIBLE):
         return "proof"
     if on_gap:
-        met = status.found and solver.objective_value <= math.ceil(solver.best_objective_bound - 1e-6)
-        return "proof" if met else "gap"
+        return "gap"
     if exhausted or solver.deterministic_time >= solver.parameters.max_deterministic_time:
         return "work limit"
     return "time limit"
