@@ -188,7 +188,7 @@ def test_soft_goals_left_unproven_at_a_shortage_get_one_hold_below_them(monkeypa
     monkeypatch.setattr(phases, "RESEAT_SHARE", 0.0)
     horizon = Horizon(dt.date(2026, 12, 7), 7)
     station = split_by_station(load_dataset(DEMO), horizon)["S01"]
-    r = solve(station, horizon, time_limit=120, work_limit=1.0, workers=1, seed=0)
+    r = solve(station, horizon, time_limit=120, work_limit=1.4, workers=1, seed=0)
     unit = r.units[0]
     soft = round(unit.soft_objective)
     name, status, work = unit.steps[-1]
@@ -331,21 +331,26 @@ def test_coverage_held_at_its_bound_when_the_halves_fall_short():
     """When neither half of step 1 meets the proven bound, the coverage held at that bound finds
     a roster there (proven least), or proves the hold infeasible (the bound rises by one). Here
     the halves are cut to their first solution (the empty roster, two crews short) to stand for
-    a station where they ran out of work; the hold then searches as CP-SAT does by default."""
+    a station where they ran out of work; the hold then searches as it does in a solve, guided by
+    the LP (`LP_SEARCH_PARAMS`)."""
     ds = traffic_shortage()  # one of its two traffic crews is short whatever the roster
     m = RosterModel(ds, WEEK, Policy(), ("S1",), expand_posts(ds, WEEK))
     cover = next(t for t in m.terms if t.name == "uncovered").cost
     set_hint(m.model, [x.index for x in m.x.values()], [0] * len(m.x))
     assert complete_hints(m, 10).value(cover) == 2 * CREW
 
+    extras = {}
+
     def run(name, objective, work, holds=(), extra=None, gap_rule=False, floor=0.0):
+        extras[name] = extra
         first_only = {"stop_after_first_solution": True, "cp_model_presolve": False, "linearization_level": 0}
-        params = {} if name.startswith("coverage held") else first_only
+        params = dict(extra or {}) if name.startswith("coverage held") else first_only
         return run_stage(m.model, Stage(name, objective, work, holds=holds), Settings(0, 1, params))
 
     found, lower = phases.coverage_step(m, run, cover, 1.0, CREW, held=lambda: 5.0)
     assert found.name == f"coverage held at {CREW}" and found.search.value(cover) == CREW
     assert lower == CREW
+    assert extras[found.name] == phases.LP_SEARCH_PARAMS and extras["coverage"] is None
     kept, raised = phases.coverage_step(m, run, cover, 1.0, 0, held=lambda: 5.0)
     assert kept.name == "coverage proof" and kept.search.value(cover) == 2 * CREW  # the hold found none
     assert raised == 1.0  # no roster costs 0: the least is at least 1
