@@ -392,17 +392,13 @@ def test_walk_offers_lawful_rosters_scored_exactly_and_follows_a_better_incumben
 
 
 def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:
-    """Tiny: the generation converges to a bound of 203, its optimum; the master's roster is lawful and 203."""
+    """Tiny: the generation converges to a bound of 203, its optimum."""
     inst = read_instance(TINY)
     _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
     assert roster is not None
     columns = ColumnGeneration(inst, roster)
     columns.run(time.perf_counter() + 30, 1, 0, {})
     assert columns.converged and columns.bound == TINY_OPTIMUM
-    found = columns.integer(10, roster)
-    assert found is not None
-    check = evaluate(inst, sorted(found[0]))
-    assert check.ok and check.objective == found[1] == TINY_OPTIMUM
 
 
 def test_nearly_solved_once_the_gap_is_within_near_gap(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -420,12 +416,19 @@ def test_nearly_solved_once_the_gap_is_within_near_gap(monkeypatch: pytest.Monke
     assert columns.nearly_solved
     monkeypatch.setattr(columns_module, "NEAR_GAP", gap / 2)
     assert not columns.nearly_solved
+    # not nearly solved, a dive still goes ahead while its bound is within `FAR` of its LP's value
+    assert columns.bound and columns.lp_value
+    below = 1 - columns.bound / columns.lp_value  # the bound's share below the LP's value
+    monkeypatch.setattr(columns_module, "FAR", below + 0.01)
+    assert not columns.far() and columns.divable
+    monkeypatch.setattr(columns_module, "FAR", below - 0.01)
+    assert columns.far() and not columns.divable
     columns.run(time.perf_counter() + 30, 1, 0, {})
     assert columns.converged and columns.nearly_solved and columns.gap() == pytest.approx(0, abs=1e-3)
 
 
 def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Instance 1: the LP bound is 558 (<= the optimum 607); the master's roster is lawful, 607 by both evaluators."""
+    """Instance 1: the LP bound is 558 (<= the optimum 607); a dive's roster is lawful, of the same value by both evaluators."""
     inst = read_instance(INSTANCE1)
     _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
     columns = ColumnGeneration(inst, roster)
@@ -435,8 +438,6 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     every = {key for cols in columns.columns for keys in cols for key in keys}
     assert columns.root and columns.root == columns.support() and columns.root <= every
     assert columns.whole_value  # 558: a roster capped at the bound is sought after a cut dive
-    found = columns.integer(10, roster)
-    assert found is not None and found[1] == 607
     dived = columns.dive(time.perf_counter() + 30, 1, 0, {})
     assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
     assert not columns.fixed and columns.bound == 558  # the root's bound stays, the columns are freed
@@ -455,9 +456,9 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     with open(out, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(
             [("employee", "day", "shift")]
-            + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(found[0])]
+            + [(inst.staff[e].employee_id, d, s) for e, d, s in sorted(dived[0])]
         )
-    assert independent(INSTANCE1, out) == (607, [])
+    assert independent(INSTANCE1, out) == (dived[1], [])
     columns.lp_value = 558.5  # a fractional LP (instance 18's 4417.3): no capped model
     assert not columns.whole_value
 

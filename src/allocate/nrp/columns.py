@@ -18,7 +18,7 @@ The bound printed is the Lagrangian bound of each round, valid whatever the dual
 from the pricing solver's own lower bound, with the duals rounded to the pricing grid and clipped
 to ``[-over, under]`` first. At convergence it equals the LP value. From the LP, a dive (fix the
 people whose LP column is whole, price the others again, repeat) makes a roster; the columns
-found also feed a restricted master integer programme (SCIP); both rosters go to the search.
+found are the cells in which the whole model then seeks a roster (:mod:`allocate.nrp.solve`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,14 @@ if TYPE_CHECKING:
 # 10); where it does not, 2 s a person starved the generation (18: 9 rounds in 30 s, not 56 in 14)
 PRICE_LIMIT = 0.25
 TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
-FAR = 0.1  # a bound this far below the LP's value: its columns make poor rosters
+# a bound this far below the LP's value: the LP is too rough to dive from (instance 19 at 60 s:
+# LP 14,801, bound 0, a dive spent 20 s for 5,421 where the search alone reached 4,206-4,254).
+# Within it, the dive goes ahead even when the generation is not nearly solved (`divable`):
+# instance 14 stops at a gap of 9.7-9.9 % (LP 1,322-1,325), and its dive's LP cells then give
+# 1,287-1,295 in three runs of 60 s (best known 1,278), where the restricted master over the
+# columns (SCIP, 2,944) and the search from it ended at 1,367-1,412; instance 15 (13.2 %, LP
+# 4,149): 4,600-4,817 in three runs, against 4,948-5,481 in two.
+FAR = 0.15
 # a generation whose Lagrangian value is within this share of its LP's is nearly solved: a dive
 # from its LP goes ahead (instance 17: at 40 % of a minute, round 34, LP 5746 = the best known,
 # Lagrangian 5742.6; the exact LP takes rounds more, and without it there was no dive)
@@ -274,6 +281,12 @@ class ColumnGeneration:
         return self.converged or (gap is not None and gap <= NEAR_GAP)
 
     @property
+    def divable(self) -> bool:
+        """Nearly solved, or its bound at least not `far` below its LP's value: a dive goes ahead
+        (its LP's cells then hold a roster near the optimum, see `FAR`)."""
+        return self.nearly_solved or not self.far()
+
+    @property
     def whole_value(self) -> bool:
         """The root LP's value is a whole number: its bound may be the optimum itself (instances
         10 and 12; a fractional one, 7, 8, 16, 18, sits below optima above its rounding)."""
@@ -354,61 +367,6 @@ class ColumnGeneration:
         if self.lp_value is None or not self.bound:
             return True
         return self.bound < (1 - FAR) * self.lp_value
-
-    def integer(self, limit: float, hint: Collection[Key] = ()) -> tuple[frozenset[Key], int] | None:
-        """The best roster made of the columns found (the restricted master as an integer
-        programme, SCIP; CBC if this OR-Tools has no SCIP), or None. A dive's fixings hold.
-
-        A MIP solver, not CP-SAT: this set-partitioning master lives off its LP relaxation
-        (instance 5: SCIP proves the columns' best, 1144, in 4 s; CP-SAT stands at 1169 in 6 s).
-        """
-        if hint:
-            self.add_roster(hint)
-        mip = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
-        if mip is None:
-            return None
-        mip.SetTimeLimit(max(100, int(1000 * limit)))
-        objective = mip.Objective()
-        rows = {}
-        for c in self.instance.cover:
-            row = rows[c.day, c.shift_id] = mip.Constraint(c.required, c.required)
-            under, over = mip.NumVar(0, mip.infinity(), ""), mip.NumVar(0, mip.infinity(), "")
-            row.SetCoefficient(under, 1)
-            row.SetCoefficient(over, -1)
-            objective.SetCoefficient(under, c.under)
-            objective.SetCoefficient(over, c.over)
-        choose = []
-        for e, cols in enumerate(self.columns):
-            one = mip.Constraint(1, 1)
-            ys = [mip.BoolVar("") for _ in cols]
-            if e in self.fixed:  # a dive's fixing holds
-                for j, y in enumerate(ys):
-                    y.SetBounds(float(j == self.fixed[e]), float(j == self.fixed[e]))
-            for y, keys in zip(ys, cols, strict=True):
-                one.SetCoefficient(y, 1)
-                objective.SetCoefficient(y, self.pricers[e].cost(keys))
-                for _, d, s in keys:
-                    rows[d, s].SetCoefficient(y, 1)
-            choose.append(ys)
-        objective.SetMinimization()
-        if hint:
-            mine = self._columns_of(hint)
-            pairs = [
-                (y, 1.0 if keys == mine[e] else 0.0)
-                for e, cols in enumerate(self.columns)
-                for y, keys in zip(choose[e], cols, strict=True)
-            ]
-            mip.SetHint([y for y, _ in pairs], [v for _, v in pairs])
-        if mip.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return None
-        roster = frozenset(
-            key
-            for e, cols in enumerate(self.columns)
-            for y, keys in zip(choose[e], cols, strict=True)
-            if y.solution_value() > 0.5
-            for key in keys
-        )
-        return roster, self.objective(roster)
 
     def _columns_of(self, roster: Collection[Key]) -> list[frozenset[Key]]:
         """Each person's column in a whole roster."""

@@ -9,7 +9,8 @@ bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
-the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); without the LP solved but near it, the best roster of all the columns (SCIP); then
+the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
+stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from the same way; then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
@@ -58,7 +59,6 @@ ROUGH_WHOLE_SHARE = 0.1  # the same when the LP was not solved (no dive) and the
 COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
 CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
 DIVE_SHARE = 0.5  # of the time: a dive from the LP stops here; the whole model and the search get the rest
-MASTER_SHARE = 0.1  # of the time, at most, for the best roster of the columns found
 # of the time, at most, after a dive cut short, for the whole model restricted to the cells its
 # LP worked (its fixed people's columns, the others' columns of positive share) and the
 # incumbent's: instance 12, 4041 in 12 s from a dive cut at 30 s (36 of 60 people fixed, its roster
@@ -200,7 +200,7 @@ def solve_instance(
             descent.descend(instance, best, deadline, seed, params)
         # the whole model: often a better roster
         whole = Whole(instance, best, workers, seed, params)
-        share = WHOLE_SHARE if columns.nearly_solved or not serves else ROUGH_WHOLE_SHARE
+        share = WHOLE_SHARE if columns.divable or not serves else ROUGH_WHOLE_SHARE
         whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
@@ -235,25 +235,20 @@ def _columns(
     seed: int,
     params: dict,
 ) -> ColumnGeneration:
-    """Column generation from the incumbent to the LP's optimum: its bound; then a roster by
-    diving from the LP; without the LP solved, the best roster of all the columns found (SCIP)."""
+    """Column generation from the incumbent to the LP's optimum: its bound; then, unless its
+    bound is far below its LP's (`columns.FAR`), a roster by diving from the LP."""
     columns = ColumnGeneration(instance, best.roster)
     deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
-    if columns.nearly_solved and not best.proven:  # a dive needs the LP (nearly) solved
+    # after a dive, the master over all the columns gave the dive's roster again (instance 8:
+    # 1508 in 6 s; 18, after a dive cut short: 6 s for nothing); a cut dive, or one ending above
+    # `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`)
+    if columns.divable and not best.proven:
         dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
         if dived is not None:
             best.offer(*dived)
-    # far from the LP, its columns make poor rosters; after a dive, the master over all the columns
-    # gave the dive's roster again (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for
-    # nothing); a cut dive, or one ending above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`)
-    if not best.proven and not columns.nearly_solved and not columns.far():
-        limit = max(0.1, min(MASTER_SHARE * time_limit, started + time_limit - time.perf_counter()))
-        found = columns.integer(limit, best.roster)
-        if found is not None:
-            best.offer(*found)
     return columns
 
 
