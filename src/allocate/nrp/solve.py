@@ -242,9 +242,10 @@ def _columns(
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.bound = max(best.bound or 0.0, float(columns.bound))
-    # after a dive, the master over all the columns gave the dive's roster again (instance 8:
-    # 1508 in 6 s; 18, after a dive cut short: 6 s for nothing); a cut dive, or one ending above
-    # `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`)
+    # No master over all the columns (SCIP): after a dive it gave the dive's roster again
+    # (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for nothing), and in place of one
+    # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
+    # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
         dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
         if dived is not None:
