@@ -795,8 +795,9 @@ def coverage_step(
     the LP (`LP_SEARCH_PARAMS`, see `HELD_SHARE`): any roster it finds is proven least. A hold
     proven infeasible raises the bound (the floor is below the least), and only then does the
     proof (`PROOF_PARAMS`, the rest of the step's share, from the first search's roster, or from
-    the greedy roster when that found none) run: there its bound is what can prove more. At the city's stations where the first search fell short of the floor, the
-    proof never raised the bound above it (6 of 6), while the hold found the floor's roster (5).
+    the greedy roster when that found none) run: there its bound is what can prove more. At the
+    city's stations where the first search fell short of the floor, the proof never raised the
+    bound above it (6 of 6), while the hold found the floor's roster (5).
 
     Returns the stage holding step 1's roster and the best lower bound of the coverage cost proved.
     The model's hint is left as it was found (the greedy roster).
