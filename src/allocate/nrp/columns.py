@@ -17,8 +17,9 @@ The bound printed is the Lagrangian bound of each round, valid whatever the dual
 ``sum pi[c] * required[c] + sum over people of min (cost - pi . column)``, the minimum taken
 from the pricing solver's own lower bound, with the duals rounded to the pricing grid and clipped
 to ``[-over, under]`` first. At convergence it equals the LP value. From the LP, a dive (fix the
-people whose LP column is whole, price the others again, repeat) makes a roster; the columns
-found are the cells in which the whole model then seeks a roster (:mod:`allocate.nrp.solve`).
+people whose LP column is whole, price the others again, repeat) makes a roster; the cells its
+LP works (its columns of positive share) are where the whole model then seeks a better one
+(:mod:`allocate.nrp.solve`).
 """
 
 from __future__ import annotations
