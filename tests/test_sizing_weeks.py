@@ -17,10 +17,12 @@ STATIONS_ONE = dataset([], []).stations[:1]
 TWO_WEEKS = Horizon(MONDAY, 14)
 
 
-def _feasible_with(sm: SizingModel, forced: list[tuple[int, str]]) -> bool:
-    """Whether the first recruit may work every (day, shift) of `forced` in the model."""
+def _feasible_with(sm: SizingModel, forced: list[tuple[int, str]], who: str | None = None) -> bool:
+    """Whether `who` (by default the first recruit) may work every (day, shift) of `forced`."""
     r = sm.roster
-    i = next(k for k, p in enumerate(r.people) if p.person_id in sm.hire)
+    i = next(
+        k for k, p in enumerate(r.people) if p.person_id == who or (who is None and p.person_id in sm.hire)
+    )
     m = r.model
     pins = [m.add(r.work[i, d, s][0] == 1) for d, s in forced]
     status = cp_model.CpSolver().solve(m)
@@ -45,6 +47,56 @@ def test_cyclic_week_keeps_rest_across_the_seam():
     least = sm.min_uncovered(10, workers=1).uncovered_cost
     assert sm.min_headcount(least, 10, workers=1).status == "OPTIMAL"
     assert sm.proven_floor is None  # a cyclic week's minimum bounds no horizon
+
+
+def test_a_cyclic_week_wraps_its_officers_too():
+    """The officers' week repeats too: the weeks after it start from it (see `seed_from`)."""
+    forced = [(6, "evening"), (0, "day")]
+    sm = SizingModel(_patrols(forced), "S1", WEEK, Policy())
+    assert _feasible_with(sm, forced, "P0")
+    sm.make_cyclic()
+    assert not _feasible_with(sm, forced, "P0")
+
+
+def test_the_week_after_a_cycle_starts_from_its_roster_whole():
+    """Seeded from a cyclic week, the next week's hint is completed before its search: a lawful
+    roster that staffs every crew, which CP-SAT takes as it is (the lines alone it searched from)."""
+    ds = response_weeks(0)
+    week = SizingModel(ds, "S1", WEEK, Policy())
+    week.make_cyclic()
+    least = week.min_uncovered(10, workers=1).uncovered_cost
+    hired = week.min_headcount(least, 10, workers=1).headcount
+    assert least == 0
+    after = ds.replace(history=tuple(week.worked()))
+    following = SizingModel(after, "S1", Horizon(day(7), 7), Policy(), week.bounds)
+    following.seed_from(week)
+    following.set_kinds({}, hired)
+    got = following.min_uncovered(0.0001, workers=1)
+    assert got.uncovered == 0 and got.headcount == hired
+    assert following.checkpoint().solution_info() == "complete_hint"  # CP-SAT took the hint whole
+
+
+def test_every_sizing_search_but_the_curves_is_guided_by_the_lp(monkeypatch):
+    """Phases 1 and 2 search with CP-SAT's LP-guided branching; a curve point (under a cap) with
+    its default search."""
+    from allocate.model.params import LP_SEARCH_PARAMS
+    from allocate.sizing import model as sizing_model
+
+    seen: list[bool] = []
+    real = sizing_model.run_stage
+
+    def recording(model, stage, settings, **kwargs):
+        guided = settings.params.get("search_branching") == LP_SEARCH_PARAMS["search_branching"]
+        seen.append(guided)
+        return real(model, stage, settings, **kwargs)
+
+    monkeypatch.setattr(sizing_model, "run_stage", recording)
+    sm = SizingModel(response_weeks(0), "S1", WEEK, Policy())
+    least = sm.min_uncovered(10, workers=1).uncovered_cost
+    sm.min_headcount(least, 10, workers=1)
+    sm.set_cap(1)
+    sm.min_uncovered(10, workers=1)
+    assert seen == [True, True, False]  # phase 1, phase 2, the curve's point
 
 
 def test_cyclic_week_wraps_consecutive_day_windows():

@@ -50,7 +50,7 @@ from ortools.sat.python import cp_model
 from allocate.callbacks import SolveCallbacks
 from allocate.counting import coverage_floor
 from allocate.model.hint import PostTarget, complete_hints, plan_hint, settle
-from allocate.model.params import hint_from, set_hint
+from allocate.model.params import LP_SEARCH_PARAMS, hint_from, set_hint
 from allocate.reseat import reseat
 from allocate.result import SOFT_GAP_LIMIT, Proof
 from allocate.stages import Settings, Stage, StageResult, Status, release, run_stage, stop_rule
@@ -111,7 +111,6 @@ HELD_SHARE = 0.8
 # S153). Hence rounds: the two searches by turns, each from the best roster so far, a new seed every
 # two rounds, each round a share of the work left (region, 40 stations: 39 proven, 38 with one
 # LP-guided search and then the default search; the same work in all).
-LP_SEARCH_PARAMS: dict[str, Any] = {"search_branching": cp_model.LP_SEARCH}
 ROUND_SHARE = 0.3  # of the work left, for each round of steps 2 and 3
 # Once coverage is proven, what is left is a search for a roster whose soft goals meet a bound
 # usually known at the root (0 at most stations). Holding the objective at that bound ("a target")

@@ -1,13 +1,14 @@
-"""The week as a cycle: a recruit's week that can follow itself (the labour rules across the seam).
+"""The week as a cycle: a week whose roster can follow itself (the labour rules across the seam).
 
 Sizing over several weeks of a repeated demand pattern rosters the weeks one after the other,
 each with the weeks before it as history. A week's roster chosen without a thought for the next
-week can leave its recruits unable to start it (a Sunday evening shift, then Monday's day shift
-is too soon), and the next week then needs more of them. A recruit has no history, no dated
-absence and no request, so his week can follow itself exactly when it keeps the rules across the
-seam from its last days into its first: rest from Sunday's shifts into Monday's, and every window
-of consecutive days that wraps around. Hours and nights are counted per 7-day block from the
-horizon's start, the same in every week.
+week can leave its people unable to start it (a Sunday evening shift, then Monday's day shift
+is too soon), and the next week then needs more recruits, or a long search to staff its crews
+again. A week can follow itself exactly when it keeps the rules across the seam from its last
+days into its first: rest from Sunday's shifts into Monday's, and every window of consecutive
+days that wraps around. Hours and nights are counted per 7-day block from the horizon's start,
+the same in every week. A recruit has no history, no dated absence and no request, so his cyclic
+week repeats as it is; an officer's repeats but for his dated absences.
 """
 
 from __future__ import annotations
