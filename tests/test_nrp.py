@@ -463,6 +463,26 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert not columns.whole_value
 
 
+def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Instance 1: the first dive (people fixed together) ends at 608, more than `REDIVE_RISE`
+    above the root's LP of 558; the second fixes one person at a time and ends at the optimum."""
+    dives: list[tuple[float, int | None]] = []
+    real = ColumnGeneration.dive
+
+    def recording(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST):
+        found = real(self, deadline, workers, seed, params, most)
+        dives.append((most, found and found[1]))
+        return found
+
+    monkeypatch.setattr(ColumnGeneration, "dive", recording)
+    result = solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+    assert dives == [(columns_module.DIVE_MOST, 608), (1.0, 607)]
+    assert (1 + columns_module.REDIVE_RISE) * 558 < 608
+    assert result.objective == 607 and result.status == "OPTIMAL"
+
+
 def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
     """Instance 17's gaps (LP less the Lagrangian value) by round: past its checkpoint a
     generation whose gap falls fast goes on even at a slow pace; a stalled one (14's) stops."""

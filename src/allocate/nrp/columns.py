@@ -68,6 +68,10 @@ WINDOW = 5
 # no whole column: the people whose largest LP share is above this are fixed together, not
 # only the largest (instance 8's dive: 1312 in 13 s, not 1406 in 24; 12: 5861, not 10324, both cut)
 DIVE_MOST = 0.5
+# a dive whose roster ends this far above the root's LP fixed too much at once: the caller dives
+# again, one person at a time (whole columns together), from the root (instance 7: root 1054, the
+# first dive 1465 in 1.7 s, the second 1171 in 6.5 s)
+REDIVE_RISE = 0.05
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 # a cut dive's LP cells are kept (`near`) only while its value is within this share of the root's:
 # above, they hold no roster near the optimum (instance 8: over the cells of its dive's LP at
@@ -295,10 +299,11 @@ class ColumnGeneration:
         return lp is not None and abs(lp - round(lp)) <= 1e-6 * max(1.0, abs(lp))
 
     def dive(
-        self, deadline: float, workers: int, seed: int, params: dict
+        self, deadline: float, workers: int, seed: int, params: dict, most: float = DIVE_MOST
     ) -> tuple[frozenset[Key], int] | None:
-        """A roster by diving from the LP: fix each person whose LP column is whole (or else the
-        person whose largest share is the largest) to that column, price the others again, and
+        """A roster by diving from the LP: fix each person whose LP column is whole (or else those
+        whose largest share is above `most`, or else the person whose largest share is the
+        largest) to that column, price the others again, and
         repeat until everybody is fixed. At `deadline`, the people left take their largest
         share's column (every column is lawful, so the roster is too), and the cells of the LP
         with the fixings are `near` if its value stays within `NEAR_RISE` of the root's: the
@@ -341,9 +346,9 @@ class ColumnGeneration:
                         for key in self.columns[e][self.fixed.get(e, shares.get(e, 0))]
                     )
                     return quick, self.objective(quick)
-                most = [e for e, j in shares.items() if self.lams[e][j].solution_value() > DIVE_MOST]
+                above = [e for e, j in shares.items() if self.lams[e][j].solution_value() > most]
                 largest = max(shares, key=lambda e: self.lams[e][shares[e]].solution_value())
-                chosen = whole or most or [largest]
+                chosen = whole or above or [largest]
                 for e in chosen:
                     self.fixed[e] = shares[e]
                     for j, lam in enumerate(self.lams[e]):

@@ -6,7 +6,8 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until past
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
-(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`); if the dive was cut
+(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
+`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
@@ -41,7 +42,7 @@ from ortools.sat.python import cp_model
 from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
-from allocate.nrp.columns import ColumnGeneration
+from allocate.nrp.columns import REDIVE_RISE, ColumnGeneration
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
@@ -247,9 +248,15 @@ def _columns(
     # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
     # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
-        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
+        deadline = started + DIVE_SHARE * time_limit
+        dived = columns.dive(deadline, workers, seed, params)
         if dived is not None:
             best.offer(*dived)
+            assert columns.lp_value is not None  # a dive starts from the root's LP
+            if not columns.cut and dived[1] > (1 + REDIVE_RISE) * columns.lp_value:
+                again = columns.dive(deadline, workers, seed, params, most=1.0)
+                if again is not None:
+                    best.offer(*again)
     return columns
 
 
