@@ -99,6 +99,23 @@ def test_every_sizing_search_but_the_curves_is_guided_by_the_lp(monkeypatch):
     assert seen == [True, True, False]  # phase 1, phase 2, the curve's point
 
 
+def test_each_curve_point_gets_its_least_share_however_fast_the_minimum(monkeypatch):
+    """A minimum proven in a blink still leaves each curve point `CURVE_POINT_SECONDS` of work."""
+    from allocate.sizing import run as sizing_run
+
+    shares: list[float] = []
+    real = SizingModel.min_uncovered
+
+    def recording(self, time_limit, *args, **kwargs):
+        if self._cap_value is not None:  # a curve point: a capped solve
+            shares.append(time_limit)
+        return real(self, time_limit, *args, **kwargs)
+
+    monkeypatch.setattr(SizingModel, "min_uncovered", recording)
+    size_dataset(response_weeks(0), WEEK, weeks=1, time_limit=60, workers=1, curve_points=3)
+    assert len(shares) == 3 and shares[0] >= 0.99 * sizing_run.CURVE_POINT_SECONDS  # was 5 s for all
+
+
 def test_cyclic_week_wraps_consecutive_day_windows():
     """At most 3 days in a row: Saturday to Tuesday is 4 days in a row once the week repeats."""
     rules = LabourRules(max_consecutive_days=3)

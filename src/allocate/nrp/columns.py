@@ -113,6 +113,7 @@ class ColumnGeneration:
         # the cells (person, day, shift) a cut dive's LP worked, with its fixings, if that LP is
         # within `NEAR_RISE` of the root's: a roster is sought among them (:mod:`allocate.nrp.solve`)
         self.near: set[Key] = set()
+        self.earlier: set[Key] = set()  # a first dive's `near`, when the caller dived again
         # the cells the root LP's solution works once the generation has converged (see `run`)
         self.root: set[Key] = set()
         self.add_roster(roster)
