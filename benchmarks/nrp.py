@@ -44,9 +44,12 @@ def best_known(readme: Path) -> dict[int, int]:
 
 
 def instance_numbers(specs: list[str]) -> list[int]:
+    """`1-4 7` or `1-4,7`: the instance numbers, in order."""
     out: list[int] = []
-    for spec in specs:
+    for spec in (part for given in specs for part in given.split(",") if part):
         first, _, last = spec.partition("-")
+        if not first.isdigit() or not (last or first).isdigit():
+            raise SystemExit(f"not an instance number or range: {spec!r} (expected e.g. 1-24 or 5,7)")
         out += list(range(int(first), int(last or first) + 1))
     return out
 
