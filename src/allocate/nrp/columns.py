@@ -70,7 +70,7 @@ WINDOW = 5
 DIVE_MOST = 0.5
 # a dive whose roster ends this far above the root's LP fixed too much at once: the caller dives
 # again, one person at a time (whole columns together), from the root (instance 7: root 1054, the
-# first dive 1465 in 1.7 s, the second 1171 in 6.5 s)
+# first dive 1465 in 1.7 s, the second 1062 in 4.5 s)
 REDIVE_RISE = 0.05
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 # a cut dive's LP cells are kept (`near`) only while its value is within this share of the root's:
