@@ -19,6 +19,7 @@ from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes
+from allocate.nrp.core import lagrangian_core
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
@@ -195,6 +196,7 @@ def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> N
 
 
 INSTANCE1 = DATA / "Instance1.txt"  # Curtois & Qu Instance 1, unchanged: 8 people, 14 days, optimum 607
+INSTANCE6 = DATA / "Instance6.txt"  # Instance 6, unchanged: 18 people, 28 days, 3 shift types, optimum 1950
 
 
 @pytest.mark.parametrize("path", [TINY, INSTANCE1])
@@ -252,6 +254,89 @@ def test_pricing_programme_agrees_with_cp_sat(path: Path) -> None:
             assert fast.bound == SCALE * pricer.cost(keys) - sum(prices.get((d, s), 0) for (_, d, s) in keys)
             others = {k for k in TINY_ROSTER if k[0] != e} if path == TINY else set()
             assert path != TINY or evaluate(inst, sorted(others | keys)).ok
+
+
+@pytest.mark.parametrize("path", [TINY, INSTANCE1, INSTANCE6])
+def test_through_is_the_least_roster_working_each_cell(path: Path) -> None:
+    """On random costs, `through` (a forward and a backward pass) is, for every day and shift,
+    the least the programme's rosters working that cell cost: the cell forced into `cheapest`
+    by a cost far below any other; infinite where no lawful roster works it."""
+    inst = read_instance(path)
+    rng = random.Random(5)
+    far = 1e9
+    infinite = 0
+    for e in range(len(inst.staff)):
+        programme = ExactProgramme(inst, e)
+        cost = [[float(rng.randint(-3000, 2000)) for _ in programme.shifts] for _ in range(inst.days)]
+        through = programme.through(cost)
+        for d in range(inst.days):
+            for i in range(len(programme.shifts)):
+                forced = [row[:] for row in cost]
+                forced[d][i] -= far
+                least = programme.cheapest(forced)
+                if least is None or least.value > -far / 2:
+                    assert through[d, i] == float("inf")
+                    infinite += 1
+                else:
+                    assert through[d, i] == least.value + far
+    assert infinite > 0  # days off and unworkable types are among the cells
+
+
+def test_through_bounds_the_cells_of_a_relaxed_maximum_from_below(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room for A's count of N (at most 2), `through` is at most CP-SAT's least roster
+    working each cell (the cell forced on), and below it somewhere (3 N are cheaper than 2)."""
+    inst = read_instance(TINY)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.relaxed == {"N": 2}
+    prices = {(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}
+    through = pricer.programme.through(pricer.costs(prices))
+    below = 0
+    for _, d, s in list(pricer.m.work):
+        forced = Pricer(inst, 0)  # its one-person model, with the cell worked
+        forced.m.model.add(forced.m.work[0, d, s][0] == 1)
+        exact = forced.by_cp_sat(prices, 10.0, 0, {}, ())
+        i = [shift.shift_id for shift in pricer.programme.shifts].index(s)
+        assert exact.exact and exact.bound is not None
+        assert through[d, i] + SCALE * pricer.fixed <= exact.bound
+        below += through[d, i] + SCALE * pricer.fixed < exact.bound
+    assert below > 0
+
+
+def test_lagrangian_core_holds_every_better_roster() -> None:
+    """Instance 6 after column generation: the Lagrangian bound is the LP's, 1949. The cells
+    within its slack of 1950 (excess at most 1) leave some out, and the whole model over them,
+    capped at 1950, finds the optimum; capped at 1949, over the cells of excess 0, none."""
+    inst = read_instance(INSTANCE6)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 60, 2, 0, {})
+    assert columns.converged
+    core = lagrangian_core(columns, 2)
+    assert core is not None and core.total == pytest.approx(SCALE * 1949, abs=SCALE / 100)
+    assert core.slack(1950) == pytest.approx(1.0, abs=0.01)  # prices on the grid: a thousandth off
+    every = set(NrpModel(inst).work)
+    assert set(core.excess) <= every and min(core.excess.values()) == 0
+    assert core.cells(core.slack(1949)) < core.cells(core.slack(1950)) < every  # some cells fall out
+    assert core.holds(core.slack(1950), 1950) and not core.holds(0.5, 1950)
+    for cap, found in ((1950, 1950), (1949, None)):
+        best = lns.Incumbent(roster, lns.score(inst, roster))
+        whole = Whole(inst, best, 2, 0, {}, core.cells(core.slack(cap)), cap)
+        whole.run(60)
+        if found is None:
+            assert whole.status == cp_model.INFEASIBLE
+        else:
+            assert whole.status == cp_model.OPTIMAL and best.objective == found
+
+
+def test_the_lagrangian_core_proves_instance_6_optimal(tmp_path: Path) -> None:
+    """Instance 6: the search alone ended 2-4 above its optimum 1950 in a minute; over the
+    Lagrangian core the whole model finds 1950 and, over the cells that hold every better
+    roster, proves that there is none."""
+    inst = read_instance(INSTANCE6)
+    result = solve_instance(inst, time_limit=60, workers=2, seed=0)
+    assert result.objective == 1950 and result.status == "OPTIMAL" and result.bound == 1950
+    assert evaluate(inst, result.assignments).objective == 1950
 
 
 def test_pricing_falls_back_to_cp_sat_when_a_relaxed_maximum_breaks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -151,7 +151,7 @@ class Pricer:
         bound: int | None = None
         met: dict[frozenset[Key], int] = {}  # lawful roster -> its value
         for _ in range(PENALTY_ROUNDS):
-            cheapest = self.programme.cheapest(self._costs(prices, surcharge))
+            cheapest = self.programme.cheapest(self.costs(prices, surcharge))
             if cheapest is None:
                 return None
             value = SCALE * self.fixed + round(cheapest.value)
@@ -176,7 +176,7 @@ class Pricer:
         found = sorted(met, key=lambda roster: -met[roster])  # the best last
         return Surcharged(found, bound, bool(found) and met[found[-1]] <= bound)
 
-    def _costs(
+    def costs(
         self, prices: dict[tuple[int, str], int], extra: dict[str, int] | None = None
     ) -> list[list[float]]:
         """The programme's cost of each (day, shift index): the request change less the price,

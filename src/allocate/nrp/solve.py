@@ -43,6 +43,7 @@ from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import REDIVE_RISE, ColumnGeneration
+from allocate.nrp.core import CORE_STEP, Core, lagrangian_core
 from allocate.nrp.model import NrpModel
 from allocate.output import atomic_folder
 
@@ -69,6 +70,10 @@ NEAR_SHARE = 0.25
 # dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
 # instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
 CAPPED_SHARE = 0.3
+# of the time, at most, for the whole model over the Lagrangian cores (see `_restrictions`), and
+# then for the proof over the cells that hold every better roster (instance 5: 16 s)
+CORE_SHARE = 0.25
+PROOF_SHARE = 0.25
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -189,10 +194,16 @@ def solve_instance(
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
-        for cells, cap, share in _restrictions(columns, best):
-            near = Whole(instance, best, workers, seed, params, cells | best.roster, cap)
-            near.run(min(share * time_limit, deadline - time.perf_counter()))
-            if best.proven:  # the LP's bound reached
+        core = lagrangian_core(columns, workers) if columns.nearly_solved else None
+        for restriction in _restrictions(columns, best, core, time_limit):
+            near = Whole(
+                instance, best, workers, seed, params, restriction.cells | best.roster, restriction.cap
+            )
+            near.run(min(restriction.seconds, deadline - time.perf_counter()))
+            restriction.status = near.status
+            if restriction.exact and near.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                best.bound = float(best.objective)  # every better roster was in its cells: none
+            if best.proven:  # the LP's bound reached, or the core searched whole
                 return _result(best, None, started, 0, columns)
         # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
         # 4: 1507 against 1407). Without a dive, a second to a roster nobody alone improves
@@ -262,29 +273,67 @@ def _columns(
     return columns
 
 
+@dataclass
+class Restriction:
+    """The whole model over some cells (the incumbent's too), its objective capped or not, for
+    some seconds at most; `exact` when its cells hold every roster better than the incumbent (the
+    Lagrangian core's, :mod:`allocate.nrp.core`): solved or found empty, the best is optimal."""
+
+    cells: set[Key]
+    cap: int | None
+    seconds: float
+    exact: bool = False
+    status: int | None = None  # CP-SAT's, once run
+
+
 def _restrictions(
-    columns: ColumnGeneration, best: lns.Incumbent
-) -> Iterator[tuple[set[Key], int | None, float]]:
-    """The cells the whole model is restricted to after a dive, in turn, its objective's cap
-    (None: none) and its share of the time: those of a cut dive's LP, or of its last LP within
-    `columns.NEAR_RISE` (`NEAR_SHARE`); then, if the LP was solved and its value is whole, those
-    of the root LP's solution and the dive's, capped at the LP's bound (`CAPPED_SHARE`): any
-    roster found is optimal (instance 12: the dive's cells gave 4041, or none when its LP had
-    risen; capped over the root's 2399 cells and that roster's, 4040 in 7 s, where without the
-    cap 15 s did not improve it; from the first roster, 8692, not in 15 s. Instance 10, after a
-    whole dive to 4635: 4631 in 0.9 s). Each with the incumbent's cells. Not when the LP's value
-    is fractional: a roster at the bound is then above the LP's (instance 18: LP 4417.3, best
-    known 4459, 18 s for nothing; 7: 1054.x, 5 s to prove the capped model has no roster);
-    instance 6's whole 1949 (best known 1950) took 0.2 s to prove it."""
+    columns: ColumnGeneration, best: lns.Incumbent, core: Core | None, time_limit: float
+) -> Iterator[Restriction]:
+    """The restricted whole models after a dive, in turn (each yielded when the one before
+    has run, so each sees the incumbent it left):
+
+    1. with the Lagrangian core, its cells of excess at most 0, `CORE_STEP`, then twice as
+       many points each time a core is solved (`CORE_SHARE` in all); once the core holds every
+       better roster, capped below the incumbent (`PROOF_SHARE`): solved, or none there, the
+       best is optimal. Small cores solve fast, large ones hold the optimum (instance 7 from a
+       dive's 1,062: at 0, 513 cells, 1,060 in 0.5 s; at 0.25, 613 cells, 1,056 in 5.7 s; at
+       0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved);
+    2. the cells of a cut dive's LP, or of its last LP within `columns.NEAR_RISE` (`NEAR_SHARE`);
+    3. if the LP was solved and its value is whole, those of the root LP's solution and the
+       dive's, capped at the LP's bound (`CAPPED_SHARE`): any roster found is optimal (instance
+       12: the dive's cells gave 4041, or none when its LP had risen; capped over the root's 2399
+       cells and that roster's, 4040 in 7 s, where without the cap 15 s did not improve it; from
+       the first roster, 8692, not in 15 s. Instance 10, after a whole dive to 4635: 4631 in 0.9
+       s). Not when the LP's value is fractional: a roster at the bound is then above the LP's
+       (instance 18: LP 4417.3, best known 4459, 18 s for nothing; 7: 1054.x, 5 s to prove the
+       capped model has no roster); instance 6's whole 1949 (best known 1950) took 0.2 s to
+       prove it."""
+    if core is not None:
+        until, delta = time.perf_counter() + CORE_SHARE * time_limit, 0.0
+        while not best.proven:
+            slack = core.slack(best.objective - 1)
+            if delta >= slack:  # the core holds every better roster: only those are sought
+                yield Restriction(core.cells(slack), best.objective - 1, PROOF_SHARE * time_limit, exact=True)
+                break
+            left = until - time.perf_counter()
+            if left <= 0:
+                break
+            step = Restriction(core.cells(delta), None, left)
+            yield step
+            if step.status != cp_model.OPTIMAL:
+                break
+            delta = 2 * delta if delta else CORE_STEP
     capped = bool(columns.root) and columns.whole_value
     # after a second dive, its cells and then the first's, each with half the share (instance 5:
     # its first dive 1246, the second 1148, and 1143, the best known, over the first's cells in
     # 8 s; with the second's cells alone it ended at 1146)
     nears = [cells for cells in (columns.near, columns.earlier) if cells]
     for cells in nears:
-        yield cells, None, (NEAR_SHARE / 2 if capped else NEAR_SHARE) / len(nears)
+        yield Restriction(cells, None, (NEAR_SHARE / 2 if capped else NEAR_SHARE) / len(nears) * time_limit)
     if capped and best.bound is not None and not best.proven:
-        yield columns.root | columns.near, math.ceil(best.bound - 1e-6), CAPPED_SHARE
+        yield Restriction(
+            columns.root | columns.near, math.ceil(best.bound - 1e-6), CAPPED_SHARE * time_limit
+        )
 
 
 def _result(
