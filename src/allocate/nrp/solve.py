@@ -7,7 +7,10 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
-`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); if the dive was cut
+`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); from an LP solved
+or nearly, the whole model over the Lagrangian core (:mod:`allocate.nrp.core`: the cells whose
+least reduced cost is near the bound, a growing core; then the cells that hold every better
+roster, capped below the incumbent: a proof when it holds none); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
@@ -73,7 +76,11 @@ CAPPED_SHARE = 0.3
 # of the time, at most, for the whole model over the Lagrangian cores (see `_restrictions`), and
 # then for the proof over the cells that hold every better roster (instance 5: 16 s)
 CORE_SHARE = 0.25
-PROOF_SHARE = 0.25
+PROOF_SHARE = 0.35
+# a core step whose cells are within this factor of the proof's goes to the proof (instance 5:
+# cores of 457 and 475 cells held no better roster; the next, 505, would leave the proof's 519
+# cells too little time)
+CORE_CLOSE = 1.1
 FULL_MAX_VARIABLES = 30_000  # employees x days x shift types
 LAWFUL_SHARE = 0.8  # of the time, at most, for a long horizon's first roster person by person
 
@@ -194,22 +201,23 @@ def solve_instance(
         columns = _columns(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
-        core = lagrangian_core(columns, workers) if columns.nearly_solved else None
-        for restriction in _restrictions(columns, best, core, time_limit):
-            near = Whole(
-                instance, best, workers, seed, params, restriction.cells | best.roster, restriction.cap
-            )
-            near.run(min(restriction.seconds, deadline - time.perf_counter()))
-            restriction.status = near.status
-            if restriction.exact and near.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                best.bound = float(best.objective)  # every better roster was in its cells: none
-            if best.proven:  # the LP's bound reached, or the core searched whole
-                return _result(best, None, started, 0, columns)
+        if _restricted(
+            instance, best, _restrictions(columns, best, time_limit), deadline, workers, seed, params
+        ):
+            return _result(best, None, started, 0, columns)
         # After the columns: from the descended roster, instance 8's dive ended worse (60 s, load
         # 4: 1507 against 1407). Without a dive, a second to a roster nobody alone improves
         # (instance 17: 10,719 to 7,471).
         if serves:
             descent.descend(instance, best, deadline, seed, params)
+        # the Lagrangian cores, after a dive that was not cut (cut: an instance too large for
+        # them; 12's core of excess 0 holds 5,686 of 10,446 cells, and 15 s found no better
+        # roster there, where the cut dive's LP cells gave 4041 in 2 s)
+        core = lagrangian_core(columns, workers) if columns.nearly_solved and not columns.cut else None
+        if core is not None and _restricted(
+            instance, best, _cores(core, best, time_limit), deadline, workers, seed, params
+        ):
+            return _result(best, None, started, 0, columns)
         # the whole model: often a better roster
         whole = Whole(instance, best, workers, seed, params)
         share = WHOLE_SHARE if columns.divable or not serves else ROUGH_WHOLE_SHARE
@@ -286,20 +294,60 @@ class Restriction:
     status: int | None = None  # CP-SAT's, once run
 
 
-def _restrictions(
-    columns: ColumnGeneration, best: lns.Incumbent, core: Core | None, time_limit: float
-) -> Iterator[Restriction]:
+def _restricted(
+    instance: Instance,
+    best: lns.Incumbent,
+    restrictions: Iterator[Restriction],
+    deadline: float,
+    workers: int,
+    seed: int,
+    params: dict,
+) -> bool:
+    """Run the whole model over each restriction in turn, from the incumbent; whether it is
+    proven optimal (the LP's bound reached, or an exact restriction solved or found empty)."""
+    for restriction in restrictions:
+        near = Whole(instance, best, workers, seed, params, restriction.cells | best.roster, restriction.cap)
+        near.run(min(restriction.seconds, deadline - time.perf_counter()))
+        restriction.status = near.status
+        if restriction.exact and near.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            best.bound = float(best.objective)  # every better roster was in its cells: none
+        if best.proven:
+            return True
+    return False
+
+
+def _cores(core: Core, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
+    """The whole model over the Lagrangian core's cells of excess at most 0, `CORE_STEP`, then
+    twice as many points each time a core is solved (`CORE_SHARE` in all), each capped below
+    the incumbent: only better rosters are sought. Once the core holds every better roster,
+    it gets `PROOF_SHARE` (as soon as the next core would be nearly as large: `CORE_CLOSE`):
+    solved, or none there, the best is optimal. Each is yielded when the
+    one before has run (its status set). Small cores solve fast, large ones hold the optimum
+    (instance 7 from a dive's 1,062: at 0, 513 cells, 1,060 in 0.5 s; at 0.25, 613 cells, 1,056
+    in 5.7 s; at 0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved)."""
+    until, delta = time.perf_counter() + CORE_SHARE * time_limit, 0.0
+    while not best.proven:
+        slack = core.slack(best.objective - 1)
+        exact = delta >= slack  # the core holds every better roster
+        seconds = PROOF_SHARE * time_limit if exact else until - time.perf_counter()
+        if seconds <= 0:
+            break
+        step = Restriction(core.cells(min(delta, slack)), best.objective - 1, seconds, exact)
+        yield step
+        if exact or step.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            break
+        delta = 2 * delta if delta else CORE_STEP
+        whole = core.slack(best.objective - 1)
+        if len(core.cells(whole)) <= CORE_CLOSE * len(core.cells(delta)):
+            delta = whole  # the proof's cells are hardly more: straight to the proof
+
+
+def _restrictions(columns: ColumnGeneration, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
     """The restricted whole models after a dive, in turn (each yielded when the one before
     has run, so each sees the incumbent it left):
 
-    1. with the Lagrangian core, its cells of excess at most 0, `CORE_STEP`, then twice as
-       many points each time a core is solved (`CORE_SHARE` in all); once the core holds every
-       better roster, capped below the incumbent (`PROOF_SHARE`): solved, or none there, the
-       best is optimal. Small cores solve fast, large ones hold the optimum (instance 7 from a
-       dive's 1,062: at 0, 513 cells, 1,060 in 0.5 s; at 0.25, 613 cells, 1,056 in 5.7 s; at
-       0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved);
-    2. the cells of a cut dive's LP, or of its last LP within `columns.NEAR_RISE` (`NEAR_SHARE`);
-    3. if the LP was solved and its value is whole, those of the root LP's solution and the
+    1. the cells of a cut dive's LP, or of its last LP within `columns.NEAR_RISE` (`NEAR_SHARE`);
+    2. if the LP was solved and its value is whole, those of the root LP's solution and the
        dive's, capped at the LP's bound (`CAPPED_SHARE`): any roster found is optimal (instance
        12: the dive's cells gave 4041, or none when its LP had risen; capped over the root's 2399
        cells and that roster's, 4040 in 7 s, where without the cap 15 s did not improve it; from
@@ -308,21 +356,6 @@ def _restrictions(
        (instance 18: LP 4417.3, best known 4459, 18 s for nothing; 7: 1054.x, 5 s to prove the
        capped model has no roster); instance 6's whole 1949 (best known 1950) took 0.2 s to
        prove it."""
-    if core is not None:
-        until, delta = time.perf_counter() + CORE_SHARE * time_limit, 0.0
-        while not best.proven:
-            slack = core.slack(best.objective - 1)
-            if delta >= slack:  # the core holds every better roster: only those are sought
-                yield Restriction(core.cells(slack), best.objective - 1, PROOF_SHARE * time_limit, exact=True)
-                break
-            left = until - time.perf_counter()
-            if left <= 0:
-                break
-            step = Restriction(core.cells(delta), None, left)
-            yield step
-            if step.status != cp_model.OPTIMAL:
-                break
-            delta = 2 * delta if delta else CORE_STEP
     capped = bool(columns.root) and columns.whole_value
     # after a second dive, its cells and then the first's, each with half the share (instance 5:
     # its first dive 1246, the second 1148, and 1143, the best known, over the first's cells in
