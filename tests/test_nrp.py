@@ -303,10 +303,12 @@ def test_through_bounds_the_cells_of_a_relaxed_maximum_from_below(monkeypatch: p
     assert below > 0
 
 
+@pytest.mark.slow
 def test_lagrangian_core_holds_every_better_roster() -> None:
     """Instance 6 after column generation: the Lagrangian bound is the LP's, 1949. The cells
-    within its slack of 1950 (excess at most 1) leave some out, and the whole model over them,
-    capped at 1950, finds the optimum; capped at 1949, over the cells of excess 0, none."""
+    that may hold a roster worth 1950 (excess at most 1) leave some out, and the whole model
+    over them, capped at 1950, finds the optimum; capped at 1949, over the cells that may hold
+    a roster worth that (excess 0), none."""
     inst = read_instance(INSTANCE6)
     _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
     columns = ColumnGeneration(inst, roster)
@@ -314,14 +316,14 @@ def test_lagrangian_core_holds_every_better_roster() -> None:
     assert columns.converged
     core = lagrangian_core(columns, 2)
     assert core is not None and core.total == pytest.approx(SCALE * 1949, abs=SCALE / 100)
-    assert core.slack(1950) == pytest.approx(1.0, abs=0.01)  # prices on the grid: a thousandth off
+    assert core.room(1950) == pytest.approx(SCALE, abs=SCALE / 100)  # prices on the grid: a little off
     every = set(NrpModel(inst).work)
     assert set(core.excess) <= every and min(core.excess.values()) == 0
-    assert core.cells(core.slack(1949)) < core.cells(core.slack(1950)) < every  # some cells fall out
-    assert core.holds(core.slack(1950), 1950) and not core.holds(0.5, 1950)
+    assert core.better(1949) < core.better(1950) < every  # some cells fall out
+    assert core.better(1950) == core.within(core.room(1950)) and core.within(-1) == set()
     for cap, found in ((1950, 1950), (1949, None)):
         best = lns.Incumbent(roster, lns.score(inst, roster))
-        whole = Whole(inst, best, 2, 0, {}, core.cells(core.slack(cap)), cap)
+        whole = Whole(inst, best, 2, 0, {}, core.better(cap), cap)
         whole.run(60)
         if found is None:
             assert whole.status == cp_model.INFEASIBLE
@@ -329,12 +331,13 @@ def test_lagrangian_core_holds_every_better_roster() -> None:
             assert whole.status == cp_model.OPTIMAL and best.objective == found
 
 
-def test_the_lagrangian_core_proves_instance_6_optimal(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_the_lagrangian_core_proves_instance_6_optimal() -> None:
     """Instance 6: the search alone ended 2-4 above its optimum 1950 in a minute; over the
     Lagrangian core the whole model finds 1950 and, over the cells that hold every better
-    roster, proves that there is none."""
+    roster, proves that there is none (6 s of the limit here; a loaded machine gets more)."""
     inst = read_instance(INSTANCE6)
-    result = solve_instance(inst, time_limit=60, workers=2, seed=0)
+    result = solve_instance(inst, time_limit=120, workers=2, seed=0)
     assert result.objective == 1950 and result.status == "OPTIMAL" and result.bound == 1950
     assert evaluate(inst, result.assignments).objective == 1950
 

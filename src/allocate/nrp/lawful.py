@@ -24,6 +24,8 @@ roster (the caller then asks CP-SAT, which is exact on the whole rule set).
 :class:`ExactProgramme` is the exact counterpart for column generation's pricing: every shift
 type, every rule, the resources (weekends, minutes, the maxima that can bind) in the state, a
 forward pass and a walk back; milliseconds a person on instances 1-19, where its state fits.
+With a backward pass too, it gives the least cost of a roster working each cell at once
+(:meth:`ExactProgramme.through`, for the Lagrangian core of :mod:`allocate.nrp.core`).
 """
 
 from __future__ import annotations

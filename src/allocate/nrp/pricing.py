@@ -40,6 +40,7 @@ class Surcharged:
     found: list[frozenset[Key]]  # the lawful rosters met, the best last
     bound: int  # the Lagrangian bound: no lawful roster is worth less
     proven: bool  # the best of `found` meets `bound`
+    surcharge: dict[str, int]  # the surcharges of `bound` (none on a maximum kept exactly)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class Pricer:
                 surcharge[s] = max(2 * low[s], SURCHARGE) if top is None else (low[s] + top) // 2
         assert bound is not None  # PENALTY_ROUNDS >= 1
         found = sorted(met, key=lambda roster: -met[roster])  # the best last
-        return Surcharged(found, bound, bool(found) and met[found[-1]] <= bound)
+        return Surcharged(found, bound, bool(found) and met[found[-1]] <= bound, dict(self.surcharge))
 
     def costs(
         self, prices: dict[tuple[int, str], int], extra: dict[str, int] | None = None

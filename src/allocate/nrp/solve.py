@@ -7,16 +7,16 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
-`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); from an LP solved
-or nearly, the whole model over the Lagrangian core (:mod:`allocate.nrp.core`: the cells whose
-least reduced cost is near the bound, a growing core; then the cells that hold every better
-roster, capped below the incumbent: a proof when it holds none); if the dive was cut
+`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
 stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from the same way; then
 a descent: each person re-planned by the exact programme given the others until nobody gains
-(:mod:`allocate.nrp.descent`, a second); (3) the whole model from the best roster on every
+(:mod:`allocate.nrp.descent`, a second); then, after a dive from an LP solved or nearly that was
+not cut, the whole model over the Lagrangian core (:mod:`allocate.nrp.core`: the cells whose
+least reduced cost is near the bound, a growing core capped below the incumbent; then the cells
+that hold every better roster: a proof when that model is solved or holds none); (3) the whole model from the best roster on every
 worker for a share of the time left (`WHOLE_SHARE`); (4) if not proven, a large-neighbourhood search by people and days (:mod:`allocate.nrp.lns`),
 one thread per worker, until the time is up; with two workers or more, the first thread walks
 the incumbent's plateau instead (:class:`allocate.nrp.descent.Walk`), else it descends from each
@@ -46,8 +46,9 @@ from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import REDIVE_RISE, ColumnGeneration
-from allocate.nrp.core import CORE_STEP, Core, lagrangian_core
+from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.model import NrpModel
+from allocate.nrp.pricing import SCALE
 from allocate.output import atomic_folder
 
 if TYPE_CHECKING:
@@ -73,10 +74,13 @@ NEAR_SHARE = 0.25
 # dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
 # instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
 CAPPED_SHARE = 0.3
-# of the time, at most, for the whole model over the Lagrangian cores (see `_restrictions`), and
-# then for the proof over the cells that hold every better roster (instance 5: 16 s)
+# of the time, at most, for the whole model over the Lagrangian cores (see `_cores`), and then
+# for the proof over the cells that hold every better roster (instance 5: 17 s; at 15 s, unproven)
 CORE_SHARE = 0.25
 PROOF_SHARE = 0.35
+# penalty points above the Lagrangian bound a cell may cost in the second core searched (the
+# first: 0, then twice as many points each core)
+CORE_STEP = 0.25
 # a core step whose cells are within this factor of the proof's goes to the proof (instance 5:
 # cores of 457 and 475 cells held no better roster; the next, 505, would leave the proof's 519
 # cells too little time)
@@ -214,10 +218,13 @@ def solve_instance(
         # them; 12's core of excess 0 holds 5,686 of 10,446 cells, and 15 s found no better
         # roster there, where the cut dive's LP cells gave 4041 in 2 s)
         core = lagrangian_core(columns, workers) if columns.nearly_solved and not columns.cut else None
-        if core is not None and _restricted(
-            instance, best, _cores(core, best, time_limit), deadline, workers, seed, params
-        ):
-            return _result(best, None, started, 0, columns)
+        if core is not None:
+            # its bound may pass the generation's: the surcharges are optimised again
+            best.bound = max(best.bound or 0.0, float(-(-core.total // SCALE)))
+            if best.proven or _restricted(
+                instance, best, _cores(core, best, time_limit), deadline, workers, seed, params
+            ):
+                return _result(best, None, started, 0, columns)
         # the whole model: often a better roster
         whole = Whole(instance, best, workers, seed, params)
         share = WHOLE_SHARE if columns.divable or not serves else ROUGH_WHOLE_SHARE
@@ -310,7 +317,9 @@ def _restricted(
         near.run(min(restriction.seconds, deadline - time.perf_counter()))
         restriction.status = near.status
         if restriction.exact and near.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            best.bound = float(best.objective)  # every better roster was in its cells: none
+            # its cells hold every roster better than the incumbent it started from: the best
+            # of them is now the incumbent (OPTIMAL), or there is none (INFEASIBLE)
+            best.bound = float(best.objective)
         if best.proven:
             return True
     return False
@@ -318,28 +327,29 @@ def _restricted(
 
 def _cores(core: Core, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
     """The whole model over the Lagrangian core's cells of excess at most 0, `CORE_STEP`, then
-    twice as many points each time a core is solved (`CORE_SHARE` in all), each capped below
-    the incumbent: only better rosters are sought. Once the core holds every better roster,
-    it gets `PROOF_SHARE` (as soon as the next core would be nearly as large: `CORE_CLOSE`):
-    solved, or none there, the best is optimal. Each is yielded when the
+    twice as many points each time a core is solved, each capped one below the incumbent: only
+    better rosters are sought. The ladder stops at its first core left unsolved, or when
+    `CORE_SHARE` of the time is spent. When it reaches the cells that hold every better roster
+    (straight away once the next core would be nearly as large: `CORE_CLOSE`), that core gets
+    `PROOF_SHARE`: solved, or holding no roster, the best is optimal. Each is yielded when the
     one before has run (its status set). Small cores solve fast, large ones hold the optimum
-    (instance 7 from a dive's 1,062: at 0, 513 cells, 1,060 in 0.5 s; at 0.25, 613 cells, 1,056
-    in 5.7 s; at 0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved)."""
-    until, delta = time.perf_counter() + CORE_SHARE * time_limit, 0.0
+    (instance 7 from the dive's 1,062: at 0, 513 cells, none better in 0.2 s; at 0.25, 613
+    cells, 1,056 in 4 s; at 0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved)."""
+    until, level = time.perf_counter() + CORE_SHARE * time_limit, 0  # level: the excess, scaled
     while not best.proven:
-        slack = core.slack(best.objective - 1)
-        exact = delta >= slack  # the core holds every better roster
+        room = core.room(best.objective - 1)
+        exact = level >= room  # the core holds every better roster
         seconds = PROOF_SHARE * time_limit if exact else until - time.perf_counter()
         if seconds <= 0:
             break
-        step = Restriction(core.cells(min(delta, slack)), best.objective - 1, seconds, exact)
+        step = Restriction(core.within(min(level, room)), best.objective - 1, seconds, exact)
         yield step
         if exact or step.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
             break
-        delta = 2 * delta if delta else CORE_STEP
-        whole = core.slack(best.objective - 1)
-        if len(core.cells(whole)) <= CORE_CLOSE * len(core.cells(delta)):
-            delta = whole  # the proof's cells are hardly more: straight to the proof
+        level = 2 * level if level else round(CORE_STEP * SCALE)
+        room = core.room(best.objective - 1)
+        if len(core.within(room)) <= CORE_CLOSE * len(core.within(level)):
+            level = room  # the proof's cells are hardly more: straight to the proof
 
 
 def _restrictions(columns: ColumnGeneration, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
