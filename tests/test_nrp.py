@@ -24,7 +24,7 @@ from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
-from allocate.nrp.solve import Whole, solve_instance
+from allocate.nrp.solve import Whole, columns_and_dives, solve_instance
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -569,6 +569,25 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     assert dives == [(columns_module.DIVE_MOST, 608), (1.0, 607)]
     assert (1 + columns_module.REDIVE_RISE) * 558 < 608
     assert result.objective == 607 and result.status == "OPTIMAL"
+
+
+def test_a_bound_raised_while_diving_reaches_the_incumbent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dive's first round prices before anybody is fixed, so it may raise the generation's
+    bound (instance 17 cut short: 5,736, then its optimum 5,746): the incumbent gets it."""
+    inst = read_instance(INSTANCE1)
+    real = ColumnGeneration.dive
+
+    def dive(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST):
+        found = real(self, deadline, workers, seed, params, most)
+        self.bound = 600  # as that first round would (the root's LP is 558)
+        return found
+
+    monkeypatch.setattr(ColumnGeneration, "dive", dive)
+    _, roster, objective = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    assert objective is not None
+    best = lns.Incumbent(roster, objective, 0.0)
+    columns = columns_and_dives(inst, best, time.perf_counter(), 20, 1, 0, {})
+    assert columns.bound == 600 and best.bound == 600
 
 
 def test_generation_goes_on_while_its_gap_closes_in_time() -> None:
