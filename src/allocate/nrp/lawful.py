@@ -407,8 +407,7 @@ class ExactProgramme:
         out = np.full((days, S), INF)
         for d in range(days - 1, -1, -1):
             w, x, _ = forward[d + 1]
-            for i in range(S):
-                out[d, i] = min(float((w[i] + bw[i]).min()), float((x[i] + bx[i]).min()))
+            out[d] = np.minimum((w + bw).reshape(S, -1).min(axis=1), (x + bx).reshape(S, -1).min(axis=1))
             pw, px, po = np.full_like(bw, INF), np.full_like(bx, INF), np.full_like(bo, INF)
             # the day off after a run (or after days off, with no minimum to keep)
             np.minimum(pw[:, self.min_run - 1 :], bo[0], out=pw[:, self.min_run - 1 :])

@@ -64,6 +64,11 @@ class Incumbent:
                 return True
             return False
 
+    def raise_bound(self, value: float) -> None:
+        """Keep the better of the bound so far and `value` (every bound found holds)."""
+        with self.lock:
+            self.bound = max(self.bound or 0.0, float(value))
+
     @property
     def proven(self) -> bool:
         return self.bound is not None and self.objective <= self.bound + 1e-6

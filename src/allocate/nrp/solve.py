@@ -147,7 +147,7 @@ class Whole:
 
         def bound(value: float) -> None:
             # integer objective; every penalty >= 0; the column generation's bound may be better
-            best.bound = max(best.bound or 0.0, math.ceil(value - 1e-6))
+            best.raise_bound(math.ceil(value - 1e-6))
             if best.proven:
                 solver.stop_search()
 
@@ -220,7 +220,7 @@ def solve_instance(
         core = lagrangian_core(columns, workers) if columns.nearly_solved and not columns.cut else None
         if core is not None:
             # its bound may pass the generation's: the surcharges are optimised again
-            best.bound = max(best.bound or 0.0, float(-(-core.total // SCALE)))
+            best.raise_bound(-(-core.total // SCALE))
             if best.proven or _restricted(
                 instance, best, _cores(core, best, time_limit), deadline, workers, seed, params
             ):
@@ -268,7 +268,7 @@ def columns_and_dives(
     deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
-        best.bound = max(best.bound or 0.0, float(columns.bound))
+        best.raise_bound(columns.bound)
     # No master over all the columns (SCIP): after a dive it gave the dive's roster again
     # (instance 8: 1508 in 6 s; 18, after a dive cut short: 6 s for nothing), and in place of one
     # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
@@ -289,7 +289,7 @@ def columns_and_dives(
         # (instance 17 with its generation cut at 40 % of 52 s: 5,736, then 5,746, its optimum,
         # which the roster found next reaches)
         if columns.bound is not None:
-            best.bound = max(best.bound or 0.0, float(columns.bound))
+            best.raise_bound(columns.bound)
     return columns
 
 
