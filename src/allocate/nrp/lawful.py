@@ -30,11 +30,14 @@ With a backward pass too, it gives the least cost of a roster working each cell 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from allocate.nrp import compiled
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -332,55 +335,73 @@ class ExactProgramme:
         """The roster of least ``sum cost[day][shift index]`` worked; None when none is lawful."""
         return self._walk_back(self._forward(cost), cost)
 
+    @functools.cached_property
+    def plan(self) -> tuple[np.ndarray, ...]:
+        """What :func:`allocate.nrp.compiled.forward` needs of this person beyond the costs:
+        the open days; the sets of predecessors (members, sizes) and each shift's (-1: none);
+        the moves over the flattened resources (src, dst) and each (shift, weekend)'s range."""
+        shifts = len(self.shifts)
+        index = np.arange(math.prod(self.shape)).reshape(self.shape)
+        src, dst = [], []
+        moves = np.zeros((shifts, 2, 2), dtype=np.int64)
+        count = 0
+        for i in range(shifts):
+            for weekend in (0, 1):
+                moves[i, weekend, 0] = count
+                move = self._move(i, weekend, 0)
+                if move is not None:
+                    into, take = move
+                    src.append(index[take].ravel())
+                    dst.append(index[into].ravel())
+                    count += src[-1].size
+                moves[i, weekend, 1] = count
+        sets = sorted({tuple(p) for p in self.preds if p})
+        members = np.zeros((max(1, len(sets)), shifts), dtype=np.int64)
+        sizes = np.zeros(max(1, len(sets)), dtype=np.int64)
+        for g, preds in enumerate(sets):
+            members[g, : len(preds)] = preds
+            sizes[g] = len(preds)
+        group_of = np.array([sets.index(tuple(p)) if p else -1 for p in self.preds], dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return (
+            np.array(self.open, dtype=np.bool_),
+            members,
+            sizes,
+            group_of,
+            np.concatenate(src) if src else empty,
+            np.concatenate(dst) if dst else empty,
+            moves,
+        )
+
     def _forward(self, cost: list[list[float]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per day, the least cost of reaching each state after the days before it: the arrays
         (work runs, the run from day 0, days off) over the run and the resources.
 
         Each state is reached by work from one kind of state only (a shift after days off, or
-        after its predecessors' runs), so each region of a day's arrays is written once: a sum
-        straight into place, no minimum. The arrays of every day are allocated at once and the
-        predecessors' best kept per set of predecessors: the programme is mostly numpy's
-        per-call overhead (instance 17: 7 ms a person before, about half now)."""
+        after its predecessors' runs), so each region of a day's arrays is written once. The
+        pass itself is compiled (:mod:`allocate.nrp.compiled`): in numpy it was hundreds of small
+        calls a day, the interpreter's overhead, under its lock."""
         S, K, O = len(self.shifts), self.max_run, self.min_off  # noqa: E741
-        days = self.days
+        days, size = self.days, math.prod(self.shape)
         ws = np.full((days + 1, S, K, *self.shape), INF)
         xs = np.full((days + 1, S, *self.shape), INF)  # the run from day 0 (exempt from the minimum)
         os = np.full((days + 1, O, *self.shape), INF)
         os[(0, O - 1) + (0,) * len(self.shape)] = 0.0  # before day 0: days off without end
-        for d in range(days):
-            w, x, o = ws[d], xs[d], os[d]
-            nw, nx, no = ws[d + 1], xs[d + 1], os[d + 1]
-            rest = w[:, self.min_run - 1 :].min(axis=(0, 1))
-            if d <= K:  # a run from day 0 is at most K long
-                np.minimum(rest, x.min(axis=0), out=rest)
-            no[0] = rest if O > 1 else np.minimum(rest, o[0])
-            if O > 1:
-                no[1:] = o[:-1]
-                np.minimum(no[O - 1], o[O - 1], out=no[O - 1])
-            if not self.open[d]:
-                continue
-            after_off = 1 if d % 7 in (5, 6) else 0
-            after_work = 1 if d % 7 == 5 else 0
-            best_w: dict[tuple[int, ...], np.ndarray] = {}
-            best_x: dict[tuple[int, ...], np.ndarray] = {}
-            for i in range(S):
-                c = cost[d][i]
-                if d == 0:
-                    _shift_add(nx[i], o[O - 1], self._move(i, after_off, 0), c)
-                    continue
-                _shift_add(nw[i, 0], o[O - 1], self._move(i, after_off, 0), c)
-                preds = self.preds[i]
-                if not preds:
-                    continue
-                key = tuple(preds)
-                if K > 1:
-                    if key not in best_w:
-                        best_w[key] = w[preds, : K - 1].min(axis=0)
-                    _shift_add(nw[i, 1:], best_w[key], self._move(i, after_work, 1), c)
-                if d < K:
-                    if key not in best_x:
-                        best_x[key] = x[preds].min(axis=0)
-                    _shift_add(nx[i], best_x[key], self._move(i, after_work, 0), c)
+        open_days, members, sizes, group_of, src, dst, moves = self.plan
+        compiled.forward(
+            ws.reshape(days + 1, S, K, size),
+            xs.reshape(days + 1, S, size),
+            os.reshape(days + 1, O, size),
+            np.asarray(cost, dtype=np.float64),
+            open_days,
+            self.min_run,
+            members,
+            sizes,
+            group_of,
+            src,
+            dst,
+            moves,
+        )
         return [(ws[d], xs[d], os[d]) for d in range(days + 1)]
 
     def through(self, cost: list[list[float]]) -> np.ndarray:

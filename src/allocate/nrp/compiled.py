@@ -1,0 +1,114 @@
+"""The exact programme's forward pass, compiled (numba), off the interpreter's lock.
+
+:meth:`allocate.nrp.lawful.ExactProgramme.cheapest` prices one person for column generation,
+tens of thousands of times a solve. In numpy its forward pass is hundreds of small array calls a
+day, so the interpreter's overhead per call, not the arithmetic, set its pace, and the lock it
+holds kept the pricing threads from running side by side. Compiled, one call does a whole pass
+and releases the lock: instance 17's column generation converged in 5.4 s, not 21.5 s (the same
+rounds, the same columns), instance 15's in 2.1 ms a person, not 12.5 ms.
+
+The arrays are the programme's own (:meth:`ExactProgramme._forward`), the resources (weekends,
+minutes, counted maxima) flattened to one axis: working shift `i` moves each resource index
+``src[t]`` to ``dst[t]`` for `t` in the range ``moves[i, weekend]`` (`weekend`: 1 when the shift
+makes a new weekend worked), precomputed once a person (:meth:`ExactProgramme.plan`).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# the arrays hold infinities (no state) but never NaN: min and compare may vectorise
+FASTMATH = {"nnan", "nsz"}
+
+
+@numba.njit(cache=True, nogil=True, fastmath=FASTMATH)
+def forward(
+    ws: np.ndarray,
+    xs: np.ndarray,
+    os: np.ndarray,
+    cost: np.ndarray,
+    open_days: np.ndarray,
+    min_run: int,
+    members: np.ndarray,
+    sizes: np.ndarray,
+    group_of: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    moves: np.ndarray,
+) -> None:
+    """Fill ``ws[d + 1], xs[d + 1], os[d + 1]`` from day `d`'s, for every day (see
+    :meth:`allocate.nrp.lawful.ExactProgramme._forward`: ws[d] by shift, run length - 1 and
+    resource; xs the run from day 0; os by days off - 1). Every array comes filled with infinity
+    but for the start (days off without end, nothing spent). `members[g, :sizes[g]]` are the
+    shifts of predecessor set `g`, `group_of[i]` the set of shift `i` (-1: none)."""
+    days, shifts, top, resources = ws.shape[0] - 1, ws.shape[1], ws.shape[2], ws.shape[3]
+    off = os.shape[1]
+    groups = members.shape[0]
+    best_w = np.empty((groups, top, resources))  # the least run of each predecessor set
+    best_x = np.empty((groups, resources))
+    for d in range(days):
+        w, x, o = ws[d], xs[d], os[d]
+        nw, nx, no = ws[d + 1], xs[d + 1], os[d + 1]
+        # a day off: after a run long enough (or the run from day 0), or after days off
+        rest = no[0]
+        for r in range(resources):
+            rest[r] = np.inf if off > 1 else o[0, r]
+        for i in range(shifts):
+            for k in range(min_run - 1, top):
+                for r in range(resources):
+                    if w[i, k, r] < rest[r]:
+                        rest[r] = w[i, k, r]
+            if d <= top:
+                for r in range(resources):
+                    if x[i, r] < rest[r]:
+                        rest[r] = x[i, r]
+        if off > 1:
+            for j in range(1, off):
+                for r in range(resources):
+                    no[j, r] = o[j - 1, r]
+            for r in range(resources):
+                if o[off - 1, r] < no[off - 1, r]:
+                    no[off - 1, r] = o[off - 1, r]
+        if not open_days[d]:
+            continue
+        after_off = 1 if d % 7 == 5 or d % 7 == 6 else 0
+        after_work = 1 if d % 7 == 5 else 0
+        if d > 0:
+            for g in range(groups):
+                first = members[g, 0]
+                for k in range(top - 1):
+                    for r in range(resources):
+                        best_w[g, k, r] = w[first, k, r]
+                if d < top:
+                    for r in range(resources):
+                        best_x[g, r] = x[first, r]
+                for q in range(1, sizes[g]):
+                    p = members[g, q]
+                    for k in range(top - 1):
+                        for r in range(resources):
+                            a, b = w[p, k, r], best_w[g, k, r]
+                            best_w[g, k, r] = a if a < b else b
+                    if d < top:
+                        for r in range(resources):
+                            a, b = x[p, r], best_x[g, r]
+                            best_x[g, r] = a if a < b else b
+        for i in range(shifts):
+            c = cost[d, i]
+            lo, hi = moves[i, after_off, 0], moves[i, after_off, 1]
+            if d == 0:  # the run from day 0
+                for t in range(lo, hi):
+                    nx[i, dst[t]] = o[off - 1, src[t]] + c
+                continue
+            for t in range(lo, hi):  # a run starts after days off
+                nw[i, 0, dst[t]] = o[off - 1, src[t]] + c
+            g = group_of[i]
+            if g < 0:
+                continue
+            lo, hi = moves[i, after_work, 0], moves[i, after_work, 1]
+            for k in range(top - 1):  # a run goes on
+                for t in range(lo, hi):
+                    nw[i, k + 1, dst[t]] = best_w[g, k, src[t]] + c
+            if d < top:
+                for t in range(lo, hi):
+                    nx[i, dst[t]] = best_x[g, src[t]] + c
