@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import random
 import re
 import subprocess
@@ -20,12 +21,12 @@ from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls
-from allocate.nrp.core import lagrangian_core
+from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
-from allocate.nrp.solve import Whole, columns_and_dives, solve_instance
+from allocate.nrp.solve import Whole, columns_and_dives, core_ladder, solve_instance
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -352,6 +353,27 @@ def test_lagrangian_core_holds_every_better_roster() -> None:
 
 
 @pytest.mark.slow
+def test_the_core_ladder_goes_to_the_proof_for_the_rest_of_the_time() -> None:
+    """Cores of excess 0 then 0.25 points, each capped one below the incumbent; the first left
+    unsolved sends the ladder to the cells that hold every better roster (excess up to the
+    incumbent less 1 less the bound), with no time limit of its own, and then it stops."""
+    excess = {(0, d, "D"): points for d, points in enumerate([0, 0, 250, 1_000, 4_000, 9_000])}
+    core = Core(total=100 * SCALE, excess=excess)  # L = 100
+    best = lns.Incumbent(frozenset(), 105)
+    ladder = core_ladder(core, best, 60.0)
+    first = next(ladder)
+    assert (first.cells, first.cap, first.exact) == ({(0, 0, "D"), (0, 1, "D")}, 104, False)
+    first.status = cp_model.INFEASIBLE  # solved: the next core
+    second = next(ladder)
+    assert len(second.cells) == 3 and not second.exact and second.seconds <= 0.25 * 60.0
+    second.status = cp_model.UNKNOWN  # unsolved: the proof, over excess <= 4 points
+    proof = next(ladder)
+    assert proof.exact and proof.seconds == math.inf and proof.cap == 104
+    assert proof.cells == {key for key, points in excess.items() if points <= 4_000}
+    proof.status = cp_model.UNKNOWN
+    assert next(ladder, None) is None
+
+
 def test_the_lagrangian_core_proves_instance_6_optimal() -> None:
     """Instance 6: the search alone ended 2-4 above its optimum 1950 in a minute; over the
     Lagrangian core the whole model finds 1950 and, over the cells that hold every better

@@ -74,10 +74,9 @@ NEAR_SHARE = 0.25
 # dive (see `_restrictions`); the restricted model before it then gets half of `NEAR_SHARE`:
 # instance 12's once ran all its 15 s to 4047, from which the capped model took 17.6 s to 4040
 CAPPED_SHARE = 0.3
-# of the time, at most, for the whole model over the Lagrangian cores (see `_cores`), and then
-# for the proof over the cells that hold every better roster (instance 5: 17 s; at 15 s, unproven)
+# of the time, at most, for the whole model over the Lagrangian cores (see `core_ladder`); the proof
+# over the cells that hold every better roster then has the rest
 CORE_SHARE = 0.25
-PROOF_SHARE = 0.35
 # penalty points above the Lagrangian bound a cell may cost in the second core searched (the
 # first: 0, then twice as many points each core)
 CORE_STEP = 0.25
@@ -222,9 +221,11 @@ def solve_instance(
             # its bound may pass the generation's: the surcharges are optimised again
             best.raise_bound(-(-core.total // SCALE))
             if best.proven or _restricted(
-                instance, best, _cores(core, best, time_limit), deadline, workers, seed, params
+                instance, best, core_ladder(core, best, time_limit), deadline, workers, seed, params
             ):
                 return _result(best, None, started, 0, columns)
+        if time.perf_counter() >= deadline:  # the proof over the cores had the rest
+            return _result(best, None, started, 0, columns)
         # the whole model: often a better roster
         whole = Whole(instance, best, workers, seed, params)
         share = WHOLE_SHARE if columns.divable or not serves else ROUGH_WHOLE_SHARE
@@ -330,27 +331,32 @@ def _restricted(
     return False
 
 
-def _cores(core: Core, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
+def core_ladder(core: Core, best: lns.Incumbent, time_limit: float) -> Iterator[Restriction]:
     """The whole model over the Lagrangian core's cells of excess at most 0, `CORE_STEP`, then
     twice as many points each time a core is solved, each capped one below the incumbent: only
-    better rosters are sought. The ladder stops at its first core left unsolved, or when
-    `CORE_SHARE` of the time is spent. When it reaches the cells that hold every better roster
-    (straight away once the next core would be nearly as large: `CORE_CLOSE`), that core gets
-    `PROOF_SHARE`: solved, or holding no roster, the best is optimal. Each is yielded when the
-    one before has run (its status set). Small cores solve fast, large ones hold the optimum
-    (instance 7 from the dive's 1,062: at 0, 513 cells, none better in 0.2 s; at 0.25, 613
-    cells, 1,056 in 4 s; at 0.5 at once, 686 cells, 1,056-1,058 in 15 s, unsolved)."""
+    better rosters are sought. At the first core left unsolved, once `CORE_SHARE` of the time is
+    spent, or once the next core would be nearly as large (`CORE_CLOSE`), the ladder goes to the
+    cells that hold every better roster, for the rest of the time: solved, or holding no roster,
+    the best is optimal; else it is the whole model over the only cells a better roster can
+    use. Each is yielded when the one before has run (its status set). Small cores solve fast,
+    large ones hold the optimum (instance 7 from the dive's 1,062: at 0, 513 cells, none better
+    in 0.2 s; at 0.25, 613 cells, 1,056 in 4 s; at 0.5 at once, 686 cells, 1,056-1,058 in 15 s,
+    unsolved). The proof took instance 5 17-22 s (519 cells), more than the 21 s it once had."""
     until, level = time.perf_counter() + CORE_SHARE * time_limit, 0  # level: the excess, scaled
     while not best.proven:
         room = core.room(best.objective - 1)
         exact = level >= room  # the core holds every better roster
-        seconds = PROOF_SHARE * time_limit if exact else until - time.perf_counter()
+        seconds = math.inf if exact else until - time.perf_counter()
         if seconds <= 0:
-            break
+            level = room  # the ladder's share spent: the proof
+            continue
         step = Restriction(core.within(min(level, room)), best.objective - 1, seconds, exact)
         yield step
-        if exact or step.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        if exact:
             break
+        if step.status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            level = room  # unsolved: a larger core would be too; the proof
+            continue
         level = 2 * level if level else round(CORE_STEP * SCALE)
         room = core.room(best.objective - 1)
         if len(core.within(room)) <= CORE_CLOSE * len(core.within(level)):
