@@ -7,7 +7,7 @@ programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, 
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
 bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
-`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time); if the dive was cut
+`columns.REDIVE_RISE` above the LP is made again, one person fixed at a time, until `REDIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
@@ -64,7 +64,14 @@ WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole mode
 ROUGH_WHOLE_SHARE = 0.1  # the same when the LP was not solved (no dive) and the descent serves
 COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
 CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would not converge in time
-DIVE_SHARE = 0.5  # of the time: a dive from the LP stops here; the whole model and the search get the rest
+# of the time: a dive from the LP stops here; the whole model and the search get the rest. Instance
+# 15's dive takes 36 s (431 rounds, its pricing unproven for many): at 0.5 it was cut and the run
+# ended at 4,156-4,613; at 0.8, cut again, the cells of its LP then gave 3,855 (best known 3,828); at
+# 0.9, whole, 3,856 and 3,953. Instance 14: 1,279 twice (best known 1,278), 1,282-1,287 at 0.5
+DIVE_SHARE = 0.8
+# a second dive, one person at a time (`columns.REDIVE_RISE`), only until this share: instance 18's
+# took 17-24 s after a whole first dive of 4,669 (25 s) and ended at 6,304-7,004, the run at 4,564
+REDIVE_SHARE = 0.5
 # of the time, at most, after a dive cut short, for the whole model restricted to the cells its
 # LP worked (its fixed people's columns, the others' columns of positive share) and the
 # incumbent's: instance 12, 4041 in 12 s from a dive cut at 30 s (36 of 60 people fixed, its roster
@@ -275,14 +282,13 @@ def columns_and_dives(
     # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
     # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
-        deadline = started + DIVE_SHARE * time_limit
-        dived = columns.dive(deadline, workers, seed, params)
+        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
         if dived is not None:
             best.offer(*dived)
             assert columns.lp_value is not None  # a dive starts from the root's LP
             if not columns.cut and dived[1] > (1 + REDIVE_RISE) * columns.lp_value:
                 first = columns.near
-                again = columns.dive(deadline, workers, seed, params, most=1.0)
+                again = columns.dive(started + REDIVE_SHARE * time_limit, workers, seed, params, most=1.0)
                 if again is not None:
                     best.offer(*again)
                 columns.earlier = first
