@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
+from allocate.nrp import solve as solve_module
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls
 from allocate.nrp.core import Core, lagrangian_core
@@ -612,6 +613,12 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     assert dives == [(columns_module.DIVE_MOST, 608), (1.0, 607)]
     assert (1 + columns_module.REDIVE_RISE) * 558 < 608
     assert result.objective == 607 and result.status == "OPTIMAL"
+    # past `REDIVE_SHARE` of the time, no second dive (instance 18's started after half the
+    # time and returned at once, cut, 8,706)
+    dives.clear()
+    monkeypatch.setattr(solve_module, "REDIVE_SHARE", 0.0)
+    solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+    assert dives == [(columns_module.DIVE_MOST, 608)]
 
 
 def test_a_bound_raised_while_diving_reaches_the_incumbent(monkeypatch: pytest.MonkeyPatch) -> None:

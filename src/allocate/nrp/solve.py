@@ -69,8 +69,9 @@ CHECKPOINT_SHARE = 0.15  # of the time: column generation stops here if it would
 # ended at 4,156-4,613; at 0.8, cut again, the cells of its LP then gave 3,855 (best known 3,828); at
 # 0.9, whole, 3,856 and 3,953. Instance 14: 1,279 twice (best known 1,278), 1,282-1,287 at 0.5
 DIVE_SHARE = 0.8
-# a second dive, one person at a time (`columns.REDIVE_RISE`), only until this share: instance 18's
-# took 17-24 s after a whole first dive of 4,669 (25 s) and ended at 6,304-7,004, the run at 4,564
+# a second dive, one person at a time (`columns.REDIVE_RISE`), only until this share, and none
+# past it: instance 18's took 17-24 s after a whole first dive of 4,669 (25 s) and ended at
+# 6,304-7,004, the run at 4,564; started past it, it returned at once, cut (8,706)
 REDIVE_SHARE = 0.5
 # of the time, at most, after a dive cut short, for the whole model restricted to the cells its
 # LP worked (its fixed people's columns, the others' columns of positive share) and the
@@ -286,9 +287,14 @@ def columns_and_dives(
         if dived is not None:
             best.offer(*dived)
             assert columns.lp_value is not None  # a dive starts from the root's LP
-            if not columns.cut and dived[1] > (1 + REDIVE_RISE) * columns.lp_value:
+            redive = started + REDIVE_SHARE * time_limit
+            if (
+                not columns.cut
+                and dived[1] > (1 + REDIVE_RISE) * columns.lp_value
+                and time.perf_counter() < redive
+            ):
                 first = columns.near
-                again = columns.dive(started + REDIVE_SHARE * time_limit, workers, seed, params, most=1.0)
+                again = columns.dive(redive, workers, seed, params, most=1.0)
                 if again is not None:
                     best.offer(*again)
                 columns.earlier = first
