@@ -527,15 +527,9 @@ class Cheapest:
     exact: bool
 
 
-def _shift_add(out: np.ndarray, src: np.ndarray, move: tuple[tuple, tuple] | None, cost: float) -> None:
-    """``out[into] = src[take] + cost``: a shift worked, its resources spent (`out` unwritten there)."""
-    if move is not None:
-        into, take = move
-        np.add(src[take], cost, out=out[into])
-
-
 def _back_add(out: np.ndarray, src: np.ndarray, move: tuple[tuple, tuple] | None, cost: float) -> None:
-    """``out[take] = min(out[take], src[into] + cost)``: :func:`_shift_add` read backwards."""
+    """``out[take] = min(out[take], src[into] + cost)``: a shift worked (its resources spent,
+    :meth:`ExactProgramme._move`), read backwards from the state it leads to."""
     if move is not None:
         into, take = move
         np.minimum(out[take], src[into] + cost, out=out[take])
