@@ -33,23 +33,30 @@ def forward(
     members: np.ndarray,
     sizes: np.ndarray,
     group_of: np.ndarray,
-    src: np.ndarray,
-    dst: np.ndarray,
+    segments: np.ndarray,
     moves: np.ndarray,
 ) -> None:
-    """Fill ``ws[d + 1], xs[d + 1], os[d + 1]`` from day `d`'s, for every day (see
-    :meth:`allocate.nrp.lawful.ExactProgramme._forward`: ws[d] by shift, run length - 1 and
-    resource; xs the run from day 0; os by days off - 1). Every array comes filled with infinity
-    but for the start (days off without end, nothing spent). `members[g, :sizes[g]]` are the
-    shifts of predecessor set `g`, `group_of[i]` the set of shift `i` (-1: none)."""
+    """Fill ``ws, xs, os`` (uninitialised on entry) day by day: ``ws[d]`` by shift, run length - 1
+    and resource, ``xs[d]`` the run from day 0 by shift and resource, ``os[d]`` by days off - 1
+    (see :meth:`allocate.nrp.lawful.ExactProgramme._forward`). Day 0 starts from days off without
+    end, nothing spent; each later day is set to infinity (no state) before the moves write it,
+    while its arrays are in cache. `members[g, :sizes[g]]` are the shifts of predecessor set `g`,
+    `group_of[i]` the set of shift `i` (-1: none); working shift `i` moves the resources by the
+    segments (source start, target start, length) in the range ``moves[i, weekend]``."""
     days, shifts, top, resources = ws.shape[0] - 1, ws.shape[1], ws.shape[2], ws.shape[3]
     off = os.shape[1]
     groups = members.shape[0]
     best_w = np.empty((groups, top, resources))  # the least run of each predecessor set
     best_x = np.empty((groups, resources))
+    ws[0] = np.inf
+    xs[0] = np.inf
+    os[0] = np.inf
+    os[0, off - 1, 0] = 0.0
     for d in range(days):
         w, x, o = ws[d], xs[d], os[d]
         nw, nx, no = ws[d + 1], xs[d + 1], os[d + 1]
+        nw[:] = np.inf
+        nx[:] = np.inf
         # a day off: after a run long enough (or the run from day 0), or after days off
         rest = no[0]
         for r in range(resources):
@@ -98,17 +105,25 @@ def forward(
             lo, hi = moves[i, after_off, 0], moves[i, after_off, 1]
             if d == 0:  # the run from day 0
                 for t in range(lo, hi):
-                    nx[i, dst[t]] = o[off - 1, src[t]] + c
+                    a, b = segments[t, 0], segments[t, 1]
+                    for r in range(segments[t, 2]):
+                        nx[i, b + r] = o[off - 1, a + r] + c
                 continue
             for t in range(lo, hi):  # a run starts after days off
-                nw[i, 0, dst[t]] = o[off - 1, src[t]] + c
+                a, b = segments[t, 0], segments[t, 1]
+                for r in range(segments[t, 2]):
+                    nw[i, 0, b + r] = o[off - 1, a + r] + c
             g = group_of[i]
             if g < 0:
                 continue
             lo, hi = moves[i, after_work, 0], moves[i, after_work, 1]
             for k in range(top - 1):  # a run goes on
                 for t in range(lo, hi):
-                    nw[i, k + 1, dst[t]] = best_w[g, k, src[t]] + c
+                    a, b = segments[t, 0], segments[t, 1]
+                    for r in range(segments[t, 2]):
+                        nw[i, k + 1, b + r] = best_w[g, k, a + r] + c
             if d < top:
                 for t in range(lo, hi):
-                    nx[i, dst[t]] = best_x[g, src[t]] + c
+                    a, b = segments[t, 0], segments[t, 1]
+                    for r in range(segments[t, 2]):
+                        nx[i, b + r] = best_x[g, a + r] + c

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
 Key = tuple[int, int, str]
 INF = np.inf
+_SCRATCH = threading.local()  # each thread's arrays for the forward pass (see `_scratch`)
 CAPPED = 0.5  # extra cost of a shift type whose maximum can bind: below any benchmark weight
 
 
@@ -339,10 +341,12 @@ class ExactProgramme:
     def plan(self) -> tuple[np.ndarray, ...]:
         """What :func:`allocate.nrp.compiled.forward` needs of this person beyond the costs:
         the open days; the sets of predecessors (members, sizes) and each shift's (-1: none);
-        the moves over the flattened resources (src, dst) and each (shift, weekend)'s range."""
+        the moves over the flattened resources as segments (source start, target start,
+        length: a move is a block of the resources, rows of it contiguous) and each (shift,
+        weekend)'s range of them."""
         shifts = len(self.shifts)
         index = np.arange(math.prod(self.shape)).reshape(self.shape)
-        src, dst = [], []
+        segments = []
         moves = np.zeros((shifts, 2, 2), dtype=np.int64)
         count = 0
         for i in range(shifts):
@@ -351,9 +355,8 @@ class ExactProgramme:
                 move = self._move(i, weekend, 0)
                 if move is not None:
                     into, take = move
-                    src.append(index[take].ravel())
-                    dst.append(index[into].ravel())
-                    count += src[-1].size
+                    segments.append(_segments(index[take].ravel(), index[into].ravel()))
+                    count += len(segments[-1])
                 moves[i, weekend, 1] = count
         sets = sorted({tuple(p) for p in self.preds if p})
         members = np.zeros((max(1, len(sets)), shifts), dtype=np.int64)
@@ -362,14 +365,12 @@ class ExactProgramme:
             members[g, : len(preds)] = preds
             sizes[g] = len(preds)
         group_of = np.array([sets.index(tuple(p)) if p else -1 for p in self.preds], dtype=np.int64)
-        empty = np.zeros(0, dtype=np.int64)
         return (
             np.array(self.open, dtype=np.bool_),
             members,
             sizes,
             group_of,
-            np.concatenate(src) if src else empty,
-            np.concatenate(dst) if dst else empty,
+            np.concatenate(segments) if segments else np.zeros((0, 3), dtype=np.int64),
             moves,
         )
 
@@ -380,27 +381,36 @@ class ExactProgramme:
         Each state is reached by work from one kind of state only (a shift after days off, or
         after its predecessors' runs), so each region of a day's arrays is written once. The
         pass itself is compiled (:mod:`allocate.nrp.compiled`): in numpy it was hundreds of small
-        calls a day, the interpreter's overhead, under its lock."""
+        calls a day, the interpreter's overhead, under its lock. The arrays are this thread's
+        scratch (`_scratch`), valid until its next pass: fresh ones each call (26 MB a person on
+        instance 19) cost as much in page faults as the pass itself."""
         S, K, O = len(self.shifts), self.max_run, self.min_off  # noqa: E741
         days, size = self.days, math.prod(self.shape)
-        ws = np.full((days + 1, S, K, *self.shape), INF)
-        xs = np.full((days + 1, S, *self.shape), INF)  # the run from day 0 (exempt from the minimum)
-        os = np.full((days + 1, O, *self.shape), INF)
-        os[(0, O - 1) + (0,) * len(self.shape)] = 0.0  # before day 0: days off without end
-        open_days, members, sizes, group_of, src, dst, moves = self.plan
+        flat = _scratch((days + 1) * (S * K + S + O) * size)
+        cut = [(days + 1) * S * K * size, (days + 1) * (S * K + S) * size]
+        ws, xs, os = (
+            flat[: cut[0]].reshape(days + 1, S, K, size),
+            flat[cut[0] : cut[1]].reshape(days + 1, S, size),
+            flat[cut[1] :].reshape(days + 1, O, size),
+        )
+        open_days, members, sizes, group_of, segments, moves = self.plan
         compiled.forward(
-            ws.reshape(days + 1, S, K, size),
-            xs.reshape(days + 1, S, size),
-            os.reshape(days + 1, O, size),
+            ws,
+            xs,
+            os,
             np.asarray(cost, dtype=np.float64),
             open_days,
             self.min_run,
             members,
             sizes,
             group_of,
-            src,
-            dst,
+            segments,
             moves,
+        )
+        ws, xs, os = (
+            ws.reshape(days + 1, S, K, *self.shape),
+            xs.reshape(days + 1, S, *self.shape),
+            os.reshape(days + 1, O, *self.shape),
         )
         return [(ws[d], xs[d], os[d]) for d in range(days + 1)]
 
@@ -537,3 +547,22 @@ def _back_add(out: np.ndarray, src: np.ndarray, move: tuple[tuple, tuple] | None
 
 def _minus(r: tuple, delta: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(a) - b for a, b in zip(r, delta, strict=True))
+
+
+def _scratch(n: int) -> np.ndarray:
+    """This thread's scratch array of `n` floats, uninitialised: grown, never shrunk, so a
+    pricing thread touches its memory once, not once a pass."""
+    flat = getattr(_SCRATCH, "flat", None)
+    if flat is None or flat.size < n:
+        flat = _SCRATCH.flat = np.empty(n)
+    return flat[:n]
+
+
+def _segments(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The runs of a move's (source, target) index pairs where both go up by one: rows of
+    (source start, target start, length), so the compiled pass copies rows, not indexes."""
+    if not src.size:
+        return np.zeros((0, 3), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, (np.diff(src) != 1) | (np.diff(dst) != 1)])
+    lengths = np.diff(np.r_[starts, src.size])
+    return np.stack([src[starts], dst[starts], lengths], axis=1).astype(np.int64)
