@@ -259,6 +259,31 @@ def test_pricing_programme_agrees_with_cp_sat(path: Path) -> None:
             assert path != TINY or evaluate(inst, sorted(others | keys)).ok
 
 
+def test_pricing_works_the_cells_a_dive_forced_and_values_them_without_the_bonus() -> None:
+    """Cells forced on a person (a dive's, from one of their lawful rosters): the programme's and
+    CP-SAT's least rosters both work them, at one value: the roster's own, with no `FORCE` bonus
+    left in it, and no less than the least roster's without them."""
+    inst = read_instance(INSTANCE1)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    rng = random.Random(3)
+    bent = 0
+    for e in range(len(inst.staff)):
+        pricer = Pricer(inst, e)
+        prices = _random_prices(inst, rng)
+        free = pricer.price(prices, 10.0)
+        forcing = [key for key in sorted(roster) if key[0] == e and key not in free.found[-1]][:3]
+        pricer.forced = frozenset((d, s) for (_, d, s) in forcing)
+        fast = pricer.price(prices, 10.0)
+        slow = pricer.by_cp_sat(prices, 10.0, 0, {}, ())
+        keys = fast.found[-1]
+        assert set(forcing) <= keys and set(forcing) <= slow.found[-1]
+        assert fast.exact and slow.exact and free.bound is not None
+        assert fast.bound == slow.bound >= free.bound
+        assert fast.bound == SCALE * pricer.cost(keys) - sum(prices.get((d, s), 0) for (_, d, s) in keys)
+        bent += fast.bound > free.bound
+    assert bent  # the forcing changed some person's least roster
+
+
 def test_pricing_programme_counts_binding_maxima_as_cp_sat_does() -> None:
     """The compiled forward pass over every resource at once (weekends worked, minutes, and a
     counted maximum: instance 6's person A capped at 8 E of the 16 shifts or more A works)
@@ -595,17 +620,59 @@ def test_column_generation_on_instance_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert not columns.whole_value
 
 
+def test_a_cell_dive_forces_its_lp_cells_and_frees_them_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1: forcing cells bars the person's columns without them; a dive by cells (each
+    person's cells of LP share `cells` or more in their largest column) forces some, ends with a
+    lawful roster working every cell it forced, and leaves the root's LP as it was."""
+    inst = read_instance(INSTANCE1)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 30, 1, 0, {})
+    assert columns.converged and not columns.diving
+    forcing = set(sorted(columns.columns[0][-1])[:3])
+    columns.force(0, forcing)
+    assert columns.diving and columns.pricers[0].forced == {(d, s) for (_, d, s) in forcing}
+    barred = [lam.ub() == 0 for lam in columns.lams[0]]
+    assert barred == [not forcing <= keys for keys in columns.columns[0]] and any(barred)
+    columns.unfix()
+    assert not columns.diving and not columns.pricers[0].forced
+    assert all(lam.ub() > 1 for lams in columns.lams for lam in lams)
+    forced: list[tuple[int, set]] = []
+    real = ColumnGeneration.force
+
+    def recording(self, e, cells):
+        forced.append((e, set(cells)))
+        real(self, e, cells)
+
+    monkeypatch.setattr(ColumnGeneration, "force", recording)
+    monkeypatch.setattr(columns_module, "DIVE_SETTLED", 0.0)  # no hand-over: the dive ends by itself
+    dived = columns.dive(time.perf_counter() + 30, 1, 0, {}, cells=0.8)
+    assert forced and dived is not None
+    assert evaluate(inst, sorted(dived[0])).objective == dived[1] >= 607
+    assert all(cells <= dived[0] for _, cells in forced)
+    assert not columns.diving and not any(p.forced for p in columns.pricers)
+    assert columns.lp_value == pytest.approx(558) and columns.bound == 558
+    assert not columns.cut  # whole: every person has a column
+    # settled at once (`DIVE_SETTLED`): handed over as if cut, the LP's cells near, whatever its value
+    monkeypatch.setattr(columns_module, "DIVE_SETTLED", 1.0)
+    handed = columns.dive(time.perf_counter() + 30, 1, 0, {}, cells=0.8)
+    assert handed is not None and columns.cut and handed[0] <= columns.near
+    assert evaluate(inst, sorted(handed[0])).objective == handed[1]
+
+
 def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Instance 1: the first dive (people fixed together) ends at 608, more than `REDIVE_RISE`
     above the root's LP of 558; the second fixes one person at a time and ends at the optimum."""
     dives: list[tuple[float, int | None]] = []
+    by_cells: list[float | None] = []  # each dive's `cells` (None: by people)
     real = ColumnGeneration.dive
 
-    def recording(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST):
-        found = real(self, deadline, workers, seed, params, most)
+    def recording(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST, cells=None):
+        found = real(self, deadline, workers, seed, params, most, cells)
         dives.append((most, found and found[1]))
+        by_cells.append(cells)
         return found
 
     monkeypatch.setattr(ColumnGeneration, "dive", recording)
@@ -619,6 +686,12 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     monkeypatch.setattr(solve_module, "REDIVE_SHARE", 0.0)
     solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
     assert dives == [(columns_module.DIVE_MOST, 608)]
+    # both dives by people: the generation was solved. Stopped short of it, the first is by cells
+    assert by_cells == [None, None, None]
+    monkeypatch.setattr(ColumnGeneration, "nearly_solved", property(lambda self: False))
+    by_cells.clear()
+    solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+    assert by_cells[0] == columns_module.DIVE_CELLS
 
 
 def test_a_bound_raised_while_diving_reaches_the_incumbent(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -627,8 +700,8 @@ def test_a_bound_raised_while_diving_reaches_the_incumbent(monkeypatch: pytest.M
     inst = read_instance(INSTANCE1)
     real = ColumnGeneration.dive
 
-    def dive(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST):
-        found = real(self, deadline, workers, seed, params, most)
+    def dive(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST, cells=None):
+        found = real(self, deadline, workers, seed, params, most, cells)
         self.bound = 600  # as that first round would (the root's LP is 558)
         return found
 

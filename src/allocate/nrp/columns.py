@@ -44,14 +44,16 @@ if TYPE_CHECKING:
 # 10); where it does not, 2 s a person starved the generation (18: 9 rounds in 30 s, not 56 in 14)
 PRICE_LIMIT = 0.25
 TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
-# a bound this far below the LP's value: the LP is too rough to dive from (instance 19 at 60 s:
-# LP 14,801, bound 0, a dive spent 20 s for 5,421 where the search alone reached 4,206-4,254).
+# a bound this far below the LP's value: the LP is too rough to dive from (instance 19 at 60 s,
+# once: LP 14,801, bound 0, a dive spent 20 s for 5,421 where the search alone reached
+# 4,206-4,254; with the pricing compiled it stops at 24 s with a gap of 2-27 %, and a dive by
+# cells (`DIVE_CELLS`) from there gives 3,170-3,246, where at 0.15 it was not dived from: 4,308).
 # Within it, the dive goes ahead even when the generation is not nearly solved (`divable`):
 # instance 14 stops at a gap of 9.7-9.9 % (LP 1,322-1,325), and its dive's LP cells then give
 # 1,287-1,295 in three runs of 60 s (best known 1,278), where the restricted master over the
 # columns (SCIP, 2,944) and the search from it ended at 1,367-1,412; instance 15 (13.2 %, LP
 # 4,149): 4,600-4,817 in three runs, against 4,948-5,481 in two.
-FAR = 0.15
+FAR = 0.35
 # a generation whose Lagrangian value is within this share of its LP's is nearly solved: a dive
 # from its LP goes ahead (instance 17: at 40 % of a minute, round 34, LP 5746 = the best known,
 # Lagrangian 5742.6; the exact LP takes rounds more, and without it there was no dive)
@@ -84,6 +86,21 @@ DIVE_MOST = 0.5
 # again, one person at a time (whole columns together), from the root (instance 7: root 1054, the
 # first dive 1465 in 1.7 s, the second 1062 in 4.5 s)
 REDIVE_RISE = 0.05
+# a dive from a generation stopped short of nearly solved goes by cells, not whole columns (see
+# `dive`): each step forces on each person the cells of their largest column that the LP works
+# at least this much. Instance 19 (40 people, 84 days), its generation stopped at a gap of 2-5 %:
+# by people, one or two fixed a step, 120 s did not end it; by cells, 1,100-1,300 of its cells
+# forced in the first step with the LP still at 3,148-3,166 (best known 3,149). At 0.6 or 0.5
+# the forced cells clash: 4,500-6,284
+DIVE_CELLS = 0.8
+# pricing rounds of a step of a dive by cells, at most: instance 19 from a generation of 18-22
+# s, 3 rounds: 4,279 in 6 s; 5: 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s
+DIVE_ROUNDS = 8
+# a dive by cells hands over to CP-SAT once at most this share of the cells its LP works are
+# fractional: the whole model over them (:mod:`allocate.nrp.solve`, `NEAR_SHARE`) completes it
+# better than more steps (instance 19: at 907 of 2,489 cells, 3,176, its restricted optimum, in
+# 3 s; the dive's own end: 3,178-3,306; runs of 60 s: 3,209-3,246 where they were 3,346-4,308)
+DIVE_SETTLED = 0.4
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 # a cut dive's LP cells are kept (`near`) only while its value is within this share of the root's:
 # above, they hold no roster near the optimum (instance 8: over the cells of its dive's LP at
@@ -122,6 +139,7 @@ class ColumnGeneration:
         self.exact = False  # every pricing of the last pass proven optimal
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
+        self.forced: dict[int, set[Key]] = {}  # person -> the cells a dive forced (see `force`)
         self.cut = False  # the last dive reached its deadline: its people left took their largest share
         # the cells (person, day, shift) a cut dive's LP worked, with its fixings, if that LP is
         # within `NEAR_RISE` of the root's: a roster is sought among them (:mod:`allocate.nrp.solve`)
@@ -141,7 +159,8 @@ class ColumnGeneration:
         if keys in self.columns[e]:
             return False
         self.columns[e].append(keys)
-        lam = self.lp.NumVar(0, 0 if e in self.fixed else self.lp.infinity(), "")
+        barred = e in self.fixed or not self.forced.get(e, set()) <= keys
+        lam = self.lp.NumVar(0, 0 if barred else self.lp.infinity(), "")
         self.lams[e].append(lam)
         self.lp.Objective().SetCoefficient(lam, self.pricers[e].cost(keys))
         self.convex[e].SetCoefficient(lam, 1)
@@ -154,7 +173,7 @@ class ColumnGeneration:
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         self.value = self.lp.Objective().Value()
-        if not self.fixed:
+        if not self.diving:
             self.lp_value = self.value
         prices = {}
         for c in self.instance.cover:
@@ -177,7 +196,7 @@ class ColumnGeneration:
             return False
         duals, mu = solved
         passes = [(0.0, False), (0.0, True)]
-        if self.center and not self.fixed:
+        if self.center and not self.diving:
             passes.insert(0, (SMOOTHING, False))
         for alpha, exact in passes:
             if exact and self.exact:  # the pass before, at the same prices, was proven for everybody
@@ -189,19 +208,39 @@ class ColumnGeneration:
                 break
         self.rounds += 1
         # no improving column, every pricing proven optimal: the LP is solved over all columns
-        if not self.fixed:  # a dive's rounds say nothing of the root's LP
+        if not self.diving:  # a dive's rounds say nothing of the root's LP
             self.converged = added == 0 and self.exact and time.perf_counter() < deadline
         return added > 0
 
+    @property
+    def diving(self) -> bool:
+        """Some people fixed or cells forced: the LP is a dive's, not the root's."""
+        return bool(self.fixed or self.forced)
+
+    def force(self, e: int, cells: Collection[Key]) -> None:
+        """Person `e` works `cells` from now on (a dive's step): the columns without them barred,
+        the pricing bent to them (:attr:`Pricer.forced`). Cells of one lawful column only, so
+        the person keeps a lawful roster (see `dive`)."""
+        forced = self.forced.setdefault(e, set())
+        forced.update(cells)
+        self.pricers[e].forced = frozenset((d, s) for (_, d, s) in forced)
+        for keys, lam in zip(self.columns[e], self.lams[e], strict=True):
+            if not forced <= keys:
+                lam.SetBounds(0, 0)
+
+    def cell_values(self) -> dict[Key, float]:
+        """Each cell's share in the LP's last solution: the sum of its columns' (none added since)."""
+        values: dict[Key, float] = {}
+        for lams, columns in zip(self.lams, self.columns, strict=True):
+            for lam, keys in zip(lams, columns, strict=True):
+                if (share := lam.solution_value()) > TOLERANCE:
+                    for key in keys:
+                        values[key] = values.get(key, 0.0) + share
+        return values
+
     def support(self) -> set[Key]:
         """The cells worked by the columns of the LP's last solution (none added since)."""
-        return {
-            key
-            for lams, columns in zip(self.lams, self.columns, strict=True)
-            for lam, keys in zip(lams, columns, strict=True)
-            if lam.solution_value() > TOLERANCE
-            for key in keys
-        }
+        return set(self.cell_values())
 
     def _price(
         self,
@@ -231,7 +270,7 @@ class ColumnGeneration:
                 reduced = self.pricers[e].cost(keys) - sum(duals[d, s] for (_, d, s) in keys) / SCALE - mu[e]
                 if reduced < -TOLERANCE and self.add(e, keys):
                     added += 1
-        if not self.fixed and all(a.bound is not None for a in answers):
+        if not self.diving and all(a.bound is not None for a in answers):
             total = sum(p * c.required for c in self.instance.cover if (p := prices[c.day, c.shift_id]))
             total += sum(a.bound for a in answers if a.bound is not None)
             bound = max(0, -(-total // SCALE))  # every penalty is >= 0 and integer
@@ -315,7 +354,13 @@ class ColumnGeneration:
         return lp is not None and abs(lp - round(lp)) <= 1e-6 * max(1.0, abs(lp))
 
     def dive(
-        self, deadline: float, workers: int, seed: int, params: dict, most: float = DIVE_MOST
+        self,
+        deadline: float,
+        workers: int,
+        seed: int,
+        params: dict,
+        most: float = DIVE_MOST,
+        cells: float | None = None,
     ) -> tuple[frozenset[Key], int] | None:
         """A roster by diving from the LP: fix each person whose LP column is whole (or else those
         whose largest share is above `most`, or else the person whose largest share is the
@@ -329,6 +374,14 @@ class ColumnGeneration:
         cells of its last LP within it as `near` too (instance 7: root 1054, dive 1465, then
         1153 over those 422 cells in 2 s, 1060 at 60 s where the same run without gave 1158).
         None only if the LP fails.
+
+        With `cells` (a generation stopped short: its people's columns are too mixed to fix
+        whole), a step instead forces on each person not fixed the cells of their largest column
+        that the LP works at least `cells` (:meth:`force`: every forced cell lies in one lawful
+        column, so the person keeps a lawful roster), fixing only the people whose column is
+        whole or above `most` (by people as above when nothing new is forced), after `DIVE_ROUNDS` rounds of pricing at most; once the LP is
+        settled (`DIVE_SETTLED`) it ends as if cut, its LP's cells `near` whatever its value: the
+        whole model over them completes the roster.
 
         The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
         from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
@@ -347,6 +400,8 @@ class ColumnGeneration:
                         continue
                     if len(values) > WINDOW and values[-1 - WINDOW] - values[-1] < DIVE_TAIL * values[-1]:
                         break
+                    if cells is not None and len(values) >= DIVE_ROUNDS:
+                        break
                 if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                     return None
                 if self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
@@ -357,9 +412,12 @@ class ColumnGeneration:
                     if e not in self.fixed
                 }
                 whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
-                if time.perf_counter() >= deadline:
+                settled = cells is not None and self._settled()
+                if time.perf_counter() >= deadline or settled:
                     self.cut = True
-                    if self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
+                    if settled:  # handed over: CP-SAT completes the LP's cells, wherever it stands
+                        self.near = self.support()
+                    elif self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
                         self.near = close
                     quick = frozenset(
                         key
@@ -369,7 +427,8 @@ class ColumnGeneration:
                     return quick, self.objective(quick)
                 above = [e for e, j in shares.items() if self.lams[e][j].solution_value() > most]
                 largest = max(shares, key=lambda e: self.lams[e][shares[e]].solution_value())
-                chosen = whole or above or [largest]
+                forced = cells is not None and self._force_shares(shares, whole + above, cells)
+                chosen = whole + above if forced else whole or above or [largest]
                 for e in chosen:
                     self.fixed[e] = shares[e]
                     for j, lam in enumerate(self.lams[e]):
@@ -382,12 +441,35 @@ class ColumnGeneration:
         finally:
             self.unfix()
 
+    def _force_shares(self, shares: dict[int, int], whole: Collection[int], cells: float) -> bool:
+        """Force on each person not whole the cells of their largest column whose LP share is at
+        least `cells`; whether any was new."""
+        values = self.cell_values()
+        new = False
+        for e, j in shares.items():
+            if e in whole:
+                continue
+            forcing = {key for key in self.columns[e][j] if values.get(key, 0.0) >= cells}
+            if not forcing <= self.forced.get(e, set()):
+                self.force(e, forcing)
+                new = True
+        return new
+
+    def _settled(self) -> bool:
+        """Some but at most `DIVE_SETTLED` of the cells the LP works are fractional (a dive by
+        cells; none: its next step fixes everybody)."""
+        values = self.cell_values()
+        loose = sum(1 for v in values.values() if v < 1 - DIVE_WHOLE)
+        return 0 < loose <= DIVE_SETTLED * len(values)
+
     def unfix(self) -> None:
-        """Free every column a dive fixed."""
-        for e in self.fixed:
+        """Free every column a dive fixed or barred, and every cell it forced."""
+        for e in set(self.fixed) | set(self.forced):
             for lam in self.lams[e]:
                 lam.SetBounds(0, self.lp.infinity())
+            self.pricers[e].forced = frozenset()
         self.fixed.clear()
+        self.forced.clear()
 
     def far(self) -> bool:
         """Whether the bound is still more than `FAR` below the LP's value (or unknown)."""

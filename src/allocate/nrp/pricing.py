@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 SCALE = 1000  # prices in thousandths of a penalty point
 PENALTY_ROUNDS = 16  # programme runs that price up a relaxed maximum the roster breaks
 SURCHARGE = 8 * SCALE  # the first surcharge on a type whose relaxed maximum the roster breaks
+# the bonus (scaled) of a cell a dive forced (`Pricer.forced`): more than every other cost of a
+# roster together, so the least roster works every forced cell it lawfully can; small enough
+# that a horizon of them stays exact in floating point (364 days: 3.6e11, below 2 ** 53)
+FORCE = 10**9
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Pricer:
         # prices move little from round to round (see `surcharged`)
         self.surcharge: dict[str, int] = dict.fromkeys(self.programme.relaxed, 0)
         self.request: dict[Key, int] = {}  # change of the request penalty when the key is worked
+        # the (day, shift) cells a dive forced on this person (:meth:`ColumnGeneration.force`):
+        # each priced `FORCE` less, the value counted without it
+        self.forced: frozenset[tuple[int, str]] = frozenset()
         for r in instance.on_requests:
             if r.employee == e:
                 self.fixed += r.weight
@@ -156,7 +163,7 @@ class Pricer:
             cheapest = self.programme.cheapest(self.costs(prices, surcharge))
             if cheapest is None:
                 return None
-            value = SCALE * self.fixed + round(cheapest.value)
+            value = SCALE * self.fixed + round(cheapest.value) + FORCE * len(self.forced)
             lagrangian = value - sum(surcharge[s] * cap for s, cap in relaxed.items())
             if bound is None or lagrangian > bound:
                 bound, self.surcharge = lagrangian, dict(surcharge)
@@ -189,6 +196,7 @@ class Pricer:
                 SCALE * self.request.get((self.e, d, s.shift_id), 0)
                 - prices.get((d, s.shift_id), 0)
                 + extra.get(s.shift_id, 0)
+                - (FORCE if (d, s.shift_id) in self.forced else 0)
                 for s in self.programme.shifts
             ]
             for d in range(self.instance.days)
@@ -231,11 +239,12 @@ class Pricer:
         """The pricing problem on CP-SAT."""
         self.m.model.clear_objective()
         objective = self.m.model.proto.objective
-        objective.offset = SCALE * self.fixed
+        objective.offset = SCALE * self.fixed + FORCE * len(self.forced)
         objective.scaling_factor = 1.0
         for key, xs in self.m.work.items():
             index = xs[0].index
             coef = SCALE * self.request.get(key, 0) - prices.get((key[1], key[2]), 0)
+            coef -= FORCE if (key[1], key[2]) in self.forced else 0
             if coef:
                 objective.vars.append(index)
                 objective.coeffs.append(coef)

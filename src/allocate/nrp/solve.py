@@ -45,7 +45,7 @@ from ortools.sat.python import cp_model
 from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
-from allocate.nrp.columns import REDIVE_RISE, ColumnGeneration
+from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, ColumnGeneration
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE
@@ -60,6 +60,10 @@ if TYPE_CHECKING:
 
 ROSTER_COLUMNS = ("employee", "day", "shift")
 START_SHARE = 0.4  # of the time, at most, for the first roster
+# days: on a longer horizon the first roster is the programme's (see `solve_instance`); within
+# it CP-SAT's is quick (instance 8: 0.5 s), and the dives from its columns are the ones measured
+# (8 from the programme's: 1,403 where it ends at 1,304)
+QUICK_DAYS = 28
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
 ROUGH_WHOLE_SHARE = 0.1  # the same when the LP was not solved (no dive) and the descent serves
 COLUMNS_SHARE = 0.4  # of the time, at most, until column generation stops
@@ -190,14 +194,15 @@ def solve_instance(
     whole = columns = None
     serves = descent.serves(instance)
     counted = float(cover_bound(instance))  # a bound always, where no model gives one
-    if instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES:
-        # instance 13: 10,014 person by person (7 s), not 79,598 (5 s); then 6,823 after 7 s of descent
-        lines = (
-            descent.construct(instance, lns.score(instance, frozenset()), seed, params) if serves else None
-        )
-        if lines is not None:
-            best = lns.Incumbent(lines.roster, lines.objective, counted)
-        else:
+    large = instance.days > lns.LONG_HORIZON or size > FULL_MAX_VARIABLES
+    # the first roster person by person by the programme where it serves everybody, on a large
+    # instance or a horizon past `QUICK_DAYS`: instance 13, 10,014 (7 s), not 79,598 (5 s); 19,
+    # 20,426 in 0.8 s where CP-SAT's 15,187 took 6 s, and the columns pass both in a round or two
+    quick = serves and (large or instance.days > QUICK_DAYS)
+    lines = descent.construct(instance, lns.score(instance, frozenset()), seed, params) if quick else None
+    best = lns.Incumbent(lines.roster, lines.objective, counted) if lines is not None else None
+    if large:
+        if best is None:
             status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
             if roster is None:
                 return NrpResult(status, None, None, time.perf_counter() - started)
@@ -205,10 +210,13 @@ def solve_instance(
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
-        status, roster, objective = lns.construct(instance, started + START_SHARE * time_limit, seed, params)
-        if objective is None:
-            return NrpResult(status, None, None, time.perf_counter() - started)
-        best = lns.Incumbent(roster, objective, counted)
+        if best is None:
+            status, roster, objective = lns.construct(
+                instance, started + START_SHARE * time_limit, seed, params
+            )
+            if objective is None:
+                return NrpResult(status, None, None, time.perf_counter() - started)
+            best = lns.Incumbent(roster, objective, counted)
         columns = columns_and_dives(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
@@ -283,7 +291,8 @@ def columns_and_dives(
     # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
     # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
-        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params)
+        cells = None if columns.nearly_solved else DIVE_CELLS
+        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params, cells=cells)
         if dived is not None:
             best.offer(*dived)
             assert columns.lp_value is not None  # a dive starts from the root's LP
@@ -294,7 +303,7 @@ def columns_and_dives(
                 and time.perf_counter() < redive
             ):
                 first = columns.near
-                again = columns.dive(redive, workers, seed, params, most=1.0)
+                again = columns.dive(redive, workers, seed, params, most=1.0, cells=None)
                 if again is not None:
                     best.offer(*again)
                 columns.earlier = first
