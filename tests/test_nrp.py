@@ -694,6 +694,31 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     assert by_cells[0] == columns_module.DIVE_CELLS
 
 
+def test_past_quick_days_the_first_roster_is_the_programmes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A horizon past `QUICK_DAYS` (instances 14-19): the first roster comes from the exact
+    programme, person by person, not CP-SAT's (seconds there), and the solve goes on from it."""
+    made: list[int] = []
+    real = descent.construct
+
+    def construct(instance, empty, seed, params):
+        lines = real(instance, empty, seed, params)
+        made.append(lines.objective)
+        return lines
+
+    def cp_sat(*args, **kwargs):
+        raise AssertionError("CP-SAT's first roster")
+
+    monkeypatch.setattr(descent, "construct", construct)
+    monkeypatch.setattr(lns, "construct", cp_sat)
+    monkeypatch.setattr(solve_module, "QUICK_DAYS", 13)  # instance 1 has 14 days
+    result = solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+    assert len(made) == 1 and made[0] > 607
+    assert result.objective == 607 and result.status == "OPTIMAL"
+    monkeypatch.setattr(solve_module, "QUICK_DAYS", 14)
+    with pytest.raises(AssertionError, match="CP-SAT's first roster"):
+        solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+
+
 def test_a_bound_raised_while_diving_reaches_the_incumbent(monkeypatch: pytest.MonkeyPatch) -> None:
     """A dive's first round prices before anybody is fixed, so it may raise the generation's
     bound (instance 17 cut short: 5,736, then its optimum 5,746): the incumbent gets it."""
