@@ -695,7 +695,7 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
 
 
 def test_past_quick_days_the_first_roster_is_the_programmes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A horizon past `QUICK_DAYS` (instances 14-19): the first roster comes from the exact
+    """A horizon past `QUICK_DAYS` (instances 18, 19): the first roster comes from the exact
     programme, person by person, not CP-SAT's (seconds there), and the solve goes on from it."""
     made: list[int] = []
     real = descent.construct
