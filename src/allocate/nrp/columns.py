@@ -379,9 +379,10 @@ class ColumnGeneration:
         whole), a step instead forces on each person not fixed the cells of their largest column
         that the LP works at least `cells` (:meth:`force`: every forced cell lies in one lawful
         column, so the person keeps a lawful roster), fixing only the people whose column is
-        whole or above `most` (by people as above when nothing new is forced), after `DIVE_ROUNDS` rounds of pricing at most; once the LP is
-        settled (`DIVE_SETTLED`) it ends as if cut, its LP's cells `near` whatever its value: the
-        whole model over them completes the roster.
+        whole or above `most` (by people as above when nothing new is forced), after at most
+        `DIVE_ROUNDS` rounds of pricing. Once the LP is settled (`DIVE_SETTLED`) it ends as if
+        cut; cut or settled, its LP's cells are `near` whatever its value: the whole model over
+        them completes the roster.
 
         The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
         from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
@@ -415,7 +416,7 @@ class ColumnGeneration:
                 settled = cells is not None and self._settled()
                 if time.perf_counter() >= deadline or settled:
                     self.cut = True
-                    if settled:  # handed over: CP-SAT completes the LP's cells, wherever it stands
+                    if cells is not None:  # by cells: CP-SAT completes its LP's cells
                         self.near = self.support()
                     elif self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
                         self.near = close

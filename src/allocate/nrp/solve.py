@@ -1,7 +1,8 @@
 """Solve one benchmark instance with the engine's solver settings, and write its roster.csv.
 
 Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` days (instances
-1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`);
+1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`; past
+`QUICK_DAYS`, by the exact programme, :func:`allocate.nrp.descent.construct`);
 (2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
 programme in milliseconds) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until past
 `CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
@@ -11,7 +12,9 @@ bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
-stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from the same way; then
+stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from by cells
+(`columns.DIVE_CELLS`: its people's columns are too mixed to fix whole), and handed to the
+whole model over its LP's cells once they are nearly whole; then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); then, after a dive from an LP solved or nearly that was
 not cut, the whole model over the Lagrangian core (:mod:`allocate.nrp.core`: the cells whose
