@@ -47,7 +47,8 @@ TOLERANCE = 1e-6  # a column enters when its reduced cost is below -TOLERANCE
 # a bound this far below the LP's value: the LP is too rough to dive from (instance 19 at 60 s,
 # once: LP 14,801, bound 0, a dive spent 20 s for 5,421 where the search alone reached
 # 4,206-4,254; with the pricing compiled it stops at 24 s with a gap of 2-27 %, and a dive by
-# cells (`DIVE_CELLS`) from there gives 3,170-3,246, where at 0.15 it was not dived from: 4,308).
+# cells (`DIVE_CELLS`) from there gives 3,173-3,281, median 3,185 over eight runs, where at 0.15
+# it was not dived from: 4,241-4,308).
 # Within it, the dive goes ahead even when the generation is not nearly solved (`divable`):
 # instance 14 stops at a gap of 9.7-9.9 % (LP 1,322-1,325), and its dive's LP cells then give
 # 1,287-1,295 in three runs of 60 s (best known 1,278), where the restricted master over the
@@ -99,7 +100,8 @@ DIVE_ROUNDS = 8
 # a dive by cells hands over to CP-SAT once at most this share of the cells its LP works are
 # fractional: the whole model over them (:mod:`allocate.nrp.solve`, `NEAR_SHARE`) completes it
 # better than more steps (instance 19: at 907 of 2,489 cells, 3,176, its restricted optimum, in
-# 3 s; the dive's own end: 3,178-3,306; runs of 60 s: 3,209-3,246 where they were 3,346-4,308)
+# 3 s; the dive's own end: 3,178-3,306; runs of 60 s: 3,173-3,281, median 3,185, against 3,346
+# without the hand-over)
 DIVE_SETTLED = 0.4
 DIVE_WHOLE = 0.01  # an LP share this close to 1 counts as whole when diving
 # a cut dive's LP cells are kept (`near`) only while its value is within this share of the root's:
@@ -140,9 +142,12 @@ class ColumnGeneration:
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
         self.forced: dict[int, set[Key]] = {}  # person -> the cells a dive forced (see `force`)
-        self.cut = False  # the last dive reached its deadline: its people left took their largest share
+        # the last dive reached its deadline, or a dive by cells settled: its people left took
+        # their largest share
+        self.cut = False
         # the cells (person, day, shift) a cut dive's LP worked, with its fixings, if that LP is
-        # within `NEAR_RISE` of the root's: a roster is sought among them (:mod:`allocate.nrp.solve`)
+        # within `NEAR_RISE` of the root's (by cells, whatever its value): a roster is sought
+        # among them (:mod:`allocate.nrp.solve`)
         self.near: set[Key] = set()
         self.earlier: set[Key] = set()  # a first dive's `near`, when the caller dived again
         # the cells the root LP's solution works once the generation has converged (see `run`)
