@@ -410,20 +410,23 @@ class ColumnGeneration:
                         break
                 if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                     return None
-                if self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
-                    close = self.support()
+                near = self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE
+                # each cell's LP share, once a step: for `near`, and for a dive by cells
+                worked = self.cell_values() if near or cells is not None else {}
+                if near:
+                    close = set(worked)
                 shares = {
                     e: max(range(len(self.lams[e])), key=lambda j, e=e: self.lams[e][j].solution_value())
                     for e in range(people)
                     if e not in self.fixed
                 }
                 whole = [e for e, j in shares.items() if self.lams[e][j].solution_value() > 1 - DIVE_WHOLE]
-                settled = cells is not None and self._settled()
+                settled = cells is not None and _settled(worked)
                 if time.perf_counter() >= deadline or settled:
                     self.cut = True
                     if cells is not None:  # by cells: CP-SAT completes its LP's cells
-                        self.near = self.support()
-                    elif self.lp.Objective().Value() <= (1 + NEAR_RISE) * self.lp_value + TOLERANCE:
+                        self.near = set(worked)
+                    elif near:
                         self.near = close
                     quick = frozenset(
                         key
@@ -433,7 +436,7 @@ class ColumnGeneration:
                     return quick, self.objective(quick)
                 above = [e for e, j in shares.items() if self.lams[e][j].solution_value() > most]
                 largest = max(shares, key=lambda e: self.lams[e][shares[e]].solution_value())
-                forced = cells is not None and self._force_shares(shares, whole + above, cells)
+                forced = cells is not None and self._force_shares(shares, whole + above, worked, cells)
                 chosen = whole + above if forced else whole or above or [largest]
                 for e in chosen:
                     self.fixed[e] = shares[e]
@@ -447,10 +450,11 @@ class ColumnGeneration:
         finally:
             self.unfix()
 
-    def _force_shares(self, shares: dict[int, int], whole: Collection[int], cells: float) -> bool:
-        """Force on each person not whole the cells of their largest column whose LP share is at
-        least `cells`; whether any was new."""
-        values = self.cell_values()
+    def _force_shares(
+        self, shares: dict[int, int], whole: Collection[int], values: dict[Key, float], cells: float
+    ) -> bool:
+        """Force on each person not whole the cells of their largest column whose LP share
+        (`values`) is at least `cells`; whether any was new."""
         new = False
         for e, j in shares.items():
             if e in whole:
@@ -460,13 +464,6 @@ class ColumnGeneration:
                 self.force(e, forcing)
                 new = True
         return new
-
-    def _settled(self) -> bool:
-        """Some but at most `DIVE_SETTLED` of the cells the LP works are fractional (a dive by
-        cells; none: its next step fixes everybody)."""
-        values = self.cell_values()
-        loose = sum(1 for v in values.values() if v < 1 - DIVE_WHOLE)
-        return 0 < loose <= DIVE_SETTLED * len(values)
 
     def unfix(self) -> None:
         """Free every column a dive fixed or barred, and every cell it forced."""
@@ -525,3 +522,10 @@ def gap_closes(gaps: list[tuple[float, float]], target: float, left: float) -> b
     if gap >= before:
         return False
     return (now - then) * (gap - target) / (before - gap) <= left
+
+
+def _settled(values: dict[Key, float]) -> bool:
+    """Some but at most `DIVE_SETTLED` of the cells an LP works (`values`: their shares) are
+    fractional (a dive by cells; none: its next step fixes everybody)."""
+    loose = sum(1 for v in values.values() if v < 1 - DIVE_WHOLE)
+    return 0 < loose <= DIVE_SETTLED * len(values)
