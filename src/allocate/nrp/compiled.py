@@ -32,6 +32,7 @@ def forward(
     min_run: int,
     members: np.ndarray,
     sizes: np.ndarray,
+    parents: np.ndarray,
     group_of: np.ndarray,
     segments: np.ndarray,
     moves: np.ndarray,
@@ -40,8 +41,9 @@ def forward(
     and resource, ``xs[d]`` the run from day 0 by shift and resource, ``os[d]`` by days off - 1
     (see :meth:`allocate.nrp.lawful.ExactProgramme._forward`). Day 0 starts from days off without
     end, nothing spent; each later day is set to infinity (no state) before the moves write it,
-    while its arrays are in cache. `members[g, :sizes[g]]` are the shifts of predecessor set `g`,
-    `group_of[i]` the set of shift `i` (-1: none); working shift `i` moves the resources by the
+    while its arrays are in cache. Predecessor set `g` is the earlier set ``parents[g]`` (-1:
+    none) and the shifts ``members[g, :sizes[g]]``; `group_of[i]` is the set of shift `i` (-1:
+    none); working shift `i` moves the resources by the
     segments (source start, target start, length) in the range ``moves[i, weekend]``."""
     days, shifts, top, resources = ws.shape[0] - 1, ws.shape[1], ws.shape[2], ws.shape[3]
     off = os.shape[1]
@@ -83,14 +85,14 @@ def forward(
         after_work = 1 if d % 7 == 5 else 0
         if d > 0:
             for g in range(groups):
-                first = members[g, 0]
+                parent, first = parents[g], members[g, 0]
                 for k in range(top - 1):
                     for r in range(resources):
-                        best_w[g, k, r] = w[first, k, r]
+                        best_w[g, k, r] = best_w[parent, k, r] if parent >= 0 else w[first, k, r]
                 if d < top:
                     for r in range(resources):
-                        best_x[g, r] = x[first, r]
-                for q in range(1, sizes[g]):
+                        best_x[g, r] = best_x[parent, r] if parent >= 0 else x[first, r]
+                for q in range(0 if parent >= 0 else 1, sizes[g]):
                     p = members[g, q]
                     for k in range(top - 1):
                         for r in range(resources):

@@ -358,17 +358,25 @@ class ExactProgramme:
                     segments.append(_segments(index[take].ravel(), index[into].ravel()))
                     count += len(segments[-1])
                 moves[i, weekend, 1] = count
-        sets = sorted({tuple(p) for p in self.preds if p})
+        # smallest first: a set's least runs are those of the largest set before it within it
+        # (its parent), and its other members' (instance 13: 14 runs read a day, not 48)
+        sets = sorted({tuple(p) for p in self.preds if p}, key=lambda preds: (len(preds), preds))
         members = np.zeros((max(1, len(sets)), shifts), dtype=np.int64)
         sizes = np.zeros(max(1, len(sets)), dtype=np.int64)
+        parents = np.full(max(1, len(sets)), -1, dtype=np.int64)
         for g, preds in enumerate(sets):
-            members[g, : len(preds)] = preds
-            sizes[g] = len(preds)
+            within = [h for h in range(g) if set(sets[h]) < set(preds)]
+            parent = max(within, key=lambda h: len(sets[h]), default=-1)
+            rest = sorted(set(preds) - set(sets[parent])) if parent >= 0 else list(preds)
+            members[g, : len(rest)] = rest
+            sizes[g] = len(rest)
+            parents[g] = parent
         group_of = np.array([sets.index(tuple(p)) if p else -1 for p in self.preds], dtype=np.int64)
         return (
             np.array(self.open, dtype=np.bool_),
             members,
             sizes,
+            parents,
             group_of,
             np.concatenate(segments) if segments else np.zeros((0, 3), dtype=np.int64),
             moves,
@@ -393,7 +401,7 @@ class ExactProgramme:
             flat[cut[0] : cut[1]].reshape(days + 1, S, size),
             flat[cut[1] :].reshape(days + 1, O, size),
         )
-        open_days, members, sizes, group_of, segments, moves = self.plan
+        open_days, members, sizes, parents, group_of, segments, moves = self.plan
         compiled.forward(
             ws,
             xs,
@@ -403,6 +411,7 @@ class ExactProgramme:
             self.min_run,
             members,
             sizes,
+            parents,
             group_of,
             segments,
             moves,
