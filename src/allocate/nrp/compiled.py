@@ -54,29 +54,34 @@ def forward(
     xs[0] = np.inf
     os[0] = np.inf
     os[0, off - 1, 0] = 0.0
+    # every state of a resource index from `reach` up is out of reach (infinite) after the days
+    # so far: the pass reads and moves below it only (early days, few resources spent)
+    reach = 1
     for d in range(days):
         w, x, o = ws[d], xs[d], os[d]
         nw, nx, no = ws[d + 1], xs[d + 1], os[d + 1]
         nw[:] = np.inf
         nx[:] = np.inf
+        no[:] = np.inf
         # a day off: after a run long enough (or the run from day 0), or after days off
         rest = no[0]
-        for r in range(resources):
-            rest[r] = np.inf if off > 1 else o[0, r]
+        if off == 1:
+            for r in range(reach):
+                rest[r] = o[0, r]
         for i in range(shifts):
             for k in range(min_run - 1, top):
-                for r in range(resources):
+                for r in range(reach):
                     if w[i, k, r] < rest[r]:
                         rest[r] = w[i, k, r]
             if d <= top:
-                for r in range(resources):
+                for r in range(reach):
                     if x[i, r] < rest[r]:
                         rest[r] = x[i, r]
         if off > 1:
             for j in range(1, off):
-                for r in range(resources):
+                for r in range(reach):
                     no[j, r] = o[j - 1, r]
-            for r in range(resources):
+            for r in range(reach):
                 if o[off - 1, r] < no[off - 1, r]:
                     no[off - 1, r] = o[off - 1, r]
         if not open_days[d]:
@@ -87,33 +92,41 @@ def forward(
             for g in range(groups):
                 parent, first = parents[g], members[g, 0]
                 for k in range(top - 1):
-                    for r in range(resources):
+                    for r in range(reach):
                         best_w[g, k, r] = best_w[parent, k, r] if parent >= 0 else w[first, k, r]
                 if d < top:
-                    for r in range(resources):
+                    for r in range(reach):
                         best_x[g, r] = best_x[parent, r] if parent >= 0 else x[first, r]
                 for q in range(0 if parent >= 0 else 1, sizes[g]):
                     p = members[g, q]
                     for k in range(top - 1):
-                        for r in range(resources):
+                        for r in range(reach):
                             a, b = w[p, k, r], best_w[g, k, r]
                             best_w[g, k, r] = a if a < b else b
                     if d < top:
-                        for r in range(resources):
+                        for r in range(reach):
                             a, b = x[p, r], best_x[g, r]
                             best_x[g, r] = a if a < b else b
+        # each segment moves only its sources below `reach`; the targets they reach bound the next
+        ahead = reach
+        for i in range(shifts):
+            for weekend in range(2):
+                for t in range(moves[i, weekend, 0], moves[i, weekend, 1]):
+                    n = min(segments[t, 2], reach - segments[t, 0])
+                    if n > 0 and segments[t, 1] + n > ahead:
+                        ahead = segments[t, 1] + n
         for i in range(shifts):
             c = cost[d, i]
             lo, hi = moves[i, after_off, 0], moves[i, after_off, 1]
             if d == 0:  # the run from day 0
                 for t in range(lo, hi):
                     a, b = segments[t, 0], segments[t, 1]
-                    for r in range(segments[t, 2]):
+                    for r in range(min(segments[t, 2], reach - a)):
                         nx[i, b + r] = o[off - 1, a + r] + c
                 continue
             for t in range(lo, hi):  # a run starts after days off
                 a, b = segments[t, 0], segments[t, 1]
-                for r in range(segments[t, 2]):
+                for r in range(min(segments[t, 2], reach - a)):
                     nw[i, 0, b + r] = o[off - 1, a + r] + c
             g = group_of[i]
             if g < 0:
@@ -122,10 +135,11 @@ def forward(
             for k in range(top - 1):  # a run goes on
                 for t in range(lo, hi):
                     a, b = segments[t, 0], segments[t, 1]
-                    for r in range(segments[t, 2]):
+                    for r in range(min(segments[t, 2], reach - a)):
                         nw[i, k + 1, b + r] = best_w[g, k, a + r] + c
             if d < top:
                 for t in range(lo, hi):
                     a, b = segments[t, 0], segments[t, 1]
-                    for r in range(segments[t, 2]):
+                    for r in range(min(segments[t, 2], reach - a)):
                         nx[i, b + r] = best_x[g, a + r] + c
+        reach = ahead
