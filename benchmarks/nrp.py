@@ -56,7 +56,7 @@ def instance_numbers(specs: list[str]) -> list[int]:
 
 def run_one(path: Path, out: Path, time_limit: float, workers: int) -> dict[str, object]:
     command = [sys.executable, "-m", "allocate", "nrp", str(path), "--out", str(out),
-               "--time-limit", str(time_limit), "--workers", str(workers)]  # fmt: skip
+               "--time-limit", str(time_limit), "--workers", str(workers), "--quiet"]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started

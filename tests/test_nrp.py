@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
+from allocate.callbacks import SolveCallbacks
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, lns
@@ -106,12 +107,56 @@ def test_cli_writes_the_roster_and_prints_objective_and_bound(tmp_path: Path) ->
     done = allocate("nrp", str(TINY), "--time-limit", "20", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "objective: 203" in done.stdout and "bound: 203" in done.stdout
+    assert "tiny.txt: best 203" in done.stderr  # the progress line, on stderr
     with open(out / "roster.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["employee", "day", "shift"]
     assert len(rows) - 1 == len(TINY_ROSTER)
     objective, errors = independent(TINY, out / "roster.csv")
     assert (objective, errors) == (TINY_OPTIMUM, [])
+
+
+def test_quiet_cli_shows_no_progress(tmp_path: Path) -> None:
+    done = allocate("nrp", str(TINY), "--time-limit", "20", "--out", str(tmp_path / "out"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "objective: 203" in done.stdout and done.stderr == ""
+
+
+class _Heard(SolveCallbacks):
+    """What a solve tells its callbacks, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def on_start(self, units: int, variables: int) -> None:
+        self.events.append(("start", units))
+
+    def on_unit_start(self, index: int, name: str, time_limit: float) -> None:
+        self.events.append(("unit", index, name))
+
+    def on_solution(self, index: int, objective: float, bound: float, elapsed: float) -> None:
+        self.events.append(("solution", objective, bound))
+
+    def on_bound(self, index: int, bound: float) -> None:
+        self.events.append(("bound", bound))
+
+    def on_unit_end(self, index: int, name: str, status: str, objective: float, wall: float) -> None:
+        self.events.append(("end", status, objective))
+
+
+def test_a_solve_tells_its_callbacks_each_better_roster_and_bound() -> None:
+    """Instance 1: the first roster, then ever better ones down to the result; bounds only rise,
+    up to the result's; one start and one end, with the result's status and objective."""
+    heard = _Heard()
+    result = solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0, callbacks=heard)
+    events = heard.events
+    assert events[:2] == [("start", 1), ("unit", 0, "Instance1.txt")]
+    assert events[-1] == ("end", result.status, result.objective)
+    found = [e[1] for e in events if e[0] == "solution"]
+    bounds = [e[1] for e in events if e[0] == "bound"]
+    assert len(found) >= 2 and found == sorted(found, reverse=True) and len(set(found)) == len(found)
+    assert found[-1] == result.objective
+    assert bounds == sorted(bounds) and bounds[-1] == result.bound
 
 
 @pytest.mark.parametrize(

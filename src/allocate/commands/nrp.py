@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from allocate.commands._common import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, bad_input, err
+from allocate.commands._common import (
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    EXIT_NO_SOLUTION,
+    QuietOption,
+    bad_input,
+    err,
+)
 
 
 def nrp(
@@ -18,18 +25,26 @@ def nrp(
     ] = 60.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers.")] = 2,
     seed: Annotated[int, typer.Option(help="CP-SAT random seed.")] = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Solve a benchmark instance; print the objective (as the benchmark counts it) and the bound."""
     from allocate.io.errors import InputError
     from allocate.nrp.instance import read_instance
     from allocate.nrp.solve import solve_instance, write_roster
+    from allocate.progress import RichProgress
     from allocate.verify.nrp import evaluate
 
     try:
         inst = read_instance(instance)
     except InputError as exc:
         raise bad_input(exc) from None
-    result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed)
+    if quiet:
+        result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed)
+    else:  # the best roster and bound on stderr as they come: a minute is long to wait blind
+        with RichProgress(err) as progress:
+            result = solve_instance(
+                inst, time_limit=time_limit, workers=workers, seed=seed, callbacks=progress
+            )
     if not result.has_solution:
         print(f"status: {result.status}")
         print(f"seconds: {result.seconds:.1f}")

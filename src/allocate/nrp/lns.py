@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from allocate.callbacks import SolveCallbacks
 from allocate.model.params import solver_for
 from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import Key, NrpModel
@@ -50,24 +51,36 @@ GROW, SHRINK = 1.05, 1.1  # the neighbourhood's size after a step solved to opti
 
 @dataclass
 class Incumbent:
-    """The best roster so far, shared by the search and the whole-model solve (thread-safe)."""
+    """The best roster so far, shared by the search and the whole-model solve (thread-safe).
+
+    Each better roster or bound is told to `callbacks` (unit 0: a benchmark instance is one
+    unit), outside the lock: a minute's solve shows its progress as it goes."""
 
     roster: frozenset[Key]
     objective: int
     bound: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    callbacks: SolveCallbacks = field(default_factory=SolveCallbacks)
+    started: float = field(default_factory=time.perf_counter)
 
     def offer(self, roster: frozenset[Key], objective: int) -> bool:
         with self.lock:
-            if objective < self.objective:
-                self.roster, self.objective = roster, objective
-                return True
-            return False
+            if objective >= self.objective:
+                return False
+            self.roster, self.objective = roster, objective
+            bound = self.bound
+        elapsed = time.perf_counter() - self.started
+        self.callbacks.on_solution(0, objective, bound or 0.0, elapsed)
+        return True
 
     def raise_bound(self, value: float) -> None:
         """Keep the better of the bound so far and `value` (every bound found holds)."""
         with self.lock:
+            before = self.bound
             self.bound = max(self.bound or 0.0, float(value))
+            raised = before is None or self.bound > before
+        if raised:
+            self.callbacks.on_bound(0, self.bound)
 
     @property
     def proven(self) -> bool:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from allocate.callbacks import SolveCallbacks
 from allocate.model.params import solver_for
 from allocate.nrp import descent, lns
 from allocate.nrp.bounds import cover_bound
@@ -189,11 +190,28 @@ class _Offer(cp_model.CpSolverSolutionCallback):
 
 
 def solve_instance(
-    instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0, **solver_params: object
+    instance: Instance,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+    callbacks: SolveCallbacks | None = None,
+    **solver_params: object,
+) -> NrpResult:
+    """The best roster found within `time_limit` seconds (see the module's docstring), each
+    better roster and bound told to `callbacks` as it comes (the instance is unit 0)."""
+    callbacks = callbacks or SolveCallbacks()
+    callbacks.on_start(1, len(instance.staff) * instance.days * len(instance.shifts))
+    callbacks.on_unit_start(0, instance.name, time_limit)
+    result = _solve(instance, time_limit, workers, seed, callbacks, dict(solver_params))
+    callbacks.on_unit_end(0, instance.name, result.status, result.objective or 0, result.seconds)
+    return result
+
+
+def _solve(
+    instance: Instance, time_limit: float, workers: int, seed: int, callbacks: SolveCallbacks, params: dict
 ) -> NrpResult:
     started = time.perf_counter()
     deadline = started + time_limit
-    params = dict(solver_params)
     size = len(instance.staff) * instance.days * len(instance.shifts)
     whole = columns = None
     serves = descent.serves(instance)
@@ -204,13 +222,19 @@ def solve_instance(
     # 20,426 in 0.8 s where CP-SAT's 15,187 took 6 s, and the columns pass both in a round or two
     quick = serves and (large or instance.days > QUICK_DAYS)
     lines = descent.construct(instance, lns.score(instance, frozenset()), seed, params) if quick else None
-    best = lns.Incumbent(lines.roster, lines.objective, counted) if lines is not None else None
+
+    def incumbent(roster: frozenset[Key], objective: int, bound: float) -> lns.Incumbent:
+        """The first roster, told to `callbacks` as the better ones will be."""
+        callbacks.on_solution(0, objective, bound, time.perf_counter() - started)
+        return lns.Incumbent(roster, objective, bound, callbacks=callbacks, started=started)
+
+    best = incumbent(lines.roster, lines.objective, counted) if lines is not None else None
     if large:
         if best is None:
             status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
             if roster is None:
                 return NrpResult(status, None, None, time.perf_counter() - started)
-            best = lns.Incumbent(roster, lns.score(instance, roster), counted)
+            best = incumbent(roster, lns.score(instance, roster), counted)
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
@@ -220,7 +244,7 @@ def solve_instance(
             )
             if objective is None:
                 return NrpResult(status, None, None, time.perf_counter() - started)
-            best = lns.Incumbent(roster, objective, counted)
+            best = incumbent(roster, objective, counted)
         columns = columns_and_dives(instance, best, started, time_limit, workers, seed, params)
         if best.proven:
             return _result(best, None, started, 0, columns)
@@ -350,7 +374,7 @@ def _restricted(
         if restriction.exact and near.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
             # its cells hold every roster better than the incumbent it started from: the best
             # of them is now the incumbent (OPTIMAL), or there is none (INFEASIBLE)
-            best.bound = float(best.objective)
+            best.raise_bound(best.objective)
         if best.proven:
             return True
     return False
