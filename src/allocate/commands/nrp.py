@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -38,13 +39,9 @@ def nrp(
         inst = read_instance(instance)
     except InputError as exc:
         raise bad_input(exc) from None
-    if quiet:
-        result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed)
-    else:  # the best roster and bound on stderr as they come: a minute is long to wait blind
-        with RichProgress(err) as progress:
-            result = solve_instance(
-                inst, time_limit=time_limit, workers=workers, seed=seed, callbacks=progress
-            )
+    # the best roster and bound on stderr as they come: a minute is long to wait blind
+    with nullcontext() if quiet else RichProgress(err) as progress:
+        result = solve_instance(inst, time_limit=time_limit, workers=workers, seed=seed, callbacks=progress)
     if not result.has_solution:
         print(f"status: {result.status}")
         print(f"seconds: {result.seconds:.1f}")

@@ -76,11 +76,10 @@ class Incumbent:
     def raise_bound(self, value: float) -> None:
         """Keep the better of the bound so far and `value` (every bound found holds)."""
         with self.lock:
-            before = self.bound
-            self.bound = max(self.bound or 0.0, float(value))
-            raised = before is None or self.bound > before
-        if raised:
-            self.callbacks.on_bound(0, self.bound)
+            before, self.bound = self.bound, max(self.bound or 0.0, float(value))
+            bound = self.bound
+        if before is None or bound > before:
+            self.callbacks.on_bound(0, bound)
 
     @property
     def proven(self) -> bool:

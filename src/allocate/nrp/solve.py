@@ -200,11 +200,16 @@ def solve_instance(
     """The best roster found within `time_limit` seconds (see the module's docstring), each
     better roster and bound told to `callbacks` as it comes (the instance is unit 0)."""
     callbacks = callbacks or SolveCallbacks()
-    callbacks.on_start(1, len(instance.staff) * instance.days * len(instance.shifts))
+    callbacks.on_start(1, _variables(instance))
     callbacks.on_unit_start(0, instance.name, time_limit)
     result = _solve(instance, time_limit, workers, seed, callbacks, dict(solver_params))
     callbacks.on_unit_end(0, instance.name, result.status, result.objective or 0, result.seconds)
     return result
+
+
+def _variables(instance: Instance) -> int:
+    """The whole model's shift variables, at most: employees x days x shift types."""
+    return len(instance.staff) * instance.days * len(instance.shifts)
 
 
 def _solve(
@@ -212,7 +217,7 @@ def _solve(
 ) -> NrpResult:
     started = time.perf_counter()
     deadline = started + time_limit
-    size = len(instance.staff) * instance.days * len(instance.shifts)
+    size = _variables(instance)
     whole = columns = None
     serves = descent.serves(instance)
     counted = float(cover_bound(instance))  # a bound always, where no model gives one
