@@ -29,6 +29,7 @@ from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
 from allocate.nrp.solve import Whole, columns_and_dives, core_ladder, solve_instance
+from allocate.nrp.sweep import Sweep
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -226,6 +227,52 @@ def test_first_roster_and_search_reach_the_hand_checked_optimum() -> None:
     lns.improve(inst, best, time.perf_counter() + 20, 0, {}, threading.Event())
     check = evaluate(inst, sorted(best.roster))
     assert check.ok and check.objective == best.objective == TINY_OPTIMUM
+
+
+def test_an_incumbent_adopts_a_neighbour_of_itself_or_a_better_one_and_tells_only_gains() -> None:
+    """A neighbour no worse than the roster it came from is taken while that roster is still the
+    incumbent (a tie walks the plateau, told to nobody); once another thread moved the
+    incumbent, only a better one is, and its value is told."""
+    heard = _Heard()
+    start, tie, moved, better = (frozenset({(0, d, "D")}) for d in range(4))
+    best = lns.Incumbent(start, 300, bound=200, callbacks=heard)
+    assert best.adopt(start, tie, 300) and best.roster is tie and heard.events == []
+    assert best.offer(moved, 250)  # another thread's better roster
+    assert not best.adopt(tie, better, 250) and best.roster is moved
+    assert best.adopt(tie, better, 240) and (best.roster, best.objective) == (better, 240)
+    assert [e for e in heard.events if e[1] == 240] == [("solution", 240, 200)]
+
+
+def test_sweep_solves_windows_of_everybody_widening_after_a_sweep_without_gain() -> None:
+    """From the hand-checked optimum nothing is gained: the windows of four days slide over the
+    week (overlapping by half) and, the sweep done, the next is a day wider. From a poorer
+    lawful roster the sweep reaches the optimum, every roster lawful and scored exactly."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(TINY_ROSTER), TINY_OPTIMUM)
+    sweep = Sweep(inst, best, 0, {})
+    windows = []
+    for _ in range(3):
+        windows.append(sweep.window)
+        sweep.step(5.0)
+    assert windows == [(0, 4), (2, 6), (4, 7)]
+    assert sweep.window == (0, 5) and best.roster == frozenset(TINY_ROSTER)
+    poorer = lns.Incumbent(frozenset(OVER_ROSTER), evaluate(inst, OVER_ROSTER).objective, bound=TINY_OPTIMUM)
+    steps = Sweep(inst, poorer, 0, {}).run(time.perf_counter() + 20, threading.Event())
+    check = evaluate(inst, sorted(poorer.roster))
+    assert steps > 0 and check.ok and check.objective == poorer.objective == TINY_OPTIMUM
+
+
+def test_sweep_keeps_instance_1_lawful_and_scored_exactly() -> None:
+    """Instance 1 from a lawful roster person by person: a second of windows improves it, and
+    the incumbent stays lawful with the evaluator's objective."""
+    inst = read_instance(INSTANCE1)
+    _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
+    assert roster is not None
+    before = evaluate(inst, sorted(roster)).objective
+    best = lns.Incumbent(roster, before)
+    steps = Sweep(inst, best, 0, {}).run(time.perf_counter() + 1.0, threading.Event())
+    check = evaluate(inst, sorted(best.roster))
+    assert steps > 0 and check.ok and check.objective == best.objective < before
 
 
 def test_lawful_roster_person_by_person() -> None:

@@ -73,6 +73,20 @@ class Incumbent:
         self.callbacks.on_solution(0, objective, bound or 0.0, elapsed)
         return True
 
+    def adopt(self, based_on: frozenset[Key], roster: frozenset[Key], objective: int) -> bool:
+        """Take `roster`, a neighbour of `based_on` no worse than it, while the incumbent is still
+        `based_on` (a tie walks the plateau) or if it is better than the incumbent now (another
+        thread moved it meanwhile); whether taken. A better value is told to the callbacks."""
+        with self.lock:
+            if self.roster is not based_on and objective >= self.objective:
+                return False
+            better = objective < self.objective
+            self.roster, self.objective = roster, objective
+            bound = self.bound
+        if better:
+            self.callbacks.on_solution(0, objective, bound or 0.0, time.perf_counter() - self.started)
+        return True
+
     def raise_bound(self, value: float) -> None:
         """Keep the better of the bound so far and `value` (every bound found holds)."""
         with self.lock:
@@ -261,10 +275,9 @@ class Search:
         value = round(solver.objective_value)
         if value <= objective:
             chosen = set(people)
-            new = frozenset({key for key in roster if key[0] not in chosen} | m.assigned(solver))
-            with self.best.lock:
-                if self.best.roster is roster or value < self.best.objective:
-                    self.best.roster, self.best.objective = new, value
+            self.best.adopt(
+                roster, frozenset({key for key in roster if key[0] not in chosen} | m.assigned(solver)), value
+            )
 
 
 def improve(

@@ -28,7 +28,8 @@ model gets `ROUGH_WHOLE_SHARE`. Larger instances (13, 20-24): (1) where the exac
 serves everybody (13), a roster person by person by it (:func:`allocate.nrp.descent.construct`)
 and the descent; else a lawful roster of each person alone (a dynamic programme,
 :mod:`allocate.nrp.lawful`, CP-SAT for the few it cannot serve; the hard rules bind one person
-each); (4) the search; the bound reported is the
+each); (4) the search, where the walk runs (13) with everybody over a few days sliding across the
+horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neighbourhoods; the bound reported is the
 counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute in, is near 0 there), as
 it is wherever the models give none better. If (1) fails in `LAWFUL_SHARE` of the time, no
 roster.
@@ -53,6 +54,7 @@ from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, ColumnGeneration
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE
+from allocate.nrp.sweep import Sweep
 from allocate.output import atomic_folder
 
 if TYPE_CHECKING:
@@ -287,6 +289,9 @@ def _solve(
     def search(k: int) -> None:
         if k == 0 and serves and workers > 1:  # the walk beside CP-SAT's neighbourhoods
             descent.Walk(instance, best, seed, params).run(deadline, stop)
+            return
+        if k == 1 and serves and large:  # everybody over a few days beside the walk (13)
+            steps[k] = Sweep(instance, best, seed + k, params).run(deadline, stop)
             return
         polish = descent.Polish(instance, best, seed, params) if k == 0 and serves else None
         steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop, polish)

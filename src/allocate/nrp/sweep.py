@@ -1,0 +1,94 @@
+"""Everybody over a few consecutive days, the window sliding across the horizon.
+
+The cover couples people only day by day. On instance 13 (120 people, 18 shift types, a cover
+that needs more minutes than its people may work: 941,160 against 939,000) the roster's holes
+sit on weekends, where neither one person re-planned alone (the walk,
+:class:`allocate.nrp.descent.Walk`) nor a few people over a week or more
+(:class:`allocate.nrp.lns.Search`) can fill them: in a 60 s trace every improvement was the
+walk's, none CP-SAT's. Everybody over four days (about 9,000 shift variables, the rest of the
+roster fixed) is a model CP-SAT solves to optimality in one or two seconds of one core, and it
+moves a day's whole cover at once. Beside the walk, on a large instance, it takes the second
+core in place of :class:`~allocate.nrp.lns.Search` (:mod:`allocate.nrp.solve`).
+
+The windows overlap by half. One not solved within `SWEEP_WORK` narrows the next by a day (the
+first days of 13 are the hardest: four of them took more than 9 s, where the other windows of
+four took 0.4-2 s); a whole sweep without a gain widens it by one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from allocate.model.params import solver_for
+from allocate.nrp.model import NrpModel
+
+if TYPE_CHECKING:
+    import threading
+
+    from allocate.nrp.instance import Instance
+    from allocate.nrp.lns import Incumbent
+
+SWEEP_DAYS = 4  # the first window's days
+NARROWEST = 2  # days: a window never narrows below
+# CP-SAT's deterministic time per window, at most (about 5 s of one core on instance 13): a
+# wall-clock limit would narrow the windows on a loaded machine
+SWEEP_WORK = 4.0
+SWEEP_LIMIT = 8.0  # seconds per window, at most
+# conflicts CP-SAT may spend completing the hint: it names the shifts only, and over everybody
+# its auxiliaries (runs, weekends, shortfalls) are not all fixed by presolve, so with none the
+# incumbent was not even the first solution (instance 13: 2,761 and 3,166 from 2,701)
+HINT_CONFLICTS = 1000
+
+
+class Sweep:
+    """Windows of everybody over consecutive days, each solved from the incumbent."""
+
+    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict) -> None:
+        self.instance, self.best, self.params = instance, best, params
+        self.rng = random.Random(seed)
+        self.people = list(range(len(instance.staff)))
+        self.width = min(instance.days, SWEEP_DAYS)
+        self.first = 0
+        self.gained = False  # a better roster in the sweep so far
+        self.steps = 0
+
+    @property
+    def window(self) -> tuple[int, int]:
+        return self.first, min(self.instance.days, self.first + self.width)
+
+    def step(self, limit: float) -> None:
+        """Solve the current window from the incumbent, keep a better roster, move on."""
+        with self.best.lock:
+            roster, objective = self.best.roster, self.best.objective
+        first, last = self.window
+        m = NrpModel(self.instance, self.people, roster, (first, last))
+        m.hint(roster)
+        solver = solver_for(limit, self.rng.randrange(1 << 30), 1, self.params)
+        solver.parameters.max_deterministic_time = SWEEP_WORK
+        solver.parameters.hint_conflict_limit = HINT_CONFLICTS
+        status = solver.solve(m.model)
+        self.steps += 1
+        if (
+            status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            and (value := round(solver.objective_value)) < objective
+        ):
+            kept = {key for key in roster if not first <= key[1] < last}
+            self.gained |= self.best.adopt(roster, frozenset(kept | m.assigned(solver)), value)
+        if status != cp_model.OPTIMAL:
+            self.width = max(min(NARROWEST, self.instance.days), self.width - 1)
+        if last < self.instance.days:
+            self.first += max(1, self.width // 2)
+            return
+        if not self.gained:
+            self.width = min(self.instance.days, self.width + 1)
+        self.first, self.gained = 0, False
+
+    def run(self, deadline: float, stop: threading.Event) -> int:
+        """Windows until `deadline`, `stop` or the incumbent's proof; the number solved."""
+        while (left := deadline - time.perf_counter()) > 0.05 and not stop.is_set() and not self.best.proven:
+            self.step(min(left, SWEEP_LIMIT))
+        return self.steps
