@@ -64,19 +64,14 @@ class Incumbent:
     started: float = field(default_factory=time.perf_counter)
 
     def offer(self, roster: frozenset[Key], objective: int) -> bool:
-        with self.lock:
-            if objective >= self.objective:
-                return False
-            self.roster, self.objective = roster, objective
-            bound = self.bound
-        elapsed = time.perf_counter() - self.started
-        self.callbacks.on_solution(0, objective, bound or 0.0, elapsed)
-        return True
+        """Take `roster` if it is better than the incumbent (told to the callbacks)."""
+        return self.adopt(None, roster, objective)
 
-    def adopt(self, based_on: frozenset[Key], roster: frozenset[Key], objective: int) -> bool:
+    def adopt(self, based_on: frozenset[Key] | None, roster: frozenset[Key], objective: int) -> bool:
         """Take `roster`, a neighbour of `based_on` no worse than it, while the incumbent is still
         `based_on` (a tie walks the plateau) or if it is better than the incumbent now (another
-        thread moved it meanwhile); whether taken. A better value is told to the callbacks."""
+        thread moved it meanwhile; None: only then); whether taken. A better value is told to
+        the callbacks."""
         with self.lock:
             if self.roster is not based_on and objective >= self.objective:
                 return False
