@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import random
 import re
@@ -19,7 +20,7 @@ from ortools.sat.python import cp_model
 from allocate.callbacks import SolveCallbacks
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
-from allocate.nrp import descent, lns
+from allocate.nrp import descent, guide, lns
 from allocate.nrp import solve as solve_module
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls
@@ -273,6 +274,68 @@ def test_sweep_keeps_instance_1_lawful_and_scored_exactly() -> None:
     steps = Sweep(inst, best, 0, {}).run(time.perf_counter() + 1.0, threading.Event())
     check = evaluate(inst, sorted(best.roster))
     assert steps > 0 and check.ok and check.objective == best.objective < before
+
+
+def test_the_guided_copy_weighs_weekend_holes_more_and_only_those() -> None:
+    """tiny.txt's weekend is days 5 and 6: only their cover rows weigh `FACTOR` times more short,
+    nothing else changes; a horizon without a weekend day has nothing to guide."""
+    inst = read_instance(TINY)
+    guided = guide.weighted(inst)
+    assert guided is not None and len(guided.cover) == len(inst.cover) == 14
+    for plain, heavy in zip(inst.cover, guided.cover, strict=True):
+        assert heavy.under == plain.under * (guide.FACTOR if plain.day in (5, 6) else 1)
+        assert (heavy.day, heavy.shift_id, heavy.required, heavy.over) == (
+            plain.day,
+            plain.shift_id,
+            plain.required,
+            plain.over,
+        )
+    assert guided.on_requests == inst.on_requests and guided.staff == inst.staff
+    assert guide.weighted(dataclasses.replace(inst, days=5)) is None
+
+
+def test_a_shadow_offers_what_it_takes_to_the_real_incumbent_at_its_exact_objective() -> None:
+    """The guided search's incumbent is scored on the weighted copy; a roster it takes reaches
+    the real incumbent at the benchmark's objective (told to its callbacks), and one it refuses
+    reaches nobody."""
+    inst = read_instance(TINY)
+    guided = guide.weighted(inst)
+    assert guided is not None
+    heard = _Heard()
+    truth = lns.Incumbent(frozenset(OVER_ROSTER), lns.score(inst, OVER_ROSTER), callbacks=heard)
+    shadow = guide.Shadow.of(truth, inst, guided)
+    worse = frozenset(TINY_ROSTER[:2])  # its weekend uncovered: it weighs more on the copy
+    assert shadow.objective == lns.score(guided, OVER_ROSTER)
+    assert lns.score(guided, worse) > lns.score(inst, worse) > truth.objective
+    assert not shadow.offer(worse, lns.score(guided, worse)) and truth.roster == frozenset(OVER_ROSTER)
+    assert shadow.offer(frozenset(TINY_ROSTER), lns.score(guided, TINY_ROSTER))
+    assert (truth.roster, truth.objective) == (frozenset(TINY_ROSTER), TINY_OPTIMUM)
+    assert heard.events == [("solution", TINY_OPTIMUM, 0.0)]
+
+
+def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
+    search runs first from the real incumbent, and every roster told and the result are lawful
+    rosters at the benchmark's objective, ever better."""
+    shadows: list[guide.Shadow] = []
+    of = guide.Shadow.of
+
+    def recording(truth: lns.Incumbent, instance: Instance, guided: Instance) -> guide.Shadow:
+        shadows.append(of(truth, instance, guided))
+        return shadows[-1]
+
+    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
+    monkeypatch.setattr(guide.Shadow, "of", staticmethod(recording))
+    inst = read_instance(INSTANCE1)
+    heard = _Heard()
+    result = solve_instance(inst, time_limit=6, workers=2, seed=0, callbacks=heard)
+    assert len(shadows) == 1 and shadows[0].truth is not None and shadows[0].instance is inst
+    check = evaluate(inst, sorted(result.assignments))
+    found = [e[1] for e in heard.events if e[0] == "solution"]
+    assert check.ok and check.objective == result.objective == found[-1]
+    assert found == sorted(found, reverse=True) and len(set(found)) == len(found)
 
 
 def test_lawful_roster_person_by_person() -> None:

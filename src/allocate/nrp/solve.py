@@ -29,7 +29,9 @@ serves everybody (13), a roster person by person by it (:func:`allocate.nrp.desc
 and the descent; else a lawful roster of each person alone (a dynamic programme,
 :mod:`allocate.nrp.lawful`, CP-SAT for the few it cannot serve; the hard rules bind one person
 each); (4) the search, where the walk runs (13) with everybody over a few days sliding across the
-horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neighbourhoods; the bound reported is the
+horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neighbourhoods, for
+`guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
+(:mod:`allocate.nrp.guide`); the bound reported is the
 counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute in, is near 0 there), as
 it is wherever the models give none better. If (1) fails in `LAWFUL_SHARE` of the time, no
 roster.
@@ -48,7 +50,7 @@ from ortools.sat.python import cp_model
 
 from allocate.callbacks import SolveCallbacks
 from allocate.model.params import solver_for
-from allocate.nrp import descent, lns
+from allocate.nrp import descent, guide, lns
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, ColumnGeneration
 from allocate.nrp.core import Core, lagrangian_core
@@ -228,20 +230,29 @@ def _solve(
     # instance or a horizon past `QUICK_DAYS`: instance 13, 10,014 (7 s), not 79,598 (5 s); 19,
     # 20,426 in 0.8 s where CP-SAT's 15,187 took 6 s, and the columns pass both in a round or two
     quick = serves and (large or instance.days > QUICK_DAYS)
-    lines = descent.construct(instance, lns.score(instance, frozenset()), seed, params) if quick else None
+    # where the walk searches (13), it starts guided by weekend holes weighing more (see guide)
+    guided = guide.weighted(instance) if serves and large else None
+    guided_steps = 0
+    first = guided or instance  # the first roster's too: 13's weighted one is better to start from
+    lines = descent.construct(first, lns.score(first, frozenset()), seed, params) if quick else None
 
     def incumbent(roster: frozenset[Key], objective: int, bound: float) -> lns.Incumbent:
         """The first roster, told to `callbacks` as the better ones will be."""
         callbacks.on_solution(0, objective, bound, time.perf_counter() - started)
         return lns.Incumbent(roster, objective, bound, callbacks=callbacks, started=started)
 
-    best = incumbent(lines.roster, lines.objective, counted) if lines is not None else None
+    best = incumbent(lines.roster, lns.score(instance, lines.roster), counted) if lines is not None else None
     if large:
         if best is None:
             status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
             if roster is None:
                 return NrpResult(status, None, None, time.perf_counter() - started)
             best = incumbent(roster, lns.score(instance, roster), counted)
+        if guided is not None:
+            shadow = guide.Shadow.of(best, instance, guided)
+            until = started + guide.SHARE * time_limit
+            descent.descend(guided, shadow, until, seed, params)
+            guided_steps = _search(guided, shadow, until, workers, seed, params, serves=True, large=True)
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
@@ -283,6 +294,24 @@ def _solve(
         whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
+    steps = _search(instance, best, deadline, workers, seed, params, serves=serves, large=large)
+    return _result(best, whole, started, guided_steps + steps, columns)
+
+
+def _search(
+    instance: Instance,
+    best: lns.Incumbent,
+    deadline: float,
+    workers: int,
+    seed: int,
+    params: dict,
+    *,
+    serves: bool,
+    large: bool,
+) -> int:
+    """Step (4), one thread per worker, until `deadline`: the walk beside CP-SAT's neighbourhoods
+    where the programme `serves` everybody, the sweep in place of the neighbourhoods on a `large`
+    instance; the steps of the neighbourhoods and sweeps."""
     stop = threading.Event()
     steps = [0] * max(1, workers)
 
@@ -305,7 +334,7 @@ def _solve(
         stop.set()
         for thread in threads:
             thread.join()
-    return _result(best, whole, started, sum(steps), columns)
+    return sum(steps)
 
 
 def columns_and_dives(
