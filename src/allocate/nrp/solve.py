@@ -233,7 +233,7 @@ def _solve(
     # where the walk searches (13), it starts guided by weekend holes weighing more (see guide)
     guided = guide.weighted(instance) if serves and large else None
     guided_steps = 0
-    first = guided or instance  # the first roster's too: 13's weighted one is better to start from
+    first = guided or instance  # the first roster too, on the copy (so the guide was measured)
     lines = descent.construct(first, lns.score(first, frozenset()), seed, params) if quick else None
 
     def incumbent(roster: frozenset[Key], objective: int, bound: float) -> lns.Incumbent:
