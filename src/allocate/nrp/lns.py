@@ -32,7 +32,7 @@ from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import Key, NrpModel
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from allocate.nrp.instance import Instance
 
@@ -254,25 +254,54 @@ class Search:
         with self.best.lock:  # else a walk's offer between the two reads pairs its roster with the old value
             roster, objective = self.best.roster, self.best.objective
         people, window = self.neighbourhood(roster)
-        m = NrpModel(self.instance, people, roster, window)
-        m.hint(roster)
-        solver = solver_for(limit, self.rng.randrange(1 << 30), 1, self.params)
-        solver.parameters.max_deterministic_time = STEP_WORK
-        status = solver.solve(m.model)
+        part = replan(
+            self.instance, roster, people, window, limit, self.rng.randrange(1 << 30), self.params, STEP_WORK
+        )
         self.steps += 1
         most = MOST * len(self.instance.staff) * self.instance.days
-        if status == cp_model.OPTIMAL:
+        if part.status == cp_model.OPTIMAL:
             self.cells = min(most, self.cells * GROW)
         else:
             self.cells = max(14.0, self.cells / SHRINK)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return
-        value = round(solver.objective_value)
-        if value <= objective:
-            chosen = set(people)
-            self.best.adopt(
-                roster, frozenset({key for key in roster if key[0] not in chosen} | m.assigned(solver)), value
-            )
+        if part.roster is not None and part.objective <= objective:
+            self.best.adopt(roster, part.roster, part.objective)
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """A sub-problem's answer: CP-SAT's status and, if it found one, the whole roster and its objective."""
+
+    status: int
+    roster: frozenset[Key] | None = None
+    objective: int = 0
+
+
+def replan(
+    instance: Instance,
+    roster: frozenset[Key],
+    people: Sequence[int] | None,
+    window: tuple[int, int] | None,
+    limit: float,
+    seed: int,
+    params: dict,
+    work: float,
+    conflicts: int | None = None,
+) -> Replanned:
+    """`people` (None: everybody) re-planned over `window` from `roster`, the rest fixed, on one
+    CP-SAT worker within `limit` seconds and `work` of deterministic time (`conflicts`: those it may
+    spend completing the hint, else the user's setting). The search's and the sweep's step."""
+    m = NrpModel(instance, people, roster, window)
+    m.hint(roster)
+    solver = solver_for(limit, seed, 1, params)
+    solver.parameters.max_deterministic_time = work
+    if conflicts is not None:
+        solver.parameters.hint_conflict_limit = conflicts
+    status = solver.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Replanned(status)
+    inside = set(m.people)  # the people modelled: their fixed days are in `assigned` too
+    whole = frozenset({key for key in roster if key[0] not in inside} | m.assigned(solver))
+    return Replanned(status, whole, round(solver.objective_value))
 
 
 def improve(

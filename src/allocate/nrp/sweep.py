@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from allocate.model.params import solver_for
-from allocate.nrp.model import NrpModel
+from allocate.nrp.lns import replan
 
 if TYPE_CHECKING:
     import threading
@@ -50,7 +49,6 @@ class Sweep:
     def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict) -> None:
         self.instance, self.best, self.params = instance, best, params
         self.rng = random.Random(seed)
-        self.people = list(range(len(instance.staff)))
         self.width = min(instance.days, SWEEP_DAYS)
         self.first = 0
         self.gained = False  # a better roster in the sweep so far
@@ -64,21 +62,15 @@ class Sweep:
         """Solve the current window from the incumbent, keep a better roster, move on."""
         with self.best.lock:
             roster, objective = self.best.roster, self.best.objective
-        first, last = self.window
-        m = NrpModel(self.instance, self.people, roster, (first, last))
-        m.hint(roster)
-        solver = solver_for(limit, self.rng.randrange(1 << 30), 1, self.params)
-        solver.parameters.max_deterministic_time = SWEEP_WORK
-        solver.parameters.hint_conflict_limit = HINT_CONFLICTS
-        status = solver.solve(m.model)
+        last = self.window[1]
+        seed = self.rng.randrange(1 << 30)
+        part = replan(
+            self.instance, roster, None, self.window, limit, seed, self.params, SWEEP_WORK, HINT_CONFLICTS
+        )
         self.steps += 1
-        if (
-            status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-            and (value := round(solver.objective_value)) < objective
-        ):
-            kept = {key for key in roster if not first <= key[1] < last}
-            self.gained |= self.best.adopt(roster, frozenset(kept | m.assigned(solver)), value)
-        if status != cp_model.OPTIMAL:
+        if part.roster is not None and part.objective < objective:
+            self.gained |= self.best.adopt(roster, part.roster, part.objective)
+        if part.status != cp_model.OPTIMAL:
             self.width = max(min(NARROWEST, self.instance.days), self.width - 1)
         if last < self.instance.days:
             self.first += max(1, self.width // 2)
