@@ -313,17 +313,67 @@ def test_a_shadow_offers_what_it_takes_to_the_real_incumbent_at_its_exact_object
     assert heard.events == [("solution", TINY_OPTIMUM, 0.0)]
 
 
+def test_the_lp_start_is_each_persons_largest_column_and_raises_the_bound() -> None:
+    """From a poor lawful roster of tiny.txt, the column generation solves its LP (203, the
+    optimum), raises the incumbent's bound to it, and the start it gives is each person's LP
+    column of largest share: here the optimal roster itself, lawful, never offered to the
+    incumbent (a start may be worse than it)."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(OVER_ROSTER), lns.score(inst, OVER_ROSTER))
+    columns, start = guide.lp_start(inst, best, time.perf_counter() + 30, 2, 0, {})
+    assert columns.converged and columns.bound == TINY_OPTIMUM and best.bound == TINY_OPTIMUM
+    assert start is not None and evaluate(inst, sorted(start)).ok
+    assert lns.score(inst, start) == TINY_OPTIMUM
+    for e in range(len(inst.staff)):
+        assert frozenset(key for key in start if key[0] == e) in columns.columns[e]
+    assert best.roster == frozenset(OVER_ROSTER)
+
+
+def test_the_lp_start_is_left_when_its_generation_would_not_fit_the_time() -> None:
+    """Instance 13's size (60,480 shift variables) at 0.9 ms each, 54 s: not within half of a
+    minute (the benchmark's), within half of two minutes on two workers, not on one."""
+    assert not guide.lp_fits(60_480, 60, 2)
+    assert guide.lp_fits(60_480, 120, 2)
+    assert not guide.lp_fits(60_480, 120, 1)
+
+
+def test_a_generation_stopped_short_gives_no_start() -> None:
+    """A column generation given no time is not nearly solved: the search starts from the
+    incumbent, and nothing is offered to it."""
+    inst = read_instance(INSTANCE1)
+    roster = frozenset(lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)[1] or ())
+    best = lns.Incumbent(roster, lns.score(inst, roster))
+    columns, start = guide.lp_start(inst, best, time.perf_counter(), 2, 0, {})
+    assert start is None and not columns.nearly_solved and best.roster == roster
+
+
+def test_a_generation_that_would_not_keep_its_pace_stops_after_its_window() -> None:
+    """Expected to need a million rounds within a minute, the generation stops as soon as it has
+    `WINDOW` rounds to judge its pace by; expected to need one, it goes on to the LP's optimum."""
+    inst = read_instance(INSTANCE1)
+    roster = frozenset(lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)[1] or ())
+    slow = ColumnGeneration(inst, roster)
+    slow.run(time.perf_counter() + 60, 2, 0, {}, pace=1_000_000)
+    assert slow.rounds == WINDOW and not slow.converged
+    paced = ColumnGeneration(inst, roster)
+    paced.run(time.perf_counter() + 60, 2, 0, {}, pace=1)
+    assert paced.converged and paced.rounds > WINDOW and paced.bound == INSTANCE1_LP
+
+
 def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
-    search runs first from the real incumbent, and every roster told and the result are lawful
-    rosters at the benchmark's objective, ever better."""
+    search runs first, from its LP's solution (the time allows the column generation), and every
+    roster told and the result are lawful rosters at the benchmark's objective, ever better, the
+    LP's bound reported."""
     shadows: list[guide.Shadow] = []
     of = guide.Shadow.of
 
-    def recording(truth: lns.Incumbent, instance: Instance, guided: Instance) -> guide.Shadow:
-        shadows.append(of(truth, instance, guided))
+    def recording(
+        truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset | None = None
+    ) -> guide.Shadow:
+        shadows.append(of(truth, instance, guided, start))
         return shadows[-1]
 
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
@@ -332,6 +382,7 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     heard = _Heard()
     result = solve_instance(inst, time_limit=6, workers=2, seed=0, callbacks=heard)
     assert len(shadows) == 1 and shadows[0].truth is not None and shadows[0].instance is inst
+    assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
     check = evaluate(inst, sorted(result.assignments))
     found = [e[1] for e in heard.events if e[0] == "solution"]
     assert check.ok and check.objective == result.objective == found[-1]
@@ -354,6 +405,7 @@ def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> N
 
 
 INSTANCE1 = DATA / "Instance1.txt"  # Curtois & Qu Instance 1, unchanged: 8 people, 14 days, optimum 607
+INSTANCE1_LP = 558  # its master LP's optimum (the column generation's bound)
 INSTANCE6 = DATA / "Instance6.txt"  # Instance 6, unchanged: 18 people, 28 days, 3 shift types, optimum 1950
 
 

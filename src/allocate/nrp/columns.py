@@ -247,6 +247,20 @@ class ColumnGeneration:
         """The cells worked by the columns of the LP's last solution (none added since)."""
         return set(self.cell_values())
 
+    def largest(self) -> frozenset[Key] | None:
+        """Each person's column of largest share in the LP over every column found (solved
+        again, columns may have come since its last solution); None if it has no optimum.
+
+        Lawful person by person, its cover not kept: a start for a search, not a roster to
+        offer (instance 13, from its LP's optimum of 1,348: 18,617, see :mod:`allocate.nrp.guide`)."""
+        if self.prices() is None:
+            return None
+        roster: set[Key] = set()
+        for lams, columns in zip(self.lams, self.columns, strict=True):
+            shares = [lam.solution_value() for lam in lams]
+            roster |= columns[shares.index(max(shares))]
+        return frozenset(roster)
+
     def _price(
         self,
         prices: dict[tuple[int, str], int],
@@ -292,6 +306,7 @@ class ColumnGeneration:
         params: dict,
         target: int | None = None,
         checkpoint: float | None = None,
+        pace: int | None = None,
     ) -> None:
         """Rounds until converged, `deadline`, or the bound reaches `target` (a known roster's value).
 
@@ -300,7 +315,12 @@ class ColumnGeneration:
         loaded machine or a large instance it may not: past `checkpoint`, it stops when its gap
         would not be `NEAR_GAP` of the LP's by `deadline` at the rate it fell over the last rounds (see
         `WINDOW`; a dive needs the LP nearly solved; else the time is better spent on rosters).
+        With `pace` (the rounds it is expected to need), from `WINDOW` rounds on it also stops
+        once that many would not end by `deadline` at the average round's time so far: where its
+        gap says nothing yet (instance 13's Lagrangian value stays below 0 for 29 of its 46-48
+        rounds), a generation too slow to be solved in time stops early.
         """
+        begun = time.perf_counter()
         # (time, the LP's value less the Lagrangian's) by round: it only falls (the LP's over
         # ever more columns, the best Lagrangian value so far), where the gap relative to the LP's
         # can rise while the Lagrangian value is still stuck below 0 (instance 17, rounds 1-6)
@@ -315,6 +335,12 @@ class ColumnGeneration:
             near = NEAR_GAP * (self.lp_value or 0.0)
             past = checkpoint is not None and now > checkpoint
             if past and (not gap_closes(gaps, near, deadline - now) or gap_stalls(gaps, near)):
+                return
+            if (
+                pace is not None
+                and self.rounds >= WINDOW
+                and begun + (now - begun) * pace / self.rounds > deadline
+            ):
                 return
         # Converged, its last round added no column: the LP's solution is that over all the
         # columns. Its cells with the incumbent's, the whole model capped at the LP's bound found

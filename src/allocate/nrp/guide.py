@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from allocate.nrp import lns
+from allocate.nrp.columns import ColumnGeneration
 
 if TYPE_CHECKING:
     from allocate.nrp.instance import Instance
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
 
 FACTOR = 2  # a weekend's under weight, times, while guided
 SHARE = 2 / 3  # of the time, the guided search (the rest: the instance's own weights)
+# seconds of column generation per shift variable, on two workers, to its LP's optimum: instance
+# 13 (60,480 variables) took 41-54 s on the machine the benchmark was measured on
+LP_SECONDS = 0.0009
+# of the time, at most, for the column generation: where it would need more, the search starts
+# from the first roster (instance 13: from 109 s on two workers, the LP; at 60 s, the first roster)
+LP_SHARE = 0.5
+# rounds of column generation expected: past `columns.WINDOW` rounds, one that would not make them
+# in its time stops (instance 13: 46-48 rounds to its LP's optimum, about 1.1 s each)
+LP_ROUNDS = 50
 
 
 def weighted(instance: Instance, factor: int = FACTOR) -> Instance | None:
@@ -57,14 +67,40 @@ class Shadow(lns.Incumbent):
     instance: Instance | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, truth: lns.Incumbent, instance: Instance, guided: Instance) -> Shadow:
-        """A shadow of `truth` on `guided`, from its roster."""
-        with truth.lock:
-            roster = truth.roster
-        return cls(roster, lns.score(guided, roster), truth=truth, instance=instance, started=truth.started)
+    def of(
+        cls, truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset[Key] | None = None
+    ) -> Shadow:
+        """A shadow of `truth` on `guided`, from `start` (a roster worse than the truth's may start
+        the search: it reaches `truth` only once better), else from the truth's roster."""
+        if start is None:
+            with truth.lock:
+                start = truth.roster
+        return cls(start, lns.score(guided, start), truth=truth, instance=instance, started=truth.started)
 
     def adopt(self, based_on: frozenset[Key] | None, roster: frozenset[Key], objective: int) -> bool:
         taken = super().adopt(based_on, roster, objective)
         if taken and self.truth is not None and self.instance is not None:
             self.truth.offer(roster, lns.score(self.instance, roster))
         return taken
+
+
+def lp_fits(variables: int, time_limit: float, workers: int) -> bool:
+    """Whether column generation is expected to solve the LP of an instance of `variables` shift
+    variables within `LP_SHARE` of `time_limit` (its pricing runs one person per worker)."""
+    return variables * LP_SECONDS * 2 / max(1, min(workers, 2)) <= LP_SHARE * time_limit
+
+
+def lp_start(
+    instance: Instance, best: lns.Incumbent, deadline: float, workers: int, seed: int, params: dict
+) -> tuple[ColumnGeneration, frozenset[Key] | None]:
+    """Column generation from `best` until its LP is solved or `deadline`; its bound raises
+    `best`'s. With it each person's column of largest share in the LP
+    (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`), else None: a
+    generation stopped short is too far from the optimum to start from."""
+    columns = ColumnGeneration(instance, best.roster)
+    columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
+    if columns.bound is not None:
+        best.raise_bound(columns.bound)
+    if best.proven or not columns.nearly_solved:
+        return columns, None
+    return columns, columns.largest()

@@ -249,8 +249,14 @@ def _solve(
                 return NrpResult(status, None, None, time.perf_counter() - started)
             best = incumbent(roster, lns.score(instance, roster), counted)
         if guided is not None:
-            shadow = guide.Shadow.of(best, instance, guided)
-            until = started + guide.SHARE * time_limit
+            # given the time, the guided search starts from the LP's solution (see guide)
+            begun, start = started, None
+            if guide.lp_fits(size, time_limit, workers):
+                lp_deadline = started + guide.LP_SHARE * time_limit
+                columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params)
+                begun = time.perf_counter()
+            shadow = guide.Shadow.of(best, instance, guided, start)
+            until = begun + guide.SHARE * (deadline - begun)
             descent.descend(guided, shadow, until, seed, params)
             guided_steps = _search(guided, shadow, until, workers, seed, params, serves=True, large=True)
         if serves:
