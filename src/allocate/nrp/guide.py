@@ -18,6 +18,19 @@ see the benchmark's objective. Instance 13 at 60 s (`allocate nrp`, CLI defaults
 after another: 1,807-1,955 (median 1,922), every pair better than without the guide (2,001-2,387,
 median 2,196). A factor of 1.25 to 3 and 30 to 50 s of guidance gave 1,742-1,998 in scratch runs:
 they matter less than the run-to-run spread.
+
+Given the time, the guided search starts from the LP's solution (`lp_start`): column generation
+(:mod:`allocate.nrp.columns`) from the first roster to the LP's optimum, then each person's
+column of largest share in it, a roster lawful person by person whose cover is not kept (18,617
+on 13), from which the descent and the guided search go on. 13's LP optimum is 1,348, the best
+known: its people's requests come in blocks (five days of one shift in a row), which the LP
+meets and the search from the first roster never assembles; that search plateaus near 1,770
+(300 s: 1,773, its last gain at 157 s), where from the LP's solution it reached 1,372-1,412 in
+120-130 s. The generation takes 41-60 s on 13 (46-48 rounds, half of it GLOP's degenerate
+simplex, half the pricing), so it runs only where `LP_SHARE` of the time is expected to hold it
+(`lp_fits`, at `LP_SECONDS` a shift variable), and stops early if its rounds do not keep pace
+(`LP_ROUNDS`). Not in the benchmark's minute: stopped at half of it (LP 1,808 or 2,033), it
+gave 1,847 and 1,891, within the spread of the search alone.
 """
 
 from __future__ import annotations
@@ -36,13 +49,13 @@ if TYPE_CHECKING:
 FACTOR = 2  # a weekend's under weight, times, while guided
 SHARE = 2 / 3  # of the time, the guided search (the rest: the instance's own weights)
 # seconds of column generation per shift variable, on two workers, to its LP's optimum: instance
-# 13 (60,480 variables) took 41-54 s on the machine the benchmark was measured on
-LP_SECONDS = 0.0009
+# 13 (60,480 variables) took 41-60 s on the machine the benchmark was measured on
+LP_SECONDS = 0.001
 # of the time, at most, for the column generation: where it would need more, the search starts
-# from the first roster (instance 13: from 109 s on two workers, the LP; at 60 s, the first roster)
-LP_SHARE = 0.5
-# rounds of column generation expected: past `columns.WINDOW` rounds, one that would not make them
-# in its time stops (instance 13: 46-48 rounds to its LP's optimum, about 1.1 s each)
+# from the first roster (instance 13: from 110 s on two workers, the LP; at 60 s, the first roster)
+LP_SHARE = 0.55
+# rounds of column generation expected: one that would not make them in its time stops (see
+# `ColumnGeneration.run`; instance 13: 46-48 rounds to its LP's optimum, 1.0-1.5 s each)
 LP_ROUNDS = 50
 
 
