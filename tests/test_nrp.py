@@ -297,7 +297,7 @@ def test_the_guided_copy_weighs_weekend_holes_more_and_only_those() -> None:
 def test_a_shadow_offers_what_it_takes_to_the_real_incumbent_at_its_exact_objective() -> None:
     """The guided search's incumbent is scored on the weighted copy; a roster it takes reaches
     the real incumbent at the benchmark's objective (told to its callbacks), and one it refuses
-    reaches nobody."""
+    reaches nobody; the real incumbent's proof is the shadow's."""
     inst = read_instance(TINY)
     guided = guide.weighted(inst)
     assert guided is not None
@@ -311,22 +311,36 @@ def test_a_shadow_offers_what_it_takes_to_the_real_incumbent_at_its_exact_object
     assert shadow.offer(frozenset(TINY_ROSTER), lns.score(guided, TINY_ROSTER))
     assert (truth.roster, truth.objective) == (frozenset(TINY_ROSTER), TINY_OPTIMUM)
     assert heard.events == [("solution", TINY_OPTIMUM, 0.0)]
+    assert not shadow.proven
+    truth.raise_bound(TINY_OPTIMUM)  # the truth proven: the guided search has nothing left to do
+    assert shadow.proven and shadow.bound is None
 
 
 def test_the_lp_start_is_each_persons_largest_column_and_raises_the_bound() -> None:
-    """From a poor lawful roster of tiny.txt, the column generation solves its LP (203, the
-    optimum), raises the incumbent's bound to it, and the start it gives is each person's LP
-    column of largest share: here the optimal roster itself, lawful, never offered to the
-    incumbent (a start may be worse than it)."""
-    inst = read_instance(TINY)
-    best = lns.Incumbent(frozenset(OVER_ROSTER), lns.score(inst, OVER_ROSTER))
+    """From a poor lawful roster of Instance 1, the column generation solves its LP, raises the
+    incumbent's bound to it, and the start it gives is each person's LP column of largest share,
+    lawful, offered to the incumbent (which takes it, being better)."""
+    inst = read_instance(INSTANCE1)
+    roster = frozenset(lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)[1] or ())
+    best = lns.Incumbent(roster, lns.score(inst, roster))
     columns, start = guide.lp_start(inst, best, time.perf_counter() + 30, 2, 0, {})
-    assert columns.converged and columns.bound == TINY_OPTIMUM and best.bound == TINY_OPTIMUM
+    assert columns.converged and columns.bound == INSTANCE1_LP and best.bound == INSTANCE1_LP
     assert start is not None and evaluate(inst, sorted(start)).ok
-    assert lns.score(inst, start) == TINY_OPTIMUM
     for e in range(len(inst.staff)):
         assert frozenset(key for key in start if key[0] == e) in columns.columns[e]
-    assert best.roster == frozenset(OVER_ROSTER)
+    assert lns.score(inst, start) < lns.score(inst, roster)
+    assert (best.roster, best.objective) == (start, lns.score(inst, start))
+
+
+def test_a_start_at_the_lps_bound_proves_the_incumbent_and_ends_the_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tiny.txt taken for a large instance: its LP is whole (203, the optimum), so the start is
+    the optimal roster, offered and proven, and the solve returns it without searching."""
+    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
+    result = solve_instance(read_instance(TINY), time_limit=30, workers=2, seed=0)
+    assert result.status == "OPTIMAL" and result.objective == result.bound == TINY_OPTIMUM
+    assert result.converged and result.neighbourhoods == 0 and result.seconds < 15
 
 
 def test_the_lp_start_is_left_when_its_generation_would_not_fit_the_time() -> None:

@@ -90,6 +90,12 @@ class Shadow(lns.Incumbent):
                 start = truth.roster
         return cls(start, lns.score(guided, start), truth=truth, instance=instance, started=truth.started)
 
+    @property
+    def proven(self) -> bool:
+        """The real incumbent's proof (the LP's bound reached, see `lp_start`) ends the guided
+        search too: the shadow has no bound of its own."""
+        return self.truth is not None and self.truth.proven
+
     def adopt(self, based_on: frozenset[Key] | None, roster: frozenset[Key], objective: int) -> bool:
         taken = super().adopt(based_on, roster, objective)
         if taken and self.truth is not None and self.instance is not None:
@@ -108,12 +114,14 @@ def lp_start(
 ) -> tuple[ColumnGeneration, frozenset[Key] | None]:
     """Column generation from `best` until its LP is solved or `deadline`; its bound raises
     `best`'s. With it each person's column of largest share in the LP
-    (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`), else None: a
-    generation stopped short is too far from the optimum to start from."""
+    (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`), offered to `best`
+    (where the LP is whole it is the optimum); None once `best` is proven, or when the generation
+    stopped short: too far from the optimum to start from."""
     columns = ColumnGeneration(instance, best.roster)
     columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
     if columns.bound is not None:
         best.raise_bound(columns.bound)
-    if best.proven or not columns.nearly_solved:
-        return columns, None
-    return columns, columns.largest()
+    start = columns.largest() if columns.nearly_solved and not best.proven else None
+    if start is not None:
+        best.offer(start, lns.score(instance, start))
+    return columns, None if best.proven else start

@@ -255,7 +255,7 @@ def _solve(
             if guide.lp_fits(size, time_limit, workers):
                 lp_deadline = started + guide.LP_SHARE * time_limit
                 columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params)
-                if best.proven:  # the first roster at the LP's bound
+                if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
             shadow = guide.Shadow.of(best, instance, guided, start)
