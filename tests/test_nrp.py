@@ -344,11 +344,13 @@ def test_a_start_at_the_lps_bound_proves_the_incumbent_and_ends_the_solve(
 
 
 def test_the_lp_start_is_left_when_its_generation_would_not_fit_the_time() -> None:
-    """Instance 13's size (60,480 shift variables) at 1 ms each, 60 s: not within 55 % of a
-    minute (the benchmark's), within 55 % of two minutes on two workers, not on one."""
+    """Instance 13's size (60,480 shift variables) at 1.2 ms each, 73 s: not within 60 % of a
+    minute (the benchmark's) nor of two, within 60 % of two and a half minutes on two workers,
+    not on one."""
     assert not guide.lp_fits(60_480, 60, 2)
-    assert guide.lp_fits(60_480, 120, 2)
-    assert not guide.lp_fits(60_480, 120, 1)
+    assert not guide.lp_fits(60_480, 120, 2)
+    assert guide.lp_fits(60_480, 150, 2)
+    assert not guide.lp_fits(60_480, 150, 1)
 
 
 def test_a_generation_stopped_short_gives_no_start() -> None:
