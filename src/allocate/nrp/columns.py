@@ -251,8 +251,9 @@ class ColumnGeneration:
         """Each person's column of largest share in the LP over every column found (solved
         again, columns may have come since its last solution); None if it has no optimum.
 
-        Lawful person by person, its cover not kept: a start for a search, not a roster to
-        offer (instance 13, from its LP's optimum of 1,348: 18,617, see :mod:`allocate.nrp.guide`)."""
+        Lawful person by person, its cover not kept: a start for a search, often far worse than
+        the rosters found (instance 13, from its LP's optimum of 1,348: 18,617, see
+        :mod:`allocate.nrp.guide`), the optimum itself where the LP's solution is whole."""
         if self.prices() is None:
             return None
         roster: set[Key] = set()

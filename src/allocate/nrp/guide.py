@@ -29,8 +29,9 @@ meets and the search from the first roster never assembles; that search plateaus
 ends at 1,372-1,373 in 150 s (three runs; bound 1,348). The generation takes 41-60 s on 13
 (46-48 rounds, half of it GLOP's degenerate simplex, half the pricing), so it runs only where
 `LP_SHARE` of the time is expected to hold it (`lp_fits`, at `LP_SECONDS` a shift variable), and
-stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's minute: stopped at half of it (LP 1,808 or 2,033), it
-gave 1,847 and 1,891, within the spread of the search alone.
+stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's minute:
+stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
+search alone.
 """
 
 from __future__ import annotations
