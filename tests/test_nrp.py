@@ -35,6 +35,9 @@ from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
 TINY = DATA / "tiny.txt"
+INSTANCE1 = DATA / "Instance1.txt"  # Curtois & Qu Instance 1, unchanged: 8 people, 14 days, optimum 607
+INSTANCE1_LP = 558  # its master LP's optimum (the column generation's bound)
+INSTANCE6 = DATA / "Instance6.txt"  # Instance 6, unchanged: 18 people, 28 days, 3 shift types, optimum 1950
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from nrp import best_known  # noqa: E402
@@ -343,6 +346,33 @@ def test_a_start_at_the_lps_bound_proves_the_incumbent_and_ends_the_solve(
     assert result.converged and result.neighbourhoods == 0 and result.seconds < 15
 
 
+@pytest.mark.parametrize("path", [TINY, INSTANCE1])
+def test_the_priced_start_is_each_persons_cheapest_lawful_roster_at_a_price_on_every_shift(
+    path: Path,
+) -> None:
+    """Every shift worked earns `PRICE_SHARE` of its row's under weight: each person's roster in
+    the start is lawful and worth exactly the least that the one-person CP-SAT model proves at
+    those prices (so the person works as much as the rules let, the requests met where they
+    can be); the same start every time."""
+    inst = read_instance(path)
+    start = guide.priced_start(inst, 2, 0, {})
+    assert start is not None and evaluate(inst, sorted(start)).ok
+    assert start == guide.priced_start(inst, 1, 0, {})
+    prices = {(c.day, c.shift_id): round(guide.PRICE_SHARE * c.under * SCALE) for c in inst.cover}
+    for e in range(len(inst.staff)):
+        pricer = Pricer(inst, e)
+        keys = [key for key in start if key[0] == e]
+        least = pricer.by_cp_sat(prices, 10.0, 0, {}, ())
+        assert least.exact
+        assert SCALE * pricer.cost(keys) - sum(prices[d, s] for (_, d, s) in keys) == least.bound
+
+
+def test_no_priced_start_when_somebody_has_no_lawful_roster() -> None:
+    """B must work 5 shifts in days 0-4 but at most 4 in a row: nothing to start from."""
+    text = TINY.read_text(encoding="utf-8").replace("B,D=7|N=0,2400,960", "B,D=7|N=0,2400,2400")
+    assert guide.priced_start(parse_instance(text, "no-b"), 2, 0, {}) is None
+
+
 def test_the_lp_start_is_left_when_its_generation_would_not_fit_the_time() -> None:
     """Instance 13's size (60,480 shift variables) at 1.2 ms each, 73 s: not within 60 % of a
     minute (the benchmark's) nor of two, within 60 % of two and a half minutes on two workers,
@@ -380,29 +410,37 @@ def test_a_generation_that_would_not_keep_its_pace_stops_after_its_window(
     assert paced.converged and paced.rounds > 4 and paced.bound == INSTANCE1_LP
 
 
+@pytest.mark.parametrize("lp", [True, False])
 def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, lp: bool
 ) -> None:
     """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
-    search runs first, from its LP's solution (the time allows the column generation), and every
-    roster told and the result are lawful rosters at the benchmark's objective, ever better, the
-    LP's bound reported."""
-    shadows: list[guide.Shadow] = []
+    search runs first, from its LP's solution where the time allows the column generation (the
+    LP's bound then reported), else from the priced start; every roster told and the result
+    are lawful rosters at the benchmark's objective, ever better."""
+    shadows: list[tuple[guide.Shadow, frozenset | None]] = []
     of = guide.Shadow.of
 
     def recording(
         truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset | None = None
     ) -> guide.Shadow:
-        shadows.append(of(truth, instance, guided, start))
-        return shadows[-1]
+        shadows.append((of(truth, instance, guided, start), start))
+        return shadows[-1][0]
 
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     monkeypatch.setattr(guide.Shadow, "of", staticmethod(recording))
+    if not lp:
+        monkeypatch.setattr(guide, "LP_SHARE", 0.0)
     inst = read_instance(INSTANCE1)
     heard = _Heard()
     result = solve_instance(inst, time_limit=6, workers=2, seed=0, callbacks=heard)
-    assert len(shadows) == 1 and shadows[0].truth is not None and shadows[0].instance is inst
-    assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
+    assert len(shadows) == 1
+    shadow, start = shadows[0]
+    assert shadow.truth is not None and shadow.instance is inst and start is not None
+    if lp:
+        assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
+    else:
+        assert start == guide.priced_start(inst, 2, 0, {}) and result.pricing_rounds == 0
     check = evaluate(inst, sorted(result.assignments))
     found = [e[1] for e in heard.events if e[0] == "solution"]
     assert check.ok and check.objective == result.objective == found[-1]
@@ -422,11 +460,6 @@ def test_a_person_without_any_lawful_roster_makes_the_instance_infeasible() -> N
     inst = parse_instance(text, "no-b")
     assert lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2) == ("INFEASIBLE", None)
     assert solve_instance(inst, time_limit=10).status == "INFEASIBLE"
-
-
-INSTANCE1 = DATA / "Instance1.txt"  # Curtois & Qu Instance 1, unchanged: 8 people, 14 days, optimum 607
-INSTANCE1_LP = 558  # its master LP's optimum (the column generation's bound)
-INSTANCE6 = DATA / "Instance6.txt"  # Instance 6, unchanged: 18 people, 28 days, 3 shift types, optimum 1950
 
 
 @pytest.mark.parametrize("path", [TINY, INSTANCE1])

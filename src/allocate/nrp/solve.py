@@ -234,15 +234,22 @@ def _solve(
     # where the walk searches (13), it starts guided by weekend holes weighing more (see guide)
     guided = guide.weighted(instance) if serves and large else None
     guided_steps = 0
+    # it starts from the LP's solution given the time, else from each person's cheapest roster
+    # at a price on every shift, which is then the first roster too (see guide)
+    lp = guided is not None and guide.lp_fits(size, time_limit, workers)
+    priced = guide.priced_start(instance, workers, seed, params) if guided is not None and not lp else None
     first = guided or instance  # the first roster too, on the copy (so the guide was measured)
-    lines = descent.construct(first, lns.score(first, frozenset()), seed, params) if quick else None
+    lines = None
+    if quick and priced is None:
+        lines = descent.construct(first, lns.score(first, frozenset()), seed, params)
 
     def incumbent(roster: frozenset[Key], objective: int, bound: float) -> lns.Incumbent:
         """The first roster, told to `callbacks` as the better ones will be."""
         callbacks.on_solution(0, objective, bound, time.perf_counter() - started)
         return lns.Incumbent(roster, objective, bound, callbacks=callbacks, started=started)
 
-    best = incumbent(lines.roster, lns.score(instance, lines.roster), counted) if lines is not None else None
+    roster = lines.roster if lines is not None else priced
+    best = incumbent(roster, lns.score(instance, roster), counted) if roster is not None else None
     if large:
         if best is None:
             status, roster = lns.lawful(instance, started + LAWFUL_SHARE * time_limit, seed, params, workers)
@@ -250,14 +257,15 @@ def _solve(
                 return NrpResult(status, None, None, time.perf_counter() - started)
             best = incumbent(roster, lns.score(instance, roster), counted)
         if guided is not None:
-            # given the time, the guided search starts from the LP's solution (see guide)
-            begun, start = started, None
-            if guide.lp_fits(size, time_limit, workers):
+            begun, start = started, priced
+            if lp:
                 lp_deadline = started + guide.LP_SHARE * time_limit
                 columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params)
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
+                if start is None:  # stopped short: the LP's poor man's version (see guide)
+                    start = guide.priced_start(instance, workers, seed, params)
             shadow = guide.Shadow.of(best, instance, guided, start)
             until = begun + guide.SHARE * (deadline - begun)
             descent.descend(guided, shadow, until, seed, params)
