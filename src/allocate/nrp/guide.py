@@ -33,8 +33,8 @@ stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's
 stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
 search alone. There, each person's cheapest lawful roster when every shift worked earns a share
 of the cover's under weight starts the guided search (`priced_start`): the requests met in
-blocks, the work at its most, and the search takes shifts away (13 at 60 s: a median of 1,643
-over six scratch runs, against 1,956-2,046 from the first roster).
+blocks, the work at its most, and the search takes shifts away (13 at 60 s: 1,630-1,650 in four
+runs, against 1,821-2,013 from the constructed roster).
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ LP_SHARE = 0.6
 LP_ROUNDS = 50
 # where the LP does not fit, the share of its under weight that each shift worked earns in the
 # priced start (`priced_start`): more than any request weighs, so each person works as much as
-# the rules allow, the requests met where they let. Instance 13 at 60 s (scratch runs, the same
-# search after it): 0.3, 1,635-1,731 (median 1,643 of six); 0.5, 1,562-1,757 (four); 0 (each
-# person's least work) 1,777; 1, 1,747; with a little noise on each cell's price, 1,854-2,134
+# the rules allow, the requests met where they let. Instance 13 at 60 s, CLI defaults: 0.3,
+# 1,630-1,650 in seven runs (median 1,638); 0.5, 1,527-1,722 (median 1,622 of six); 0.7, 1,527,
+# 1,628, 1,640. In scratch runs (the same search, its start priced by the programme alone):
+# 0 (each person's least work) 1,777, 1 1,747, a little noise on each cell's price 1,854-2,134
 PRICE_SHARE = 0.3
 
 
@@ -126,10 +127,10 @@ def priced_start(instance: Instance, workers: int, seed: int, params: dict) -> f
     roster, built person by person against the cover still short, leaves each person's requests
     to chance, and the search from it never assembles the blocks they come in (instance 13:
     five days of one shift); here each person's requests are met in whole blocks, while the
-    person works as much as lawful. The cover is far over (instance 13: 110,197, where the first
-    roster is 8,721); the guided search mostly takes shifts away. It is the first roster too. Instance 13 at 60 s (scratch
-    runs, the same search after either start): 1,635-1,731 from it, 1,956-2,046 from the first
-    roster.
+    person works as much as lawful. The cover is far over (instance 13: 110,197, where the
+    constructed roster is 8,721); the guided search mostly takes shifts away. The solve takes it
+    for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs),
+    1,821-2,013 from the constructed roster.
     """
     prices = {(c.day, c.shift_id): round(PRICE_SHARE * c.under * SCALE) for c in instance.cover}
 
