@@ -443,6 +443,8 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
         assert start == guide.priced_start(inst, 2, 0, {}) and result.pricing_rounds == 0
     check = evaluate(inst, sorted(result.assignments))
     found = [e[1] for e in heard.events if e[0] == "solution"]
+    if not lp:  # the priced start is the first roster too
+        assert found[0] == lns.score(inst, start)
     assert check.ok and check.objective == result.objective == found[-1]
     assert found == sorted(found, reverse=True) and len(set(found)) == len(found)
 
