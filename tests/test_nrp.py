@@ -418,13 +418,13 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     search runs first, from its LP's solution where the time allows the column generation (the
     LP's bound then reported), else from the priced start; every roster told and the result
     are lawful rosters at the benchmark's objective, ever better."""
-    shadows: list[tuple[guide.Shadow, frozenset | None]] = []
+    shadows: list[tuple[guide.Shadow, frozenset | None, Instance]] = []
     of = guide.Shadow.of
 
     def recording(
         truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset | None = None
     ) -> guide.Shadow:
-        shadows.append((of(truth, instance, guided, start), start))
+        shadows.append((of(truth, instance, guided, start), start, guided))
         return shadows[-1][0]
 
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
@@ -435,8 +435,9 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     heard = _Heard()
     result = solve_instance(inst, time_limit=6, workers=2, seed=0, callbacks=heard)
     assert len(shadows) == 1
-    shadow, start = shadows[0]
+    shadow, start, guided = shadows[0]
     assert shadow.truth is not None and shadow.instance is inst and start is not None
+    assert guided == guide.weighted(inst, guide.FACTOR if lp else guide.PRICED_FACTOR)
     if lp:
         assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
     else:

@@ -16,7 +16,8 @@ search keeps its own incumbent (:class:`Shadow`), scored on the copy; every rost
 scored exactly and offered to the real incumbent, so the progress line and the result only ever
 see the benchmark's objective. Instance 13 at 60 s (`allocate nrp`, CLI defaults), five pairs one
 after another: 1,807-1,955 (median 1,922), every pair better than without the guide (2,001-2,387,
-median 2,196). A factor of 1.25 to 3 and 30 to 50 s of guidance gave 1,742-1,998 in scratch runs:
+median 2,196; from the constructed roster, a factor of 1.25 to 3 and 30 to 50 s of guidance gave
+1,742-1,998 in scratch runs:
 they matter less than the run-to-run spread.
 
 Given the time, the guided search starts from the LP's solution (`lp_start`): column generation
@@ -52,7 +53,11 @@ if TYPE_CHECKING:
     from allocate.nrp.instance import Instance
     from allocate.nrp.model import Key
 
-FACTOR = 2  # a weekend's under weight, times, while guided
+FACTOR = 2  # a weekend's under weight, times, while guided from the LP's start
+# the same from the priced start (`priced_start`). Instance 13 at 60 s, CLI defaults: 3,
+# 1,526-1,544 in five runs (median 1,537); 2, 1,630-1,650; 4, 1,628, 1,651. Not from the LP's
+# start: at 3, 13 at 120 s gave 1,497, where at 2 it gives 1,370-1,373 in every run
+PRICED_FACTOR = 3
 SHARE = 2 / 3  # of the time, the guided search (the rest: the instance's own weights)
 # seconds of column generation per shift variable, on two workers, to its LP's optimum: instance
 # 13 (60,480 variables) took 41-60 s on the machine the benchmark was measured on; a fifth more

@@ -238,6 +238,8 @@ def _solve(
     # at a price on every shift, which is then the first roster too (see guide)
     lp = guided is not None and guide.lp_fits(size, time_limit, workers)
     priced = guide.priced_start(instance, workers, seed, params) if guided is not None and not lp else None
+    if priced is not None:  # the weekends weigh more from there (see guide)
+        guided = guide.weighted(instance, guide.PRICED_FACTOR)
     first = guided or instance  # the first roster too, on the copy (so the guide was measured)
     lines = None
     if quick and priced is None:
