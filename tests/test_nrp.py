@@ -410,14 +410,10 @@ def test_a_generation_that_would_not_keep_its_pace_stops_after_its_window(
     assert paced.converged and paced.rounds > 4 and paced.bound == INSTANCE1_LP
 
 
-@pytest.mark.parametrize("lp", [True, False])
-def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
-    monkeypatch: pytest.MonkeyPatch, lp: bool
-) -> None:
-    """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
-    search runs first, from its LP's solution where the time allows the column generation (the
-    LP's bound then reported), else from the priced start; every roster told and the result
-    are lawful rosters at the benchmark's objective, ever better."""
+def _record_shadows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[guide.Shadow, frozenset | None, Instance]]:
+    """Each shadow the solve makes, with the start and the weighted copy it was given."""
     shadows: list[tuple[guide.Shadow, frozenset | None, Instance]] = []
     of = guide.Shadow.of
 
@@ -427,8 +423,20 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
         shadows.append((of(truth, instance, guided, start), start, guided))
         return shadows[-1][0]
 
-    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     monkeypatch.setattr(guide.Shadow, "of", staticmethod(recording))
+    return shadows
+
+
+@pytest.mark.parametrize("lp", [True, False])
+def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
+    monkeypatch: pytest.MonkeyPatch, lp: bool
+) -> None:
+    """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
+    search runs first, from its LP's solution where the time allows the column generation (the
+    LP's bound then reported), else from the priced start; every roster told and the result
+    are lawful rosters at the benchmark's objective, ever better."""
+    shadows = _record_shadows(monkeypatch)
+    monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     if not lp:
         monkeypatch.setattr(guide, "LP_SHARE", 0.0)
     inst = read_instance(INSTANCE1)
@@ -456,23 +464,14 @@ def test_a_generation_stopped_short_hands_the_guided_search_the_priced_start(
     """Instance 1 taken for a large one, its generation expected to need a million rounds: it
     stops off pace after twice its window (2 here), gives no LP start, and the guided search
     starts from the priced start; the result is lawful at the benchmark's objective."""
-    starts: list[frozenset | None] = []
-    of = guide.Shadow.of
-
-    def recording(
-        truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset | None = None
-    ) -> guide.Shadow:
-        starts.append(start)
-        return of(truth, instance, guided, start)
-
+    shadows = _record_shadows(monkeypatch)
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     monkeypatch.setattr(columns_module, "WINDOW", 2)
     monkeypatch.setattr(guide, "LP_ROUNDS", 1_000_000)
-    monkeypatch.setattr(guide.Shadow, "of", staticmethod(recording))
     inst = read_instance(INSTANCE1)
     result = solve_instance(inst, time_limit=6, workers=2, seed=0)
     assert result.pricing_rounds == 4 and not result.converged
-    assert starts == [guide.priced_start(inst, 2, 0, {})]
+    assert [start for _, start, _ in shadows] == [guide.priced_start(inst, 2, 0, {})]
     check = evaluate(inst, sorted(result.assignments))
     assert check.ok and check.objective == result.objective
 

@@ -16,9 +16,9 @@ search keeps its own incumbent (:class:`Shadow`), scored on the copy; every rost
 scored exactly and offered to the real incumbent, so the progress line and the result only ever
 see the benchmark's objective. Instance 13 at 60 s (`allocate nrp`, CLI defaults), five pairs one
 after another: 1,807-1,955 (median 1,922), every pair better than without the guide (2,001-2,387,
-median 2,196; from the constructed roster, a factor of 1.25 to 3 and 30 to 50 s of guidance gave
-1,742-1,998 in scratch runs:
-they matter less than the run-to-run spread.
+median 2,196). From the constructed roster, a factor of 1.25 to 3 and 30 to 50 s of guidance gave
+1,742-1,998 in scratch runs: they matter less than the run-to-run spread. From the priced start
+(below) they do: a factor of 3 (`PRICED_FACTOR`) beats 2 by about 100.
 
 Given the time, the guided search starts from the LP's solution (`lp_start`): column generation
 (:mod:`allocate.nrp.columns`) from the first roster to the LP's optimum, then each person's
@@ -35,7 +35,8 @@ stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the s
 search alone. There, each person's cheapest lawful roster when every shift worked earns a share
 of the cover's under weight starts the guided search (`priced_start`): the requests met in
 blocks, the work at its most, and the search takes shifts away (13 at 60 s: 1,630-1,650 in four
-runs, against 1,821-2,013 from the constructed roster).
+runs with the weekends weighing twice, 1,526-1,613 in seven at three times, against 1,821-2,013
+from the constructed roster).
 """
 
 from __future__ import annotations
@@ -137,8 +138,8 @@ def priced_start(instance: Instance, workers: int, seed: int, params: dict) -> f
     five days of one shift); here each person's requests are met in whole blocks, while the
     person works as much as lawful. The cover is far over (instance 13: 110,197, where the
     constructed roster is 8,721); the guided search mostly takes shifts away. The solve takes it
-    for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs),
-    1,821-2,013 from the constructed roster.
+    for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs;
+    1,526-1,613 in seven with `PRICED_FACTOR`), 1,821-2,013 from the constructed roster.
     """
     prices = {(c.day, c.shift_id): round(PRICE_SHARE * c.under * SCALE) for c in instance.cover}
 
