@@ -837,6 +837,20 @@ def test_walk_offers_lawful_rosters_scored_exactly_and_follows_a_better_incumben
     assert walk.lines.roster == best.roster and walk.lines.objective == best.objective
 
 
+def test_a_walk_with_a_stall_stops_once_the_incumbent_has_not_gained_for_that_long() -> None:
+    """Tiny from its optimum, no bound known: nothing better to find, so a walk told to stop after
+    0.3 s without a gain returns long before its deadline; without, it walks to the deadline."""
+    inst = read_instance(TINY)
+    assert evaluate(inst, TINY_ROSTER).objective == TINY_OPTIMUM
+    best = lns.Incumbent(frozenset(TINY_ROSTER), TINY_OPTIMUM)
+    begun = time.perf_counter()
+    descent.Walk(inst, best, 0, {}).run(begun + 20.0, threading.Event(), stall=0.3)
+    assert 0.3 <= time.perf_counter() - begun < 10.0
+    begun = time.perf_counter()
+    descent.Walk(inst, best, 0, {}).run(begun + 1.0, threading.Event())
+    assert time.perf_counter() - begun >= 1.0 and best.objective == TINY_OPTIMUM
+
+
 def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None:
     """Tiny: the generation converges to a bound of 203, its optimum."""
     inst = read_instance(TINY)

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 LINE_LIMIT = 0.5  # seconds of CP-SAT for one person's line, when the programme cannot serve
 POLISH_SHARE = 0.25  # of a search thread's time, at most, for descents
 NOISE = SCALE * 3 // 10  # a walk's shake of each price: below a point, so it only breaks ties
+# seconds without a better roster after which a walk beside a sweep gives its thread to a second
+# sweep (:mod:`allocate.nrp.solve`): on instance 13's plateau the walk gains nothing where a sweep
+# goes on (from a 60 s roster of 1,544, 40 s of one core: the walk 0, a sweep 29). 13 at 60 s,
+# CLI defaults, three pairs one after another: 1,546, 1,553, 1,518 against 1,650, 1,519, 1,646
+WALK_STALL = 5.0
 
 
 def serves(instance: Instance) -> bool:
@@ -221,15 +226,21 @@ class Walk:
             self.lines = Lines(instance, best.roster, best.objective, seed=seed, params=params)
         self.best, self.rng = best, random.Random(seed)
 
-    def run(self, deadline: float, stop: threading.Event) -> int:
-        """Walk until `deadline`, `stop` or the incumbent's proof; the moves taken."""
+    def run(self, deadline: float, stop: threading.Event, stall: float | None = None) -> int:
+        """Walk until `deadline`, `stop` or the incumbent's proof, or, with `stall`, until the
+        incumbent has not gained for that many seconds (see `WALK_STALL`); the moves taken."""
         lines, best = self.lines, self.best
         people, moves = len(lines.lines), 0
+        gained, last = time.perf_counter(), best.objective
         while time.perf_counter() < deadline and not stop.is_set() and not best.proven:
             self.follow()
             moves += lines.wander(self.rng.randrange(people), self.rng)
             if lines.objective < best.objective:
                 best.offer(lines.roster, lines.objective)
+            if best.objective < last:
+                gained, last = time.perf_counter(), best.objective
+            elif stall is not None and time.perf_counter() - gained > stall:
+                break
         return moves
 
     def follow(self) -> None:

@@ -330,13 +330,19 @@ def _search(
 ) -> int:
     """Step (4), one thread per worker, until `deadline`: the walk beside CP-SAT's neighbourhoods
     where the programme `serves` everybody, the sweep in place of the neighbourhoods on a `large`
-    instance; the steps of the neighbourhoods and sweeps."""
+    instance, and there a second sweep once the walk stalls (`descent.WALK_STALL`); the steps of
+    the neighbourhoods and sweeps."""
     stop = threading.Event()
     steps = [0] * max(1, workers)
 
     def search(k: int) -> None:
         if k == 0 and serves and workers > 1:  # the walk beside CP-SAT's neighbourhoods
-            descent.Walk(instance, best, seed, params).run(deadline, stop)
+            walk = descent.Walk(instance, best, seed, params)
+            walk.run(deadline, stop, descent.WALK_STALL if large else None)
+            if large:  # stalled: a second sweep, from the middle of the horizon
+                sweep = Sweep(instance, best, seed + workers, params)
+                sweep.first = instance.days // 2
+                steps[k] = sweep.run(deadline, stop)
             return
         if k == 1 and serves and large:  # everybody over a few days beside the walk (13)
             steps[k] = Sweep(instance, best, seed + k, params).run(deadline, stop)
