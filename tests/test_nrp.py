@@ -376,11 +376,15 @@ def test_no_priced_start_when_somebody_has_no_lawful_roster() -> None:
 def test_the_lp_start_is_left_when_its_generation_would_not_fit_the_time() -> None:
     """Instance 13's size (60,480 shift variables) at 1.2 ms each, 73 s: not within 65 % of a
     minute (the benchmark's) nor of 110 s, within 65 % of two minutes on two workers, not on
-    one."""
+    one; the quick generation's, at 0.9 ms each (54 s), within 65 % of 90 s but not of 80 s."""
     assert not guide.lp_fits(60_480, 60, 2)
     assert not guide.lp_fits(60_480, 110, 2)
     assert guide.lp_fits(60_480, 120, 2)
     assert not guide.lp_fits(60_480, 120, 1)
+    assert not guide.lp_fits(60_480, 60, 2, quick=True)
+    assert not guide.lp_fits(60_480, 80, 2, quick=True)
+    assert guide.lp_fits(60_480, 90, 2, quick=True)
+    assert not guide.lp_fits(60_480, 90, 1, quick=True)
 
 
 def test_a_generation_stopped_short_gives_no_start() -> None:
@@ -427,33 +431,46 @@ def _record_shadows(
     return shadows
 
 
-@pytest.mark.parametrize("lp", [True, False])
+@pytest.mark.parametrize("start", ["lp", "quick", "priced"])
 def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
-    monkeypatch: pytest.MonkeyPatch, lp: bool
+    monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     """Instance 1 taken for a large one (the walk and the sweep, as on instance 13): the guided
     search runs first, from its LP's solution where the time allows the column generation (the
-    LP's bound then reported), else from the priced start; every roster told and the result
-    are lawful rosters at the benchmark's objective, ever better."""
+    quick one where only that fits; the LP's bound then reported), else from the priced start;
+    every roster told and the result are lawful rosters at the benchmark's objective, ever better."""
     shadows = _record_shadows(monkeypatch)
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
-    if not lp:
+    if start == "priced":
         monkeypatch.setattr(guide, "LP_SHARE", 0.0)
+    if start == "quick":
+        monkeypatch.setattr(guide, "LP_SECONDS", 1_000.0)
+    generations: list[bool] = []
+    lp_start = guide.lp_start
+
+    def recording(*args: object, **kwargs: object) -> tuple[ColumnGeneration, frozenset | None]:
+        columns, begin = lp_start(*args, **kwargs)
+        generations.append(columns.quick)
+        return columns, begin
+
+    monkeypatch.setattr(guide, "lp_start", recording)
+    lp = start != "priced"
     inst = read_instance(INSTANCE1)
     heard = _Heard()
     result = solve_instance(inst, time_limit=6, workers=2, seed=0, callbacks=heard)
+    assert generations == ([start == "quick"] if lp else [])
     assert len(shadows) == 1
-    shadow, start, guided = shadows[0]
-    assert shadow.truth is not None and shadow.instance is inst and start is not None
+    shadow, begin, guided = shadows[0]
+    assert shadow.truth is not None and shadow.instance is inst and begin is not None
     assert guided == guide.weighted(inst, guide.FACTOR if lp else guide.PRICED_FACTOR)
     if lp:
         assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
     else:
-        assert start == guide.priced_start(inst, 2, 0, {}) and result.pricing_rounds == 0
+        assert begin == guide.priced_start(inst, 2, 0, {}) and result.pricing_rounds == 0
     check = evaluate(inst, sorted(result.assignments))
     found = [e[1] for e in heard.events if e[0] == "solution"]
     if not lp:  # the priced start is the first roster too
-        assert found[0] == lns.score(inst, start)
+        assert found[0] == lns.score(inst, begin)
     assert check.ok and check.objective == result.objective == found[-1]
     assert found == sorted(found, reverse=True) and len(set(found)) == len(found)
 
@@ -769,6 +786,47 @@ def test_surcharges_bound_a_relaxed_pricing_from_below(monkeypatch: pytest.Monke
     assert quick.bound <= optima[0] < value(quick.found[-1], cases[0])
 
 
+def test_a_cutoff_ends_the_surcharges_at_the_first_lawful_roster_worth_less(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without room for A's count of N (at most 2), on random prices: with a cutoff no roster
+    reaches, the surcharging is as without one; with one every roster reaches, it ends at the
+    first lawful roster met, in no more programme runs; an exact pricing ignores the cutoff."""
+    inst = read_instance(TINY)
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    pricer = Pricer(inst, 0)
+    assert pricer.programme.relaxed == {"N": 2}
+    runs = []
+    cheapest = pricer.programme.cheapest
+
+    def counted(cost: list[list[float]]) -> object:
+        runs.append(1)
+        return cheapest(cost)
+
+    monkeypatch.setattr(pricer.programme, "cheapest", counted)
+
+    def surcharged(prices: dict, cutoff: int | None) -> tuple[object, int]:
+        pricer.surcharge = dict.fromkeys(pricer.programme.relaxed, 0)  # each from no surcharge
+        runs.clear()
+        return pricer.surcharged(prices, cutoff), len(runs)
+
+    rng = random.Random(4)
+    cases = [{(c.day, c.shift_id): 100_000 if c.shift_id == "N" else 0 for c in inst.cover}]
+    cases += [_random_prices(inst, rng) for _ in range(12)]
+    shorter = 0
+    for prices in cases:
+        full, full_runs = surcharged(prices, None)
+        assert full is not None
+        assert surcharged(prices, -(10**12))[0] == full
+        quick, quick_runs = surcharged(prices, 10**12)
+        assert quick is not None and len(quick.found) == 1 and quick_runs <= full_runs
+        assert sum(s == "N" for (_, _, s) in quick.found[0]) <= 2
+        shorter += quick_runs < full_runs
+        exact = pricer.price(prices, 10.0, cutoff=10**12)
+        assert exact.exact and exact.bound == pricer.price(prices, 10.0).bound >= full.bound
+    assert shorter > 0
+
+
 @pytest.mark.parametrize("path", [TINY, INSTANCE1])
 def test_descent_tracks_the_objective_and_leaves_each_person_at_their_best(path: Path) -> None:
     """From a poor lawful roster, the descent's objective is the evaluator's, lower than at the
@@ -859,6 +917,23 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     columns = ColumnGeneration(inst, roster)
     columns.run(time.perf_counter() + 30, 1, 0, {})
     assert columns.converged and columns.bound == TINY_OPTIMUM
+
+
+def test_the_lp_starts_quick_generation_converges_to_the_same_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny with A's count of N relaxed (no room for it): the LP start's quick generation (its
+    inexact pricings cut at the first improving column) converges to the same LP as the full
+    one, whose bound is the optimum 203."""
+    monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
+    inst = read_instance(TINY)
+    _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
+    assert roster is not None
+    best = lns.Incumbent(roster, lns.score(inst, roster))
+    columns, _ = guide.lp_start(inst, best, time.perf_counter() + 30, 1, 0, {}, quick=True)
+    assert columns.quick and columns.converged and columns.bound == TINY_OPTIMUM
+    assert Pricer(inst, 0).programme.relaxed == {"N": 2}
+    full = ColumnGeneration(inst, roster)
+    full.run(time.perf_counter() + 30, 1, 0, {})
+    assert not full.quick and full.converged and full.bound == columns.bound
 
 
 def test_nearly_solved_once_the_gap_is_within_near_gap(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,8 @@ known: its people's requests come in blocks (five days of one shift in a row), w
 meets and the search from the first roster never assembles; that search plateaus near 1,770
 (300 s: 1,773, its last gain at 157 s; 150 s: 1,762-1,778), where from the LP's solution it
 ends at 1,372-1,373 in 150 s (three runs; bound 1,348). The generation takes 41-60 s on 13
-(46-48 rounds, half of it GLOP's degenerate simplex, half the pricing), so it runs only where
+(46-48 rounds, half of it GLOP's degenerate simplex, half the pricing; a quick one, its pricing
+ending at the first improving column, 40-44 s in about 50 rounds), so it runs only where
 `LP_SHARE` of the time is expected to hold it (`lp_fits`, at `LP_SECONDS` a shift variable), and
 stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's minute:
 stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
@@ -64,14 +65,21 @@ SHARE = 2 / 3  # of the time, the guided search (the rest: the instance's own we
 # 13 (60,480 variables) took 41-60 s on the machine the benchmark was measured on; a fifth more
 # for a busy machine (at 1 ms and 55 % of 120 s, one run in four stopped short, at round 20)
 LP_SECONDS = 0.0012
+# the same for the quick generation (`columns.IMPROVING`: its pricing cut at the first improving
+# column), which runs where the full one would not fit (`lp_fits`): 13, 44 s in the solve, so
+# from 84 s on two workers (the full one from 112 s). Its LP's solution is a worse start more
+# often: 13 at 120 s, 1,468 and 1,473 from it where the full one's gives 1,371 in every run; at
+# 90 s, 1,474 and 1,371 against 1,522 and 1,525 from the priced start
+QUICK_LP_SECONDS = 0.0009
 # of the time, at most, for the column generation: where it would need more, the search starts
-# from the priced start (instance 13: from 112 s on two workers, the LP; at 60 s, the priced
+# from the priced start (instance 13: from 84 s on two workers, the LP; at 60 s, the priced
 # start). At 0.6, 13 at 120 s was left to the search: a generation stopped short (one run in
 # four at 1 ms and 55 %) had the constructed roster to fall back on (1,904); now it has the
 # priced start. At 0.65 and 120 s: 1,372 three times, against 1,607 and 1,613 from the priced start
 LP_SHARE = 0.65
 # rounds of column generation expected: one that would not make them in its time stops (see
-# `ColumnGeneration.run`; instance 13: 46-48 rounds to its LP's optimum, 1.0-1.5 s each)
+# `ColumnGeneration.run`; instance 13: 46-48 rounds to its LP's optimum, 1.0-1.5 s each; the
+# quick generation 48-51 rounds, 0.8-1.0 s each)
 LP_ROUNDS = 50
 # where the LP does not fit, the share of its under weight that each shift worked earns in the
 # priced start (`priced_start`): more than any request weighs, so each person works as much as
@@ -154,21 +162,29 @@ def priced_start(instance: Instance, workers: int, seed: int, params: dict) -> f
     return frozenset().union(*rosters)
 
 
-def lp_fits(variables: int, time_limit: float, workers: int) -> bool:
-    """Whether column generation is expected to solve the LP of an instance of `variables` shift
-    variables within `LP_SHARE` of `time_limit` (its pricing runs one person per worker)."""
-    return variables * LP_SECONDS * 2 / max(1, min(workers, 2)) <= LP_SHARE * time_limit
+def lp_fits(variables: int, time_limit: float, workers: int, quick: bool = False) -> bool:
+    """Whether column generation (the `quick` one: `QUICK_LP_SECONDS`) is expected to solve the
+    LP of an instance of `variables` shift variables within `LP_SHARE` of `time_limit` (its
+    pricing runs one person per worker)."""
+    seconds = QUICK_LP_SECONDS if quick else LP_SECONDS
+    return variables * seconds * 2 / max(1, min(workers, 2)) <= LP_SHARE * time_limit
 
 
 def lp_start(
-    instance: Instance, best: lns.Incumbent, deadline: float, workers: int, seed: int, params: dict
+    instance: Instance,
+    best: lns.Incumbent,
+    deadline: float,
+    workers: int,
+    seed: int,
+    params: dict,
+    quick: bool = False,
 ) -> tuple[ColumnGeneration, frozenset[Key] | None]:
-    """Column generation from `best` until its LP is solved or `deadline`; its bound raises
-    `best`'s. With it each person's column of largest share in the LP
-    (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`), offered to `best`
-    (where the LP is whole it is the optimum); None once `best` is proven, or when the generation
-    stopped short: too far from the optimum to start from."""
-    columns = ColumnGeneration(instance, best.roster)
+    """Column generation (the `quick` one: see `QUICK_LP_SECONDS`) from `best` until its LP is
+    solved or `deadline`; its bound raises `best`'s. With it each person's column of largest
+    share in the LP (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`),
+    offered to `best` (where the LP is whole it is the optimum); None once `best` is proven, or
+    when the generation stopped short: too far from the optimum to start from."""
+    columns = ColumnGeneration(instance, best.roster, quick=quick)
     columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
     if columns.bound is not None:
         best.raise_bound(columns.bound)

@@ -32,8 +32,8 @@ each); (4) the search, where the walk runs (13) with everybody over a few days s
 horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neighbourhoods, for
 `guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
-(`guide.lp_fits`, `guide.lp_start`: 13 from 112 s, its bound then the LP's); the bound reported is the
-counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute in, is near 0 there), as
+(`guide.lp_fits`, `guide.lp_start`: 13 from 84 s, its bound then the LP's); the bound reported
+is the counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute in, is near 0 there), as
 it is wherever the models give none better. If (1) fails in `LAWFUL_SHARE` of the time, no
 roster.
 """
@@ -237,6 +237,9 @@ def _solve(
     # it starts from the LP's solution given the time, else from each person's cheapest roster
     # at a price on every shift, which is then the first roster too (see guide)
     lp = guided is not None and guide.lp_fits(size, time_limit, workers)
+    # else, where the quick generation fits, that one (see guide.QUICK_LP_SECONDS)
+    quick_lp = guided is not None and not lp and guide.lp_fits(size, time_limit, workers, quick=True)
+    lp = lp or quick_lp
     priced = guide.priced_start(instance, workers, seed, params) if guided is not None and not lp else None
     if priced is not None:  # the weekends weigh more from there (see guide)
         guided = guide.weighted(instance, guide.PRICED_FACTOR)
@@ -262,7 +265,7 @@ def _solve(
             begun, start = started, priced
             if lp:
                 lp_deadline = started + guide.LP_SHARE * time_limit
-                columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params)
+                columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params, quick_lp)
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
