@@ -69,7 +69,7 @@ LP_SECONDS = 0.0012
 # column), which runs where the full one would not fit (`lp_fits`): 13, 44 s in the solve, so
 # from 84 s on two workers (the full one from 112 s). Its LP's solution is a worse start more
 # often: 13 at 120 s, 1,468 and 1,473 from it where the full one's gives 1,371 in every run; at
-# 90 s, 1,474 and 1,371 against 1,522 and 1,525 from the priced start
+# 90 s, 1,474, 1,371 and 1,479 against 1,522, 1,525 and 1,524 from the priced start
 QUICK_LP_SECONDS = 0.0009
 # of the time, at most, for the column generation: where it would need more, the search starts
 # from the priced start (instance 13: from 84 s on two workers, the LP; at 60 s, the priced
@@ -144,9 +144,10 @@ def priced_start(instance: Instance, workers: int, seed: int, params: dict) -> f
     roster, built person by person against the cover still short, leaves each person's requests
     to chance, and the search from it never assembles the blocks they come in (instance 13:
     five days of one shift); here each person's requests are met in whole blocks, while the
-    person works as much as lawful. The cover is far over (instance 13: 110,197, where the
-    constructed roster is 8,721); the guided search mostly takes shifts away. The solve takes it
-    for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs;
+    person works as much as lawful. The cover is far off (instance 13: 110,197, 1,083 cells
+    short and 1,289 over, where the constructed roster is 8,721): each person works the types
+    their requests and rules favour, and the guided search moves shifts to where they are short.
+    The solve takes it for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs;
     1,526-1,613 in seven with `PRICED_FACTOR`), 1,821-2,013 from the constructed roster.
     """
     prices = {(c.day, c.shift_id): round(PRICE_SHARE * c.under * SCALE) for c in instance.cover}
