@@ -35,7 +35,7 @@ stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's
 stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
 search alone. There, each person's cheapest lawful roster when every shift worked earns a share
 of the cover's under weight starts the guided search (`priced_start`): the requests met in
-blocks, the work at its most, and the search takes shifts away (13 at 60 s: 1,630-1,650 in four
+blocks, the work at its most, and the search moves shifts to the cover (13 at 60 s: 1,630-1,650 in four
 runs with the weekends weighing twice, 1,526-1,613 in seven at three times, against 1,821-2,013
 from the constructed roster).
 """
