@@ -326,7 +326,8 @@ def test_the_lp_start_is_each_persons_largest_column_and_raises_the_bound() -> N
     inst = read_instance(INSTANCE1)
     roster = frozenset(lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)[1] or ())
     best = lns.Incumbent(roster, lns.score(inst, roster))
-    columns, start = guide.lp_start(inst, best, time.perf_counter() + 30, 2, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    start = guide.lp_start(columns, best, time.perf_counter() + 30, 2, 0, {})
     assert columns.converged and columns.bound == INSTANCE1_LP and best.bound == INSTANCE1_LP
     assert start is not None and evaluate(inst, sorted(start)).ok
     for e in range(len(inst.staff)):
@@ -393,7 +394,8 @@ def test_a_generation_stopped_short_gives_no_start() -> None:
     inst = read_instance(INSTANCE1)
     roster = frozenset(lns.lawful(inst, time.perf_counter() + 10, 0, {}, 2)[1] or ())
     best = lns.Incumbent(roster, lns.score(inst, roster))
-    columns, start = guide.lp_start(inst, best, time.perf_counter(), 2, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    start = guide.lp_start(columns, best, time.perf_counter(), 2, 0, {})
     assert start is None and not columns.nearly_solved and best.roster == roster
 
 
@@ -448,10 +450,9 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     generations: list[bool] = []
     lp_start = guide.lp_start
 
-    def recording(*args: object, **kwargs: object) -> tuple[ColumnGeneration, frozenset | None]:
-        columns, begin = lp_start(*args, **kwargs)
+    def recording(columns: ColumnGeneration, *args: object) -> frozenset | None:
         generations.append(columns.quick)
-        return columns, begin
+        return lp_start(columns, *args)
 
     monkeypatch.setattr(guide, "lp_start", recording)
     lp = start != "priced"
@@ -919,16 +920,16 @@ def test_column_generation_bound_is_the_lp_and_never_above_the_optimum() -> None
     assert columns.converged and columns.bound == TINY_OPTIMUM
 
 
-def test_the_lp_starts_quick_generation_converges_to_the_same_lp(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tiny with A's count of N relaxed (no room for it): the LP start's quick generation (its
-    inexact pricings cut at the first improving column) converges to the same LP as the full
-    one, whose bound is the optimum 203."""
+def test_a_quick_generation_converges_to_the_same_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny with A's count of N relaxed (no room for it): the quick generation (its inexact
+    pricings cut at the first improving column) converges to the same LP as the full one, whose
+    bound is the optimum 203."""
     monkeypatch.setattr(ExactProgramme, "ELEMENTS", 3_000)
     inst = read_instance(TINY)
     _, roster = lns.lawful(inst, time.perf_counter() + 10, 0, {}, 1)
     assert roster is not None
-    best = lns.Incumbent(roster, lns.score(inst, roster))
-    columns, _ = guide.lp_start(inst, best, time.perf_counter() + 30, 1, 0, {}, quick=True)
+    columns = ColumnGeneration(inst, roster, quick=True)
+    columns.run(time.perf_counter() + 30, 1, 0, {})
     assert columns.quick and columns.converged and columns.bound == TINY_OPTIMUM
     assert Pricer(inst, 0).programme.relaxed == {"N": 2}
     full = ColumnGeneration(inst, roster)

@@ -172,24 +172,18 @@ def lp_fits(variables: int, time_limit: float, workers: int, quick: bool = False
 
 
 def lp_start(
-    instance: Instance,
-    best: lns.Incumbent,
-    deadline: float,
-    workers: int,
-    seed: int,
-    params: dict,
-    quick: bool = False,
-) -> tuple[ColumnGeneration, frozenset[Key] | None]:
-    """Column generation (the `quick` one: see `QUICK_LP_SECONDS`) from `best` until its LP is
-    solved or `deadline`; its bound raises `best`'s. With it each person's column of largest
-    share in the LP (:meth:`ColumnGeneration.largest`) when nearly solved (`columns.NEAR_GAP`),
-    offered to `best` (where the LP is whole it is the optimum); None once `best` is proven, or
-    when the generation stopped short: too far from the optimum to start from."""
-    columns = ColumnGeneration(instance, best.roster, quick=quick)
+    columns: ColumnGeneration, best: lns.Incumbent, deadline: float, workers: int, seed: int, params: dict
+) -> frozenset[Key] | None:
+    """`columns` (a generation from `best`'s roster; a quick one where only that fits, see
+    `QUICK_LP_SECONDS`) run until its LP is solved or `deadline`; its bound raises `best`'s. With
+    it each person's column of largest share in the LP (:meth:`ColumnGeneration.largest`) when
+    nearly solved (`columns.NEAR_GAP`), offered to `best` (where the LP is whole it is the
+    optimum); None once `best` is proven, or when the generation stopped short: too far from the
+    optimum to start from."""
     columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
     if columns.bound is not None:
         best.raise_bound(columns.bound)
     start = columns.largest() if columns.nearly_solved and not best.proven else None
     if start is not None:
-        best.offer(start, lns.score(instance, start))
-    return columns, None if best.proven else start
+        best.offer(start, lns.score(columns.instance, start))
+    return None if best.proven else start

@@ -265,7 +265,8 @@ def _solve(
             begun, start = started, priced
             if lp:
                 lp_deadline = started + guide.LP_SHARE * time_limit
-                columns, start = guide.lp_start(instance, best, lp_deadline, workers, seed, params, quick_lp)
+                columns = ColumnGeneration(instance, best.roster, quick=quick_lp)
+                start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
