@@ -114,10 +114,12 @@ SMOOTHING = 0.7  # weight of the best-bound prices in the prices of a round
 # is below minus `IMPROVING` points (`Pricer.surcharged`'s cutoff), not after every surcharge
 # run. Instance 13's generation to its LP's optimum, standalone, one run each on two workers: 47
 # s as it was (46 rounds); cutoff 0: 47 s (63 rounds); 10: 40-42 s (50 rounds); 30: 40 s; 100: 45
-# s. In the solve at 120 s its LP start came at 46 s, not 58 s (1,371 at the end; 1,372 before).
-# Without GLOP's presolve as well it was 35-38 s standalone, but its LP's solution is another
-# start: 1,475 and 1,477 at 120 s. Not for every generation: the dives follow their LP's
-# solution (14 at 60 s with this cutoff and no presolve: 1,399 against 1,282, 19: 3,865 against
+# s. In the solve at 120 s its LP start came at 46 s, not 58 s, but its LP's solution (the same
+# value, another vertex) is more often a worse start: 1,371 once, 1,468 and 1,473, where the
+# full one's gives 1,371 in every run; so only where the full one does not fit (see
+# `allocate.nrp.guide.QUICK_LP_SECONDS`). GLOP without its presolve too: 35-38 s standalone,
+# 1,475 and 1,477 at 120 s. Not for the dives, which follow their LP's solution (14 at 60 s with
+# this cutoff and no presolve for every generation: 1,399 against 1,282, 19: 3,865 against
 # 3,160; without the presolve alone 14 gave 1,381)
 IMPROVING = 10
 
