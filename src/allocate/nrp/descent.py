@@ -42,8 +42,9 @@ NOISE = SCALE * 3 // 10  # a walk's shake of each price: below a point, so it on
 # seconds without a better roster after which a walk beside a sweep gives its thread to a second
 # sweep (:mod:`allocate.nrp.solve`): on instance 13's plateau the walk gains nothing where a sweep
 # goes on (from a 60 s roster of 1,544, 40 s of one core: the walk 0, a sweep 29). 13 at 60 s,
-# CLI defaults, five pairs one after another: 1,518-1,625 (median 1,547) against 1,519-1,650
-# (median 1,623): better in three pairs by 93-128, worse in two by 2-34
+# CLI defaults, nine pairs one after another: 1,518-1,636 (median 1,547) against 1,519-1,650
+# (median 1,623); the runs fall at 11 holes (1,518-1,553) or 12 (1,623-1,650), six of nine at
+# 11 against four of nine: better in four pairs by 102-128, worse in five by 2-97. Small at most
 WALK_STALL = 5.0
 
 
