@@ -30,14 +30,15 @@ meets and the search from the first roster never assembles; that search plateaus
 ends at 1,372-1,373 in 150 s (three runs; bound 1,348). The generation takes 41-60 s on 13
 (46-48 rounds, half of it GLOP's degenerate simplex, half the pricing; a quick one, its pricing
 ending at the first improving column, 40-44 s in about 50 rounds), so it runs only where
-`LP_SHARE` of the time is expected to hold it (`lp_fits`, at `LP_SECONDS` a shift variable), and
+`LP_SHARE` of the time is expected to hold it (`lp_fits`, at `LP_SECONDS` a shift variable;
+the quick one, where only it fits, at `QUICK_LP_SECONDS`), and
 stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's minute:
 stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
 search alone. There, each person's cheapest lawful roster when every shift worked earns a share
 of the cover's under weight starts the guided search (`priced_start`): the requests met in
-blocks, the work at its most, and the search moves shifts to the cover (13 at 60 s: 1,630-1,650 in four
-runs with the weekends weighing twice, 1,526-1,613 in seven at three times, against 1,821-2,013
-from the constructed roster).
+blocks, the work at its most, and the search moves shifts to the cover (13 at 60 s:
+1,630-1,650 in four runs with the weekends weighing twice, 1,526-1,613 in seven at three times,
+against 1,821-2,013 from the constructed roster).
 """
 
 from __future__ import annotations
@@ -147,8 +148,9 @@ def priced_start(instance: Instance, workers: int, seed: int, params: dict) -> f
     person works as much as lawful. The cover is far off (instance 13: 110,197, 1,083 cells
     short and 1,289 over, where the constructed roster is 8,721): each person works the types
     their requests and rules favour, and the guided search moves shifts to where they are short.
-    The solve takes it for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650 from it (four runs;
-    1,526-1,613 in seven with `PRICED_FACTOR`), 1,821-2,013 from the constructed roster.
+    The solve takes it for its first roster too. Instance 13 at 60 s, CLI defaults: 1,630-1,650
+    from it (four runs; 1,526-1,613 in seven with `PRICED_FACTOR`), 1,821-2,013 from the
+    constructed roster.
     """
     prices = {(c.day, c.shift_id): round(PRICE_SHARE * c.under * SCALE) for c in instance.cover}
 

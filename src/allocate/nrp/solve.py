@@ -34,8 +34,8 @@ horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neigh
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
 (`guide.lp_fits`, `guide.lp_start`: 13 from 112 s, from 84 s by a quicker generation; its bound
 then the LP's); the bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole
-model's, a minute in, is near 0 there), as it is wherever the models give none better. If (1) fails in `LAWFUL_SHARE` of the time, no
-roster.
+model's, a minute in, is near 0 there), as it is wherever the models give none better. If (1)
+fails in `LAWFUL_SHARE` of the time, no roster.
 """
 
 from __future__ import annotations
@@ -344,8 +344,7 @@ def _search(
             walk = descent.Walk(instance, best, seed, params)
             walk.run(deadline, stop, descent.WALK_STALL if large else None)
             if large:  # stalled: a second sweep, from the middle of the horizon
-                sweep = Sweep(instance, best, seed + workers, params)
-                sweep.first = instance.days // 2
+                sweep = Sweep(instance, best, seed + workers, params, first=instance.days // 2)
                 steps[k] = sweep.run(deadline, stop)
             return
         if k == 1 and serves and large:  # everybody over a few days beside the walk (13)

@@ -46,11 +46,11 @@ HINT_CONFLICTS = 1000
 class Sweep:
     """Windows of everybody over consecutive days, each solved from the incumbent."""
 
-    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict) -> None:
+    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict, first: int = 0) -> None:
         self.instance, self.best, self.params = instance, best, params
         self.rng = random.Random(seed)
         self.width = min(instance.days, SWEEP_DAYS)
-        self.first = 0
+        self.first = first  # the first window's first day (a second sweep starts mid-horizon)
         self.gained = False  # a better roster in the sweep so far
         self.steps = 0
 
