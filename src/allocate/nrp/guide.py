@@ -27,16 +27,20 @@ on 13), from which the descent and the guided search go on. 13's LP optimum is 1
 known: its people's requests come in blocks (five days of one shift in a row), which the LP
 meets and the search from the first roster never assembles; that search plateaus near 1,770
 (300 s: 1,773, its last gain at 157 s; 150 s: 1,762-1,778), where from the LP's solution it
-ends at 1,372-1,373 in 150 s (three runs; bound 1,348). The generation takes 41-60 s on 13
-(46-48 rounds, half of it GLOP's degenerate simplex, half the pricing; a quick one, its pricing
-ending at the first improving column, 40-44 s in about 50 rounds), so it runs only where
+ends at 1,372-1,373 in 150 s (three runs; bound 1,348). From the first roster alone the
+generation took 41-60 s on 13 (46-48 rounds, half of it GLOP's degenerate simplex, half the
+pricing); after a warm-up that pools each person's cheapest rosters at subgradient prices
+(:meth:`ColumnGeneration.warm_up`, 6-7 s) it takes 15-23 rounds, 18-20 s in all, so the LP
+start comes 20 s into the benchmark's minute (13 at 60 s, CLI defaults: 1,380-1,483 in eight
+runs, six of them 1,380-1,390, against 1,530-1,551 from the priced start). It runs only where
 `LP_SHARE` of the time is expected to hold it (`lp_fits`, at `LP_SECONDS` a shift variable;
 the quick one, where only it fits, at `QUICK_LP_SECONDS`), and
-stops early if its rounds do not keep pace (`LP_ROUNDS`). Not in the benchmark's minute:
-stopped at half of it (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
-search alone. There, each person's cheapest lawful roster when every shift worked earns a share
-of the cover's under weight starts the guided search (`priced_start`): the requests met in
-blocks, the work at its most, and the search moves shifts to the cover (13 at 60 s:
+stops early if its rounds do not keep pace (`LP_ROUNDS`). Stopped at half of a minute without
+the warm-up (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
+search alone. Where it does not fit or stops short, each person's cheapest lawful roster when
+every shift worked earns a share of the cover's under weight starts the guided search
+(`priced_start`): the requests met in blocks, the work at its most, and the search moves shifts
+to the cover (13 at 60 s before the warm-up:
 1,630-1,650 in four runs with the weekends weighing twice, 1,526-1,613 in seven at three times,
 against 1,821-2,013 from the constructed roster).
 """
@@ -62,26 +66,27 @@ FACTOR = 2  # a weekend's under weight, times, while guided from the LP's start
 # start: at 3, 13 at 120 s gave 1,497, where at 2 it gives 1,370-1,373 in every run
 PRICED_FACTOR = 3
 SHARE = 2 / 3  # of the time, the guided search (the rest: the instance's own weights)
-# seconds of column generation per shift variable, on two workers, to its LP's optimum: instance
-# 13 (60,480 variables) took 41-60 s on the machine the benchmark was measured on; a fifth more
-# for a busy machine (at 1 ms and 55 % of 120 s, one run in four stopped short, at round 20)
-LP_SECONDS = 0.0012
+# seconds of column generation per shift variable, on two workers, warm-up included, to its LP's
+# optimum: instance 13 (60,480 variables) took 18-20 s standalone (0.3 ms), 18.5 s in the solve;
+# half as much again for a busy machine, so 13 from 47 s. Without the warm-up it took 41-60 s
+# (the gate was 1.2 ms: 13 from 112 s; at 1 ms and 55 % of 120 s, one run in four stopped short)
+LP_SECONDS = 0.0005
 # the same for the quick generation (`columns.IMPROVING`: its pricing cut at the first improving
-# column), which runs where the full one would not fit (`lp_fits`): 13, 44 s in the solve, so
-# from 84 s on two workers (the full one from 112 s). Its LP's solution is a worse start more
-# often: 13 at 120 s, 1,468 and 1,473 from it where the full one's gives 1,371 in every run; at
-# 90 s, 1,474, 1,371 and 1,479 against 1,522, 1,525 and 1,524 from the priced start
-QUICK_LP_SECONDS = 0.0009
+# column), which runs where the full one would not fit (`lp_fits`): 13, 16-17 s standalone after
+# the warm-up, so from 38 s (44 s in the solve without it). Its LP's solution is a worse start
+# more often: without the warm-up, 13 at 120 s, 1,468 and 1,473 from it where the full one's gave
+# 1,371 in every run; at 90 s, 1,474, 1,371 and 1,479 against 1,522-1,525 from the priced start
+QUICK_LP_SECONDS = 0.0004
 # of the time, at most, for the column generation: where it would need more, the search starts
-# from the priced start (instance 13: from 84 s on two workers, the LP; at 60 s, the priced
-# start). At 0.6, 13 at 120 s was left to the search: a generation stopped short (one run in
-# four at 1 ms and 55 %) had the constructed roster to fall back on (1,904); now it has the
-# priced start. At 0.65 and 120 s: 1,372 three times, against 1,607 and 1,613 from the priced start
+# from the priced start (instance 13: from 47 s on two workers, the LP; at 40 s, the quick one).
+# At 0.6, 13 at 120 s was left to the search: a generation stopped short (one run in four at 1 ms
+# and 55 %) had the constructed roster to fall back on (1,904); now it has the priced start. At
+# 0.65 and 120 s: 1,372 three times, against 1,607 and 1,613 from the priced start
 LP_SHARE = 0.65
-# rounds of column generation expected: one that would not make them in its time stops (see
-# `ColumnGeneration.run`; instance 13: 46-48 rounds to its LP's optimum, 1.0-1.5 s each; the
-# quick generation 48-51 rounds, 0.8-1.0 s each)
-LP_ROUNDS = 50
+# rounds of column generation expected, after the warm-up: one that would not make them in its
+# time stops (see `ColumnGeneration.run`; instance 13: 15-23 rounds to its LP's optimum, 0.6-0.9
+# s each; 46-48 without the warm-up, when this was 50)
+LP_ROUNDS = 30
 # where the LP does not fit, the share of its under weight that each shift worked earns in the
 # priced start (`priced_start`): more than any request weighs, so each person works as much as
 # the rules allow, the requests met where they let. Instance 13 at 60 s, CLI defaults: 0.3,
@@ -177,11 +182,13 @@ def lp_start(
     columns: ColumnGeneration, best: lns.Incumbent, deadline: float, workers: int, seed: int, params: dict
 ) -> frozenset[Key] | None:
     """`columns` (a generation from `best`'s roster; a quick one where only that fits, see
-    `QUICK_LP_SECONDS`) run until its LP is solved or `deadline`; its bound raises `best`'s. With
+    `QUICK_LP_SECONDS`), warmed up (:meth:`ColumnGeneration.warm_up`), run until its LP is
+    solved or `deadline`; its bound raises `best`'s. With
     it each person's column of largest share in the LP (:meth:`ColumnGeneration.largest`) when
     nearly solved (`columns.NEAR_GAP`), offered to `best` (where the LP is whole it is the
     optimum); None once `best` is proven, or when the generation stopped short: too far from the
     optimum to start from."""
+    columns.warm_up(best.objective, deadline, workers)
     columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
     if columns.bound is not None:
         best.raise_bound(columns.bound)

@@ -32,7 +32,7 @@ each); (4) the search, where the walk runs (13) with everybody over a few days s
 horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neighbourhoods, for
 `guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
-(`guide.lp_fits`, `guide.lp_start`: 13 from 112 s, from 84 s by a quicker generation; its bound
+(`guide.lp_fits`, `guide.lp_start`: 13 from 47 s, from 38 s by a quicker generation; its bound
 then the LP's); the bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole
 model's, a minute in, is near 0 there), as it is wherever the models give none better. If (1)
 fails in `LAWFUL_SHARE` of the time, no roster.
