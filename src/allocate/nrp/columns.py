@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from ortools.linear_solver import pywraplp
 
-from allocate.nrp.pricing import SCALE, Pricer
+from allocate.nrp.pricing import SCALE, Pricer, cover_value
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -319,7 +319,7 @@ class ColumnGeneration:
                 if reduced < -TOLERANCE and self.add(e, keys):
                     added += 1
         if not self.diving and all(a.bound is not None for a in answers):
-            total = sum(p * c.required for c in self.instance.cover if (p := prices[c.day, c.shift_id]))
+            total = cover_value(self.instance, prices)
             total += sum(a.bound for a in answers if a.bound is not None)
             bound = max(0, -(-total // SCALE))  # every penalty is >= 0 and integer
             if self.bound is None or total > self.best_total:
@@ -404,7 +404,7 @@ class ColumnGeneration:
             with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
                 answers = list(pool.map(lambda p, scaled=scaled: p.surcharged(scaled), self.pricers))
             covered: Counter[tuple[int, str]] = Counter()
-            total = sum(scaled[c.day, c.shift_id] * c.required for c in cover)
+            total = cover_value(self.instance, scaled)
             for e, met in enumerate(answers):
                 if met is None:
                     return

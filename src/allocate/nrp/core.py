@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from allocate.nrp.pricing import SCALE
+from allocate.nrp.pricing import SCALE, cover_value
 
 if TYPE_CHECKING:
     from allocate.nrp.columns import ColumnGeneration
@@ -89,7 +89,7 @@ def lagrangian_core(columns: ColumnGeneration, workers: int) -> Core | None:
         answers = list(pool.map(person, range(len(columns.pricers))))
     if any(a is None for a in answers):
         return None
-    total = sum(p * c.required for c in columns.instance.cover if (p := prices[c.day, c.shift_id]))
+    total = cover_value(columns.instance, prices)
     excess: dict[Key, int] = {}
     for answer in answers:
         assert answer is not None

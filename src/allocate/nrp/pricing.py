@@ -37,6 +37,12 @@ SURCHARGE = 8 * SCALE  # the first surcharge on a type whose relaxed maximum the
 FORCE = 10**9
 
 
+def cover_value(instance: Instance, prices: dict[tuple[int, str], int]) -> int:
+    """``sum prices[c] * required[c]`` over the cover (scaled): the first term of every Lagrangian
+    value (column generation's bound, its warm-up, the core's total)."""
+    return sum(p * c.required for c in instance.cover if (p := prices[c.day, c.shift_id]))
+
+
 @dataclass(frozen=True)
 class Surcharged:
     """The programme's answer under surcharges (:meth:`Pricer.surcharged`), values scaled."""
