@@ -40,7 +40,7 @@ INSTANCE1_LP = 558  # its master LP's optimum (the column generation's bound)
 INSTANCE6 = DATA / "Instance6.txt"  # Instance 6, unchanged: 18 people, 28 days, 3 shift types, optimum 1950
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
-from nrp import best_known  # noqa: E402
+from nrp import best_known, numbers, over_seeds  # noqa: E402
 from nrp_evaluate import evaluate as independent  # noqa: E402
 
 # The optimum of tiny.txt, by hand (and by enumerating its 1,350 lawful rosters):
@@ -202,6 +202,26 @@ def test_best_known_values_from_the_readme_table(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert best_known(readme) == {1: 607, 15: 3828}
+
+
+def test_benchmark_seeds_are_judged_by_their_median_and_worst_run() -> None:
+    """Several seeds of one instance in a line: medians and the worst gap over the runs the
+    evaluator passed; a run that broke a rule is counted out, not ranked."""
+    assert numbers(["0-2", "5"]) == [0, 1, 2, 5]
+    assert numbers(["1-3,7"]) == [1, 2, 3, 7]
+    with pytest.raises(SystemExit, match="not a number"):
+        numbers(["x"])
+    runs = [
+        {"instance": "Instance13", "objective": 1384, "gap %": 2.67, "check": "ok"},
+        {"instance": "Instance13", "objective": 1519, "gap %": 12.69, "check": "ok"},
+        {"instance": "Instance13", "objective": 1495, "gap %": 10.91, "check": "ok"},
+        {"instance": "Instance13", "objective": 1300, "gap %": -3.56, "check": "2 hard-rule violation(s): x"},
+    ]
+    assert over_seeds(runs) == (
+        "Instance13 over 4 seeds: 3 checked ok, median objective 1495, median gap 10.91 %, worst 12.69 %"
+    )
+    failed = {"instance": "Instance9", "check": "no roster (exit 1)"}
+    assert over_seeds([failed, failed]) == "Instance9 over 2 seeds: 0 checked ok"
 
 
 # A lawful roster that is over on day 4 (A and B both on D) and short on N on days 3 and 4.
