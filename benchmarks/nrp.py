@@ -117,6 +117,8 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.dir / "Instance1.txt").is_file():
         parser.error(f"no instances in {args.dir}: pass --dir or set ALLOCATE_NRP_DIR")
+    if not numbers(args.seeds):
+        parser.error("--seeds: at least one seed (e.g. 0-4)")
     readme = args.dir / "README.md"
     best = best_known(readme) if readme.is_file() else {}
     rows = []
