@@ -117,14 +117,14 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.dir / "Instance1.txt").is_file():
         parser.error(f"no instances in {args.dir}: pass --dir or set ALLOCATE_NRP_DIR")
-    if not numbers(args.seeds):
+    seeds = numbers(args.seeds)
+    if not seeds:
         parser.error("--seeds: at least one seed (e.g. 0-4)")
     readme = args.dir / "README.md"
     best = best_known(readme) if readme.is_file() else {}
     rows = []
     print(" | ".join(COLUMNS), flush=True)
     with tempfile.TemporaryDirectory(prefix="nrp-bench-") as tmp:
-        seeds = numbers(args.seeds)
         for n in numbers(args.instances):
             runs = []
             for seed in seeds:

@@ -397,34 +397,34 @@ class ColumnGeneration:
         cover = self.instance.cover
         prices = {(c.day, c.shift_id): 0.0 for c in cover}
         step, best, since = WARM_STEP, -math.inf, 0
-        for _ in range(WARM_ROUNDS):
-            if time.perf_counter() >= deadline:
-                return
-            scaled = {cell: round(price * SCALE) for cell, price in prices.items()}
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                answers = list(pool.map(lambda p, scaled=scaled: p.surcharged(scaled), self.pricers))
-            covered: Counter[tuple[int, str]] = Counter()
-            total = cover_value(self.instance, scaled)
-            for e, met in enumerate(answers):
-                if met is None:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for _ in range(WARM_ROUNDS):
+                if time.perf_counter() >= deadline:
                     return
-                total += met.bound
-                if met.found:
-                    self.add(e, met.found[-1])
-                    covered.update((d, s) for (_, d, s) in met.found[-1])
-            value = total / SCALE
-            if value > best:
-                best, since = value, 0
-            elif (since := since + 1) >= WARM_PATIENCE:
-                step, since = step / 2, 0
-            short = {(c.day, c.shift_id): c.required - covered[c.day, c.shift_id] for c in cover}
-            norm = sum(g * g for g in short.values())
-            if norm == 0:  # the cover met exactly: nothing to move
-                return
-            move = step * max(1.0, ceiling - value) / norm
-            for c in cover:
-                cell = (c.day, c.shift_id)
-                prices[cell] = max(-c.over, min(c.under, prices[cell] + move * short[cell]))
+                scaled = {cell: round(price * SCALE) for cell, price in prices.items()}
+                answers = list(pool.map(lambda p, scaled=scaled: p.surcharged(scaled), self.pricers))
+                covered: Counter[tuple[int, str]] = Counter()
+                total = cover_value(self.instance, scaled)
+                for e, met in enumerate(answers):
+                    if met is None:
+                        return
+                    total += met.bound
+                    if met.found:
+                        self.add(e, met.found[-1])
+                        covered.update((d, s) for (_, d, s) in met.found[-1])
+                value = total / SCALE
+                if value > best:
+                    best, since = value, 0
+                elif (since := since + 1) >= WARM_PATIENCE:
+                    step, since = step / 2, 0
+                short = {(c.day, c.shift_id): c.required - covered[c.day, c.shift_id] for c in cover}
+                norm = sum(g * g for g in short.values())
+                if norm == 0:  # the cover met exactly: nothing to move
+                    return
+                move = step * max(1.0, ceiling - value) / norm
+                for c in cover:
+                    cell = (c.day, c.shift_id)
+                    prices[cell] = max(-c.over, min(c.under, prices[cell] + move * short[cell]))
 
     def lagrangian_gap(self) -> float | None:
         """The LP's value less the best Lagrangian value; None before both.
