@@ -1134,9 +1134,14 @@ def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     monkeypatch.setattr(solve_module, "REDIVE_SHARE", 0.0)
     solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
     assert dives == [(columns_module.DIVE_MOST, 608)]
-    # both dives by people: the generation was solved. Stopped short of it, the first is by cells
+    # both dives by people: the generation was solved. Stopped short of it, the first is by
+    # people still where the time left holds `PEOPLE_ROUNDS` of its rounds a person, else by cells
     assert by_cells == [None, None, None]
     monkeypatch.setattr(ColumnGeneration, "nearly_solved", property(lambda self: False))
+    by_cells.clear()
+    solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
+    assert by_cells[0] is None
+    monkeypatch.setattr(columns_module, "PEOPLE_ROUNDS", 10**6)
     by_cells.clear()
     solve_instance(read_instance(INSTANCE1), time_limit=20, workers=1, seed=0)
     assert by_cells[0] == columns_module.DIVE_CELLS

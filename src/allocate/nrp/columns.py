@@ -98,6 +98,13 @@ DIVE_CELLS = 0.8
 # pricing rounds of a step of a dive by cells, at most: instance 19 from a generation of 18-22
 # s, 3 rounds: 4,279 in 6 s; 5: 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s
 DIVE_ROUNDS = 8
+# a generation stopped short of nearly solved still dives by people (whole columns) where the
+# time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15 at
+# `--seed 1`: stopped at round 53, gap 3.7 %, rounds of 0.21 s, 45 people, 33 s left (3.5 a
+# person): 3,860 in three runs by people, against 3,862-4,061 in four by cells (best known
+# 3,828). Instance 19 (gap 2-3 %, rounds of 0.52 s, 40 people, 26 s left: 1.2 a person) needs
+# the cells: by people, one or two fixed a step, 120 s did not end it
+PEOPLE_ROUNDS = 2
 # a dive by cells hands over to CP-SAT once at most this share of the cells its LP works are
 # fractional: the whole model over them (:mod:`allocate.nrp.solve`, `NEAR_SHARE`) completes it
 # better than more steps (instance 19: at 907 of 2,489 cells, 3,176, its restricted optimum, in
@@ -161,6 +168,7 @@ class ColumnGeneration:
         self.lp_value: float | None = None  # the root LP's (a dive's LP, with its fixings, is not it)
         self.value = 0.0  # the LP's last value, with a dive's fixings
         self.rounds = 0
+        self.root_rounds, self.root_seconds = 0, 0.0  # the root's rounds and their time, for `people_fit`
         self.converged = False
         self.center: dict[tuple[int, str], int] | None = None  # the prices of the best bound
         self.best_total = 0
@@ -222,6 +230,7 @@ class ColumnGeneration:
         every pricing proven; an improving column does not).
         False when the LP has no improving column left (converged) or time ran out.
         """
+        begun = time.perf_counter()
         solved = self.prices()
         if solved is None:
             return False
@@ -241,6 +250,8 @@ class ColumnGeneration:
         # no improving column, every pricing proven optimal: the LP is solved over all columns
         if not self.diving:  # a dive's rounds say nothing of the root's LP
             self.converged = added == 0 and self.exact and time.perf_counter() < deadline
+            self.root_rounds += 1
+            self.root_seconds += time.perf_counter() - begun
         return added > 0
 
     @property
@@ -447,6 +458,14 @@ class ColumnGeneration:
         """The LP solved, or its gap within `NEAR_GAP`: a dive from it makes a good roster."""
         gap = self.gap()
         return self.converged or (gap is not None and gap <= NEAR_GAP)
+
+    def people_fit(self, deadline: float) -> bool:
+        """Whether a dive by people fits before `deadline`: `PEOPLE_ROUNDS` rounds a person at the
+        root's average round time (a ratio, whatever the machine's speed)."""
+        if not self.root_rounds:
+            return False
+        left = deadline - time.perf_counter()
+        return left >= PEOPLE_ROUNDS * len(self.pricers) * self.root_seconds / self.root_rounds
 
     @property
     def divable(self) -> bool:

@@ -12,8 +12,9 @@ bound reported when better than CP-SAT's); then, if the LP is solved or nearly
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
-stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from by cells
-(`columns.DIVE_CELLS`: its people's columns are too mixed to fix whole), and handed to the
+stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from by people
+where the time left holds enough rounds a person (`columns.PEOPLE_ROUNDS`), else by cells
+(`columns.DIVE_CELLS`: fixing whole columns would not end in time), and handed to the
 whole model over its LP's cells once they are nearly whole; then
 a descent: each person re-planned by the exact programme given the others until nobody gains
 (:mod:`allocate.nrp.descent`, a second); then, after a dive from an LP solved or nearly that was
@@ -386,8 +387,9 @@ def columns_and_dives(
     # far worse (instance 14: 2,944, where the dive's cells gave 1,290). A cut dive, or one ending
     # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
-        cells = None if columns.nearly_solved else DIVE_CELLS
-        dived = columns.dive(started + DIVE_SHARE * time_limit, workers, seed, params, cells=cells)
+        dive_deadline = started + DIVE_SHARE * time_limit
+        cells = None if columns.nearly_solved or columns.people_fit(dive_deadline) else DIVE_CELLS
+        dived = columns.dive(dive_deadline, workers, seed, params, cells=cells)
         if dived is not None:
             best.offer(*dived)
             assert columns.lp_value is not None  # a dive starts from the root's LP
