@@ -460,8 +460,9 @@ class ColumnGeneration:
         return self.converged or (gap is not None and gap <= NEAR_GAP)
 
     def people_fit(self, deadline: float) -> bool:
-        """Whether a dive by people fits before `deadline`: `PEOPLE_ROUNDS` rounds a person at the
-        root's average round time (a ratio, whatever the machine's speed)."""
+        """Whether a dive by people fits before `deadline`: the time left holds `PEOPLE_ROUNDS`
+        rounds a person at the root's average round time, as measured in this run (so a slower or
+        busier machine, whose rounds take longer and whose dive has less time, dives by cells)."""
         if not self.root_rounds:
             return False
         left = deadline - time.perf_counter()
