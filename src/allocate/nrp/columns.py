@@ -99,11 +99,13 @@ DIVE_CELLS = 0.8
 # s, 3 rounds: 4,279 in 6 s; 5: 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s
 DIVE_ROUNDS = 8
 # a generation stopped short of nearly solved still dives by people (whole columns) where the
-# time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15 at
-# `--seed 1`: stopped at round 53, gap 3.7 %, rounds of 0.21 s, 45 people, 33 s left (3.5 a
-# person): 3,860 in three runs by people, against 3,862-4,061 in four by cells (best known
-# 3,828). Instance 19 (gap 2-3 %, rounds of 0.52 s, 40 people, 26 s left: 1.2 a person) needs
-# the cells: by people, one or two fixed a step, 120 s did not end it
+# time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15
+# stops short at seeds 1, 3, 4 and 5 (gap 1.0-3.8 %, rounds of 0.21 s, 45 people, 30-33 s left:
+# 3.5 a person); by people (a dive of 25-33 s, then CP-SAT over its LP's cells) against by cells:
+# seed 1, 3,860 in four runs against 3,862-4,061 in five; 3, 4,069 twice against 3,965; 4, 3,850
+# against 3,857; 5, 3,861 against 3,958 (best known 3,828; 3 % is 3,942). Instance 19 (gap 2-3 %,
+# rounds of 0.52 s, 40 people, 26 s left: 1.2 a person) needs the cells: by people, one or two
+# fixed a step, 120 s did not end it
 PEOPLE_ROUNDS = 2
 # a dive by cells hands over to CP-SAT once at most this share of the cells its LP works are
 # fractional: the whole model over them (:mod:`allocate.nrp.solve`, `NEAR_SHARE`) completes it
