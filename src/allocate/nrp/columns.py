@@ -170,7 +170,7 @@ class ColumnGeneration:
         self.lp_value: float | None = None  # the root LP's (a dive's LP, with its fixings, is not it)
         self.value = 0.0  # the LP's last value, with a dive's fixings
         self.rounds = 0
-        self.root_rounds, self.root_seconds = 0, 0.0  # the root's rounds and their time, for `people_fit`
+        self.round_seconds = 0.0  # the rounds' time in all (see `people_fit`)
         self.converged = False
         self.center: dict[tuple[int, str], int] | None = None  # the prices of the best bound
         self.best_total = 0
@@ -252,8 +252,7 @@ class ColumnGeneration:
         # no improving column, every pricing proven optimal: the LP is solved over all columns
         if not self.diving:  # a dive's rounds say nothing of the root's LP
             self.converged = added == 0 and self.exact and time.perf_counter() < deadline
-            self.root_rounds += 1
-            self.root_seconds += time.perf_counter() - begun
+        self.round_seconds += time.perf_counter() - begun
         return added > 0
 
     @property
@@ -463,12 +462,13 @@ class ColumnGeneration:
 
     def people_fit(self, deadline: float) -> bool:
         """Whether a dive by people fits before `deadline`: the time left holds `PEOPLE_ROUNDS`
-        rounds a person at the root's average round time, as measured in this run (so a slower or
-        busier machine, whose rounds take longer and whose dive has less time, dives by cells)."""
-        if not self.root_rounds:
+        rounds a person at the average round time so far, as measured in this run (so a slower or
+        busier machine, whose rounds take longer and whose dive has less time, dives by cells).
+        Asked before a dive, when every round so far was the root's."""
+        if not self.rounds:
             return False
         left = deadline - time.perf_counter()
-        return left >= PEOPLE_ROUNDS * len(self.pricers) * self.root_seconds / self.root_rounds
+        return left >= PEOPLE_ROUNDS * len(self.pricers) * self.round_seconds / self.rounds
 
     @property
     def divable(self) -> bool:
