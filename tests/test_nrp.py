@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from allocate.callbacks import SolveCallbacks
 from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
-from allocate.nrp import descent, guide, lns
+from allocate.nrp import descent, guide, lns, pattern
 from allocate.nrp import solve as solve_module
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls
@@ -1277,3 +1277,67 @@ def test_counting_bound_of_a_cover_below_the_minimum_minutes() -> None:
 def test_counting_bound_is_below_the_best_known() -> None:
     """Instance 1 (optimum 607): every count is a lower bound."""
     assert 0 <= cover_bound(read_instance(DATA / "Instance1.txt")) <= 607
+
+
+def _instance1_generation() -> tuple[Instance, ColumnGeneration, lns.Incumbent]:
+    """Instance 1's generation run to its LP's optimum from the constructed roster."""
+    inst = read_instance(INSTANCE1)
+    _, roster, objective = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 20, 1, 0, {})
+    assert columns.converged and round(columns.lp_value) == INSTANCE1_LP
+    return inst, columns, lns.Incumbent(roster, objective)
+
+
+def test_the_scarce_shift_is_the_one_type_the_lp_leaves_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1's LP leaves only D short (550 of its 558): D is scarce; with the share needed
+    above all of it, none is."""
+    _, columns, _ = _instance1_generation()
+    assert pattern.scarce_shift(columns) == "D"
+    monkeypatch.setattr(pattern, "SCARCE", 1.01)
+    assert pattern.scarce_shift(columns) is None
+
+
+def test_restricted_cells_are_worked_or_never_worked_until_lifted() -> None:
+    """A node of the pattern search: the cells forced on a person are in each of their columns the
+    LP uses, those barred in none, and new columns keep to it; `unfix` lifts it all."""
+    inst, columns, _ = _instance1_generation()
+    day_shifts = [(d, "D") for d in range(inst.days) if (0, d) not in inst.days_off]
+    worked = {k for k, share in columns.cell_values().items() if k[0] == 0 and share > 0.5}
+    forced = next((0, d, s) for d, s in day_shifts if (0, d, s) not in worked)
+    barred = {min(worked)}
+    assert columns.restrict({0: {forced}}, {0: barred})
+    while columns.round(time.perf_counter() + 10, 1, 0, {}):
+        pass
+    assert columns.prices() is not None and columns.diving
+    shares = columns.cell_values()
+    assert shares[forced] == pytest.approx(1.0) and not barred & set(shares)
+    assert all(forced in keys and not keys & barred for keys in columns.columns[0][-1:])
+    # a person who may work no day at all has no lawful roster: the node has no LP
+    assert not columns.restrict({}, {0: {(0, d, s) for d, s in day_shifts}})
+    columns.unfix()
+    assert not columns.diving and not columns.pricers[0].forced and not columns.pricers[0].barred
+    assert all(lam.ub() > 1 for lam in columns.lams[0])
+
+
+def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
+    """Instance 1 from its constructed roster: the search over who works D finds the optimum,
+    and every roster it offers keeps the rules (the independent evaluator's count)."""
+    inst, columns, best = _instance1_generation()
+    start = best.objective
+    best.raise_bound(607)  # so it stops there
+    offered: list[tuple[frozenset, int]] = []
+    real = best.adopt
+
+    def recording(based_on, roster, objective):
+        offered.append((roster, objective))
+        return real(based_on, roster, objective)
+
+    best.adopt = recording  # type: ignore[method-assign]
+    search = pattern.PatternSearch(columns, best, "D", 1, 0, {})
+    search.run(time.perf_counter() + 10)
+    assert start > 607 and best.objective == 607 and search.nodes > 0
+    assert offered and not columns.diving  # every restriction lifted
+    for roster, objective in offered:
+        checked = evaluate(inst, sorted(roster))
+        assert not checked.violations and checked.objective == objective

@@ -178,6 +178,7 @@ class ColumnGeneration:
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
         self.forced: dict[int, set[Key]] = {}  # person -> the cells a dive forced (see `force`)
+        self.barred: dict[int, set[Key]] = {}  # person -> the cells a search barred (see `bar`)
         # the last dive reached its deadline, or a dive by cells settled: its people left took
         # their largest share
         self.cut = False
@@ -200,7 +201,7 @@ class ColumnGeneration:
         if keys in self.columns[e]:
             return False
         self.columns[e].append(keys)
-        barred = e in self.fixed or not self.forced.get(e, set()) <= keys
+        barred = not self.allows(e, keys)
         lam = self.lp.NumVar(0, 0 if barred else self.lp.infinity(), "")
         self.lams[e].append(lam)
         self.lp.Objective().SetCoefficient(lam, self.pricers[e].cost(keys))
@@ -208,6 +209,13 @@ class ColumnGeneration:
         for _, d, s in keys:
             self.rows[d, s].SetCoefficient(lam, 1)
         return True
+
+    def allows(self, e: int, keys: frozenset[Key]) -> bool:
+        """Whether person `e`'s column `keys` may enter the LP: the person not fixed, the column
+        working every cell forced on them and none barred."""
+        return (
+            e not in self.fixed and self.forced.get(e, set()) <= keys and not keys & self.barred.get(e, set())
+        )
 
     def prices(self) -> tuple[dict[tuple[int, str], int], list[float]] | None:
         """Solve the master LP: the cover's duals on the pricing grid (clipped), the people's duals."""
@@ -257,8 +265,8 @@ class ColumnGeneration:
 
     @property
     def diving(self) -> bool:
-        """Some people fixed or cells forced: the LP is a dive's, not the root's."""
-        return bool(self.fixed or self.forced)
+        """Some people fixed or cells forced or barred: the LP is a dive's, not the root's."""
+        return bool(self.fixed or self.forced or self.barred)
 
     def force(self, e: int, cells: Collection[Key]) -> None:
         """Person `e` works `cells` from now on (a dive's step): the columns without them barred,
@@ -270,6 +278,34 @@ class ColumnGeneration:
         for keys, lam in zip(self.columns[e], self.lams[e], strict=True):
             if not forced <= keys:
                 lam.SetBounds(0, 0)
+
+    def restrict(
+        self,
+        forced: dict[int, set[Key]],
+        barred: dict[int, set[Key]],
+        seed: int = 0,
+        params: dict | None = None,
+    ) -> bool:
+        """From now on each person works the cells `forced` on them and none `barred` (a node of
+        a search, :mod:`allocate.nrp.pattern`): the columns that do not are barred, the pricing
+        bent to them (:attr:`Pricer.forced`, :attr:`Pricer.barred`); what was restricted before
+        is lifted. Unlike `force`, the cells need not lie in one of the person's columns: one is
+        priced for whoever has none left; False if some person has no lawful roster that does
+        (the LP then has no solution)."""
+        self.forced = {e: set(cells) for e, cells in forced.items() if cells}
+        self.barred = {e: set(cells) for e, cells in barred.items() if cells}
+        for e, pricer in enumerate(self.pricers):
+            pricer.forced = frozenset((d, s) for (_, d, s) in self.forced.get(e, ()))
+            pricer.barred = frozenset((d, s) for (_, d, s) in self.barred.get(e, ()))
+            for keys, lam in zip(self.columns[e], self.lams[e], strict=True):
+                lam.SetBounds(0, self.lp.infinity() if self.allows(e, keys) else 0)
+        for e in {*self.forced, *self.barred}:
+            if not any(self.allows(e, keys) for keys in self.columns[e]):
+                keys = self.pricers[e].line({}, self.columns[e][-1], PRICE_LIMIT, seed, params)
+                if keys is None or not self.allows(e, keys):
+                    return False
+                self.add(e, keys)
+        return True
 
     def cell_values(self) -> dict[Key, float]:
         """Each cell's share in the LP's last solution: the sum of its columns' (none added since)."""
@@ -591,13 +627,14 @@ class ColumnGeneration:
         return new
 
     def unfix(self) -> None:
-        """Free every column a dive fixed or barred, and every cell it forced."""
-        for e in set(self.fixed) | set(self.forced):
+        """Free every column a dive fixed or barred, and every cell forced or barred."""
+        for e in set(self.fixed) | set(self.forced) | set(self.barred):
             for lam in self.lams[e]:
                 lam.SetBounds(0, self.lp.infinity())
-            self.pricers[e].forced = frozenset()
+            self.pricers[e].forced = self.pricers[e].barred = frozenset()
         self.fixed.clear()
         self.forced.clear()
+        self.barred.clear()
 
     def far(self) -> bool:
         """Whether the bound is still more than `FAR` below the LP's value (or unknown)."""

@@ -89,6 +89,9 @@ class Pricer:
         # the (day, shift) cells a dive forced on this person (:meth:`ColumnGeneration.force`):
         # each priced `FORCE` less, the value counted without it
         self.forced: frozenset[tuple[int, str]] = frozenset()
+        # the cells a search barred this person from (:meth:`ColumnGeneration.bar`): each priced
+        # `FORCE` more, so the least roster works none it can lawfully avoid
+        self.barred: frozenset[tuple[int, str]] = frozenset()
         for r in instance.on_requests:
             if r.employee == e:
                 self.fixed += r.weight
@@ -211,6 +214,7 @@ class Pricer:
                 - prices.get((d, s.shift_id), 0)
                 + extra.get(s.shift_id, 0)
                 - (FORCE if (d, s.shift_id) in self.forced else 0)
+                + (FORCE if (d, s.shift_id) in self.barred else 0)
                 for s in self.programme.shifts
             ]
             for d in range(self.instance.days)
@@ -259,6 +263,7 @@ class Pricer:
             index = xs[0].index
             coef = SCALE * self.request.get(key, 0) - prices.get((key[1], key[2]), 0)
             coef -= FORCE if (key[1], key[2]) in self.forced else 0
+            coef += FORCE if (key[1], key[2]) in self.barred else 0
             if coef:
                 objective.vars.append(index)
                 objective.coeffs.append(coef)

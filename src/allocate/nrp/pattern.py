@@ -1,0 +1,200 @@
+"""A search over who works the scarce shift: the one shift type the LP leaves short.
+
+Instance 8 asks for 86 nights (N) where the people able to work them can give 74 at most, so 12
+holes on N are forced, and in any roster below 1,400 every such person works their maximum of
+nights. Its LP (1,296.57) is highly fractional and every dive from it so far ended at 1,304 or
+worse, where the optimum is 1,300. But once each person's nights are fixed (their N cells forced,
+every other N cell barred), the generation converges in under a second to an LP that is whole
+and exact: 1,300.000 at the nights of the 1,300 roster, 1,304.000 at those of ours. So the whole
+difficulty is the pattern of nights, a much smaller space, and it is searched here by branch
+and price on the cells of that shift alone (:meth:`ColumnGeneration.restrict`):
+
+- a depth-first tree from the root's LP (a node generates to convergence, is pruned when its LP
+  cannot beat the incumbent, and branches on the fractional cell of the shift with the largest
+  share: worked first, then barred), for `FIRST_SHARE` of the search's time (instance 8:
+  1,301-1,303 in 7-40 s, where the pipeline had 1,304);
+- then neighbourhoods of it: the cells of the shift of `FREED` people drawn at random are
+  searched again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's (from
+  a 1,302 roster: 1,300 at 3, 16 and 38 s in three runs of four, 1,301 in the fourth).
+
+A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
+otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
+root's LP is solved and its under-cover lies on one shift type: of instances 1-12 and 14, that is
+1 (proven before it would run), 8, 9 and 14.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from allocate.nrp.columns import TOLERANCE
+
+if TYPE_CHECKING:
+    from allocate.nrp.columns import ColumnGeneration
+    from allocate.nrp.lns import Incumbent
+    from allocate.nrp.model import Key
+
+FIRST_SHARE = 0.25  # of the search's time, the tree from the root's LP; then the neighbourhoods
+FIRST_FREED = 13  # people freed in the first tree: those the root's LP disputes most
+FREED = 10  # people whose cells of the shift a neighbourhood frees (instance 8: 5 freed gain nothing)
+NODES = 30  # nodes of a neighbourhood's tree
+DIVE_SECONDS = 10.0  # at most, a dive completing a node whose shift is whole but its LP is not
+SCARCE = 0.99  # the share of the LP's under-cover weight on one shift type that makes it scarce
+
+
+def scarce_shift(columns: ColumnGeneration) -> str | None:
+    """The shift type carrying (`SCARCE`) all of the weight the LP's solution leaves short; None
+    when nothing is short or the shortfall is spread over types (the LP solved again, so its
+    solution is the one over every column)."""
+    if columns.prices() is None:
+        return None
+    staffed: Counter[tuple[int, str]] = Counter()
+    for (_, d, s), share in columns.cell_values().items():
+        staffed[d, s] += share
+    short: Counter[str] = Counter()
+    for c in columns.instance.cover:
+        short[c.shift_id] += c.under * max(0.0, c.required - staffed[c.day, c.shift_id])
+    total = sum(short.values())
+    if total <= TOLERANCE:
+        return None
+    shift, weight = short.most_common(1)[0]
+    return shift if weight >= SCARCE * total else None
+
+
+class PatternSearch:
+    """Branch and price on the cells of one shift type, offering each roster found to `best`."""
+
+    def __init__(
+        self,
+        columns: ColumnGeneration,
+        best: Incumbent,
+        shift: str,
+        workers: int,
+        seed: int,
+        params: dict,
+    ) -> None:
+        self.columns, self.best, self.shift = columns, best, shift
+        self.workers, self.seed, self.params = workers, seed, params
+        self.rng = random.Random(seed)
+        instance = columns.instance
+        self.able = [e for e, emp in enumerate(instance.staff) if emp.max_shifts.get(shift, 0) > 0]
+        self.cells = {
+            e: {(e, d, shift) for d in range(instance.days) if (e, d) not in instance.days_off}
+            for e in self.able
+        }
+        self.forced: dict[int, set[Key]] = {}
+        self.barred: dict[int, set[Key]] = {}
+        self.nodes = 0
+        self.based_on: frozenset[Key] | None = None  # a neighbourhood's incumbent (None: the first tree)
+
+    def run(self, deadline: float) -> int:
+        """The tree from the root's LP, then neighbourhoods, until `deadline` or the proof; the
+        nodes solved. Every restriction is lifted at the end."""
+        cut, near = self.columns.cut, self.columns.near  # a dive's here are not the pipeline's
+        try:
+            first = time.perf_counter() + FIRST_SHARE * (deadline - time.perf_counter())
+            disputed = self._disputed()
+            self._neighbourhood(disputed)
+            self._tree(math.inf, first)
+            if len(disputed) == len(self.able) and time.perf_counter() < first:
+                return self.nodes  # a whole tree over everybody: no neighbourhood holds more
+            while time.perf_counter() < deadline and not self.best.proven:
+                freed = set(self.rng.sample(self.able, min(FREED, len(self.able))))
+                self.based_on = self._neighbourhood(freed)
+                self._tree(self.nodes + NODES, deadline)
+        finally:
+            self.columns.unfix()
+            self.columns.cut, self.columns.near = cut, near
+        return self.nodes
+
+    def _disputed(self) -> set[int]:
+        """The `FIRST_FREED` people whose cells of the shift in the root's LP differ most from the
+        incumbent's (the sum of the differences of their shares)."""
+        if self.columns.prices() is None:
+            return set(self.able)
+        shares = self.columns.cell_values()
+        roster = self.best.roster
+        differ = {e: sum(abs(shares.get(k, 0.0) - (k in roster)) for k in self.cells[e]) for e in self.able}
+        return set(sorted(self.able, key=lambda e: (-differ[e], e))[:FIRST_FREED])
+
+    def _neighbourhood(self, freed: set[int]) -> frozenset[Key]:
+        """The people `freed` keep nothing of the shift; everybody else able to work it works the
+        incumbent's cells of it, and no other; that incumbent."""
+        with self.best.lock:
+            roster = self.best.roster
+        self.columns.add_roster(roster)  # its columns keep the restricted LP feasible
+        self.forced = {e: {k for k in roster if k[0] == e and k[2] == self.shift} for e in self.able}
+        self.barred = {e: self.cells[e] - self.forced[e] for e in self.able}
+        for e in freed:
+            self.forced[e], self.barred[e] = set(), set()
+        return roster
+
+    def _tree(self, budget: float, deadline: float) -> None:
+        """Depth first from the current restrictions, until `budget` nodes in all or `deadline`."""
+        if time.perf_counter() >= deadline or self.nodes >= budget or self.best.proven:
+            return
+        self.nodes += 1
+        value = self._solve(deadline)
+        if value is None or not self._may_gain(math.ceil(value - TOLERANCE)):
+            return
+        shares = self.columns.cell_values()
+        loose = {k: v for k, v in shares.items() if k[2] == self.shift and TOLERANCE < v < 1 - TOLERANCE}
+        if not loose:
+            self._complete(shares, deadline)
+            return
+        key = max(loose, key=lambda k: (loose[k], k))
+        for side in (self.forced, self.barred):
+            side.setdefault(key[0], set()).add(key)
+            self._tree(budget, deadline)
+            side[key[0]].discard(key)
+
+    def _solve(self, deadline: float) -> float | None:
+        """The node's LP, generated to convergence; None when it has no solution (or time ran out)."""
+        columns = self.columns
+        if not columns.restrict(self.forced, self.barred, self.seed, self.params):
+            return None
+        while time.perf_counter() < deadline and columns.round(
+            deadline, self.workers, self.seed, self.params
+        ):
+            pass
+        if time.perf_counter() >= deadline or columns.prices() is None:
+            return None
+        return columns.value
+
+    def _complete(self, shares: dict[Key, float], deadline: float) -> None:
+        """A node whose cells of the shift are whole: its roster if its LP is whole, else a dive's."""
+        if all(v > 1 - TOLERANCE for v in shares.values()):
+            found: tuple[frozenset[Key], int] | None = (frozenset(shares), self.columns.objective(shares))
+        else:
+            deadline = min(deadline, time.perf_counter() + DIVE_SECONDS)
+            found = self.columns.dive(deadline, self.workers, self.seed, self.params)
+        if found is not None and found[1] <= self.best.objective:  # a dive may end worse
+            self.best.adopt(self.based_on, *found)
+
+    def _may_gain(self, least: int) -> bool:
+        """Whether a node whose rosters are worth `least` at best is worth searching: below the
+        incumbent, or as good in a neighbourhood, whose rosters as good are taken and move the
+        search along its plateau (instance 8 stayed at 1,301 without)."""
+        return least < self.best.objective or (least == self.best.objective and self.based_on is not None)
+
+
+def search(
+    columns: ColumnGeneration,
+    best: Incumbent,
+    deadline: float,
+    workers: int,
+    seed: int,
+    params: dict,
+) -> int:
+    """The pattern search where the root's LP is solved and leaves one shift type short (see the
+    module); the nodes solved (0: it does not apply)."""
+    if not columns.converged or best.proven:
+        return 0
+    shift = scarce_shift(columns)
+    if shift is None:
+        return 0
+    return PatternSearch(columns, best, shift, workers, seed, params).run(deadline)
