@@ -178,7 +178,7 @@ class ColumnGeneration:
         self.lams: list[list[pywraplp.Variable]] = [[] for _ in people]  # aligned with `columns`
         self.fixed: dict[int, int] = {}  # person -> the column a dive fixed (no bound while diving)
         self.forced: dict[int, set[Key]] = {}  # person -> the cells a dive forced (see `force`)
-        self.barred: dict[int, set[Key]] = {}  # person -> the cells a search barred (see `bar`)
+        self.barred: dict[int, set[Key]] = {}  # person -> the cells a search barred (see `restrict`)
         # the last dive reached its deadline, or a dive by cells settled: its people left took
         # their largest share
         self.cut = False

@@ -9,13 +9,16 @@ and exact: 1,300.000 at the nights of the 1,300 roster, 1,304.000 at those of ou
 difficulty is the pattern of nights, a much smaller space, and it is searched here by branch
 and price on the cells of that shift alone (:meth:`ColumnGeneration.restrict`):
 
-- a depth-first tree from the root's LP (a node generates to convergence, is pruned when its LP
-  cannot beat the incumbent, and branches on the fractional cell of the shift with the largest
-  share: worked first, then barred), for `FIRST_SHARE` of the search's time (instance 8:
-  1,301-1,303 in 7-40 s, where the pipeline had 1,304);
-- then neighbourhoods of it: the cells of the shift of `FREED` people drawn at random are
-  searched again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's (from
-  a 1,302 roster: 1,300 at 3, 16 and 38 s in three runs of four, 1,301 in the fourth).
+- a depth-first tree (a node generates to convergence, is pruned when its LP cannot beat the
+  incumbent, and branches on the fractional cell of the shift with the largest share: worked
+  first, then barred) over the `FIRST_FREED` people whose cells of the shift the root's LP
+  disputes most with the incumbent's, everybody else keeping the incumbent's, for `FIRST_SHARE`
+  of the search's time (instance 8: 1,302 at 16-18 s in every run traced, where the pipeline had
+  1,304; over everybody, 1,301-1,303 in 7-40 s, and in some runs nothing in 15 s);
+- then neighbourhoods: the cells of the shift of `FREED` people drawn at random are searched
+  again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's, and a roster
+  as good as the incumbent is taken too (from a 1,302 roster, in scratch runs: 1,300 at 3, 16
+  and 38 s in three runs of four, 1,301 in the fourth).
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the

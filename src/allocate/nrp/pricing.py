@@ -89,7 +89,7 @@ class Pricer:
         # the (day, shift) cells a dive forced on this person (:meth:`ColumnGeneration.force`):
         # each priced `FORCE` less, the value counted without it
         self.forced: frozenset[tuple[int, str]] = frozenset()
-        # the cells a search barred this person from (:meth:`ColumnGeneration.bar`): each priced
+        # the cells a search barred this person from (:meth:`ColumnGeneration.restrict`): each priced
         # `FORCE` more, so the least roster works none it can lawfully avoid
         self.barred: frozenset[tuple[int, str]] = frozenset()
         for r in instance.on_requests:
