@@ -1327,13 +1327,13 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
     start = best.objective
     best.raise_bound(607)  # so it stops there
     offered: list[tuple[frozenset, int]] = []
-    real = best.adopt
+    real = best.offer
 
-    def recording(based_on, roster, objective):
+    def recording(roster, objective):
         offered.append((roster, objective))
-        return real(based_on, roster, objective)
+        return real(roster, objective)
 
-    best.adopt = recording  # type: ignore[method-assign]
+    best.offer = recording  # type: ignore[method-assign]
     search = pattern.PatternSearch(columns, best, "D", 1, 0, {})
     search.run(time.perf_counter() + 10)
     assert start > 607 and best.objective == 607 and search.nodes > 0

@@ -16,9 +16,11 @@ and price on the cells of that shift alone (:meth:`ColumnGeneration.restrict`):
   of the search's time (instance 8: 1,302 at 16-18 s in every run traced, where the pipeline had
   1,304; over everybody, 1,301-1,303 in 7-40 s, and in some runs nothing in 15 s);
 - then neighbourhoods: the cells of the shift of `FREED` people drawn at random are searched
-  again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's, and a roster
-  as good as the incumbent is taken too (from a 1,302 roster, in scratch runs: 1,300 at 3, 16
-  and 38 s in three runs of four, 1,301 in the fourth).
+  again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's (from a 1,302
+  roster, in scratch runs: 1,300 at 3, 16 and 38 s in three runs of four, 1,301 in the fourth;
+  in the solve, 1,301 in seven runs of eight). Taking rosters as good as the incumbent too, to
+  move along its plateau, did worse: 1,302 in seven runs of eight and 1,300 in one; taken only
+  after 5 s without a gain, 1,302 in four of four.
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
@@ -92,7 +94,6 @@ class PatternSearch:
         self.forced: dict[int, set[Key]] = {}
         self.barred: dict[int, set[Key]] = {}
         self.nodes = 0
-        self.based_on: frozenset[Key] | None = None  # a neighbourhood's incumbent (None: the first tree)
 
     def run(self, deadline: float) -> int:
         """The tree from the root's LP, then neighbourhoods, until `deadline` or the proof; the
@@ -106,8 +107,7 @@ class PatternSearch:
             if len(disputed) == len(self.able) and time.perf_counter() < first:
                 return self.nodes  # a whole tree over everybody: no neighbourhood holds more
             while time.perf_counter() < deadline and not self.best.proven:
-                freed = set(self.rng.sample(self.able, min(FREED, len(self.able))))
-                self.based_on = self._neighbourhood(freed)
+                self._neighbourhood(set(self.rng.sample(self.able, min(FREED, len(self.able)))))
                 self._tree(self.nodes + NODES, deadline)
         finally:
             self.columns.unfix()
@@ -124,9 +124,9 @@ class PatternSearch:
         differ = {e: sum(abs(shares.get(k, 0.0) - (k in roster)) for k in self.cells[e]) for e in self.able}
         return set(sorted(self.able, key=lambda e: (-differ[e], e))[:FIRST_FREED])
 
-    def _neighbourhood(self, freed: set[int]) -> frozenset[Key]:
+    def _neighbourhood(self, freed: set[int]) -> None:
         """The people `freed` keep nothing of the shift; everybody else able to work it works the
-        incumbent's cells of it, and no other; that incumbent."""
+        incumbent's cells of it, and no other."""
         with self.best.lock:
             roster = self.best.roster
         self.columns.add_roster(roster)  # its columns keep the restricted LP feasible
@@ -134,7 +134,6 @@ class PatternSearch:
         self.barred = {e: self.cells[e] - self.forced[e] for e in self.able}
         for e in freed:
             self.forced[e], self.barred[e] = set(), set()
-        return roster
 
     def _tree(self, budget: float, deadline: float) -> None:
         """Depth first from the current restrictions, until `budget` nodes in all or `deadline`."""
@@ -142,7 +141,7 @@ class PatternSearch:
             return
         self.nodes += 1
         value = self._solve(deadline)
-        if value is None or not self._may_gain(math.ceil(value - TOLERANCE)):
+        if value is None or math.ceil(value - TOLERANCE) >= self.best.objective:
             return
         shares = self.columns.cell_values()
         loose = {k: v for k, v in shares.items() if k[2] == self.shift and TOLERANCE < v < 1 - TOLERANCE}
@@ -175,14 +174,8 @@ class PatternSearch:
         else:
             deadline = min(deadline, time.perf_counter() + DIVE_SECONDS)
             found = self.columns.dive(deadline, self.workers, self.seed, self.params)
-        if found is not None and found[1] <= self.best.objective:  # a dive may end worse
-            self.best.adopt(self.based_on, *found)
-
-    def _may_gain(self, least: int) -> bool:
-        """Whether a node whose rosters are worth `least` at best is worth searching: below the
-        incumbent, or as good in a neighbourhood, whose rosters as good are taken and move the
-        search along its plateau (instance 8 stayed at 1,301 without)."""
-        return least < self.best.objective or (least == self.best.objective and self.based_on is not None)
+        if found is not None:
+            self.best.offer(*found)
 
 
 def search(
