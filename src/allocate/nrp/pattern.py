@@ -18,9 +18,9 @@ and price on the cells of that shift alone (:meth:`ColumnGeneration.restrict`):
 - then neighbourhoods: the cells of the shift of `FREED` people drawn at random are searched
   again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's (from a 1,302
   roster, in scratch runs: 1,300 at 3, 16 and 38 s in three runs of four, 1,301 in the fourth;
-  in the solve, 1,301 in seven runs of eight). Taking rosters as good as the incumbent too, to
-  move along its plateau, did worse: 1,302 in seven runs of eight and 1,300 in one; taken only
-  after 5 s without a gain, 1,302 in four of four.
+  in the solve at 60 s, seed 0: 1,301 in five runs of five). Taking rosters as good as the
+  incumbent too, to move along its plateau, did worse: 1,302 in seven runs of eight and 1,300 in
+  one; taken only after 5 s without a gain, 1,302 in four of four.
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
