@@ -1292,10 +1292,12 @@ def _instance1_generation() -> tuple[Instance, ColumnGeneration, lns.Incumbent]:
 def test_the_scarce_shift_is_the_one_type_the_lp_leaves_short(monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1's LP leaves only D short (550 of its 558): D is scarce; with the share needed
     above all of it, none is."""
-    _, columns, _ = _instance1_generation()
-    assert pattern.scarce_shift(columns) == "D"
+    inst, columns, _ = _instance1_generation()
+    assert columns.prices() is not None
+    root = columns.cell_values()
+    assert pattern.scarce_shift(inst, root) == "D"
     monkeypatch.setattr(pattern, "SCARCE", 1.01)
-    assert pattern.scarce_shift(columns) is None
+    assert pattern.scarce_shift(inst, root) is None
 
 
 def test_restricted_cells_are_worked_or_never_worked_until_lifted() -> None:
@@ -1335,7 +1337,8 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
 
     best.offer = recording  # type: ignore[method-assign]
     search = pattern.PatternSearch(columns, best, "D", 1, 0, {})
-    search.run(time.perf_counter() + 10)
+    assert columns.prices() is not None
+    search.run(time.perf_counter() + 10, columns.cell_values())
     assert start > 607 and best.objective == 607 and search.nodes > 0
     assert offered and not columns.diving  # every restriction lifted
     for roster, objective in offered:

@@ -276,7 +276,7 @@ class ColumnGeneration:
         forced.update(cells)
         self.pricers[e].forced = frozenset((d, s) for (_, d, s) in forced)
         for keys, lam in zip(self.columns[e], self.lams[e], strict=True):
-            if not forced <= keys:
+            if not self.allows(e, keys):
                 lam.SetBounds(0, 0)
 
     def restrict(

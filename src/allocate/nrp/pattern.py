@@ -40,10 +40,11 @@ from allocate.nrp.columns import TOLERANCE
 
 if TYPE_CHECKING:
     from allocate.nrp.columns import ColumnGeneration
+    from allocate.nrp.instance import Instance
     from allocate.nrp.lns import Incumbent
     from allocate.nrp.model import Key
 
-FIRST_SHARE = 0.25  # of the search's time, the tree from the root's LP; then the neighbourhoods
+FIRST_SHARE = 0.25  # of the search's time, the first tree (the disputed people); then the neighbourhoods
 FIRST_FREED = 13  # people freed in the first tree: those the root's LP disputes most
 FREED = 10  # people whose cells of the shift a neighbourhood frees (instance 8: 5 freed gain nothing)
 NODES = 30  # nodes of a neighbourhood's tree
@@ -51,17 +52,14 @@ DIVE_SECONDS = 10.0  # at most, a dive completing a node whose shift is whole bu
 SCARCE = 0.99  # the share of the LP's under-cover weight on one shift type that makes it scarce
 
 
-def scarce_shift(columns: ColumnGeneration) -> str | None:
-    """The shift type carrying (`SCARCE`) all of the weight the LP's solution leaves short; None
-    when nothing is short or the shortfall is spread over types (the LP solved again, so its
-    solution is the one over every column)."""
-    if columns.prices() is None:
-        return None
+def scarce_shift(instance: Instance, shares: dict[Key, float]) -> str | None:
+    """The shift type carrying (`SCARCE`) all of the weight an LP's solution (each cell's
+    `shares`) leaves short; None when nothing is short or the shortfall is spread over types."""
     staffed: Counter[tuple[int, str]] = Counter()
-    for (_, d, s), share in columns.cell_values().items():
+    for (_, d, s), share in shares.items():
         staffed[d, s] += share
     short: Counter[str] = Counter()
-    for c in columns.instance.cover:
+    for c in instance.cover:
         short[c.shift_id] += c.under * max(0.0, c.required - staffed[c.day, c.shift_id])
     total = sum(short.values())
     if total <= TOLERANCE:
@@ -95,13 +93,14 @@ class PatternSearch:
         self.barred: dict[int, set[Key]] = {}
         self.nodes = 0
 
-    def run(self, deadline: float) -> int:
-        """The tree from the root's LP, then neighbourhoods, until `deadline` or the proof; the
-        nodes solved. Every restriction is lifted at the end."""
+    def run(self, deadline: float, root: dict[Key, float]) -> int:
+        """The tree over the people the root's LP (each cell's share, `root`) disputes most, then
+        neighbourhoods, until `deadline` or the proof; the nodes solved. Every restriction is
+        lifted at the end."""
         cut, near = self.columns.cut, self.columns.near  # a dive's here are not the pipeline's
         try:
             first = time.perf_counter() + FIRST_SHARE * (deadline - time.perf_counter())
-            disputed = self._disputed()
+            disputed = self._disputed(root)
             self._neighbourhood(disputed)
             self._tree(math.inf, first)
             if len(disputed) == len(self.able) and time.perf_counter() < first:
@@ -114,14 +113,11 @@ class PatternSearch:
             self.columns.cut, self.columns.near = cut, near
         return self.nodes
 
-    def _disputed(self) -> set[int]:
-        """The `FIRST_FREED` people whose cells of the shift in the root's LP differ most from the
-        incumbent's (the sum of the differences of their shares)."""
-        if self.columns.prices() is None:
-            return set(self.able)
-        shares = self.columns.cell_values()
+    def _disputed(self, root: dict[Key, float]) -> set[int]:
+        """The `FIRST_FREED` people whose cells of the shift in the root's LP (`root`) differ most
+        from the incumbent's (the sum of the differences of their shares)."""
         roster = self.best.roster
-        differ = {e: sum(abs(shares.get(k, 0.0) - (k in roster)) for k in self.cells[e]) for e in self.able}
+        differ = {e: sum(abs(root.get(k, 0.0) - (k in roster)) for k in self.cells[e]) for e in self.able}
         return set(sorted(self.able, key=lambda e: (-differ[e], e))[:FIRST_FREED])
 
     def _neighbourhood(self, freed: set[int]) -> None:
@@ -188,9 +184,10 @@ def search(
 ) -> int:
     """The pattern search where the root's LP is solved and leaves one shift type short (see the
     module); the nodes solved (0: it does not apply)."""
-    if not columns.converged or best.proven:
+    if not columns.converged or best.proven or columns.prices() is None:
         return 0
-    shift = scarce_shift(columns)
+    root = columns.cell_values()  # the LP solved again: its solution over every column
+    shift = scarce_shift(columns.instance, root)
     if shift is None:
         return 0
-    return PatternSearch(columns, best, shift, workers, seed, params).run(deadline)
+    return PatternSearch(columns, best, shift, workers, seed, params).run(deadline, root)

@@ -106,6 +106,10 @@ class Pricer:
         """The request penalty of a roster of this person (its cost in the master)."""
         return self.fixed + sum(self.request.get(key, 0) for key in keys)
 
+    def bend(self, day: int, shift: str) -> int:
+        """What a cell's price is bent by (scaled): `FORCE` less where forced, more where barred."""
+        return (FORCE if (day, shift) in self.barred else 0) - (FORCE if (day, shift) in self.forced else 0)
+
     @property
     def m(self) -> NrpModel:
         """The one-person CP-SAT model: exact on every rule, for what the programme cannot serve."""
@@ -213,8 +217,7 @@ class Pricer:
                 SCALE * self.request.get((self.e, d, s.shift_id), 0)
                 - prices.get((d, s.shift_id), 0)
                 + extra.get(s.shift_id, 0)
-                - (FORCE if (d, s.shift_id) in self.forced else 0)
-                + (FORCE if (d, s.shift_id) in self.barred else 0)
+                + self.bend(d, s.shift_id)
                 for s in self.programme.shifts
             ]
             for d in range(self.instance.days)
@@ -262,8 +265,7 @@ class Pricer:
         for key, xs in self.m.work.items():
             index = xs[0].index
             coef = SCALE * self.request.get(key, 0) - prices.get((key[1], key[2]), 0)
-            coef -= FORCE if (key[1], key[2]) in self.forced else 0
-            coef += FORCE if (key[1], key[2]) in self.barred else 0
+            coef += self.bend(key[1], key[2])
             if coef:
                 objective.vars.append(index)
                 objective.coeffs.append(coef)
