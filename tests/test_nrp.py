@@ -286,6 +286,27 @@ def test_sweep_solves_windows_of_everybody_widening_after_a_sweep_without_gain()
     assert steps > 0 and check.ok and check.objective == poorer.objective == TINY_OPTIMUM
 
 
+def test_an_aimed_sweep_first_solves_each_window_holding_a_weekday_hole_once() -> None:
+    """The optimum's holes are on days 3 and 4, weekdays: aimed, the sweep offers every window
+    of four days holding one of them, once while the roster stays (a new roster starts again),
+    and its steps solve those before the sliding windows move. Holes on the weekend (days 5
+    and 6) add no window; unaimed, it offers none."""
+    inst = read_instance(TINY)
+    best = lns.Incumbent(frozenset(TINY_ROSTER), TINY_OPTIMUM)
+    holding = [(3, 7), (2, 6), (1, 5), (0, 4), None]
+    sweep = Sweep(inst, best, 0, {}, aim=True)
+    assert [sweep.aim(best.roster) for _ in holding] == holding
+    weekend_short = best.roster - {(0, 5, "D"), (0, 6, "D")}
+    assert [sweep.aim(weekend_short) for _ in holding] == holding
+    assert Sweep(inst, best, 0, {}).aim(best.roster) is None
+    stepping = Sweep(inst, best, 0, {}, aim=True)
+    for _ in range(4):
+        stepping.step(5.0)
+    assert (stepping.steps, stepping.window) == (4, (0, 4))
+    stepping.step(5.0)
+    assert stepping.window == (2, 6) and best.roster == frozenset(TINY_ROSTER)
+
+
 def test_sweep_keeps_instance_1_lawful_and_scored_exactly() -> None:
     """Instance 1 from a lawful roster person by person: a second of windows improves it, and
     the incumbent stays lawful with the evaluator's objective."""

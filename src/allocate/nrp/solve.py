@@ -34,7 +34,8 @@ horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neigh
 `guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
 (`guide.lp_fits`, `guide.lp_start`: 13 from 47 s, from 38 s by a quicker generation; its bound
-then the LP's); the bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole
+then the LP's), then on the instance's own weights, the sweep's windows aimed at weekday holes
+first (`Sweep.aim`); the bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole
 model's, a minute in, is near 0 there), as it is wherever the models give none better. If (1)
 fails in `LAWFUL_SHARE` of the time, no roster.
 """
@@ -325,7 +326,9 @@ def _solve(
         whole.run(share * (deadline - time.perf_counter()))
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
-    steps = _search(instance, best, deadline, workers, seed, params, serves=serves, large=large)
+    steps = _search(
+        instance, best, deadline, workers, seed, params, serves=serves, large=large, aim=guided is not None
+    )
     return _result(best, whole, started, guided_steps + steps, columns)
 
 
@@ -339,6 +342,7 @@ def _search(
     *,
     serves: bool,
     large: bool,
+    aim: bool = False,
 ) -> int:
     """Step (4), one thread per worker, until `deadline`: the walk beside CP-SAT's neighbourhoods
     where the programme `serves` everybody, the sweep in place of the neighbourhoods on a `large`
@@ -352,11 +356,11 @@ def _search(
             walk = descent.Walk(instance, best, seed, params)
             walk.run(deadline, stop, descent.WALK_STALL if large else None)
             if large:  # stalled: a second sweep, from the middle of the horizon
-                sweep = Sweep(instance, best, seed + workers, params, first=instance.days // 2)
+                sweep = Sweep(instance, best, seed + workers, params, first=instance.days // 2, aim=aim)
                 steps[k] = sweep.run(deadline, stop)
             return
         if k == 1 and serves and large:  # everybody over a few days beside the walk (13)
-            steps[k] = Sweep(instance, best, seed + k, params).run(deadline, stop)
+            steps[k] = Sweep(instance, best, seed + k, params, aim=aim).run(deadline, stop)
             return
         polish = descent.Polish(instance, best, seed, params) if k == 0 and serves else None
         steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop, polish)

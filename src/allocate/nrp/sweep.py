@@ -13,12 +13,24 @@ core in place of :class:`~allocate.nrp.lns.Search` (:mod:`allocate.nrp.solve`).
 The windows overlap by half. One not solved within `SWEEP_WORK` narrows the next by a day (the
 first days of 13 are the hardest: days 0-3 of that roster were not solved in 10 s); a whole
 sweep without a gain widens it by one.
+
+A hole on a weekday comes first (`aim`): the windows holding its day, at every offset, each once
+for the roster as it is. The guided search (:mod:`allocate.nrp.guide`) moves holes off the
+weekends so that they can be filled on a weekday, and filling one takes a day's minutes from
+somebody over the days around it, which only some windows hold; a sweep of the horizon takes
+longer than instance 13's last third. Its 12-hole rosters at 60 s had one of two faults: a
+weekend day too many worked alone (12 weekend holes; no window of four days fills one), or 11
+weekend holes and one on a weekday that the sweep did not reach in time. Of those, a roster of
+1,491 with a hole on day 24 went to 1,391 in 1.4 s over days 21-24 and to 1,389 in 3.0 s over
+24-27, the sweep's last window (22-25 gave 1,488; 20-23 and 23-26 nothing), and one of 1,482
+with a hole on day 22 to 1,379-1,383 over any window holding day 22.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -30,6 +42,7 @@ if TYPE_CHECKING:
 
     from allocate.nrp.instance import Instance
     from allocate.nrp.lns import Incumbent
+    from allocate.nrp.model import Key
 
 SWEEP_DAYS = 4  # the first window's days
 NARROWEST = 2  # days: a window never narrows below
@@ -46,30 +59,73 @@ HINT_CONFLICTS = 1000
 class Sweep:
     """Windows of everybody over consecutive days, each solved from the incumbent."""
 
-    def __init__(self, instance: Instance, best: Incumbent, seed: int, params: dict, first: int = 0) -> None:
+    def __init__(
+        self, instance: Instance, best: Incumbent, seed: int, params: dict, first: int = 0, aim: bool = False
+    ) -> None:
         self.instance, self.best, self.params = instance, best, params
         self.rng = random.Random(seed)
         self.width = min(instance.days, SWEEP_DAYS)
         self.first = first  # the first window's first day (a second sweep starts mid-horizon)
         self.gained = False  # a better roster in the sweep so far
         self.steps = 0
+        self.aiming = aim  # windows aimed at weekday holes first (see `aim`)
+        self.weekend = {d for days in instance.weekends for d in days}
+        self.aimed: set[tuple[int, int]] = set()  # the windows aimed at the roster `aimed_at`
+        self.aimed_at: frozenset[Key] = frozenset()
 
     @property
     def window(self) -> tuple[int, int]:
         return self.first, min(self.instance.days, self.first + self.width)
 
+    def aim(self, roster: frozenset[Key]) -> tuple[int, int] | None:
+        """A window of the current width holding a weekday hole of `roster` that was not solved
+        from it yet (the holes' days in order, each at every offset); None when none is left."""
+        if not self.aiming:
+            return None
+        if roster != self.aimed_at:
+            self.aimed, self.aimed_at = set(), roster
+        staffed = Counter((d, s) for (_, d, s) in roster)
+        days = sorted(
+            {
+                c.day
+                for c in self.instance.cover
+                if c.day not in self.weekend and staffed[c.day, c.shift_id] < c.required
+            }
+        )
+        last = self.instance.days - self.width
+        for day in days:
+            for offset in range(self.width):
+                first = min(max(0, day - offset), last)
+                if (first, first + self.width) not in self.aimed:
+                    self.aimed.add((first, first + self.width))
+                    return first, first + self.width
+        return None
+
     def step(self, limit: float) -> None:
-        """Solve the current window from the incumbent, keep a better roster, move on."""
+        """Solve a window from the incumbent, keep a better roster: one aimed at a weekday hole
+        (`aim`), else the current one, and then move on."""
         with self.best.lock:
             roster, objective = self.best.roster, self.best.objective
-        last = self.window[1]
+        aimed = self.aim(roster)
         seed = self.rng.randrange(1 << 30)
         part = replan(
-            self.instance, roster, None, self.window, limit, seed, self.params, SWEEP_WORK, HINT_CONFLICTS
+            self.instance,
+            roster,
+            None,
+            aimed or self.window,
+            limit,
+            seed,
+            self.params,
+            SWEEP_WORK,
+            HINT_CONFLICTS,
         )
         self.steps += 1
         if part.roster is not None and part.objective < objective:
-            self.gained |= self.best.adopt(roster, part.roster, part.objective)
+            gained = self.best.adopt(roster, part.roster, part.objective)
+            self.gained |= gained and aimed is None
+        if aimed is not None:
+            return
+        last = self.window[1]
         if part.status != cp_model.OPTIMAL:
             self.width = max(min(NARROWEST, self.instance.days), self.width - 1)
         if last < self.instance.days:
