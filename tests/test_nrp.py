@@ -30,7 +30,7 @@ from allocate.nrp.lawful import ExactProgramme, person_roster
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
 from allocate.nrp.solve import Whole, columns_and_dives, core_ladder, solve_instance
-from allocate.nrp.sweep import Sweep
+from allocate.nrp.sweep import Aim, Sweep
 from allocate.verify.nrp import evaluate
 
 DATA = Path(__file__).parent / "data" / "nrp"
@@ -228,6 +228,20 @@ def test_benchmark_seeds_are_judged_by_their_median_and_worst_run() -> None:
 OVER_ROSTER = [(0, 0, "N"), (0, 4, "D"), (0, 5, "D"), (0, 6, "D"), (1, 3, "D"), (1, 4, "D")]
 
 
+def test_a_model_over_any_days_keeps_every_other_day_of_the_roster() -> None:
+    """Everybody free on days 1 and 3 only, not a window: the optimum keeps the roster's other
+    days, fills the hole of day 1, and is lawful with the evaluator's objective."""
+    inst = read_instance(TINY)
+    m = NrpModel(inst, None, set(OVER_ROSTER), days={1, 3})
+    solver = cp_model.CpSolver()
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    got = m.assigned(solver)
+    assert {k for k in got if k[1] not in (1, 3)} == {k for k in OVER_ROSTER if k[1] not in (1, 3)}
+    check = evaluate(inst, sorted(got))
+    assert check.ok and check.objective == round(solver.objective_value)
+    assert check.objective < evaluate(inst, OVER_ROSTER).objective
+
+
 @pytest.mark.parametrize("people", [[], [0], [1], [0, 1]])
 def test_a_neighbourhood_model_scores_the_whole_roster(people: list[int]) -> None:
     """A sub-model of some people, every day fixed, has the whole roster's objective exactly."""
@@ -287,24 +301,42 @@ def test_sweep_solves_windows_of_everybody_widening_after_a_sweep_without_gain()
 
 
 def test_an_aimed_sweep_first_solves_each_window_holding_a_weekday_hole_once() -> None:
-    """The optimum's holes are on days 3 and 4, weekdays: aimed, the sweep offers every window
-    of four days holding one of them, once while the roster stays (a new roster starts again),
-    and its steps solve those before the sliding windows move. Holes on the weekend (days 5
-    and 6) add no window; unaimed, it offers none."""
+    """The optimum's holes are on days 3 and 4, weekdays: the aim offers every window of four
+    days holding one of them, once while the roster stays (a new roster starts again), and a
+    sweep's steps solve those before its sliding windows move; its second sweep, sharing the
+    aim, then has none left. Holes on the weekend (days 5 and 6) add no window."""
     inst = read_instance(TINY)
     best = lns.Incumbent(frozenset(TINY_ROSTER), TINY_OPTIMUM)
-    holding = [(3, 7), (2, 6), (1, 5), (0, 4), None]
-    sweep = Sweep(inst, best, 0, {}, aim=True)
-    assert [sweep.aim(best.roster) for _ in holding] == holding
+    holding = [frozenset(range(a, a + 4)) for a in (3, 2, 1, 0)] + [None]
+    aim = Aim(inst)
+    assert [aim.next(best.roster, 4) for _ in holding] == holding
     weekend_short = best.roster - {(0, 5, "D"), (0, 6, "D")}
-    assert [sweep.aim(weekend_short) for _ in holding] == holding
-    assert Sweep(inst, best, 0, {}).aim(best.roster) is None
-    stepping = Sweep(inst, best, 0, {}, aim=True)
+    assert [aim.next(weekend_short, 4) for _ in holding] == holding
+    shared = Aim(inst)
+    stepping = Sweep(inst, best, 0, {}, aim=shared)
     for _ in range(4):
         stepping.step(5.0)
     assert (stepping.steps, stepping.window) == (4, (0, 4))
     stepping.step(5.0)
     assert stepping.window == (2, 6) and best.roster == frozenset(TINY_ROSTER)
+    assert shared.next(best.roster, 4) is None
+
+
+def test_the_aim_then_takes_two_weekends_while_the_roster_has_more_holes_than_its_target() -> None:
+    """Instance 1 with nobody working is short every day. The aim offers each window of four days
+    holding a weekday hole once, then, with more holes than its target, the two weekends with
+    the Monday after the first (the second ends the horizon); at its target, or with none, not."""
+    inst = read_instance(INSTANCE1)
+    best = lns.Incumbent(frozenset(), lns.score(inst, frozenset()))
+    holes = sum(c.required for c in inst.cover)
+    weekend = {d for days in inst.weekends for d in days}
+    short = {c.day for c in inst.cover if c.required and c.day not in weekend}
+    windows = {frozenset(range(a, a + 4)) for a in range(inst.days - 3)}
+    holding = {w for w in windows if w & short}
+    for target, pair in ((holes - 1, [frozenset({5, 6, 7, 12, 13})]), (holes, []), (None, [])):
+        aim = Aim(inst, target)
+        aimed = list(iter(lambda aim=aim: aim.next(best.roster, 4), None))
+        assert set(aimed[: len(holding)]) == holding and aimed[len(holding) :] == pair
 
 
 def test_sweep_keeps_instance_1_lawful_and_scored_exactly() -> None:

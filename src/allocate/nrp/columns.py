@@ -317,6 +317,14 @@ class ColumnGeneration:
                         values[key] = values.get(key, 0.0) + share
         return values
 
+    def shortfall(self) -> float:
+        """The shifts the LP's last solution leaves short, summed over the cover (its holes, in
+        shares): a roster with more holes than this, rounded up, has some to fill."""
+        staffed: Counter[tuple[int, str]] = Counter()
+        for (_, d, s), share in self.cell_values().items():
+            staffed[d, s] += share
+        return sum(max(0.0, c.required - staffed[c.day, c.shift_id]) for c in self.instance.cover)
+
     def support(self) -> set[Key]:
         """The cells worked by the columns of the LP's last solution (none added since)."""
         return set(self.cell_values())

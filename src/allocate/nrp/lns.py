@@ -32,7 +32,7 @@ from allocate.nrp.lawful import person_roster
 from allocate.nrp.model import Key, NrpModel
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from allocate.nrp.instance import Instance
 
@@ -286,11 +286,13 @@ def replan(
     params: dict,
     work: float,
     conflicts: int | None = None,
+    days: Collection[int] | None = None,
 ) -> Replanned:
-    """`people` (None: everybody) re-planned over `window` from `roster`, the rest fixed, on one
-    CP-SAT worker within `limit` seconds and `work` of deterministic time (`conflicts`: those it may
-    spend completing the hint, else the user's setting). The search's and the sweep's step."""
-    m = NrpModel(instance, people, roster, window)
+    """`people` (None: everybody) re-planned over `window` (or over `days`) from `roster`, the rest
+    fixed, on one CP-SAT worker within `limit` seconds and `work` of deterministic time
+    (`conflicts`: those it may spend completing the hint, else the user's setting). The search's
+    and the sweep's step."""
+    m = NrpModel(instance, people, roster, window, days)
     m.hint(roster)
     solver = solver_for(limit, seed, 1, params)
     solver.parameters.max_deterministic_time = work

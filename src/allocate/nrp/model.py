@@ -44,28 +44,30 @@ class NrpModel:
         people: Sequence[int] | None = None,
         roster: Collection[Key] = (),
         window: tuple[int, int] | None = None,
+        days: Collection[int] | None = None,
     ) -> None:
         """`people`: the employees modelled (None: all). `roster`: the assignments of a whole
         roster, for the people left out (their cover and requests) and, outside the days
-        ``window[0] <= day < window[1]``, for the people in (None: every day free)."""
+        ``window[0] <= day < window[1]``, for the people in (None: every day free); or outside
+        `days`, any days, in place of a window (:mod:`allocate.nrp.sweep`'s weekend pairs)."""
         self.instance = instance
         self.people = list(range(len(instance.staff))) if people is None else list(people)
         self.model = cp_model.CpModel()
         self.work: dict[Key, list[cp_model.IntVar]] = {}
         self.worked: list[list[Lit]] = []
         self.penalty: cp_model.LinearExprT = 0
-        self._build(roster if isinstance(roster, (set, frozenset)) else set(roster), window)
+        free = set(days) if days is not None else set(range(*(window or (0, instance.days))))
+        self._build(roster if isinstance(roster, (set, frozenset)) else set(roster), free)
 
-    def _build(self, roster: set[Key], window: tuple[int, int] | None) -> None:
+    def _build(self, roster: set[Key], days: set[int]) -> None:
         inst, model = self.instance, self.model
         shift_ids = inst.shift_ids
-        first, last = window or (0, inst.days)
         for e in self.people:
             emp = inst.staff[e]
             for d in range(inst.days):
                 if (e, d) in inst.days_off:
                     continue
-                free = first <= d < last
+                free = d in days
                 for s in shift_ids:
                     if emp.max_shifts[s] > 0 and (free or (e, d, s) in roster):
                         x = model.new_bool_var(f"x[{emp.employee_id},{d},{s}]")

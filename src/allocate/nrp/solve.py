@@ -34,10 +34,11 @@ horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neigh
 `guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
 (`guide.lp_fits`, `guide.lp_start`: 13 from 47 s, from 38 s by a quicker generation; its bound
-then the LP's), then on the instance's own weights, the sweep's windows aimed at weekday holes
-first (`Sweep.aim`); the bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole
-model's, a minute in, is near 0 there), as it is wherever the models give none better. If (1)
-fails in `LAWFUL_SHARE` of the time, no roster.
+then the LP's), then on the instance's own weights, the sweeps' windows aimed at weekday holes
+first, then at two weekends while the roster has more holes than the LP's (`sweep.Aim`); the
+bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute
+in, is near 0 there), as it is wherever the models give none better. If (1) fails in
+`LAWFUL_SHARE` of the time, no roster.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, ColumnGeneration
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE
-from allocate.nrp.sweep import Sweep
+from allocate.nrp.sweep import Aim, Sweep
 from allocate.output import atomic_folder
 
 if TYPE_CHECKING:
@@ -239,6 +240,7 @@ def _solve(
     # where the walk searches (13), it starts guided by weekend holes weighing more (see guide)
     guided = guide.weighted(instance) if serves and large else None
     guided_steps = 0
+    target = None  # the holes of the LP's solution, rounded up, where it was solved
     # it starts from the LP's solution given the time, else from each person's cheapest roster
     # at a price on every shift, which is then the first roster too (see guide)
     lp = guided is not None and guide.lp_fits(size, time_limit, workers)
@@ -272,6 +274,8 @@ def _solve(
                 lp_deadline = started + guide.LP_SHARE * time_limit
                 columns = ColumnGeneration(instance, best.roster, quick=quick_lp)
                 start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
+                if columns.converged:  # the holes past the LP's are the ones to fill (see sweep)
+                    target = math.ceil(columns.shortfall() - 1e-6)
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
@@ -327,7 +331,15 @@ def _solve(
         if whole.status == cp_model.OPTIMAL or best.proven:
             return _result(best, whole, started, 0, columns)
     steps = _search(
-        instance, best, deadline, workers, seed, params, serves=serves, large=large, aim=guided is not None
+        instance,
+        best,
+        deadline,
+        workers,
+        seed,
+        params,
+        serves=serves,
+        large=large,
+        aim=Aim(instance, target) if guided is not None else None,
     )
     return _result(best, whole, started, guided_steps + steps, columns)
 
@@ -342,11 +354,12 @@ def _search(
     *,
     serves: bool,
     large: bool,
-    aim: bool = False,
+    aim: Aim | None = None,
 ) -> int:
     """Step (4), one thread per worker, until `deadline`: the walk beside CP-SAT's neighbourhoods
     where the programme `serves` everybody, the sweep in place of the neighbourhoods on a `large`
-    instance, and there a second sweep once the walk stalls (`descent.WALK_STALL`); the steps of
+    instance, and there a second sweep once the walk stalls (`descent.WALK_STALL`), the two
+    sharing `aim` (the days they solve first, see :class:`allocate.nrp.sweep.Aim`); the steps of
     the neighbourhoods and sweeps."""
     stop = threading.Event()
     steps = [0] * max(1, workers)

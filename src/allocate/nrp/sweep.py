@@ -14,21 +14,35 @@ The windows overlap by half. One not solved within `SWEEP_WORK` narrows the next
 first days of 13 are the hardest: days 0-3 of that roster were not solved in 10 s); a whole
 sweep without a gain widens it by one.
 
-A hole on a weekday comes first (`aim`): the windows holding its day, at every offset, each once
-for the roster as it is. The guided search (:mod:`allocate.nrp.guide`) moves holes off the
-weekends so that they can be filled on a weekday, and filling one takes a day's minutes from
-somebody over the days around it, which only some windows hold; a sweep of the horizon takes
-longer than instance 13's last third. Its 12-hole rosters at 60 s had one of two faults: a
-weekend day too many worked alone (12 weekend holes; no window of four days fills one), or 11
-weekend holes and one on a weekday that the sweep did not reach in time. Of those, a roster of
-1,491 with a hole on day 24 went to 1,391 in 1.4 s over days 21-24 and to 1,389 in 3.0 s over
-24-27, the sweep's last window (22-25 gave 1,488; 20-23 and 23-26 nothing), and one of 1,482
-with a hole on day 22 to 1,379-1,383 over any window holding day 22.
+A hole on a weekday comes first (`Aim`, shared by a search's sweeps): the windows holding its
+day, at every offset, each once for the roster as it is. The guided search
+(:mod:`allocate.nrp.guide`) moves holes off the weekends so that they can be filled on a
+weekday, and filling one takes a day's minutes from somebody over the days around it, which
+only some windows hold; a sweep of the horizon takes longer than instance 13's last third. Its
+12-hole rosters at 60 s had one of two faults: a weekend day too many worked alone (12 weekend
+holes, 30 single days where the LP's optimum has 29), or 11 weekend holes and one on a weekday
+that the sweep did not reach in time. Of the second, a roster of 1,491 with a hole on day 24
+went to 1,391 in 1.4 s over days 21-24 and to 1,389 in 3.0 s over 24-27, the sweep's last
+window (22-25 gave 1,488; 20-23 and 23-26 nothing), and one of 1,482 with a hole on day 22 to
+1,379-1,383 over any window holding day 22.
+
+Then, while the roster has more holes than the LP's solution (`target`), two weekends with the
+day after each (Saturday, Sunday, Monday, twice), for the first fault: filling its hole changes
+who works which of two weekends, which no window of consecutive days holds with little else.
+Of seven such rosters, windows of five days around a weekend filled it in one (1,484 to 1,382
+over days 2-6) and none in six; every day of the four weekends together, nothing in the one
+tried; two weekends with their Mondays, in each of the four tried, in 5-12 s of one core (1,504
+to 1,410, 1,520 to 1,423, 1,519 to 1,419, 1,483 to 1,382-1,384), the first weekend always one
+of the two. They run only while the roster has holes past the LP's, on 13 some 100 above the
+3 % line: the time they take from the sliding windows (whose gains are requests, a few points)
+is a roster's that misses that line anyway.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
+import threading
 import time
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -38,8 +52,6 @@ from ortools.sat.python import cp_model
 from allocate.nrp.lns import replan
 
 if TYPE_CHECKING:
-    import threading
-
     from allocate.nrp.instance import Instance
     from allocate.nrp.lns import Incumbent
     from allocate.nrp.model import Key
@@ -56,11 +68,59 @@ SWEEP_LIMIT = 8.0  # seconds per window, at most
 HINT_CONFLICTS = 1000
 
 
+class Aim:
+    """The days aimed at (see the module), shared by a search's sweeps: each set of days is solved
+    once from a roster, by whichever sweep asks first."""
+
+    def __init__(self, instance: Instance, target: int | None = None) -> None:
+        self.instance = instance
+        self.target = target  # holes a roster may keep before weekend pairs are aimed at (the LP's)
+        self.weekend = {d for days in instance.weekends for d in days}
+        # each weekend with the day after it (if in the horizon), two by two
+        around = [frozenset(days) | ({max(days) + 1} - {instance.days}) for days in instance.weekends]
+        self.pairs = [a | b for a, b in itertools.combinations(around, 2)]
+        self.lock = threading.Lock()
+        self.aimed: set[frozenset[int]] = set()  # the days aimed at from `roster`
+        self.roster: frozenset[Key] = frozenset()
+
+    def next(self, roster: frozenset[Key], width: int) -> frozenset[int] | None:
+        """The days of a window not solved from `roster` yet, or None: first one of `width` days
+        holding a weekday hole (the holes' days in order, each at every offset); then, while the
+        roster has more holes than `target`, two weekends with the day after each (`pairs`,
+        those with the most holes first)."""
+        staffed = Counter((d, s) for (_, d, s) in roster)
+        short: Counter[int] = Counter()
+        for c in self.instance.cover:
+            short[c.day] += max(0, c.required - staffed[c.day, c.shift_id])
+        last = self.instance.days - width
+        windows = [
+            frozenset(range(first, first + width))
+            for day in sorted(d for d, n in short.items() if n and d not in self.weekend)
+            for first in (min(max(0, day - offset), last) for offset in range(width))
+        ]
+        if self.target is not None and short.total() > self.target:
+            windows += sorted(self.pairs, key=lambda days: -sum(short[d] for d in days))
+        with self.lock:
+            if roster != self.roster:
+                self.aimed, self.roster = set(), roster
+            for days in windows:
+                if days not in self.aimed:
+                    self.aimed.add(days)
+                    return days
+        return None
+
+
 class Sweep:
     """Windows of everybody over consecutive days, each solved from the incumbent."""
 
     def __init__(
-        self, instance: Instance, best: Incumbent, seed: int, params: dict, first: int = 0, aim: bool = False
+        self,
+        instance: Instance,
+        best: Incumbent,
+        seed: int,
+        params: dict,
+        first: int = 0,
+        aim: Aim | None = None,
     ) -> None:
         self.instance, self.best, self.params = instance, best, params
         self.rng = random.Random(seed)
@@ -68,56 +128,30 @@ class Sweep:
         self.first = first  # the first window's first day (a second sweep starts mid-horizon)
         self.gained = False  # a better roster in the sweep so far
         self.steps = 0
-        self.aiming = aim  # windows aimed at weekday holes first (see `aim`)
-        self.weekend = {d for days in instance.weekends for d in days}
-        self.aimed: set[tuple[int, int]] = set()  # the windows aimed at the roster `aimed_at`
-        self.aimed_at: frozenset[Key] = frozenset()
+        self.aim = aim  # the days aimed at holes, solved before the sliding window (see `Aim`)
 
     @property
     def window(self) -> tuple[int, int]:
         return self.first, min(self.instance.days, self.first + self.width)
 
-    def aim(self, roster: frozenset[Key]) -> tuple[int, int] | None:
-        """A window of the current width holding a weekday hole of `roster` that was not solved
-        from it yet (the holes' days in order, each at every offset); None when none is left."""
-        if not self.aiming:
-            return None
-        if roster != self.aimed_at:
-            self.aimed, self.aimed_at = set(), roster
-        staffed = Counter((d, s) for (_, d, s) in roster)
-        days = sorted(
-            {
-                c.day
-                for c in self.instance.cover
-                if c.day not in self.weekend and staffed[c.day, c.shift_id] < c.required
-            }
-        )
-        last = self.instance.days - self.width
-        for day in days:
-            for offset in range(self.width):
-                first = min(max(0, day - offset), last)
-                if (first, first + self.width) not in self.aimed:
-                    self.aimed.add((first, first + self.width))
-                    return first, first + self.width
-        return None
-
     def step(self, limit: float) -> None:
-        """Solve a window from the incumbent, keep a better roster: one aimed at a weekday hole
-        (`aim`), else the current one, and then move on."""
+        """Solve a window from the incumbent, keep a better roster: days aimed at a hole (`Aim`),
+        else the current window, and then move on."""
         with self.best.lock:
             roster, objective = self.best.roster, self.best.objective
-        aimed = self.aim(roster)
+        aimed = self.aim.next(roster, self.width) if self.aim is not None else None
         seed = self.rng.randrange(1 << 30)
         part = replan(
             self.instance,
             roster,
             None,
-            aimed or self.window,
+            None if aimed else self.window,
             limit,
             seed,
             self.params,
             SWEEP_WORK,
             HINT_CONFLICTS,
+            aimed,
         )
         self.steps += 1
         if part.roster is not None and part.objective < objective:
