@@ -37,7 +37,7 @@ from allocate.nrp.pricing import SCALE, Pricer, cover_value
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from allocate.nrp.instance import Instance
+    from allocate.nrp.instance import Cover, Instance
     from allocate.nrp.model import Key
     from allocate.nrp.pricing import Priced
 
@@ -320,10 +320,7 @@ class ColumnGeneration:
     def shortfall(self) -> float:
         """The shifts the LP's last solution leaves short, summed over the cover (its holes, in
         shares): a roster with more holes than this, rounded up, has some to fill."""
-        staffed: Counter[tuple[int, str]] = Counter()
-        for (_, d, s), share in self.cell_values().items():
-            staffed[d, s] += share
-        return sum(max(0.0, c.required - staffed[c.day, c.shift_id]) for c in self.instance.cover)
+        return sum(shortfalls(self.instance, self.cell_values()).values())
 
     def support(self) -> set[Key]:
         """The cells worked by the columns of the LP's last solution (none added since)."""
@@ -668,6 +665,18 @@ class ColumnGeneration:
             n = staffed[c.day, c.shift_id]
             total += c.under * max(0, c.required - n) + c.over * max(0, n - c.required)
         return total
+
+
+def shortfalls(instance: Instance, shares: dict[Key, float]) -> dict[Cover, float]:
+    """Each cover row's shifts short in an LP's solution (each cell's `shares`), where any are."""
+    staffed: Counter[tuple[int, str]] = Counter()
+    for (_, d, s), share in shares.items():
+        staffed[d, s] += share
+    return {
+        c: c.required - staffed[c.day, c.shift_id]
+        for c in instance.cover
+        if staffed[c.day, c.shift_id] < c.required
+    }
 
 
 def gap_stalls(gaps: list[tuple[float, float]], target: float) -> bool:

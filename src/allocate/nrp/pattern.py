@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from allocate.nrp.columns import TOLERANCE
+from allocate.nrp.columns import TOLERANCE, shortfalls
 
 if TYPE_CHECKING:
     from allocate.nrp.columns import ColumnGeneration
@@ -55,12 +55,9 @@ SCARCE = 0.99  # the share of the LP's under-cover weight on one shift type that
 def scarce_shift(instance: Instance, shares: dict[Key, float]) -> str | None:
     """The shift type carrying (`SCARCE`) all of the weight an LP's solution (each cell's
     `shares`) leaves short; None when nothing is short or the shortfall is spread over types."""
-    staffed: Counter[tuple[int, str]] = Counter()
-    for (_, d, s), share in shares.items():
-        staffed[d, s] += share
     short: Counter[str] = Counter()
-    for c in instance.cover:
-        short[c.shift_id] += c.under * max(0.0, c.required - staffed[c.day, c.shift_id])
+    for c, missing in shortfalls(instance, shares).items():
+        short[c.shift_id] += c.under * missing
     total = sum(short.values())
     if total <= TOLERANCE:
         return None
