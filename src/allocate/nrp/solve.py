@@ -56,7 +56,7 @@ from allocate.callbacks import SolveCallbacks
 from allocate.model.params import solver_for
 from allocate.nrp import descent, guide, lns, pattern
 from allocate.nrp.bounds import cover_bound
-from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, ColumnGeneration
+from allocate.nrp.columns import DIVE_CELLS, REDIVE_RISE, TOLERANCE, ColumnGeneration
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.model import NrpModel
 from allocate.nrp.pricing import SCALE
@@ -275,7 +275,7 @@ def _solve(
                 columns = ColumnGeneration(instance, best.roster, quick=quick_lp)
                 start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
                 if columns.converged:  # the holes past the LP's are the ones to fill (see sweep)
-                    target = math.ceil(columns.shortfall() - 1e-6)
+                    target = math.ceil(columns.shortfall() - TOLERANCE)
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
