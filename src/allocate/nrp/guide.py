@@ -102,7 +102,7 @@ PRICE_SHARE = 0.3
 def weighted(instance: Instance, factor: int = FACTOR) -> Instance | None:
     """A copy of `instance` whose weekend cover rows weigh `factor` times their under weight;
     None when it has no weekend day (nothing to guide)."""
-    weekend = {d for days in instance.weekends for d in days}
+    weekend = instance.weekend_days
     if not weekend:
         return None
     cover = [

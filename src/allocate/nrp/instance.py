@@ -95,6 +95,11 @@ class Instance:
         """Day 0 is a Monday: weekend w is days 7w+5 and 7w+6."""
         return [[d for d in (7 * w + 5, 7 * w + 6) if d < self.days] for w in range((self.days + 1) // 7)]
 
+    @property
+    def weekend_days(self) -> set[int]:
+        """Every Saturday and Sunday of the horizon (see `weekends`)."""
+        return {d for days in self.weekends for d in days}
+
 
 class _Reader:
     """Collects every issue of a file with its line number, then raises them together."""

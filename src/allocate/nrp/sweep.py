@@ -76,7 +76,7 @@ class Aim:
     def __init__(self, instance: Instance, target: int | None = None) -> None:
         self.instance = instance
         self.target = target  # holes a roster may keep before weekend pairs are aimed at (the LP's)
-        self.weekend = {d for days in instance.weekends for d in days}
+        self.weekend = instance.weekend_days
         # each weekend with the day after it (if in the horizon), two by two
         around = [frozenset(days) | ({max(days) + 1} - {instance.days}) for days in instance.weekends]
         self.pairs = [a | b for a, b in itertools.combinations(around, 2)]
