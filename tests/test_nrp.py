@@ -242,6 +242,20 @@ def test_a_model_over_any_days_keeps_every_other_day_of_the_roster() -> None:
     assert check.objective < evaluate(inst, OVER_ROSTER).objective
 
 
+def test_a_model_over_allowed_cells_has_a_variable_for_those_and_the_roster_s_only() -> None:
+    """Free on every day, but allowed only the day-0 night and day 1's shifts: the model's cells
+    are those and the roster's, its optimum keeps within them, lawful, scored exactly."""
+    inst = read_instance(TINY)
+    allowed = {(1, 0, "N"), (0, 1, "D"), (1, 1, "D"), (0, 1, "N")}
+    m = NrpModel(inst, None, set(OVER_ROSTER), allowed=allowed)
+    assert set(m.work) == set(NrpModel(inst).work) & (allowed | set(OVER_ROSTER))
+    solver = cp_model.CpSolver()
+    assert solver.solve(m.model) == cp_model.OPTIMAL
+    got = m.assigned(solver)
+    check = evaluate(inst, sorted(got))
+    assert got <= allowed | set(OVER_ROSTER) and check.ok and check.objective == round(solver.objective_value)
+
+
 @pytest.mark.parametrize("people", [[], [0], [1], [0, 1]])
 def test_a_neighbourhood_model_scores_the_whole_roster(people: list[int]) -> None:
     """A sub-model of some people, every day fixed, has the whole roster's objective exactly."""
@@ -296,6 +310,29 @@ def test_sweep_solves_windows_of_everybody_widening_after_a_sweep_without_gain()
     assert sweep.window == (0, 5) and best.roster == frozenset(TINY_ROSTER)
     poorer = lns.Incumbent(frozenset(OVER_ROSTER), evaluate(inst, OVER_ROSTER).objective, bound=TINY_OPTIMUM)
     steps = Sweep(inst, poorer, 0, {}).run(time.perf_counter() + 20, threading.Event())
+    check = evaluate(inst, sorted(poorer.roster))
+    assert steps > 0 and check.ok and check.objective == poorer.objective == TINY_OPTIMUM
+
+
+def test_a_sweep_over_an_lp_s_cells_adds_only_the_roster_s_short_rows_and_starts_wider() -> None:
+    """Given cells (as an LP's), a window may work those on its days and every cell of a cover
+    row the roster leaves short (the over roster: D on days 0-2, N on days 3 and 4), nothing
+    else; its windows start six days wide. From that roster, over the optimum's cells, the
+    sweep reaches the optimum, lawful and scored exactly."""
+    inst = read_instance(TINY)
+    poorer = lns.Incumbent(frozenset(OVER_ROSTER), evaluate(inst, OVER_ROSTER).objective, bound=TINY_OPTIMUM)
+    sweep = Sweep(inst, poorer, 0, {}, cells=frozenset(TINY_ROSTER))
+    assert sweep.window == (0, 6) and Sweep(inst, poorer, 0, {}).window == (0, 4)
+    assert sweep.allowed(poorer.roster, [3, 4]) == {
+        (0, 4, "D"),
+        (1, 3, "D"),
+        (0, 3, "N"),
+        (1, 3, "N"),
+        (0, 4, "N"),
+        (1, 4, "N"),
+    }
+    assert Sweep(inst, poorer, 0, {}).allowed(poorer.roster, [3, 4]) is None
+    steps = sweep.run(time.perf_counter() + 20, threading.Event())
     check = evaluate(inst, sorted(poorer.roster))
     assert steps > 0 and check.ok and check.objective == poorer.objective == TINY_OPTIMUM
 

@@ -287,12 +287,13 @@ def replan(
     work: float,
     conflicts: int | None = None,
     days: Collection[int] | None = None,
+    allowed: Collection[Key] | None = None,
 ) -> Replanned:
     """`people` (None: everybody) re-planned over `window` (or over `days`) from `roster`, the rest
     fixed, on one CP-SAT worker within `limit` seconds and `work` of deterministic time
-    (`conflicts`: those it may spend completing the hint, else the user's setting). The search's
-    and the sweep's step."""
-    m = NrpModel(instance, people, roster, window, days)
+    (`conflicts`: those it may spend completing the hint, else the user's setting), working only
+    the roster's cells and those `allowed` if given. The search's and the sweep's step."""
+    m = NrpModel(instance, people, roster, window, days, allowed)
     m.hint(roster)
     solver = solver_for(limit, seed, 1, params)
     solver.parameters.max_deterministic_time = work

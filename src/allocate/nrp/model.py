@@ -45,11 +45,14 @@ class NrpModel:
         roster: Collection[Key] = (),
         window: tuple[int, int] | None = None,
         days: Collection[int] | None = None,
+        allowed: Collection[Key] | None = None,
     ) -> None:
         """`people`: the employees modelled (None: all). `roster`: the assignments of a whole
         roster, for the people left out (their cover and requests) and, outside the days
         ``window[0] <= day < window[1]``, for the people in (None: every day free); or outside
-        `days`, any days, in place of a window (:mod:`allocate.nrp.sweep`'s weekend pairs)."""
+        `days`, any days, in place of a window (:mod:`allocate.nrp.sweep`'s weekend pairs).
+        `allowed`: on the free days, the only cells that may be worked besides the roster's
+        (None: any); the others get no variable (:mod:`allocate.nrp.sweep`'s LP cells)."""
         self.instance = instance
         self.people = list(range(len(instance.staff))) if people is None else list(people)
         self.model = cp_model.CpModel()
@@ -57,9 +60,9 @@ class NrpModel:
         self.worked: list[list[Lit]] = []
         self.penalty: cp_model.LinearExprT = 0
         free = set(days) if days is not None else set(range(*(window or (0, instance.days))))
-        self._build(roster if isinstance(roster, (set, frozenset)) else set(roster), free)
+        self._build(roster if isinstance(roster, (set, frozenset)) else set(roster), free, allowed)
 
-    def _build(self, roster: set[Key], days: set[int]) -> None:
+    def _build(self, roster: set[Key], days: set[int], allowed: Collection[Key] | None) -> None:
         inst, model = self.instance, self.model
         shift_ids = inst.shift_ids
         for e in self.people:
@@ -69,7 +72,10 @@ class NrpModel:
                     continue
                 free = d in days
                 for s in shift_ids:
-                    if emp.max_shifts[s] > 0 and (free or (e, d, s) in roster):
+                    held = (e, d, s) in roster
+                    if emp.max_shifts[s] > 0 and (
+                        held or (free and (allowed is None or (e, d, s) in allowed))
+                    ):
                         x = model.new_bool_var(f"x[{emp.employee_id},{d},{s}]")
                         if not free:
                             model.add(x == 1)

@@ -35,7 +35,9 @@ horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neigh
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
 (`guide.lp_fits`, `guide.lp_start`: 13 from 47 s, from 38 s by a quicker generation; its bound
 then the LP's), then on the instance's own weights, the sweeps' windows aimed at weekday holes
-first, then at two weekends while the roster has more holes than the LP's (`sweep.Aim`); the
+first, then at two weekends while the roster has more holes than the LP's (`sweep.Aim`); in both,
+once the LP is solved, each window works only its solution's cells, the roster's and those of
+the rows left short (`sweep.Sweep.cells`), six days wide; the
 bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute
 in, is near 0 there), as it is wherever the models give none better. If (1) fails in
 `LAWFUL_SHARE` of the time, no roster.
@@ -241,6 +243,7 @@ def _solve(
     guided = guide.weighted(instance) if serves and large else None
     guided_steps = 0
     target = None  # the holes of the LP's solution, rounded up, where it was solved
+    cells = None  # the cells its solution works, there: the sweeps' (see sweep.Sweep.cells)
     # it starts from the LP's solution given the time, else from each person's cheapest roster
     # at a price on every shift, which is then the first roster too (see guide)
     lp = guided is not None and guide.lp_fits(size, time_limit, workers)
@@ -276,6 +279,7 @@ def _solve(
                 start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
                 if columns.converged:  # the holes past the LP's are the ones to fill (see sweep)
                     target = math.ceil(columns.shortfall() - TOLERANCE)
+                    cells = frozenset(columns.support())
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
                     return _result(best, None, started, 0, columns)
                 begun = time.perf_counter()
@@ -284,7 +288,9 @@ def _solve(
             shadow = guide.Shadow.of(best, instance, guided, start)
             until = begun + guide.SHARE * (deadline - begun)
             descent.descend(guided, shadow, until, seed, params)
-            guided_steps = _search(guided, shadow, until, workers, seed, params, serves=True, large=True)
+            guided_steps = _search(
+                guided, shadow, until, workers, seed, params, serves=True, large=True, cells=cells
+            )
         if serves:
             descent.descend(instance, best, deadline, seed, params)
     else:
@@ -340,6 +346,7 @@ def _solve(
         serves=serves,
         large=large,
         aim=Aim(instance, target) if guided is not None else None,
+        cells=cells,
     )
     return _result(best, whole, started, guided_steps + steps, columns)
 
@@ -355,6 +362,7 @@ def _search(
     serves: bool,
     large: bool,
     aim: Aim | None = None,
+    cells: frozenset[Key] | None = None,
 ) -> int:
     """Step (4), one thread per worker, until `deadline`: the walk beside CP-SAT's neighbourhoods
     where the programme `serves` everybody, the sweep in place of the neighbourhoods on a `large`
@@ -369,11 +377,13 @@ def _search(
             walk = descent.Walk(instance, best, seed, params)
             walk.run(deadline, stop, descent.WALK_STALL if large else None)
             if large:  # stalled: a second sweep, from the middle of the horizon
-                sweep = Sweep(instance, best, seed + workers, params, first=instance.days // 2, aim=aim)
+                sweep = Sweep(
+                    instance, best, seed + workers, params, first=instance.days // 2, aim=aim, cells=cells
+                )
                 steps[k] = sweep.run(deadline, stop)
             return
         if k == 1 and serves and large:  # everybody over a few days beside the walk (13)
-            steps[k] = Sweep(instance, best, seed + k, params, aim=aim).run(deadline, stop)
+            steps[k] = Sweep(instance, best, seed + k, params, aim=aim, cells=cells).run(deadline, stop)
             return
         polish = descent.Polish(instance, best, seed, params) if k == 0 and serves else None
         steps[k] = lns.improve(instance, best, deadline, seed + k, params, stop, polish)

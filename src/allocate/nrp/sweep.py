@@ -37,6 +37,17 @@ of the two; a fifth, later, in none (15 s each). Those were solved without a wor
 `SWEEP_WORK`, as here, 1,483 went to 1,391 in 4.5 s. They run only while the roster has holes past the LP's, on 13 some 100 above the
 3 % line: the time they take from the sliding windows (whose gains are requests, a few points)
 is a roster's that misses that line anyway.
+
+Where the LP was solved (13), a window works only the cells of the LP's solution (`cells`: 5,630
+of 13's 60,480), the roster's, and every cell of a cover row the roster leaves short (anybody
+may fill a hole): each model is a fraction of the size, so the windows start six days wide
+(`CELLS_SWEEP_DAYS`), and the requests the LP meets in blocks are met more often. From two
+saved LP starts of 13 (the rest of a 60 s run replayed from each, scratch), the final rosters'
+requests and over came to 270-272 in four runs from the first (three at 11 holes, the LP's),
+against 283-298 in four over four days with every cell free (three at 11), and to 302-316 from
+the second against 312-320. Over four days the restriction kept as few requests but more holes
+(12-14 against 11-12): a hole moved over four days needs cells the LP does not work. Six days
+with every cell free: a third of the windows, 11-14 holes.
 """
 
 from __future__ import annotations
@@ -53,11 +64,14 @@ from ortools.sat.python import cp_model
 from allocate.nrp.lns import replan
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from allocate.nrp.instance import Instance
     from allocate.nrp.lns import Incumbent
     from allocate.nrp.model import Key
 
 SWEEP_DAYS = 4  # the first window's days
+CELLS_SWEEP_DAYS = 6  # the same over an LP's cells (`Sweep.cells`), whose models are smaller
 NARROWEST = 2  # days: a window never narrows below
 # CP-SAT's deterministic time per window, at most (about 5 s of one core on instance 13): a
 # wall-clock limit would narrow the windows on a loaded machine
@@ -67,6 +81,16 @@ SWEEP_LIMIT = 8.0  # seconds per window, at most
 # its auxiliaries (runs, weekends, shortfalls) are not all fixed by presolve, so with none the
 # incumbent was not even the first solution (instance 13: 2,761 and 3,166 from 2,701)
 HINT_CONFLICTS = 1000
+
+
+def short_rows(instance: Instance, roster: Collection[Key]) -> dict[tuple[int, str], int]:
+    """The shifts `roster` leaves short, by cover row (day, shift), where any are."""
+    staffed = Counter((d, s) for (_, d, s) in roster)
+    return {
+        (c.day, c.shift_id): c.required - staffed[c.day, c.shift_id]
+        for c in instance.cover
+        if staffed[c.day, c.shift_id] < c.required
+    }
 
 
 class Aim:
@@ -89,10 +113,9 @@ class Aim:
         holding a weekday hole (the holes' days in order, each at every offset); then, while the
         roster has more holes than `target`, two weekends with the day after each (`pairs`,
         those with the most holes first)."""
-        staffed = Counter((d, s) for (_, d, s) in roster)
         short: Counter[int] = Counter()
-        for c in self.instance.cover:
-            short[c.day] += max(0, c.required - staffed[c.day, c.shift_id])
+        for (day, _), n in short_rows(self.instance, roster).items():
+            short[day] += n
         last = self.instance.days - width
         windows = [
             frozenset(range(first, first + width))
@@ -122,10 +145,12 @@ class Sweep:
         params: dict,
         first: int = 0,
         aim: Aim | None = None,
+        cells: frozenset[Key] | None = None,
     ) -> None:
         self.instance, self.best, self.params = instance, best, params
         self.rng = random.Random(seed)
-        self.width = min(instance.days, SWEEP_DAYS)
+        self.cells = cells  # an LP's cells: the only ones a window may work besides (see `allowed`)
+        self.width = min(instance.days, SWEEP_DAYS if cells is None else CELLS_SWEEP_DAYS)
         self.first = first  # the first window's first day (a second sweep starts mid-horizon)
         self.gained = False  # a better roster in the sweep so far
         self.steps = 0
@@ -153,6 +178,7 @@ class Sweep:
             SWEEP_WORK,
             HINT_CONFLICTS,
             aimed,
+            self.allowed(roster, aimed or range(*self.window)),
         )
         self.steps += 1
         if part.roster is not None and part.objective < objective:
@@ -169,6 +195,16 @@ class Sweep:
         if not self.gained:
             self.width = min(self.instance.days, self.width + 1)
         self.first, self.gained = 0, False
+
+    def allowed(self, roster: frozenset[Key], days: Collection[int]) -> set[Key] | None:
+        """The cells a window over `days` may work besides `roster`'s: with `cells` (an LP's),
+        those and every cell of a cover row the roster leaves short; else None (any)."""
+        if self.cells is None:
+            return None
+        inside = set(days)
+        short = [row for row in short_rows(self.instance, roster) if row[0] in inside]
+        people = range(len(self.instance.staff))
+        return {key for key in self.cells if key[1] in inside} | {(e, d, s) for e in people for d, s in short}
 
     def run(self, deadline: float, stop: threading.Event) -> int:
         """Windows until `deadline`, `stop` or the incumbent's proof; the number solved."""
