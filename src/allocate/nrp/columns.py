@@ -668,7 +668,8 @@ class ColumnGeneration:
 
 
 def shortfalls(instance: Instance, shares: dict[Key, float]) -> dict[Cover, float]:
-    """Each cover row's shifts short in an LP's solution (each cell's `shares`), where any are."""
+    """Each cover row's shifts short in an LP's solution (each cell's `shares`), or in a roster
+    (each of its cells at 1: :mod:`allocate.nrp.sweep`), where any are."""
     staffed: Counter[tuple[int, str]] = Counter()
     for (_, d, s), share in shares.items():
         staffed[d, s] += share

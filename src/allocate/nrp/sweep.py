@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from allocate.nrp.columns import shortfalls
 from allocate.nrp.lns import replan
 
 if TYPE_CHECKING:
@@ -81,16 +82,6 @@ SWEEP_LIMIT = 8.0  # seconds per window, at most
 # its auxiliaries (runs, weekends, shortfalls) are not all fixed by presolve, so with none the
 # incumbent was not even the first solution (instance 13: 2,761 and 3,166 from 2,701)
 HINT_CONFLICTS = 1000
-
-
-def short_rows(instance: Instance, roster: Collection[Key]) -> dict[tuple[int, str], int]:
-    """The shifts `roster` leaves short, by cover row (day, shift), where any are."""
-    staffed = Counter((d, s) for (_, d, s) in roster)
-    return {
-        (c.day, c.shift_id): c.required - staffed[c.day, c.shift_id]
-        for c in instance.cover
-        if staffed[c.day, c.shift_id] < c.required
-    }
 
 
 class Aim:
@@ -114,8 +105,8 @@ class Aim:
         roster has more holes than `target`, two weekends with the day after each (`pairs`,
         those with the most holes first)."""
         short: Counter[int] = Counter()
-        for (day, _), n in short_rows(self.instance, roster).items():
-            short[day] += n
+        for c, n in shortfalls(self.instance, dict.fromkeys(roster, 1.0)).items():
+            short[c.day] += round(n)
         last = self.instance.days - width
         windows = [
             frozenset(range(first, first + width))
@@ -207,9 +198,11 @@ class Sweep:
         if self.cells is None:
             return None
         inside = set(days)
-        short = [row for row in short_rows(self.instance, roster) if row[0] in inside]
+        short = [c for c in shortfalls(self.instance, dict.fromkeys(roster, 1.0)) if c.day in inside]
         people = range(len(self.instance.staff))
-        return {key for key in self.cells if key[1] in inside} | {(e, d, s) for e in people for d, s in short}
+        return {key for key in self.cells if key[1] in inside} | {
+            (e, c.day, c.shift_id) for e in people for c in short
+        }
 
     def run(self, deadline: float, stop: threading.Event) -> int:
         """Windows until `deadline`, `stop` or the incumbent's proof; the number solved."""
