@@ -47,7 +47,8 @@ requests and over came to 270-272 in four runs from the first (three at 11 holes
 against 283-298 in four over four days with every cell free (three at 11), and to 302-316 from
 the second against 312-320. Over four days the restriction kept as few requests but more holes
 (12-14 against 11-12): a hole moved over four days needs cells the LP does not work. Six days
-with every cell free: a third of the windows, 11-14 holes.
+with every cell free: fewer than half the windows, 11-14 holes. The aimed pairs of weekends
+keep every cell (see `Sweep.step`).
 """
 
 from __future__ import annotations
