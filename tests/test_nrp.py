@@ -1412,9 +1412,11 @@ def test_restricted_cells_are_worked_or_never_worked_until_lifted() -> None:
     assert all(lam.ub() > 1 for lam in columns.lams[0])
 
 
-def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters(workers: int) -> None:
     """Instance 1 from its constructed roster: the search over who works D finds the optimum,
-    and every roster it offers keeps the rules (the independent evaluator's count)."""
+    and every roster it offers keeps the rules (the independent evaluator's count); on two
+    workers too, a second search beside the first over a copy of the columns."""
     inst, columns, best = _instance1_generation()
     start = best.objective
     best.raise_bound(607)  # so it stops there
@@ -1426,7 +1428,7 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
         return real(roster, objective)
 
     best.offer = recording  # type: ignore[method-assign]
-    search = pattern.PatternSearch(columns, best, "D", 1, 0, {})
+    search = pattern.PatternSearch(columns, best, "D", workers, 0, {})
     assert columns.prices() is not None
     search.run(time.perf_counter() + 10, columns.cell_values())
     assert start > 607 and best.objective == 607 and search.nodes > 0
@@ -1434,3 +1436,33 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters() -> None:
     for roster, objective in offered:
         checked = evaluate(inst, sorted(roster))
         assert not checked.violations and checked.objective == objective
+
+
+def test_a_neighbourhood_draws_the_people_whose_shifts_neighbour_those_drawn() -> None:
+    """`related`: distinct people, all of them when asked for more; a person whose days of the
+    shift touch the drawn ones' (on the day or the next) is drawn with them more often than one
+    whose days are far: from 0 (days 0-1), 1 (days 1-2: two days near) before 3 (days 2-3: one)
+    before 2 (days 20-21: none)."""
+    worked = {0: {0, 1}, 1: {1, 2}, 2: {20, 21}, 3: {2, 3}}
+    rng = random.Random(0)
+    assert pattern.related(worked, 9, rng) == {0, 1, 2, 3}
+    assert pattern.related({}, 3, rng) == set()
+    pairs: Counter[frozenset[int]] = Counter()
+    for _ in range(3000):
+        drawn = pattern.related(worked, 2, rng)
+        assert len(drawn) == 2 and drawn <= set(worked)
+        pairs[frozenset(drawn)] += 1
+    assert pairs[frozenset({0, 1})] > pairs[frozenset({0, 3})] > pairs[frozenset({0, 2})]
+
+
+def test_a_twin_generation_has_the_same_columns_and_lp_but_its_own_master() -> None:
+    """`ColumnGeneration.twin`: every column and the root LP's value again; a restriction on
+    the twin leaves the original's LP as it was (a second search's, on another thread)."""
+    _, columns, _ = _instance1_generation()
+    twin = columns.twin()
+    assert twin.columns == columns.columns and twin.lp_value == columns.lp_value
+    assert twin.prices() is not None and twin.value == pytest.approx(columns.lp_value)
+    worked = {k for k, share in columns.cell_values().items() if k[0] == 0 and share > 0.5}
+    assert twin.restrict({}, {0: {min(worked)}})
+    assert twin.prices() is not None and twin.diving and not columns.diving
+    assert columns.prices() is not None and columns.value == pytest.approx(columns.lp_value)

@@ -196,6 +196,20 @@ class ColumnGeneration:
         for e, keys in enumerate(self._columns_of(roster)):
             self.add(e, keys)
 
+    def twin(self) -> ColumnGeneration:
+        """A generation over the same columns, with its own master LP and pricers, and the root
+        LP's value and bound: a second search over them on a second core (GLOP and the compiled
+        programme run outside the interpreter's lock, so two searches in two threads run side by
+        side: instance 8's pattern search, 209 nodes in 30 s against 128 in one thread)."""
+        firsts = frozenset().union(*(columns[0] for columns in self.columns))  # lawful each
+        twin = ColumnGeneration(self.instance, firsts, self.quick)
+        for e, columns in enumerate(self.columns):
+            for keys in columns[1:]:
+                twin.add(e, keys)
+        twin.lp_value, twin.bound, twin.converged = self.lp_value, self.bound, self.converged
+        twin.center, twin.best_total, twin.root = self.center, self.best_total, set(self.root)
+        return twin
+
     def add(self, e: int, keys: frozenset[Key]) -> bool:
         """Add person `e`'s column (its roster); False if already there."""
         if keys in self.columns[e]:

@@ -15,12 +15,27 @@ and price on the cells of that shift alone (:meth:`ColumnGeneration.restrict`):
   disputes most with the incumbent's, everybody else keeping the incumbent's, for `FIRST_SHARE`
   of the search's time (instance 8: 1,302 at 16-18 s in every run traced, where the pipeline had
   1,304; over everybody, 1,301-1,303 in 7-40 s, and in some runs nothing in 15 s);
-- then neighbourhoods: the cells of the shift of `FREED` people drawn at random are searched
-  again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's (from a 1,302
-  roster, in scratch runs: 1,300 at 3, 16 and 38 s in three runs of four, 1,301 in the fourth;
-  in the solve at 60 s, seed 0: 1,301 in five runs of five). Taking rosters as good as the
-  incumbent too, to move along its plateau, did worse: 1,302 in seven runs of eight and 1,300 in
-  one; taken only after 5 s without a gain, 1,302 in four of four.
+- then neighbourhoods: the cells of the shift of `FREED` related people (`related`) are searched
+  again by a tree of at most `NODES` nodes, everybody else keeping the incumbent's. Taking
+  rosters as good as the incumbent too, to move along its plateau, did worse: 1,302 in seven runs
+  of eight and 1,300 in one; taken only after 5 s without a gain, 1,302 in four of four.
+
+The people of a neighbourhood are related, not drawn at random: a better roster's nights move in
+a chain, each person who gives up a night on a day making room for one who takes it on that day
+or the next. Instance 8's 1,301 roster and the optimum differ in the nights of eight people,
+linked so (1 gives up 7, 8 and 14 for 23-25, which 22 gives up for 7, 14 and 15, ...). Freed, those
+eight reach 1,300 in 15 nodes (2.9 s); freed with six more, not in 200. From that roster, 60 s of
+neighbourhoods of 10 (scratch): drawn at random, 1,301 in three runs of three (100-170
+neighbourhoods each); related, 1,300 in four runs of six (at 6, 14, 25 and 39 s).
+
+With two workers, a second search runs neighbourhoods beside the first from the start, over a copy
+of the columns (:meth:`ColumnGeneration.twin`), each search pricing on one thread: GLOP and the
+compiled programme run outside the interpreter's lock, and one search alone kept 1.1 of the two
+cores busy. Instance 8 at 60 s (`allocate nrp`, CLI defaults) then reached 1,300 at seed 0 in four
+runs of four (at 41-54 s), where one search of related neighbourhoods after the tree ended at
+1,301 (the optimum at 101-104 s of 120) and of random ones at 1,301 in every run; seeds 1 and 2,
+1,303-1,304 against 1,304-1,313. Related neighbourhoods in place of the first tree gained nothing
+from its 1,304 start (1,304 twice): the tree over the disputed people makes the first steps.
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
@@ -32,8 +47,10 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from allocate.nrp.columns import TOLERANCE, shortfalls
@@ -47,6 +64,11 @@ if TYPE_CHECKING:
 FIRST_SHARE = 0.25  # of the search's time, the first tree (the disputed people); then the neighbourhoods
 FIRST_FREED = 13  # people freed in the first tree: those the root's LP disputes most
 FREED = 10  # people whose cells of the shift a neighbourhood frees (instance 8: 5 freed gain nothing)
+# a person's weight in a neighbourhood's draw, per cell of the shift they work on a day, or next to
+# a day, that somebody drawn works it (`related`); 1 besides. Instance 8 from its 1,301 roster, 60 s
+# of neighbourhoods, the optimum found in 4 runs of 6 at 3, 3 of 4 counting the same day only, 2
+# of 4 at 10
+RELATED = 3
 NODES = 30  # nodes of a neighbourhood's tree
 DIVE_SECONDS = 10.0  # at most, a dive completing a node whose shift is whole but its LP is not
 SCARCE = 0.99  # the share of the LP's under-cover weight on one shift type that makes it scarce
@@ -92,23 +114,42 @@ class PatternSearch:
 
     def run(self, deadline: float, root: dict[Key, float]) -> int:
         """The tree over the people the root's LP (each cell's share, `root`) disputes most, then
-        neighbourhoods, until `deadline` or the proof; the nodes solved. Every restriction is
-        lifted at the end."""
+        neighbourhoods, until `deadline` or the proof; beside it from the start, on each further
+        worker, neighbourhoods over a copy of the columns (:meth:`ColumnGeneration.twin`), each
+        search pricing on one thread. The nodes solved. Every restriction is lifted at the end."""
         cut, near = self.columns.cut, self.columns.near  # a dive's here are not the pipeline's
+        twins = [
+            PatternSearch(self.columns.twin(), self.best, self.shift, 1, self.seed + k, self.params)
+            for k in range(1, self.workers)
+        ]
+        self.workers = 1 if twins else self.workers
+        stop = threading.Event()
         try:
-            first = time.perf_counter() + FIRST_SHARE * (deadline - time.perf_counter())
-            disputed = self._disputed(root)
-            self._neighbourhood(disputed)
-            self._tree(math.inf, first)
-            if len(disputed) == len(self.able) and time.perf_counter() < first:
-                return self.nodes  # a whole tree over everybody: no neighbourhood holds more
-            while time.perf_counter() < deadline and not self.best.proven:
-                self._neighbourhood(set(self.rng.sample(self.able, min(FREED, len(self.able)))))
-                self._tree(self.nodes + NODES, deadline)
+            with ThreadPoolExecutor(max_workers=max(1, len(twins))) as pool:
+                beside = [pool.submit(twin.neighbourhoods, deadline, stop) for twin in twins]
+                try:
+                    first = time.perf_counter() + FIRST_SHARE * (deadline - time.perf_counter())
+                    disputed = self._disputed(root)
+                    self._neighbourhood(disputed)
+                    self._tree(math.inf, first)
+                    # a whole tree over everybody: no neighbourhood holds more
+                    if len(disputed) < len(self.able) or time.perf_counter() >= first:
+                        self.neighbourhoods(deadline, stop)
+                finally:
+                    stop.set()
+                for done in beside:
+                    done.result()
         finally:
             self.columns.unfix()
             self.columns.cut, self.columns.near = cut, near
-        return self.nodes
+        return self.nodes + sum(twin.nodes for twin in twins)
+
+    def neighbourhoods(self, deadline: float, stop: threading.Event) -> None:
+        """Related people's cells of the shift freed (`related`), a tree of at most `NODES` nodes
+        each, until `deadline`, `stop` or the proof."""
+        while time.perf_counter() < deadline and not stop.is_set() and not self.best.proven:
+            self._neighbourhood(related(self.worked(), FREED, self.rng))
+            self._tree(self.nodes + NODES, deadline)
 
     def _disputed(self, root: dict[Key, float]) -> set[int]:
         """The `FIRST_FREED` people whose cells of the shift in the root's LP (`root`) differ most
@@ -116,6 +157,14 @@ class PatternSearch:
         roster = self.best.roster
         differ = {e: sum(abs(root.get(k, 0.0) - (k in roster)) for k in self.cells[e]) for e in self.able}
         return set(sorted(self.able, key=lambda e: (-differ[e], e))[:FIRST_FREED])
+
+    def worked(self) -> dict[int, set[int]]:
+        """The days each person able to work the shift works it in the incumbent."""
+        days: dict[int, set[int]] = {e: set() for e in self.able}
+        for e, d, s in self.best.roster:
+            if s == self.shift:
+                days[e].add(d)
+        return days
 
     def _neighbourhood(self, freed: set[int]) -> None:
         """The people `freed` keep nothing of the shift; everybody else able to work it works the
@@ -169,6 +218,20 @@ class PatternSearch:
             found = self.columns.dive(deadline, self.workers, self.seed, self.params)
         if found is not None:
             self.best.offer(*found)
+
+
+def related(worked: dict[int, set[int]], size: int, rng: random.Random) -> set[int]:
+    """`size` of the people of `worked` (each person's days of the shift): the first drawn at
+    random, each next with weight 1 + `RELATED` times their days on, or next to, a day somebody
+    drawn works (see the module: the nights of a better roster move in chains of such people)."""
+    pool = sorted(worked)
+    drawn = {rng.choice(pool)} if pool else set()
+    while len(drawn) < min(size, len(pool)):
+        days = set().union(*(worked[e] for e in drawn))
+        near = days | {d + 1 for d in days} | {d - 1 for d in days}
+        left = [e for e in pool if e not in drawn]
+        drawn.add(rng.choices(left, [1 + RELATED * len(worked[e] & near) for e in left])[0])
+    return drawn
 
 
 def search(
