@@ -31,16 +31,18 @@ neighbourhoods each); related, 1,300 in four runs of six (at 6, 14, 25 and 39 s)
 With two workers, a second search runs neighbourhoods beside the first from the start, over a copy
 of the columns (:meth:`ColumnGeneration.twin`), each search pricing on one thread: GLOP and the
 compiled programme run outside the interpreter's lock, and one search alone kept 1.1 of the two
-cores busy. Instance 8 at 60 s (`allocate nrp`, CLI defaults) then reached 1,300 at seed 0 in four
-runs of four (at 41-54 s), where one search of related neighbourhoods after the tree ended at
-1,301 (the optimum at 101-104 s of 120) and of random ones at 1,301 in every run; seeds 1 and 2,
-1,303-1,304 against 1,304-1,313. Related neighbourhoods in place of the first tree gained nothing
-from its 1,304 start (1,304 twice): the tree over the disputed people makes the first steps.
+cores busy. Instance 8 at 60 s (CLI defaults, seed 0) then reached 1,300 in every run (five, and
+three of a variant whose second search drew with another seed: the optimum at 41-54 s), where one
+search of related neighbourhoods after the tree ended at 1,301 (the optimum at 101-104 s of 120)
+and of random ones at 1,301 in every run. Seeds 1 and 2, whose dives land a hole higher: 1,303-
+1,307 and once 1,403, against 1,304-1,313. Related neighbourhoods in place of the first tree
+gained nothing from its 1,304 start (1,304 twice): the tree over the disputed people makes the
+first steps.
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
 root's LP is solved and its under-cover lies on one shift type: of instances 1-12 and 14, that is
-1 (proven before it would run), 8, 9 and 14.
+1 (proven before it would run), 8, 9 and 14 (though in two traces of 14 at 60 s it solved no node).
 """
 
 from __future__ import annotations
