@@ -1198,6 +1198,66 @@ def test_a_cell_dive_forces_its_lp_cells_and_frees_them_after(monkeypatch: pytes
     assert evaluate(inst, sorted(handed[0])).objective == handed[1]
 
 
+def test_a_cell_dive_hands_over_the_last_near_cells_and_steps_until_its_lp_is_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Instance 6: a dive by cells whose second step's LP ends 10 % above the root's and settles
+    hands over the cells of the first step's LP, the last within `NEAR_RISE` of the root's (a
+    clashing last forcing does not choose them). Each step after the first prices until its LP
+    is back at the last step's value, no column improves, or `DIVE_ROUNDS` rounds, whichever
+    comes first: a dive that runs to its end here stops a step on being back at least once."""
+    inst = read_instance(INSTANCE6)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    columns.run(time.perf_counter() + 60, 1, 0, {})
+    assert columns.converged and columns.lp_value is not None
+    steps: list[list[tuple[float, bool, bool]]] = []  # each step's rounds: LP value, added, exact
+    ends: list[tuple[float, dict]] = []  # each step's last LP value and cells
+    forcings = [-1]
+    real_round, real_cells = ColumnGeneration.round, ColumnGeneration.cell_values
+
+    def round_(self, deadline, workers, seed, params):
+        forced = sum(map(len, self.forced.values())) + len(self.fixed)
+        if forced != forcings[0]:
+            steps.append([])
+            forcings[0] = forced
+        added = real_round(self, deadline, workers, seed, params)
+        steps[-1].append((self.value, added, self.exact))
+        return added
+
+    def cell_values(self):
+        values = real_cells(self)
+        ends.append((self.lp.Objective().Value(), values))
+        return values
+
+    monkeypatch.setattr(ColumnGeneration, "round", round_)
+    monkeypatch.setattr(ColumnGeneration, "cell_values", cell_values)
+    dived = columns.dive(time.perf_counter() + 60, 1, 0, {}, cells=columns_module.DIVE_CELLS)
+    assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1]
+    rise = (1 + columns_module.NEAR_RISE) * columns.lp_value
+    assert columns.cut and len(ends) >= 2 and ends[-1][0] > rise  # settled; the last forcing clashed
+    within = [cells for value, cells in ends if value <= rise]
+    assert within and columns.near == set(within[-1]) != set(ends[-1][1])
+
+    monkeypatch.setattr(columns_module, "DIVE_SETTLED", 0.0)  # no hand-over: the dive ends by itself
+    steps.clear()
+    ends.clear()
+    forcings[0] = -1
+    dived = columns.dive(time.perf_counter() + 60, 1, 0, {}, cells=columns_module.DIVE_CELLS)
+    assert dived is not None and not columns.cut and len(steps) >= 3
+    backs = 0
+    for before, step in zip(ends[:-1], steps[1:], strict=True):
+        assert all(exact for _, _, exact in step)  # no stop on a tail (`DIVE_TAIL`): proven pricing
+        stops = [
+            i
+            for i, (value, added, _) in enumerate(step)
+            if value <= before[0] or not added or i + 1 == columns_module.DIVE_ROUNDS
+        ]
+        assert len(step) == stops[0] + 1
+        backs += step[-1][1] and step[-1][0] <= before[0]  # back, though columns still improved
+    assert backs
+
+
 def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

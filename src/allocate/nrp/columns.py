@@ -95,9 +95,13 @@ REDIVE_RISE = 0.05
 # forced in the first step with the LP still at 3,148-3,166 (best known 3,149). At 0.6 or 0.5
 # the forced cells clash: 4,500-6,284
 DIVE_CELLS = 0.8
-# pricing rounds of a step of a dive by cells, at most: instance 19 from a generation of 18-22
-# s, 3 rounds: 4,279 in 6 s; 5: 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s
-DIVE_ROUNDS = 8
+# pricing rounds of a step of a dive by cells, at most (a step after the first stops sooner once
+# its LP is back at the last step's value): the LP jumps at each step's forcing and falls back
+# over 10-17 rounds. Instance 19 from a generation of 18-22 s, 3 rounds: 4,279 in 6 s; 5:
+# 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s. From its generation stopped at round 31,
+# 34, 37 or 41 (deterministic; then CP-SAT over the dive's LP cells, 15 s at most), 8 rounds:
+# 3,287 at 34 (the dive's LP ended at 3,523), 3,176 at 37; 16: 3,153-3,163 in dives of 18-23 s
+DIVE_ROUNDS = 16
 # a generation stopped short of nearly solved still dives by people (whole columns) where the
 # time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15
 # stops short at seeds 1, 3, 4 and 5 (gap 1.0-3.8 %, rounds of 0.21 s, 45 people, 30-33 s left:
@@ -565,9 +569,10 @@ class ColumnGeneration:
         that the LP works at least `cells` (:meth:`force`: every forced cell lies in one lawful
         column, so the person keeps a lawful roster), fixing only the people whose column is
         whole or above `most` (by people as above when nothing new is forced), after at most
-        `DIVE_ROUNDS` rounds of pricing. Once the LP is settled (`DIVE_SETTLED`) it ends as if
-        cut; cut or settled, its LP's cells are `near` whatever its value: the whole model over
-        them completes the roster.
+        `DIVE_ROUNDS` rounds of pricing, fewer once the LP is back at the last step's value.
+        Once the LP is settled (`DIVE_SETTLED`) it ends as if cut; cut or settled, its LP's
+        cells are `near`, or, if that LP rose above `NEAR_RISE` of the root's (its last forcing
+        clashed), those of the last LP within it: the whole model over them completes the roster.
 
         The restricted master over the root's columns alone makes poor rosters (instance 8: 2100
         from SCIP in 10 s against an LP of 1297; the dive: 1304): the columns that fit a partial
@@ -580,13 +585,15 @@ class ColumnGeneration:
         try:
             while len(self.fixed) < people:
                 values: list[float] = []  # the step's LP values, round by round
+                # by cells, a step after the first prices until its LP is back at the last step's
+                back = self.value if cells is not None and self.diving else -math.inf
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
                     values.append(self.value)
+                    if cells is not None and (len(values) >= DIVE_ROUNDS or values[-1] <= back):
+                        break
                     if self.exact:  # a proven pricing: its tail ends (instance 8's, 200 rounds)
                         continue
                     if len(values) > WINDOW and values[-1 - WINDOW] - values[-1] < DIVE_TAIL * values[-1]:
-                        break
-                    if cells is not None and len(values) >= DIVE_ROUNDS:
                         break
                 if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                     return None
@@ -604,8 +611,9 @@ class ColumnGeneration:
                 settled = cells is not None and _settled(worked)
                 if time.perf_counter() >= deadline or settled:
                     self.cut = True
-                    if cells is not None:  # by cells: CP-SAT completes its LP's cells
-                        self.near = set(worked)
+                    if cells is not None:  # by cells: CP-SAT completes its LP's cells, or
+                        # the last within `NEAR_RISE` where the last forcing clashed (see `DIVE_ROUNDS`)
+                        self.near = set(worked) if near or not close else close
                     elif near:
                         self.near = close
                     quick = frozenset(
