@@ -100,7 +100,8 @@ DIVE_CELLS = 0.8
 # over 10-17 rounds. Instance 19 from a generation of 18-22 s, 3 rounds: 4,279 in 6 s; 5:
 # 3,373-3,425 in 16-25 s; 8: 3,178-3,319 in 18-34 s. From its generation stopped at round 31,
 # 34, 37 or 41 (deterministic; then CP-SAT over the dive's LP cells, 15 s at most), 8 rounds:
-# 3,287 at 34 (the dive's LP ended at 3,523), 3,176 at 37; 16: 3,153-3,163 in dives of 18-23 s
+# 3,287 at 34 (the dive's LP ended at 3,523), 3,176 at 37; 16 (with the hand-over of the last
+# near LP's cells, see `dive`): 3,153-3,166 in dives of 18-27 s
 DIVE_ROUNDS = 16
 # a generation stopped short of nearly solved still dives by people (whole columns) where the
 # time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15
