@@ -612,9 +612,9 @@ class ColumnGeneration:
                 settled = cells is not None and _settled(worked)
                 if time.perf_counter() >= deadline or settled:
                     self.cut = True
-                    if cells is not None:  # by cells: CP-SAT completes its LP's cells, or
-                        # the last within `NEAR_RISE` where the last forcing clashed (see `DIVE_ROUNDS`)
-                        self.near = set(worked) if near or not close else close
+                    if cells is not None:  # by cells: CP-SAT completes the last LP's cells within
+                        # `NEAR_RISE` (this one's, if near), else this one's (see `DIVE_ROUNDS`)
+                        self.near = close or set(worked)
                     elif near:
                         self.near = close
                     quick = frozenset(
