@@ -746,6 +746,30 @@ def test_through_is_the_least_roster_working_each_cell(path: Path) -> None:
     assert infinite > 0  # days off and unworkable types are among the cells
 
 
+@pytest.mark.parametrize("path", [INSTANCE1, INSTANCE6])
+def test_the_costs_are_each_cells_request_change_less_its_price_plus_surcharge_and_bend(path: Path) -> None:
+    """Cell by cell, the pricer's cost table is ``SCALE *`` the request change of working it,
+    less its price, plus its type's surcharge, plus `FORCE` where barred and less where forced:
+    the table is built in arrays, once a pricing, and must stay the sum it stands for."""
+    inst = read_instance(path)
+    rng = random.Random(3)
+    for e in range(len(inst.staff)):
+        pricer = Pricer(inst, e)
+        ids = [s.shift_id for s in pricer.programme.shifts]
+        cells = [(d, s) for d in range(inst.days) for s in inst.shift_ids]
+        pricer.forced = frozenset(rng.sample(cells, 3))
+        pricer.barred = frozenset(rng.sample(cells, 3))
+        prices = {(c.day, c.shift_id): rng.randint(-5_000, 9_000) for c in inst.cover}
+        extra = {s: rng.randint(1, 500) for s in ids[:2]}
+        table = pricer.costs(prices, extra)
+        assert table.shape == (inst.days, len(ids))
+        for d in range(inst.days):
+            for i, s in enumerate(ids):
+                change = SCALE * pricer.request.get((e, d, s), 0) - prices.get((d, s), 0)
+                assert table[d][i] == change + extra.get(s, 0) + pricer.bend(d, s)
+        assert any(pricer.bend(d, s) for d, s in pricer.forced | pricer.barred if s in ids)
+
+
 def test_through_bounds_the_cells_of_a_relaxed_maximum_from_below(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without room for A's count of N (at most 2), `through` is at most CP-SAT's least roster
     working each cell (the cell forced on), and below it somewhere (3 N are cheaper than 2)."""

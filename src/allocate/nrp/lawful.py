@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 Key = tuple[int, int, str]
 INF = np.inf
+# a cost per (day, shift index): the pricer's arrays (`allocate.nrp.pricing.Pricer.costs`) or lists
+Costs = np.ndarray | list[list[float]]
 _SCRATCH = threading.local()  # each thread's arrays for the forward pass (see `_scratch`)
 CAPPED = 0.5  # extra cost of a shift type whose maximum can bind: below any benchmark weight
 
@@ -333,7 +335,7 @@ class ExactProgramme:
                 self._moves[key] = (into, take)
         return self._moves[key]
 
-    def cheapest(self, cost: list[list[float]]) -> Cheapest | None:
+    def cheapest(self, cost: Costs) -> Cheapest | None:
         """The roster of least ``sum cost[day][shift index]`` worked; None when none is lawful."""
         return self._walk_back(self._forward(cost), cost)
 
@@ -382,7 +384,7 @@ class ExactProgramme:
             moves,
         )
 
-    def _forward(self, cost: list[list[float]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _forward(self, cost: Costs) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per day, the least cost of reaching each state after the days before it: the arrays
         (work runs, the run from day 0, days off) over the run and the resources.
 
@@ -423,7 +425,7 @@ class ExactProgramme:
         )
         return [(ws[d], xs[d], os[d]) for d in range(days + 1)]
 
-    def through(self, cost: list[list[float]]) -> np.ndarray:
+    def through(self, cost: Costs) -> np.ndarray:
         """``out[day, shift index]``: the least cost of a roster working that shift that day
         (`INF`: none lawful); a lower bound only where a relaxed maximum binds.
 
@@ -475,7 +477,7 @@ class ExactProgramme:
             bw, bx, bo = pw, px, po
         return out
 
-    def _walk_back(self, kept: list, cost: list[list[float]]) -> Cheapest | None:
+    def _walk_back(self, kept: list, cost: Costs) -> Cheapest | None:
         """The roster of the best end state, day by day back to the start."""
         w, x, o = kept[-1]
         best: tuple[float, str, tuple[int, ...]] | None = None
@@ -498,7 +500,7 @@ class ExactProgramme:
         used = {s: sum(1 for k in roster if k[2] == s) for s in self.relaxed}
         return Cheapest(frozenset(roster), best[0], all(used[s] <= cap for s, cap in self.relaxed.items()))
 
-    def _back(self, before: tuple, state: tuple, d: int, value: float, cost: list[list[float]]) -> tuple:
+    def _back(self, before: tuple, state: tuple, d: int, value: float, cost: Costs) -> tuple:
         """The state after day ``d - 1`` that `state` after day `d` comes from, and the shift of day `d`."""
         w, x, o = before
         O, kind = self.min_off, state[0]  # noqa: E741
