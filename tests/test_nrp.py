@@ -1282,6 +1282,69 @@ def test_a_cell_dive_hands_over_the_last_near_cells_and_steps_until_its_lp_is_ba
     assert backs
 
 
+def test_a_cell_dives_first_step_prices_at_most_dive_first_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 6 from a generation stopped after three rounds (its columns still improve): the
+    first step of a dive by cells, which forces nothing yet, prices `DIVE_FIRST_ROUNDS` rounds,
+    not `DIVE_ROUNDS`: it would only go on with the root's generation."""
+    inst = read_instance(INSTANCE6)
+    _, roster, _ = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    columns = ColumnGeneration(inst, roster)
+    for _ in range(3):
+        assert columns.round(time.perf_counter() + 60, 1, 0, {})  # improving columns each round
+    firsts: list[bool] = []  # each round of the dive: whether nothing was forced yet
+    real_round = ColumnGeneration.round
+
+    def round_(self, deadline, workers, seed, params):
+        firsts.append(not self.diving)
+        return real_round(self, deadline, workers, seed, params)
+
+    monkeypatch.setattr(ColumnGeneration, "round", round_)
+    monkeypatch.setattr(columns_module, "DIVE_FIRST_ROUNDS", 2)
+    monkeypatch.setattr(columns_module, "DIVE_ROUNDS", 10)
+    dived = columns.dive(time.perf_counter() + 60, 1, 0, {}, cells=columns_module.DIVE_CELLS)
+    assert dived is not None and evaluate(inst, sorted(dived[0])).objective == dived[1]
+    assert firsts[:3] == [True, True, False]  # two rounds, then the first forcing
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_long_horizon_is_warmed_up_and_dived_from_by_cells_unless_solved(
+    monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    """Past `WARM_DAYS` the generation is warmed up, and a generation stopped short dives by
+    cells even within `NEAR_GAP` (instance 19's LP, too mixed for a dive by people); within the
+    days, by people as before. Instance 1 (14 days) with `WARM_DAYS` below or above its horizon,
+    its generation made to look stopped short (`converged` cleared after it runs)."""
+    warmed: list[bool] = []
+    by_cells: list[float | None] = []
+    real_warm, real_run, real_dive = ColumnGeneration.warm_up, ColumnGeneration.run, ColumnGeneration.dive
+
+    def warm_up(self, ceiling, deadline, workers):
+        warmed.append(True)
+        real_warm(self, ceiling, deadline, workers)
+
+    def run(self, *args, **kwargs):
+        real_run(self, *args, **kwargs)
+        assert self.nearly_solved
+        self.converged = False
+
+    def dive(self, deadline, workers, seed, params, most=columns_module.DIVE_MOST, cells=None):
+        by_cells.append(cells)
+        return real_dive(self, deadline, workers, seed, params, most, cells)
+
+    monkeypatch.setattr(ColumnGeneration, "warm_up", warm_up)
+    monkeypatch.setattr(ColumnGeneration, "run", run)
+    monkeypatch.setattr(ColumnGeneration, "dive", dive)
+    monkeypatch.setattr(solve_module, "WARM_DAYS", 13 if warm else 14)
+    inst = read_instance(INSTANCE1)
+    _, roster, objective = lns.construct(inst, time.perf_counter() + 10, 0, {})
+    assert objective is not None
+    best = lns.Incumbent(roster, objective, 0.0)
+    columns_and_dives(inst, best, time.perf_counter(), 20, 1, 0, {})
+    assert warmed == ([True] if warm else [])
+    assert by_cells[0] == (columns_module.DIVE_CELLS if warm else None)
+    assert evaluate(inst, sorted(best.roster)).objective == best.objective
+
+
 def test_a_dive_far_above_the_root_is_made_again_one_person_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -103,6 +103,12 @@ DIVE_CELLS = 0.8
 # 3,287 at 34 (the dive's LP ended at 3,523), 3,176 at 37; 16 (with the hand-over of the last
 # near LP's cells, see `dive`): 3,153-3,166 in dives of 18-27 s
 DIVE_ROUNDS = 16
+# the same for a dive's first step, which forces nothing yet: its rounds go on with the root's
+# generation, which had its own time. Instance 19 warmed up (`allocate.nrp.solve.WARM_DAYS`), its
+# generation stopped at a gap of 1-2 %: with 16, the first step took 10-12 s, the dive settled or
+# was cut at 45-48 s, and CP-SAT over its cells, with 12 s left, ended at 3,266-3,768 in three runs
+# of nine; with 8, settled at 34-40 s, 3,158 in three runs of three (its cells' optimum each time)
+DIVE_FIRST_ROUNDS = 8
 # a generation stopped short of nearly solved still dives by people (whole columns) where the
 # time left holds this many of its rounds a person (`people_fit`), else by cells. Instance 15
 # stops short at seeds 1, 3, 4 and 5 (gap 1.0-3.8 %, rounds of 0.21 s, 45 people, 30-33 s left:
@@ -590,7 +596,8 @@ class ColumnGeneration:
                 back = self.value if cells is not None and self.diving else -math.inf
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
                     values.append(self.value)
-                    if cells is not None and (len(values) >= DIVE_ROUNDS or values[-1] <= back):
+                    most_rounds = DIVE_ROUNDS if self.diving else DIVE_FIRST_ROUNDS
+                    if cells is not None and (len(values) >= most_rounds or values[-1] <= back):
                         break
                     if self.exact:  # a proven pricing: its tail ends (instance 8's, 200 rounds)
                         continue
