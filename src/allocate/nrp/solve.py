@@ -4,17 +4,17 @@ Up to `FULL_MAX_VARIABLES` shift variables and a horizon of `lns.LONG_HORIZON` d
 1-12 and 14-19): (1) a lawful roster person by person (:func:`allocate.nrp.lns.construct`; past
 `QUICK_DAYS`, by the exact programme, :func:`allocate.nrp.descent.construct`);
 (2) column generation from it (:mod:`allocate.nrp.columns`, each person priced by a dynamic
-programme in milliseconds; past `WARM_DAYS`, after a warm-up) to the LP's optimum, or `COLUMNS_SHARE` of the time, or until past
-`CHECKPOINT_SHARE` its gap shrinks too slowly to near the LP's in time: its Lagrangian bound (the
-bound reported when better than CP-SAT's); then, if the LP is solved or nearly
-(`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
+programme in milliseconds; past `WARM_DAYS`, after a warm-up) to the LP's optimum, or
+`COLUMNS_SHARE` of the time, or until past `CHECKPOINT_SHARE` its gap shrinks too slowly to near
+the LP's in time: its Lagrangian bound (the bound reported when better than CP-SAT's); then,
+if the LP is solved or nearly (`columns.NEAR_GAP`), a roster by diving from it (until `DIVE_SHARE`; a dive ending more than
 `columns.REDIVE_RISE` above the LP is made again, one person fixed at a time, until `REDIVE_SHARE`); if the dive was cut
 short, or its roster ended above `columns.NEAR_RISE` of the root, the whole model over the cells of
 its last LP within that rise (`NEAR_SHARE`), then, from an LP solved of whole value, over
 the root LP's cells with the objective capped at its bound (`CAPPED_SHARE`); a generation
 stopped short but whose bound is not far below its LP's (`columns.FAR`) is dived from by people
-where the time left holds enough rounds a person (`columns.PEOPLE_ROUNDS`; past `WARM_DAYS`, not even
-from an LP nearly solved), else by cells
+where the time left holds enough rounds a person (`columns.PEOPLE_ROUNDS`; past `WARM_DAYS`,
+not even from an LP nearly solved), else by cells
 (`columns.DIVE_CELLS`: fixing whole columns would not end in time), and handed to the
 whole model over its LP's cells once they are nearly whole; then
 a descent: each person re-planned by the exact programme given the others until nobody gains
@@ -86,8 +86,9 @@ QUICK_DAYS = 56
 # 1-2 % (LP 3,154-3,164, bound 3,104-3,124). 10 iterates: 6 %; 30: 2 %, the warm-up 14 s. Within
 # 1 % it would dive by people (see `columns.PEOPLE_ROUNDS`): cut at 48 s, 3,971-4,263 in three
 # runs. Shorter horizons are not warmed up: instance 15's dive by people took half as long again
-# a round over the warm-up's columns, and five runs ended at 4,040-4,651 (four without: 3,850-3,971); 12 and 17
-# converge sooner with it (2.5 s against 6.1, 5.4 against 9.3), but do in time without
+# a round over the warm-up's columns, and five runs ended at 4,040-4,651 (four without:
+# 3,850-3,971); 12 and 17 converge sooner with it (2.5 s against 6.1, 5.4 against 9.3), but do
+# in time without
 WARM_DAYS = QUICK_DAYS
 WHOLE_SHARE = 0.5  # of the time left after the first roster, for the whole model
 ROUGH_WHOLE_SHARE = 0.1  # the same when the LP was not solved (no dive) and the descent serves
@@ -435,8 +436,9 @@ def columns_and_dives(
     # above `NEAR_RISE`, leaves cells to the caller (`NEAR_SHARE`).
     if columns.divable and not best.proven:
         dive_deadline = started + DIVE_SHARE * time_limit
-        people = columns.converged if warm else columns.nearly_solved or columns.people_fit(dive_deadline)
-        cells = None if people else DIVE_CELLS
+        people = columns.nearly_solved or columns.people_fit(dive_deadline)
+        # past `WARM_DAYS`, by people only from an LP solved: else too mixed to fix in time
+        cells = None if (columns.converged if warm else people) else DIVE_CELLS
         dived = columns.dive(dive_deadline, workers, seed, params, cells=cells)
         if dived is not None:
             best.offer(*dived)
