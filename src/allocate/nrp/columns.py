@@ -594,9 +594,9 @@ class ColumnGeneration:
                 values: list[float] = []  # the step's LP values, round by round
                 # by cells, a step after the first prices until its LP is back at the last step's
                 back = self.value if cells is not None and self.diving else -math.inf
+                most_rounds = DIVE_ROUNDS if self.diving else DIVE_FIRST_ROUNDS  # the first forces nothing
                 while time.perf_counter() < deadline and self.round(deadline, workers, seed, params):
                     values.append(self.value)
-                    most_rounds = DIVE_ROUNDS if self.diving else DIVE_FIRST_ROUNDS
                     if cells is not None and (len(values) >= most_rounds or values[-1] <= back):
                         break
                     if self.exact:  # a proven pricing: its tail ends (instance 8's, 200 rounds)
