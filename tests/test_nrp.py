@@ -23,7 +23,7 @@ from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, guide, lns, pattern
 from allocate.nrp import solve as solve_module
 from allocate.nrp.bounds import cover_bound
-from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls
+from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls, holes
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -429,6 +429,25 @@ def test_a_shadow_offers_what_it_takes_to_the_real_incumbent_at_its_exact_object
     assert shadow.proven and shadow.bound is None
 
 
+def test_a_shadow_with_a_target_is_done_once_its_roster_has_no_more_holes_than_it() -> None:
+    """Given the LP's holes, the guided search is done once its roster has no more: the rest of
+    the time goes to the instance's own weights. The real incumbent is not proven by it."""
+    inst = read_instance(TINY)
+    guided = guide.weighted(inst)
+    assert guided is not None
+    worse = frozenset(TINY_ROSTER[:2])
+    truth = lns.Incumbent(worse, lns.score(inst, worse))
+    assert holes(inst, worse) > holes(inst, TINY_ROSTER) == 2  # N short on days 3 and 4
+    shadow = guide.Shadow.of(truth, inst, guided, target=2)
+    untargeted = guide.Shadow.of(truth, inst, guided)
+    assert not shadow.proven and not untargeted.proven
+    assert shadow.offer(frozenset(TINY_ROSTER), lns.score(guided, TINY_ROSTER))
+    assert shadow.proven and not truth.proven and truth.roster == frozenset(TINY_ROSTER)
+    assert guide.Shadow.of(truth, inst, guided, target=2).proven  # from the truth's roster
+    assert not guide.Shadow.of(truth, inst, guided, target=1).proven
+    assert not guide.Shadow.of(truth, inst, guided).proven
+
+
 def test_the_lp_start_is_each_persons_largest_column_and_raises_the_bound() -> None:
     """From a poor lawful roster of Instance 1, the column generation solves its LP, raises the
     incumbent's bound to it, and the start it gives is each person's LP column of largest share,
@@ -532,9 +551,13 @@ def _record_shadows(
     of = guide.Shadow.of
 
     def recording(
-        truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset | None = None
+        truth: lns.Incumbent,
+        instance: Instance,
+        guided: Instance,
+        start: frozenset | None = None,
+        target: int | None = None,
     ) -> guide.Shadow:
-        shadows.append((of(truth, instance, guided, start), start, guided))
+        shadows.append((of(truth, instance, guided, start, target), start, guided))
         return shadows[-1][0]
 
     monkeypatch.setattr(guide.Shadow, "of", staticmethod(recording))
@@ -550,6 +573,14 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     quick one where only that fits; the LP's bound then reported), else from the priced start;
     every roster told and the result are lawful rosters at the benchmark's objective, ever better."""
     shadows = _record_shadows(monkeypatch)
+    aims: list[tuple[Instance, int | None]] = []  # each search's aim: its instance, its target holes
+
+    class Recorded(Aim):
+        def __init__(self, instance: Instance, target: int | None = None) -> None:
+            super().__init__(instance, target)
+            aims.append((instance, target))
+
+    monkeypatch.setattr(solve_module, "Aim", Recorded)
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     if start == "priced":
         monkeypatch.setattr(guide, "LP_SHARE", 0.0)
@@ -574,8 +605,11 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     assert guided == guide.weighted(inst, guide.FACTOR if lp else guide.PRICED_FACTOR)
     if lp:
         assert result.converged and result.pricing_rounds > 0 and result.bound == INSTANCE1_LP
+        # both searches aimed at the LP's holes, the guided one done there (see guide.Shadow)
+        assert shadow.target is not None and aims == [(guided, shadow.target), (inst, shadow.target)]
     else:
         assert begin == guide.priced_start(inst, 2, 0, {}) and result.pricing_rounds == 0
+        assert aims == [(guided, None), (inst, None)] and shadow.target is None
     check = evaluate(inst, sorted(result.assignments))
     found = [e[1] for e in heard.events if e[0] == "solution"]
     if not lp:  # the priced start is the first roster too

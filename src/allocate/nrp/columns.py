@@ -710,6 +710,11 @@ def shortfalls(instance: Instance, shares: dict[Key, float]) -> dict[Cover, floa
     }
 
 
+def holes(instance: Instance, roster: Collection[Key]) -> int:
+    """The shifts a roster leaves short, over every cover row."""
+    return round(sum(shortfalls(instance, dict.fromkeys(roster, 1.0)).values()))
+
+
 def gap_stalls(gaps: list[tuple[float, float]], target: float) -> bool:
     """Whether the gap is within `target` and fell by less than `TAIL` of itself over the last
     `WINDOW` rounds: the generation has tailed off (False before `WINDOW` rounds)."""

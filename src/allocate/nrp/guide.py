@@ -11,7 +11,7 @@ weights that move gains nothing, so neither the walk nor the sweep takes it on p
 weekend's under weight doubled it gains, and the holes drift to weekdays, where they are filled.
 
 So the search runs first on a copy of the instance whose weekend cover rows weigh `FACTOR` times
-their under weight (`weighted`), for `SHARE` of the time, then on the instance itself. The guided
+their under weight (`weighted`), for `SHARE` of the time at most, then on the instance itself. The guided
 search keeps its own incumbent (:class:`Shadow`), scored on the copy; every roster it takes is
 scored exactly and offered to the real incumbent, so the progress line and the result only ever
 see the benchmark's objective. Instance 13 at 60 s (`allocate nrp`, CLI defaults), five pairs one
@@ -19,6 +19,18 @@ after another: 1,807-1,955 (median 1,922), every pair better than without the gu
 median 2,196). From the constructed roster, a factor of 1.25 to 3 and 30 to 50 s of guidance gave
 1,742-1,998 in scratch runs: they matter less than the run-to-run spread. From the priced start
 (below) they do: a factor of 3 (`PRICED_FACTOR`) beats 2 by about 100.
+
+Where the LP was solved, the guided search ends once its roster is down to the LP's holes
+(`Shadow.target`): the weights have done their work, and the instance's own weights get the rest
+of the time for the requests. Both searches aim their sweeps at weekday holes, then at two
+weekends at a time (:class:`allocate.nrp.sweep.Aim`); only the second did before. In seven
+traced runs of 13 at 60 s so (2026-12-07), the guided search stalled at 12 holes (30 single
+weekend days; the LP's solution has 29) in four, from 36-41 s to its end at 47 s; the second
+search filled the hole in two of them, by a pair of weekends at 52 and 56 s; two of the seven
+ended at 1,467 and 1,475. With the pairs aimed in the guided search too, six runs of six reached
+11 holes (1,371-1,375, and 1,401 where a weekday hole left at the guided search's end cost
+requests to fill); ending it at the LP's holes too, six more: 1,372-1,381, the guided search
+done at 34-40 s.
 
 Given the time, the guided search starts from the LP's solution (`lp_start`): column generation
 (:mod:`allocate.nrp.columns`) from the first roster to the LP's optimum, then each person's
@@ -54,7 +66,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from allocate.nrp import lns
-from allocate.nrp.columns import PRICE_LIMIT, ColumnGeneration
+from allocate.nrp.columns import PRICE_LIMIT, ColumnGeneration, holes
 from allocate.nrp.pricing import SCALE, Pricer
 
 if TYPE_CHECKING:
@@ -118,23 +130,49 @@ class Shadow(lns.Incumbent):
 
     truth: lns.Incumbent | None = None
     instance: Instance | None = field(default=None, repr=False)
+    target: int | None = None  # the holes of the LP's solution, rounded up, where it was solved
+    _judged: frozenset[Key] | None = field(default=None, init=False, repr=False)  # `_reached`'s roster
+    _reached: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def of(
-        cls, truth: lns.Incumbent, instance: Instance, guided: Instance, start: frozenset[Key] | None = None
+        cls,
+        truth: lns.Incumbent,
+        instance: Instance,
+        guided: Instance,
+        start: frozenset[Key] | None = None,
+        target: int | None = None,
     ) -> Shadow:
         """A shadow of `truth` on `guided`, from `start` (a roster worse than the truth's may start
-        the search: it reaches `truth` only once better), else from the truth's roster."""
+        the search: it reaches `truth` only once better), else from the truth's roster; with
+        `target`, done once its roster has no more holes than that (see `proven`)."""
         if start is None:
             with truth.lock:
                 start = truth.roster
-        return cls(start, lns.score(guided, start), truth=truth, instance=instance, started=truth.started)
+        return cls(
+            start,
+            lns.score(guided, start),
+            truth=truth,
+            instance=instance,
+            started=truth.started,
+            target=target,
+        )
 
     @property
     def proven(self) -> bool:
-        """The real incumbent's proof (the LP's bound reached, see `lp_start`) ends the guided
-        search too: the shadow has no bound of its own."""
-        return self.truth is not None and self.truth.proven
+        """Nothing left for the guided search: the real incumbent's proof (the LP's bound
+        reached, see `lp_start`; the shadow has no bound of its own), or, with `target`, a roster
+        down to the LP's holes: the weights' work is done, and the rest of the time is the
+        instance's own weights' (see the module)."""
+        if self.truth is not None and self.truth.proven:
+            return True
+        if self.target is None or self.instance is None:
+            return False
+        roster = self.roster
+        if roster is not self._judged:  # judged once a roster: the searches ask at every step
+            self._reached = holes(self.instance, roster) <= self.target
+            self._judged = roster
+        return self._reached
 
     def adopt(self, based_on: frozenset[Key] | None, roster: frozenset[Key], objective: int) -> bool:
         taken = super().adopt(based_on, roster, objective)

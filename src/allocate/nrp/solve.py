@@ -35,8 +35,9 @@ horizon beside it (:mod:`allocate.nrp.sweep`) in place of the few people's neigh
 `guide.SHARE` of the time (and the first roster) on a copy whose weekend holes weigh more
 (:mod:`allocate.nrp.guide`), from the LP's solution where the time holds a column generation
 (`guide.lp_fits`, `guide.lp_start`: 13 from 47 s, from 38 s by a quicker generation; its bound
-then the LP's), then on the instance's own weights, the sweeps' windows aimed at weekday holes
-first, then at two weekends while the roster has more holes than the LP's (`sweep.Aim`); in both,
+then the LP's) and until its roster is down to the LP's holes, then on the instance's own
+weights; in both, the sweeps' windows aimed at weekday holes first, then at two weekends while
+the roster has more holes than the LP's (`sweep.Aim`); in both,
 once the LP is solved, each window works only its solution's cells, the roster's and those of
 the rows left short (`sweep.Sweep.cells`), six days wide; the
 bound reported is the counting one of :mod:`allocate.nrp.bounds` (the whole model's, a minute
@@ -296,11 +297,20 @@ def _solve(
                 begun = time.perf_counter()
                 if start is None:  # stopped short: the LP's poor man's version (see guide)
                     start = guide.priced_start(instance, workers, seed, params)
-            shadow = guide.Shadow.of(best, instance, guided, start)
+            shadow = guide.Shadow.of(best, instance, guided, start, target)
             until = begun + guide.SHARE * (deadline - begun)
             descent.descend(guided, shadow, until, seed, params)
             guided_steps = _search(
-                guided, shadow, until, workers, seed, params, serves=True, large=True, cells=cells
+                guided,
+                shadow,
+                until,
+                workers,
+                seed,
+                params,
+                serves=True,
+                large=True,
+                aim=Aim(guided, target),
+                cells=cells,
             )
         if serves:
             descent.descend(instance, best, deadline, seed, params)
