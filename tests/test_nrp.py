@@ -22,6 +22,7 @@ from allocate.io.errors import InputError
 from allocate.nrp import columns as columns_module
 from allocate.nrp import descent, guide, lns, pattern
 from allocate.nrp import solve as solve_module
+from allocate.nrp import sweep as sweep_module
 from allocate.nrp.bounds import cover_bound
 from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls, holes
 from allocate.nrp.core import Core, lagrangian_core
@@ -374,6 +375,31 @@ def test_the_aim_then_takes_two_weekends_while_the_roster_has_more_holes_than_it
         aim = Aim(inst, target)
         aimed = list(iter(lambda aim=aim: aim.next(best.roster, 4), None))
         assert set(aimed[: len(holding)]) == holding and aimed[len(holding) :] == pair
+
+
+def test_a_sweep_gives_two_weekends_more_work_than_a_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1 with nobody working: the windows of four days, aimed at its weekday holes and
+    then sliding, get `SWEEP_WORK` within `SWEEP_LIMIT`; the two weekends, aimed while its holes
+    are past the target, `PAIR_WORK` within `PAIR_LIMIT`."""
+    inst = read_instance(INSTANCE1)
+    best = lns.Incumbent(frozenset(), lns.score(inst, frozenset()))
+    given: list[tuple[float, float, frozenset | None]] = []  # each window's limit, work, days
+
+    def recording(*args: object) -> lns.Replanned:
+        limit, work, days = args[4], args[7], args[9]
+        assert isinstance(limit, float) and isinstance(work, float)
+        given.append((limit, work, frozenset(days) if days else None))
+        return lns.Replanned(cp_model.UNKNOWN)
+
+    monkeypatch.setattr(sweep_module, "replan", recording)
+    aim = Aim(inst, 0)
+    sweep = Sweep(inst, best, 0, {}, aim=aim)
+    while not given or given[-1][2] is not None:
+        sweep.step(100.0)
+    pairs = [(limit, work) for limit, work, days in given if days in aim.pairs]
+    others = {(limit, work) for limit, work, days in given if days not in aim.pairs}
+    assert pairs == [(sweep_module.PAIR_LIMIT, sweep_module.PAIR_WORK)]
+    assert others == {(sweep_module.SWEEP_LIMIT, sweep_module.SWEEP_WORK)} and len(given) > 2
 
 
 def test_sweep_keeps_instance_1_lawful_and_scored_exactly() -> None:

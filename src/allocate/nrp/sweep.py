@@ -79,6 +79,11 @@ NARROWEST = 2  # days: a window never narrows below
 # wall-clock limit would narrow the windows on a loaded machine
 SWEEP_WORK = 4.0
 SWEEP_LIMIT = 8.0  # seconds per window, at most
+# the same for two weekends (`Aim.pairs`), rarer and larger: from a 12-hole roster of 13, at 4.0
+# none of its six pairs gained (4.4-4.8 s each, unsolved); at 6.0, one, 1,475 to 1,375 in 5.3 s; at
+# 9.0, two, in 6.0 and 10.3 s (solved). In the solve, 13's guided search was then done at 31-34 s
+# in three runs, not 34-40 s
+PAIR_WORK, PAIR_LIMIT = 9.0, 12.0
 # conflicts CP-SAT may spend completing the hint: it names the shifts only, and over everybody
 # its auxiliaries (runs, weekends, shortfalls) are not all fixed by presolve, so with none the
 # incumbent was not even the first solution (instance 13: 2,761 and 3,166 from 2,701)
@@ -152,9 +157,9 @@ class Sweep:
     def window(self) -> tuple[int, int]:
         return self.first, min(self.instance.days, self.first + self.width)
 
-    def step(self, limit: float) -> None:
-        """Solve a window from the incumbent, keep a better roster: days aimed at a hole (`Aim`),
-        else the current window, and then move on."""
+    def step(self, left: float) -> None:
+        """Solve a window from the incumbent within `left` seconds, keep a better roster: days
+        aimed at a hole (`Aim`), else the current window, and then move on."""
         with self.best.lock:
             roster, objective = self.best.roster, self.best.objective
         aimed = self.aim.next(roster, self.width) if self.aim is not None else None
@@ -169,10 +174,10 @@ class Sweep:
             roster,
             None,
             None if aimed else self.window,
-            limit,
+            min(left, PAIR_LIMIT if free else SWEEP_LIMIT),
             seed,
             self.params,
-            SWEEP_WORK,
+            PAIR_WORK if free else SWEEP_WORK,
             HINT_CONFLICTS,
             aimed,
             None if free else self.allowed(roster, aimed or range(*self.window)),
@@ -208,5 +213,5 @@ class Sweep:
     def run(self, deadline: float, stop: threading.Event) -> int:
         """Windows until `deadline`, `stop` or the incumbent's proof; the number solved."""
         while (left := deadline - time.perf_counter()) > 0.05 and not stop.is_set() and not self.best.proven:
-            self.step(min(left, SWEEP_LIMIT))
+            self.step(left)
         return self.steps
