@@ -377,6 +377,36 @@ def test_the_aim_then_takes_two_weekends_while_the_roster_has_more_holes_than_it
         assert set(aimed[: len(holding)]) == holding and aimed[len(holding) :] == pair
 
 
+def test_the_aim_solves_each_window_once_for_a_roster_s_holes_and_the_pairs_tried_least_first() -> None:
+    """Instance 6 (four weekends: six pairs) with nobody working, its Monday's first cover row
+    needing nobody. Past its weekday windows, the aim offers the pair with the most holes; a
+    roster with the same holes (somebody on that row) goes on to the next pair, not the windows
+    again; one with a hole fewer starts again, windows first, then the pairs never tried."""
+    plain = read_instance(INSTANCE6)
+    idle = plain.cover[0]
+    assert idle.day == 0
+    inst = dataclasses.replace(plain, cover=[dataclasses.replace(idle, required=0), *plain.cover[1:]])
+    aim = Aim(inst, 0)
+
+    def first_pair(roster: frozenset) -> frozenset[int] | None:
+        while (days := aim.next(roster, 4)) is not None and days not in aim.pairs:
+            pass
+        return days
+
+    empty: frozenset = frozenset()
+    most = first_pair(empty)
+    short = {c.day: c.required for c in inst.cover}
+    assert most is not None and sum(short[d] for d in most) == max(
+        sum(short[d] for d in p) for p in aim.pairs
+    )
+    same_holes = frozenset({(0, 0, idle.shift_id)})
+    second = aim.next(same_holes, 4)
+    assert second in aim.pairs and second != most
+    fewer = frozenset({(0, 1, next(c.shift_id for c in inst.cover if c.day == 1 and c.required))})
+    assert aim.next(fewer, 4) not in aim.pairs  # the weekday windows again
+    assert first_pair(fewer) not in (most, second)
+
+
 def test_a_sweep_gives_two_weekends_more_work_than_a_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Instance 1 with nobody working: the windows of four days, aimed at its weekday holes and
     then sliding, get `SWEEP_WORK` within `SWEEP_LIMIT`; the two weekends, aimed while its holes
