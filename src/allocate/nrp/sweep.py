@@ -15,7 +15,7 @@ first days of 13 are the hardest: days 0-3 of that roster were not solved in 10 
 sweep without a gain widens it by one.
 
 A hole on a weekday comes first (`Aim`, shared by a search's sweeps): the windows holding its
-day, at every offset, each once for the roster as it is. The guided search
+day, at every offset, each once for the roster's holes as they are. The guided search
 (:mod:`allocate.nrp.guide`) moves holes off the weekends so that they can be filled on a
 weekday, and filling one takes a day's minutes from somebody over the days around it, which
 only some windows hold; a sweep of the horizon takes longer than instance 13's last third. Its
@@ -104,7 +104,7 @@ class Aim:
         self.lock = threading.Lock()
         self.aimed: set[frozenset[int]] = set()  # the days aimed at from a roster with `holes`
         self.holes: frozenset[tuple[int, str, int]] = frozenset()  # (day, shift, shifts short)
-        self.tries: Counter[frozenset[int]] = Counter()  # each pair's, over every roster
+        self.tries: Counter[frozenset[int]] = Counter()  # each window's offers, over every roster
 
     def next(self, roster: frozenset[Key], width: int) -> frozenset[int] | None:
         """The days of a window not solved from a roster with `roster`'s holes yet, or None: first
