@@ -433,10 +433,10 @@ def columns_and_dives(
     """Column generation from the incumbent to the LP's optimum: its bound; then, unless its
     bound is far below its LP's (`columns.FAR`), a roster by diving from the LP."""
     columns = ColumnGeneration(instance, best.roster)
+    deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
     warm = instance.days > WARM_DAYS
     if warm:
-        columns.warm_up(best.objective, started + COLUMNS_SHARE * time_limit, workers)
-    deadline, checkpoint = started + COLUMNS_SHARE * time_limit, started + CHECKPOINT_SHARE * time_limit
+        columns.warm_up(best.objective, deadline, workers)
     columns.run(deadline, workers, seed, params, target=best.objective, checkpoint=checkpoint)
     if columns.bound is not None:
         best.raise_bound(columns.bound)
