@@ -24,7 +24,7 @@ from allocate.nrp import descent, guide, lns, pattern
 from allocate.nrp import solve as solve_module
 from allocate.nrp import sweep as sweep_module
 from allocate.nrp.bounds import cover_bound
-from allocate.nrp.columns import WINDOW, ColumnGeneration, gap_closes, gap_stalls, holes
+from allocate.nrp.columns import WINDOW, ColumnGeneration, falls_less, gap_closes, gap_stalls, holes
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
@@ -674,24 +674,62 @@ def test_a_large_instance_searches_guided_first_and_reports_the_exact_objective(
     assert found == sorted(found, reverse=True) and len(set(found)) == len(found)
 
 
-def test_a_generation_stopped_short_hands_the_guided_search_the_priced_start(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("stalled", [False, True])
+def test_a_generation_stopped_short_hands_the_guided_search_the_priced_start_unless_its_lp_stalled(
+    monkeypatch: pytest.MonkeyPatch, stalled: bool
 ) -> None:
     """Instance 1 taken for a large one, its generation expected to need a million rounds: it
-    stops off pace after twice its window (2 here), gives no LP start, and the guided search
-    starts from the priced start; the result is lawful at the benchmark's objective. Without
-    the warm-up: after it, Instance 1's generation converges in two rounds."""
+    stops off pace after twice its window (2 here). With its LP still falling (`STALL` 0: no
+    fall is small enough) the guided search starts from the priced start and aims at no holes;
+    stalled (`STALL` 1: any fall is), from the LP's solution (each person's column of largest
+    share, as `largest` gives it), both searches aimed at that solution's holes. The result is
+    lawful at the benchmark's objective. Without the warm-up: after it, Instance 1's generation
+    converges in two rounds."""
     shadows = _record_shadows(monkeypatch)
+    aims: list[int | None] = []
+    largest: list[frozenset | None] = []
+
+    class Recorded(Aim):
+        def __init__(self, instance: Instance, target: int | None = None) -> None:
+            super().__init__(instance, target)
+            aims.append(target)
+
+    class Generation(ColumnGeneration):
+        def largest(self) -> frozenset | None:
+            largest.append(super().largest())
+            return largest[-1]
+
+    monkeypatch.setattr(solve_module, "Aim", Recorded)
+    monkeypatch.setattr(solve_module, "ColumnGeneration", Generation)
     monkeypatch.setattr(columns_module, "WARM_ROUNDS", 0)
     monkeypatch.setattr(solve_module, "FULL_MAX_VARIABLES", 0)
     monkeypatch.setattr(columns_module, "WINDOW", 2)
+    monkeypatch.setattr(columns_module, "STALL", 1.0 if stalled else 0.0)
     monkeypatch.setattr(guide, "LP_ROUNDS", 1_000_000)
     inst = read_instance(INSTANCE1)
     result = solve_instance(inst, time_limit=6, workers=2, seed=0)
     assert result.pricing_rounds == 4 and not result.converged
-    assert [start for _, start, _ in shadows] == [guide.priced_start(inst, 2, 0, {})]
+    if stalled:
+        assert len(largest) == 1 and largest[0] is not None
+        assert [start for _, start, _ in shadows] == largest
+        assert aims[0] is not None and aims == [aims[0]] * 2 and shadows[0][0].target == aims[0]
+    else:
+        assert largest == [] and aims == [None, None]
+        assert [start for _, start, _ in shadows] == [guide.priced_start(inst, 2, 0, {})]
     check = evaluate(inst, sorted(result.assignments))
     assert check.ok and check.objective == result.objective
+
+
+def test_an_lp_falls_less_than_a_share_over_its_window_only_once_it_has_one() -> None:
+    """`falls_less` judges the last `WINDOW` rounds (one value more), the fall against the last
+    value: 1 % of 1,000 is 10, so a fall of 9 is less and a fall of 10 is not; too few values,
+    never."""
+    flat = [1_000.0] * WINDOW
+    assert not falls_less(flat, 0.01)  # WINDOW values: no window yet
+    assert falls_less([1_009.0, *flat], 0.01)
+    assert not falls_less([1_010.0, *flat], 0.01)
+    assert falls_less([5_000.0, 1_009.0, *flat], 0.01)  # only the last window counts
+    assert not falls_less([1_000.0, *flat], 0.0)  # no fall is less than none
 
 
 def test_lawful_roster_person_by_person() -> None:

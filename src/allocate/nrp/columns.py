@@ -81,6 +81,13 @@ TAIL = 0.5
 # and the dive was cut). Not where it was: instance 8's dives, every round proven, gave 1,520
 # and 1,320 with it, 1,409 and 1,304 without
 DIVE_TAIL = 1e-4
+# a generation stopped short whose LP fell by less than this share of its value over its last
+# `WINDOW` rounds has stalled (`stalled`): its solution is near the optimum's though its bound
+# lags far behind, a start worth taking (:func:`allocate.nrp.guide.lp_start`). Instance 13 on a
+# busy machine stopped off pace at round 10: LP 1,350 (1,364.5 five rounds before; its optimum,
+# 1,348.0, from round 12 on), bound 966. Forced to stop there (at 60 s, CLI defaults), the
+# priced start gave 1,685; the LP's, 1,385. At 1 %, that run would not have counted as stalled
+STALL = 0.02
 # no whole column: the people whose largest LP share is above this are fixed together, not
 # only the largest (instance 8's dive: 1312 in 13 s, not 1406 in 24; 12: 5861, not 10324, both cut)
 DIVE_MOST = 0.5
@@ -200,6 +207,7 @@ class ColumnGeneration:
         self.earlier: set[Key] = set()  # a first dive's `near`, when the caller dived again
         # the cells the root LP's solution works once the generation has converged (see `run`)
         self.root: set[Key] = set()
+        self.values: list[float] = []  # the root LP's value, round by round (see `stalled`)
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -270,6 +278,8 @@ class ColumnGeneration:
         if solved is None:
             return False
         duals, mu = solved
+        if not self.diving:
+            self.values.append(self.value)
         passes = [(0.0, False), (0.0, True)]
         if self.center and not self.diving:
             passes.insert(0, (SMOOTHING, False))
@@ -526,6 +536,12 @@ class ColumnGeneration:
         gap = self.gap()
         return self.converged or (gap is not None and gap <= NEAR_GAP)
 
+    @property
+    def stalled(self) -> bool:
+        """The root LP fell by less than `STALL` of its value over the last `WINDOW` rounds: its
+        solution is near the LP's optimum, however far below its bound still is."""
+        return falls_less(self.values, STALL)
+
     def people_fit(self, deadline: float) -> bool:
         """Whether a dive by people fits before `deadline`: the time left holds `PEOPLE_ROUNDS`
         rounds a person at the average round time so far, as measured in this run (so a slower or
@@ -601,7 +617,7 @@ class ColumnGeneration:
                         break
                     if self.exact:  # a proven pricing: its tail ends (instance 8's, 200 rounds)
                         continue
-                    if len(values) > WINDOW and values[-1 - WINDOW] - values[-1] < DIVE_TAIL * values[-1]:
+                    if falls_less(values, DIVE_TAIL):
                         break
                 if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                     return None
@@ -713,6 +729,12 @@ def shortfalls(instance: Instance, shares: dict[Key, float]) -> dict[Cover, floa
 def holes(instance: Instance, roster: Collection[Key]) -> int:
     """The shifts a roster leaves short, over every cover row."""
     return round(sum(shortfalls(instance, dict.fromkeys(roster, 1.0)).values()))
+
+
+def falls_less(values: list[float], share: float) -> bool:
+    """Whether `values` (an LP's, round by round) fell by less than `share` of the last over
+    the last `WINDOW` rounds (False before then): a dive's step tails off, a generation stalls."""
+    return len(values) > WINDOW and values[-1 - WINDOW] - values[-1] < share * values[-1]
 
 
 def gap_stalls(gaps: list[tuple[float, float]], target: float) -> bool:

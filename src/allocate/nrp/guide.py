@@ -50,7 +50,10 @@ runs, six of them 1,380-1,390, against 1,530-1,551 from the priced start; `--see
 the quick one, where only it fits, at `QUICK_LP_SECONDS`), and
 stops early if its rounds do not keep pace (`LP_ROUNDS`). Stopped at half of a minute without
 the warm-up (LP 1,808 or 2,033), it gave 1,847 and 1,891, within the spread of the
-search alone. Where it does not fit or stops short, each person's cheapest lawful roster when
+search alone; stopped with its LP stalled (`columns.STALL`: 13 on a busy machine, at round 10,
+LP 1,350), its solution is a start nearly as good as the solved LP's, and its holes the target
+(forced to stop there, 1,384-1,391 at 60 s, against 1,371-1,381 solved and 1,685 priced). Where
+it does not fit or stops short with its LP still falling, each person's cheapest lawful roster when
 every shift worked earns a share of the cover's under weight starts the guided search
 (`priced_start`): the requests met in blocks, the work at its most, and the search moves shifts
 to the cover (13 at 60 s before the warm-up:
@@ -226,14 +229,16 @@ def lp_start(
     `QUICK_LP_SECONDS`), warmed up (:meth:`ColumnGeneration.warm_up`), run until its LP is
     solved or `deadline`; its bound raises `best`'s. With
     it each person's column of largest share in the LP (:meth:`ColumnGeneration.largest`) when
-    nearly solved (`columns.NEAR_GAP`), offered to `best` (where the LP is whole it is the
-    optimum); None once `best` is proven, or when the generation stopped short: too far from the
-    optimum to start from."""
+    nearly solved (`columns.NEAR_GAP`), or stopped short with its LP stalled (`columns.STALL`:
+    its bound lags, its solution does not), offered to `best` (where the LP is whole it is the
+    optimum); None once `best` is proven, or when the generation stopped short with its LP still
+    falling: too far from the optimum to start from."""
     columns.warm_up(best.objective, deadline, workers)
     columns.run(deadline, workers, seed, params, target=best.objective, pace=LP_ROUNDS)
     if columns.bound is not None:
         best.raise_bound(columns.bound)
-    start = columns.largest() if columns.nearly_solved and not best.proven else None
+    near = columns.nearly_solved or columns.stalled
+    start = columns.largest() if near and not best.proven else None
     if start is not None:
         best.offer(start, lns.score(columns.instance, start))
     return None if best.proven else start

@@ -289,7 +289,10 @@ def _solve(
                 lp_deadline = started + guide.LP_SHARE * time_limit
                 columns = ColumnGeneration(instance, best.roster, quick=quick_lp)
                 start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
-                if columns.converged:  # the holes past the LP's are the ones to fill (see sweep)
+                # the holes past the LP's are the ones to fill (see sweep); a stalled LP's too:
+                # instance 13 forced to stop at round 10 (see `columns.STALL`), 1,384-1,391 at
+                # 60 s with them, 1,484-1,494 from its start alone (its holes: 11, as solved)
+                if columns.converged or columns.stalled:
                     target = math.ceil(columns.shortfall() - TOLERANCE)
                     cells = frozenset(columns.support())
                 if best.proven:  # the first roster, or the LP's own, at the LP's bound
