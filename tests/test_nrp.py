@@ -1713,6 +1713,64 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters(workers: int
         assert not checked.violations and checked.objective == objective
 
 
+def test_a_nodes_lagrangian_bound_holds_its_rosters_and_leaves_the_roots_alone() -> None:
+    """Under a restriction (a cell forced on person 0, one barred), each round gives the node's
+    Lagrangian bound: never above its LP's value once solved (every roster that keeps the
+    restriction is worth at least the LP's), while the root's bound stays the root's; lifted,
+    the rounds give none."""
+    inst, columns, _ = _instance1_generation()
+    worked = {k for k, share in columns.cell_values().items() if k[0] == 0 and share > 0.5}
+    forced = next(
+        (0, d, "D") for d in range(inst.days) if (0, d) not in inst.days_off and (0, d, "D") not in worked
+    )
+    assert columns.restrict({0: {forced}}, {0: {min(worked)}}) and columns.node_bound is None
+    bounds = []
+    while columns.round(time.perf_counter() + 10, 1, 0, {}):
+        bounds.append(columns.node_bound)
+    bounds.append(columns.node_bound)
+    assert columns.prices() is not None and None not in bounds
+    assert max(b for b in bounds if b is not None) <= math.ceil(columns.value - 1e-6)
+    assert columns.bound == INSTANCE1_LP  # the root's, untouched by the node's rounds
+    columns.unfix()
+    columns.round(time.perf_counter() + 10, 1, 0, {})
+    assert columns.node_bound is None
+
+
+def test_the_pattern_search_prunes_a_node_once_its_bound_reaches_the_incumbent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From Instance 1's optimum (607; its bound left at the LP's, so not proven), no node holds
+    a better roster: each is pruned, some as soon as a round's Lagrangian bound reaches 607,
+    with columns still coming (their LP not solved to the end), and nothing is offered."""
+    inst, columns, _ = _instance1_generation()
+    optimum = solve_instance(inst, time_limit=30, workers=2, seed=0)
+    assert optimum.objective == 607
+    best = lns.Incumbent(frozenset(optimum.assignments), 607, INSTANCE1_LP)
+    nodes: list[list[tuple[bool, int | None]]] = []  # each node's rounds: columns added, its bound
+    real_round, real_restrict = columns.round, columns.restrict
+
+    def restricting(*args: object) -> bool:
+        nodes.append([])
+        return real_restrict(*args)
+
+    def recording(*args: object) -> bool:
+        more = real_round(*args)
+        nodes[-1].append((more, columns.node_bound))
+        return more
+
+    monkeypatch.setattr(columns, "restrict", restricting)
+    monkeypatch.setattr(columns, "round", recording)
+    search = pattern.PatternSearch(columns, best, "D", 1, 0, {})
+    assert columns.prices() is not None
+    search.run(time.perf_counter() + 3, columns.cell_values())
+    assert search.nodes > 0 and best.objective == 607
+    reached = [[bound is not None and bound >= 607 for _, bound in rounds] for rounds in nodes]
+    assert all(True not in hit[:-1] for hit in reached)  # pruned at the first round that reached it
+    assert any(
+        rounds and rounds[-1][0] and hit[-1] for rounds, hit in zip(nodes, reached, strict=True)
+    )  # early
+
+
 def test_a_neighbourhood_draws_the_people_whose_shifts_neighbour_those_drawn() -> None:
     """`related`: distinct people, all of them when asked for more; a person whose days of the
     shift touch the drawn ones' (on the day or the next) is drawn with them more often than one

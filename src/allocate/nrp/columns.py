@@ -208,6 +208,11 @@ class ColumnGeneration:
         # the cells the root LP's solution works once the generation has converged (see `run`)
         self.root: set[Key] = set()
         self.values: list[float] = []  # the root LP's value, round by round (see `stalled`)
+        # the last round's Lagrangian bound with cells forced or barred (`restrict`; nobody
+        # fixed): no roster that keeps them is worth less. A node of a search whose bound reaches
+        # its incumbent's value is pruned without solving its LP to the end (see
+        # :mod:`allocate.nrp.pattern`); None: unknown, or the root's (`bound`)
+        self.node_bound: int | None = None
         self.add_roster(roster)
 
     def add_roster(self, roster: Collection[Key]) -> None:
@@ -329,6 +334,7 @@ class ColumnGeneration:
         (the LP then has no solution)."""
         self.forced = {e: set(cells) for e, cells in forced.items() if cells}
         self.barred = {e: set(cells) for e, cells in barred.items() if cells}
+        self.node_bound = None
         for e, pricer in enumerate(self.pricers):
             pricer.forced = frozenset((d, s) for (_, d, s) in self.forced.get(e, ()))
             pricer.barred = frozenset((d, s) for (_, d, s) in self.barred.get(e, ()))
@@ -406,10 +412,14 @@ class ColumnGeneration:
                 reduced = self.pricers[e].cost(keys) - sum(duals[d, s] for (_, d, s) in keys) / SCALE - mu[e]
                 if reduced < -TOLERANCE and self.add(e, keys):
                     added += 1
-        if not self.diving and all(a.bound is not None for a in answers):
+        self.node_bound = None
+        if not self.fixed and all(a.bound is not None for a in answers):
             total = cover_value(self.instance, prices)
             total += sum(a.bound for a in answers if a.bound is not None)
             bound = max(0, -(-total // SCALE))  # every penalty is >= 0 and integer
+            if self.diving:  # restricted (`restrict`): a bound of its rosters only
+                self.node_bound = bound
+                return added
             if self.bound is None or total > self.best_total:
                 self.best_total, self.center = total, prices
             self.bound = bound if self.bound is None else max(self.bound, bound)

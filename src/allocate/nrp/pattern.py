@@ -39,6 +39,13 @@ and of random ones at 1,301 in every run. Seeds 1 and 2, whose dives land a hole
 gained nothing from its 1,304 start (1,304 twice): the tree over the disputed people makes the
 first steps.
 
+Most nodes are pruned (their LP cannot beat the incumbent), and a node is pruned as soon as a
+round's Lagrangian bound reaches the incumbent's value (:attr:`ColumnGeneration.node_bound`),
+its LP not solved to the end. Instance 8 at 60 s (CLI defaults): a pruned node took 6.2 rounds
+to its LP's optimum where the bound reached the incumbent at 2.4 on average (1-4 in nine of
+ten); pruned so, 345-370 nodes were pruned in a run, not 117-135, and the optimum came at 37.5
+and 38.5 s, not 45-50 s (nine runs).
+
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
 otherwise a dive (:meth:`ColumnGeneration.dive`) completes it. The search only runs where the
 root's LP is solved and its under-cover lies on one shift type: of instances 1-12 and 14, that is
@@ -199,14 +206,18 @@ class PatternSearch:
             side[key[0]].discard(key)
 
     def _solve(self, deadline: float) -> float | None:
-        """The node's LP, generated to convergence; None when it has no solution (or time ran out)."""
+        """The node's LP, generated to convergence, or its Lagrangian bound once that reaches the
+        incumbent's value (`ColumnGeneration.node_bound`: the node is pruned either way, and most
+        nodes are); None when it has no solution (or time ran out)."""
         columns = self.columns
         if not columns.restrict(self.forced, self.barred, self.seed, self.params):
             return None
-        while time.perf_counter() < deadline and columns.round(
-            deadline, self.workers, self.seed, self.params
-        ):
-            pass
+        while time.perf_counter() < deadline:
+            more = columns.round(deadline, self.workers, self.seed, self.params)
+            if columns.node_bound is not None and columns.node_bound >= self.best.objective:
+                return columns.node_bound
+            if not more:
+                break
         if time.perf_counter() >= deadline or columns.prices() is None:
             return None
         return columns.value
