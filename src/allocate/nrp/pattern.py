@@ -44,7 +44,7 @@ round's Lagrangian bound reaches the incumbent's value (:attr:`ColumnGeneration.
 its LP not solved to the end. Instance 8 at 60 s (CLI defaults): a pruned node took 6.2 rounds
 to its LP's optimum where the bound reached the incumbent at 2.4 on average (1-4 in nine of
 ten); pruned so, 345-370 nodes were pruned in a run, not 117-135, and the optimum came at 37.5
-and 38.5 s, not 45-50 s (nine runs). Not in every run: 1,303 in two runs of nine that day, and
+and 38.5 s, not 45-50 s (nine runs). Not in every run: 1,303 in two runs of ten that day, and
 with one core busy (0.4 s a node, not 0.26).
 
 A node whose cells of the shift are all whole usually has a whole LP (its roster is offered);
