@@ -1688,10 +1688,21 @@ def test_restricted_cells_are_worked_or_never_worked_until_lifted() -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters(workers: int) -> None:
+def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     """Instance 1 from its constructed roster: the search over who works D finds the optimum,
     and every roster it offers keeps the rules (the independent evaluator's count); on two
-    workers too, a second search beside the first over a copy of the columns."""
+    workers too, a second search beside the first over a copy of the columns. Every search's
+    LPs are solved without GLOP's presolve, and the columns' own get it back at the end."""
+    presolves: list[tuple[int, bool]] = []
+    presolve = ColumnGeneration.presolve
+
+    def recording(self: ColumnGeneration, on: bool) -> None:
+        presolves.append((id(self), on))
+        presolve(self, on)
+
+    monkeypatch.setattr(ColumnGeneration, "presolve", recording)
     inst, columns, best = _instance1_generation()
     start = best.objective
     best.raise_bound(607)  # so it stops there
@@ -1708,6 +1719,9 @@ def test_the_pattern_search_reaches_the_optimum_with_lawful_rosters(workers: int
     search.run(time.perf_counter() + 10, columns.cell_values())
     assert start > 607 and best.objective == 607 and search.nodes > 0
     assert offered and not columns.diving  # every restriction lifted
+    assert [on for _, on in presolves] == [False] * workers + [True]  # each search's, then back
+    assert presolves[0][0] == presolves[-1][0] == id(columns)
+    assert len({lp for lp, _ in presolves}) == workers  # the twin's own columns
     for roster, objective in offered:
         checked = evaluate(inst, sorted(roster))
         assert not checked.violations and checked.objective == objective
