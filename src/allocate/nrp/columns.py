@@ -86,7 +86,8 @@ DIVE_TAIL = 1e-4
 # lags far behind, a start worth taking (:func:`allocate.nrp.guide.lp_start`). Instance 13 on a
 # busy machine stopped off pace at round 10: LP 1,350 (1,364.5 five rounds before; its optimum,
 # 1,348.0, from round 12 on), bound 966. Forced to stop there (at 60 s, CLI defaults), the
-# priced start gave 1,685; the LP's, 1,385. At 1 %, that run would not have counted as stalled
+# priced start gave 1,685; the LP's solution, 1,484-1,494 alone and 1,384-1,391 with its holes
+# as the target (see `allocate.nrp.solve`). At 1 %, that run would not have counted as stalled
 STALL = 0.02
 # no whole column: the people whose largest LP share is above this are fixed together, not
 # only the largest (instance 8's dive: 1312 in 13 s, not 1406 in 24; 12: 5861, not 10324, both cut)

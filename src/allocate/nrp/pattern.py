@@ -50,7 +50,7 @@ with one core busy (0.4 s a node, not 0.26).
 Its LPs are solved without GLOP's presolve (`ColumnGeneration.presolve`): a node's first solve
 after its restriction, from the last node's basis, took about 90 ms with it (700 iterations), and
 the search's LP time fell from 46 s to 34-37 s a run. Instance 8 at 60 s, CLI defaults, seed 0, in
-alternating runs on a slower hour of the machine: **1,300 in seven runs of seven** (at 38.1-49.4
+alternating runs on a slower hour of the machine: 1,300 in seven runs of seven (at 38.1-49.4
 s), against three of seven with the presolve (1,303 in the other four, whose neighbourhoods found
 1,303 at 29-33 s, not 1,302 and 1,301 at 19-26 s).
 
