@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import math
 import random
 import re
@@ -28,7 +29,7 @@ from allocate.nrp.columns import WINDOW, ColumnGeneration, falls_less, gap_close
 from allocate.nrp.core import Core, lagrangian_core
 from allocate.nrp.instance import Instance, parse_instance, read_instance
 from allocate.nrp.lawful import ExactProgramme, person_roster
-from allocate.nrp.model import NrpModel
+from allocate.nrp.model import Key, NrpModel
 from allocate.nrp.pricing import SCALE, Pricer
 from allocate.nrp.solve import Whole, columns_and_dives, core_ladder, solve_instance
 from allocate.nrp.sweep import Aim, Sweep
@@ -1685,6 +1686,51 @@ def test_restricted_cells_are_worked_or_never_worked_until_lifted() -> None:
     columns.unfix()
     assert not columns.diving and not columns.pricers[0].forced and not columns.pricers[0].barred
     assert all(lam.ub() > 1 for lam in columns.lams[0])
+
+
+def test_a_restriction_sets_again_only_whom_it_changes_and_agrees_with_one_set_from_scratch() -> None:
+    """`restrict` re-bounds only the people whose restriction changed. Walked through a tree's
+    nodes (a cell forced or barred at a time, then lifted), every column's bounds and every
+    pricer's cells are those its restriction allows, as if set from scratch. A restriction that
+    fails on one person leaves the next one's unchecked: the one after must still serve them
+    (a column priced for them), though their own restriction did not change."""
+    inst, columns, _ = _instance1_generation()
+    cells = [(e, d, "D") for e in (0, 1, 2) for d in range(inst.days) if (e, d) not in inst.days_off]
+    rng = random.Random(3)
+    forced: dict[int, set[Key]] = {}
+    barred: dict[int, set[Key]] = {}
+    solved = 0
+    for _ in range(12):
+        key = rng.choice(cells)
+        side, other = (forced, barred) if rng.random() < 0.5 else (barred, forced)
+        if key in other.get(key[0], set()):
+            other[key[0]].discard(key)
+        else:
+            side.setdefault(key[0], set()).add(key)
+        if not columns.restrict(forced, barred):
+            continue
+        solved += 1
+        for e, (pricer, lams) in enumerate(zip(columns.pricers, columns.lams, strict=True)):
+            assert pricer.forced == {(d, s) for _, d, s in forced.get(e, ())}
+            assert pricer.barred == {(d, s) for _, d, s in barred.get(e, ())}
+            for keys, lam in zip(columns.columns[e], lams, strict=True):
+                assert lam.ub() == (math.inf if columns.allows(e, keys) else 0)
+    assert solved >= 6
+    columns.unfix()
+    # cells of person 1 that no column of theirs works together, but some lawful roster does
+    mine = [k for k in cells if k[0] == 1]
+    need = next(
+        set(pair)
+        for pair in itertools.combinations(mine, 2)
+        if not any(set(pair) <= keys for keys in columns.columns[1])
+        and columns.twin().restrict({1: set(pair)}, {})
+    )
+    nobody = {k for k in cells if k[0] == 0}
+    assert not columns.restrict({1: need}, {0: nobody})  # person 0 has no roster, and fails first
+    assert not any(columns.allows(1, keys) for keys in columns.columns[1])
+    assert columns.restrict({1: need}, {})  # 1's restriction is unchanged, but served now
+    assert any(columns.allows(1, keys) for keys in columns.columns[1])
+    assert columns.prices() is not None
 
 
 @pytest.mark.parametrize("workers", [1, 2])
