@@ -291,7 +291,7 @@ def _solve(
                 start = guide.lp_start(columns, best, lp_deadline, workers, seed, params)
                 # the holes past the LP's are the ones to fill (see sweep); a stalled LP's too:
                 # instance 13 forced to stop at round 10 (see `columns.STALL`), 1,384-1,391 at
-                # 60 s with them, 1,385-1,494 from its start alone (its holes: 11, as solved)
+                # 60 s with them, 1,484-1,494 from its start alone (its holes: 11, as solved)
                 if columns.converged or columns.stalled:
                     target = math.ceil(columns.shortfall() - TOLERANCE)
                     cells = frozenset(columns.support())
